@@ -1,0 +1,69 @@
+"""File input and output helpers: inputs are never modified, outputs appear atomically."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import BinaryIO
+
+from esig.errors import DocumentNotFoundError, InputError, OutputError
+
+__all__ = ["atomic_output", "open_input", "read_input"]
+
+
+@contextlib.contextmanager
+def atomic_output(path: str | os.PathLike[str]) -> Iterator[BinaryIO]:
+    """Open a temporary file beside ``path``; on success rename it into place.
+
+    If the block raises, the temporary file is removed and ``path`` is left as it
+    was (absent, or its old content). The exception propagates.
+    """
+    target = Path(path)
+    folder = target.parent if str(target.parent) else Path(".")
+    if not folder.is_dir():
+        raise OutputError(f"The output folder {folder} does not exist", path=target)
+    if target.is_dir():
+        raise OutputError("The output path is a folder; give a file name", path=target)
+    try:
+        fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=folder)
+    except OSError as exc:
+        raise OutputError(f"Cannot write in {folder}: {exc.strerror}", path=target) from None
+    tmp = Path(tmp_name)
+    try:
+        with os.fdopen(fd, "w+b") as handle:
+            yield handle
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, target)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+def _check_input(path: Path, what: str) -> None:
+    if not path.exists():
+        raise DocumentNotFoundError(f"The {what} does not exist", path=path)
+    if path.is_dir():
+        raise InputError(f"Expected a {what}, got a folder", path=path)
+
+
+@contextlib.contextmanager
+def open_input(path: str | os.PathLike[str], what: str = "document") -> Iterator[BinaryIO]:
+    """Open an input file for reading, with esig errors for the usual mistakes."""
+    source = Path(path)
+    _check_input(source, what)
+    try:
+        handle = source.open("rb")
+    except OSError as exc:
+        raise InputError(f"The {what} cannot be read: {exc.strerror}", path=source) from None
+    with handle:
+        yield handle
+
+
+def read_input(path: str | os.PathLike[str], what: str = "document") -> bytes:
+    """Read a whole input file, with esig errors for the usual mistakes."""
+    with open_input(path, what) as handle:
+        return handle.read()

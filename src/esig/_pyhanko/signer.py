@@ -1,0 +1,53 @@
+"""A pyHanko ``Signer`` that delegates the private-key operation to an esig device."""
+
+from __future__ import annotations
+
+import hashlib
+
+from asn1crypto import x509 as asn1_x509
+from cryptography import x509
+from cryptography.hazmat.primitives.serialization import Encoding
+from pyhanko.sign.signers.pdf_cms import Signer
+from pyhanko_certvalidator.registry import SimpleCertificateStore
+
+from esig.devices.base import DigestAlgorithm, SignatureCreationDevice
+
+__all__ = ["DeviceSigner", "to_asn1"]
+
+
+def to_asn1(cert: x509.Certificate) -> asn1_x509.Certificate:
+    """Convert a :mod:`cryptography` certificate to asn1crypto's model."""
+    return asn1_x509.Certificate.load(cert.public_bytes(Encoding.DER))
+
+
+def from_asn1(cert: asn1_x509.Certificate) -> x509.Certificate:
+    """Convert an asn1crypto certificate to :mod:`cryptography`'s model."""
+    return x509.load_der_x509_certificate(cert.dump())
+
+
+class DeviceSigner(Signer):
+    """pyHanko signer backed by a :class:`SignatureCreationDevice`.
+
+    Dry runs (pyHanko's size estimate) never reach the device: a device that asks
+    for a PIN on every use is asked once per signature.
+    """
+
+    def __init__(self, device: SignatureCreationDevice, *, embed_roots: bool = True) -> None:
+        registry = SimpleCertificateStore()  # type: ignore[no-untyped-call]
+        registry.register_multiple([to_asn1(c) for c in device.chain])
+        super().__init__(
+            signing_cert=to_asn1(device.certificate),
+            cert_registry=registry,
+            embed_roots=embed_roots,
+        )
+        self._device = device
+
+    async def async_sign_raw(
+        self, data: bytes, digest_algorithm: str, dry_run: bool = False
+    ) -> bytes:
+        """Hash ``data`` and have the device sign the digest."""
+        if dry_run:
+            return bytes(self._device.max_signature_size)
+        algorithm = DigestAlgorithm(digest_algorithm.lower())
+        digest = hashlib.new(algorithm.value, data).digest()
+        return await self._device.async_sign_digest(digest, algorithm)

@@ -1,0 +1,237 @@
+"""Validate PDF signatures with pyHanko and return the facts as plain data."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
+from typing import TypeVar
+
+from cryptography import x509
+from pyhanko.pdf_utils.misc import PdfError
+from pyhanko.pdf_utils.reader import PdfFileReader
+from pyhanko.sign.ades.report import AdESSubIndic
+from pyhanko.sign.diff_analysis import SuspiciousModification
+from pyhanko.sign.validation import async_validate_pdf_signature
+from pyhanko.sign.validation.errors import SignatureValidationError
+from pyhanko.sign.validation.generic_cms import get_signing_cert_attr
+from pyhanko.sign.validation.pdf_embedded import EmbeddedPdfSignature
+from pyhanko.sign.validation.status import PdfSignatureStatus, SignatureCoverageLevel
+from pyhanko_certvalidator import ValidationContext
+
+from esig._pyhanko.signer import from_asn1, to_asn1
+from esig.errors import CorruptDocumentError, EncryptedDocumentError, NotAPdfError
+from esig.verification.report import Coverage, ModificationLevel
+
+__all__ = ["RawSignature", "open_reader", "validate_signatures"]
+
+_COVERAGE = {
+    SignatureCoverageLevel.ENTIRE_FILE: Coverage.ENTIRE_FILE,
+    SignatureCoverageLevel.ENTIRE_REVISION: Coverage.ENTIRE_REVISION,
+    SignatureCoverageLevel.CONTIGUOUS_BLOCK_FROM_START: Coverage.PREFIX,
+    SignatureCoverageLevel.UNCLEAR: Coverage.UNCLEAR,
+}
+
+# Everything pyHanko and asn1crypto raise on malformed input. A signature that
+# cannot be read becomes a failed signature in the report, never a crash.
+_MALFORMED = (
+    SignatureValidationError,
+    PdfError,
+    ValueError,
+    KeyError,
+    IndexError,
+    TypeError,
+    AttributeError,
+    NotImplementedError,
+    OverflowError,
+)
+
+
+@dataclass(frozen=True)
+class RawSignature:
+    """What pyHanko established about one signature, without pyHanko types."""
+
+    field_name: str
+    byte_range: tuple[int, ...] = ()
+    file_size: int = 0
+    revision: int | None = None
+    total_revisions: int = 0
+    coverage: Coverage | None = None
+    modification: ModificationLevel = ModificationLevel.UNKNOWN
+    modification_detail: str | None = None
+    docmdp_ok: bool | None = None
+    signer_cert: x509.Certificate | None = None
+    digest_matches: bool | None = None
+    signature_valid: bool | None = None
+    digest_algorithm: str = ""
+    signature_algorithm: str = ""
+    signer_certificate_bound: bool = False
+    trusted: bool | None = None
+    trust_problem: str | None = None
+    """An EN 319 102-1 sub-indication name, when the path is not trusted."""
+    revoked_at: dt.datetime | None = None
+    path: tuple[x509.Certificate, ...] = ()
+    claimed_time: dt.datetime | None = None
+    timestamp_time: dt.datetime | None = None
+    timestamp_trusted: bool = False
+    error: str | None = None
+    error_sub_indication: str | None = None
+    notes: tuple[str, ...] = field(default=())
+
+
+def open_reader(data: bytes) -> PdfFileReader:
+    """Parse a PDF for validation, with esig errors for what is not a readable PDF."""
+    if b"%PDF-" not in data[:1024]:
+        raise NotAPdfError("This is not a PDF document (no %PDF- header)")
+    try:
+        reader = PdfFileReader(io.BytesIO(data), strict=False)
+    except _MALFORMED as exc:
+        raise CorruptDocumentError(f"The PDF cannot be parsed: {exc}") from None
+    if reader.encrypted:
+        raise EncryptedDocumentError("The PDF is encrypted; esig cannot verify it without a key")
+    return reader
+
+
+def _validation_context(
+    trust_anchors: Sequence[x509.Certificate],
+    *,
+    allow_fetching: bool,
+    moment: dt.datetime | None,
+) -> ValidationContext:
+    return ValidationContext(
+        trust_roots=[to_asn1(c) for c in trust_anchors],
+        allow_fetching=allow_fetching,
+        revocation_mode="soft-fail",
+        moment=moment,
+    )
+
+
+async def validate_signatures(
+    reader: PdfFileReader,
+    file_size: int,
+    trust_anchors: Sequence[x509.Certificate],
+    *,
+    allow_fetching: bool = False,
+    moment: dt.datetime | None = None,
+) -> list[RawSignature]:
+    """Validate every regular signature in the document, oldest first."""
+    try:
+        embedded = list(reader.embedded_regular_signatures)
+    except _MALFORMED as exc:
+        raise CorruptDocumentError(f"The PDF's signature fields cannot be read: {exc}") from None
+    results = []
+    for sig in embedded:
+        context = _validation_context(trust_anchors, allow_fetching=allow_fetching, moment=moment)
+        results.append(await _validate_one(reader, sig, file_size, context))
+    return results
+
+
+async def _validate_one(
+    reader: PdfFileReader, sig: EmbeddedPdfSignature, file_size: int, context: ValidationContext
+) -> RawSignature:
+    base = _structure(reader, sig, file_size)
+    try:
+        status = await async_validate_pdf_signature(
+            sig, signer_validation_context=context, ts_validation_context=context
+        )
+    except _MALFORMED as exc:
+        return _failed(base, sig, exc)
+    return _from_status(base, sig, status)
+
+
+def _structure(reader: PdfFileReader, sig: EmbeddedPdfSignature, file_size: int) -> RawSignature:
+    try:
+        byte_range = tuple(int(x) for x in sig.byte_range)
+    except _MALFORMED:
+        byte_range = ()
+    try:
+        revision: int | None = sig.signed_revision + 1
+    except _MALFORMED:
+        revision = None
+    signer_cert: x509.Certificate | None
+    try:
+        signer_cert = from_asn1(sig.signer_cert)
+    except _MALFORMED:
+        signer_cert = None
+    return RawSignature(
+        field_name=str(sig.field_name),
+        byte_range=byte_range,
+        file_size=file_size,
+        revision=revision,
+        total_revisions=reader.xrefs.total_revisions,
+        signer_cert=signer_cert,
+        digest_algorithm=_safe(lambda: str(sig.md_algorithm), ""),
+        signature_algorithm=_safe(lambda: _mechanism(sig), ""),
+        signer_certificate_bound=_safe(
+            lambda: get_signing_cert_attr(sig.signer_info["signed_attrs"]) is not None, False
+        ),
+        claimed_time=_safe(lambda: sig.self_reported_timestamp, None),
+    )
+
+
+def _mechanism(sig: EmbeddedPdfSignature) -> str:
+    algo = sig.signer_info["signature_algorithm"]
+    try:
+        return str(algo.signature_algo)
+    except ValueError:
+        return str(algo["algorithm"].native)
+
+
+T = TypeVar("T")
+
+
+def _safe(fn: Callable[[], T], default: T) -> T:
+    try:
+        return fn()
+    except _MALFORMED:
+        return default
+
+
+def _sub_indication_name(indic: AdESSubIndic | None) -> str | None:
+    return None if indic is None else str(getattr(indic, "name", indic))
+
+
+def _failed(base: RawSignature, sig: EmbeddedPdfSignature, exc: BaseException) -> RawSignature:
+    sub = _sub_indication_name(getattr(exc, "ades_subindication", None)) or "FORMAT_FAILURE"
+    coverage = _safe(lambda: _COVERAGE[sig.evaluate_signature_coverage()], None)
+    return _replace(
+        base, error=str(exc) or type(exc).__name__, error_sub_indication=sub, coverage=coverage
+    )
+
+
+def _from_status(
+    base: RawSignature, sig: EmbeddedPdfSignature, status: PdfSignatureStatus
+) -> RawSignature:
+    diff = status.diff_result
+    detail = str(diff) if isinstance(diff, SuspiciousModification) else None
+    level = status.modification_level
+    modification = ModificationLevel.UNKNOWN if level is None else ModificationLevel[level.name]
+    path: tuple[x509.Certificate, ...] = ()
+    if status.validation_path is not None:
+        path = tuple(from_asn1(c) for c in status.validation_path.iter_certs(include_root=True))
+    ts = status.timestamp_validity
+    revoked_at = (
+        status.revocation_details.revocation_date if status.revocation_details is not None else None
+    )
+    return _replace(
+        base,
+        coverage=_COVERAGE.get(status.coverage) if status.coverage is not None else None,
+        modification=modification,
+        modification_detail=detail,
+        docmdp_ok=status.docmdp_ok,
+        signer_cert=from_asn1(status.signing_cert),
+        digest_matches=status.intact,
+        signature_valid=status.valid,
+        trusted=status.trusted,
+        trust_problem=_sub_indication_name(status.trust_problem_indic),
+        revoked_at=revoked_at,
+        path=tuple(reversed(path)),
+        claimed_time=status.signer_reported_dt or base.claimed_time,
+        timestamp_time=ts.timestamp if ts is not None else None,
+        timestamp_trusted=bool(ts is not None and ts.intact and ts.valid and ts.trusted),
+    )
+
+
+def _replace(base: RawSignature, **changes: object) -> RawSignature:
+    return replace(base, **changes)  # type: ignore[arg-type]

@@ -1,0 +1,132 @@
+"""Reading certificates from files and bytes: PEM, DER and PKCS#7 bundles.
+
+Every loader returns :class:`cryptography.x509.Certificate` objects, the certificate
+type of esig's public API, or raises :class:`~esig.errors.CertificateLoadError` with a
+message that says what was wrong with the input.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable
+from pathlib import Path
+
+from cryptography import x509
+from cryptography.hazmat.primitives.serialization import pkcs7
+
+from esig.errors import CertificateLoadError
+
+__all__ = ["load_certificate", "load_certificates", "load_certificates_from_paths"]
+
+_MAX_CERTIFICATE_FILE = 16 * 1024 * 1024
+"""Refuse certificate files larger than this (a certificate bundle is never that big)."""
+
+
+def load_certificates(
+    source: bytes | str | os.PathLike[str], *, what: str = "certificate"
+) -> list[x509.Certificate]:
+    """Read one or more certificates from a file path or from bytes.
+
+    Accepts a PEM file with one or more ``CERTIFICATE`` blocks, a single DER
+    certificate, or a PKCS#7 (``.p7b``/``.p7c``) bundle in PEM or DER.
+
+    Args:
+        source: Path to the file, or its content as bytes.
+        what: How the certificates are called in error messages (e.g. "trust anchor").
+
+    Returns:
+        The certificates, in file order (never empty).
+
+    Raises:
+        CertificateLoadError: The file is missing, empty, too large, or holds no
+            readable certificate.
+
+    """
+    path: Path | None = None
+    if isinstance(source, bytes):
+        data = source
+    else:
+        path = Path(source)
+        data = _read_file(path, what)
+    certs = _parse(data)
+    if not certs:
+        raise CertificateLoadError(
+            f"No {what} could be read: expected PEM, DER or a PKCS#7 bundle", path=path
+        )
+    return certs
+
+
+def load_certificate(
+    source: bytes | str | os.PathLike[str], *, what: str = "certificate"
+) -> x509.Certificate:
+    """Read exactly one certificate; see :func:`load_certificates` for the formats.
+
+    Raises:
+        CertificateLoadError: The input holds no certificate or more than one.
+
+    """
+    certs = load_certificates(source, what=what)
+    if len(certs) != 1:
+        path = None if isinstance(source, bytes) else Path(source)
+        raise CertificateLoadError(f"Expected one {what}, found {len(certs)}", path=path)
+    return certs[0]
+
+
+def load_certificates_from_paths(
+    paths: Iterable[str | os.PathLike[str]], *, what: str = "certificate"
+) -> list[x509.Certificate]:
+    """Read and concatenate the certificates of several files."""
+    found: list[x509.Certificate] = []
+    for path in paths:
+        found.extend(load_certificates(path, what=what))
+    return found
+
+
+def _read_file(path: Path, what: str) -> bytes:
+    try:
+        size = path.stat().st_size
+        if size > _MAX_CERTIFICATE_FILE:
+            raise CertificateLoadError(
+                f"The {what} file is {size} bytes, too large to be a certificate", path=path
+            )
+        return path.read_bytes()
+    except FileNotFoundError:
+        raise CertificateLoadError(f"The {what} file does not exist", path=path) from None
+    except IsADirectoryError:
+        raise CertificateLoadError(f"Expected a {what} file, got a folder", path=path) from None
+    except OSError as exc:
+        raise CertificateLoadError(
+            f"The {what} file cannot be read: {exc.strerror}", path=path
+        ) from None
+
+
+def _parse(data: bytes) -> list[x509.Certificate]:
+    stripped = data.strip()
+    if not stripped:
+        return []
+    if b"-----BEGIN" in stripped:
+        return _parse_pem(stripped)
+    return _parse_der(stripped)
+
+
+def _parse_pem(data: bytes) -> list[x509.Certificate]:
+    if b"-----BEGIN PKCS7-----" in data or b"-----BEGIN CMS-----" in data:
+        try:
+            return list(pkcs7.load_pem_pkcs7_certificates(data))
+        except ValueError:
+            return []
+    try:
+        return list(x509.load_pem_x509_certificates(data))
+    except ValueError:
+        return []
+
+
+def _parse_der(data: bytes) -> list[x509.Certificate]:
+    try:
+        return [x509.load_der_x509_certificate(data)]
+    except ValueError:
+        pass
+    try:
+        return list(pkcs7.load_der_pkcs7_certificates(data))
+    except ValueError:
+        return []

@@ -1,0 +1,178 @@
+"""The typer application behind the ``esig`` command."""
+
+from __future__ import annotations
+
+import os
+import sys
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from esig.devices.software import SoftwareKey
+from esig.errors import EsigError, InputError, WrongPassphraseError
+from esig.issuance import KeyType
+from esig.verification.report import VerificationReport
+
+__all__ = ["app", "main"]
+
+EXIT_OK = 0
+EXIT_FAILED = 1
+EXIT_USAGE = 2
+
+app = typer.Typer(
+    name="esig",
+    help="Sign and verify documents, and say which level (SES/AES/QES) a signature "
+    "reaches under the BES decree and eIDAS, and why.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+
+
+class DemoKey(StrEnum):
+    """Key types offered by ``esig demo``."""
+
+    rsa = "rsa"
+    ec = "ec"
+
+
+def _fail(message: str) -> typer.Exit:
+    typer.echo(f"esig: error: {message}", err=True)
+    return typer.Exit(EXIT_USAGE)
+
+
+def _emit(report: VerificationReport, as_json: bool) -> None:
+    if as_json:
+        typer.echo(report.model_dump_json(indent=2))
+    else:
+        typer.echo(report.to_text(), nl=False)
+
+
+@app.command()
+def demo(
+    output: Annotated[Path, typer.Option("--output", "-o", help="Folder for the results.")] = Path(
+        "esig-demo"
+    ),
+    key: Annotated[DemoKey, typer.Option(help="Key type: RSA-2048 or EC P-256.")] = DemoKey.rsa,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
+) -> None:
+    """Sign and verify a sample document on a throwaway local test PKI."""
+    from esig.demo import run_demo  # noqa: PLC0415 - keeps `esig --help` fast
+
+    key_type = KeyType.RSA_2048 if key is DemoKey.rsa else KeyType.EC_P256
+    try:
+        result = run_demo(output, key_type=key_type)
+    except EsigError as exc:
+        raise _fail(str(exc)) from None
+    _emit(result.report, as_json)
+    if not as_json:
+        typer.echo(
+            f"\nSigned document: {result.signed_pdf}"
+            f"\nReport (JSON):   {result.report_json}"
+            f"\nTrust anchor:    {result.trust_anchor}"
+            f"\nVerify again:    esig verify {result.signed_pdf} --trust {result.trust_anchor}"
+        )
+    raise typer.Exit(EXIT_OK if result.report.passed else EXIT_FAILED)
+
+
+def _passphrase(env_var: str | None, passphrase_file: Path | None) -> str | None:
+    if passphrase_file is not None:
+        try:
+            return passphrase_file.read_text().rstrip("\r\n")
+        except OSError as exc:
+            raise InputError(
+                f"The passphrase file cannot be read: {exc.strerror}", path=passphrase_file
+            ) from None
+    if env_var:
+        value = os.environ.get(env_var)
+        if value is None:
+            raise InputError(f"The environment variable {env_var} is not set")
+        return value
+    return None
+
+
+def _load_device(
+    p12: Path | None, key: Path | None, cert: Path | None, chain: list[Path], secret: str | None
+) -> SoftwareKey:
+    if p12 is not None:
+        if key is not None or cert is not None:
+            raise InputError("Give either --p12, or --key with --cert, not both")
+        return SoftwareKey.from_pkcs12(p12, secret)
+    if key is None or cert is None:
+        raise InputError("Give a signing key: --p12 FILE, or --key FILE with --cert FILE")
+    return SoftwareKey.from_pem(key, cert, chain, secret)
+
+
+@app.command()
+def sign(  # noqa: PLR0917 - typer maps parameters to options
+    document: Annotated[Path, typer.Argument(help="The PDF to sign (only read).")],
+    output: Annotated[Path, typer.Option("--output", "-o", help="Where to write the signed PDF.")],
+    p12: Annotated[Path | None, typer.Option(help="PKCS#12 file with key and certificate.")] = None,
+    key: Annotated[Path | None, typer.Option(help="PEM private key file.")] = None,
+    cert: Annotated[Path | None, typer.Option(help="PEM certificate for --key.")] = None,
+    chain: Annotated[list[Path] | None, typer.Option(help="Issuer certificates to embed.")] = None,
+    passphrase_env: Annotated[
+        str | None,
+        typer.Option(
+            help="Read the key's passphrase from this environment variable "
+            "(default: ESIG_PASSPHRASE when it is set)."
+        ),
+    ] = None,
+    passphrase_file: Annotated[
+        Path | None, typer.Option(help="Read the key's passphrase from this file.")
+    ] = None,
+    field: Annotated[str | None, typer.Option(help="Signature field name.")] = None,
+    reason: Annotated[str | None, typer.Option(help="Reason for signing.")] = None,
+    location: Annotated[str | None, typer.Option(help="Where the signature is made.")] = None,
+) -> None:
+    """Sign a PDF (PAdES baseline B-B) with a software key."""
+    from esig.signing.pades import sign_pdf  # noqa: PLC0415
+
+    try:
+        env = passphrase_env or ("ESIG_PASSPHRASE" if "ESIG_PASSPHRASE" in os.environ else None)
+        secret = _passphrase(env, passphrase_file)
+        try:
+            device = _load_device(p12, key, cert, chain or [], secret)
+        except WrongPassphraseError:
+            if secret is not None or not sys.stdin.isatty():
+                raise
+            secret = typer.prompt("Passphrase", hide_input=True)
+            device = _load_device(p12, key, cert, chain or [], secret)
+        result = sign_pdf(
+            document, output, device, field_name=field, reason=reason, location=location
+        )
+    except EsigError as exc:
+        raise _fail(str(exc)) from None
+    typer.echo(
+        f"Signed {document} as {result.signer.display} -> {result.path} (field {result.field_name})"
+    )
+
+
+@app.command()
+def verify(
+    document: Annotated[Path, typer.Argument(help="The signed PDF.")],
+    trust: Annotated[
+        list[Path] | None,
+        typer.Option(help="Trust anchor certificate file (PEM, DER or PKCS#7); repeatable."),
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
+    allow_fetching: Annotated[
+        bool, typer.Option(help="Fetch revocation information (OCSP, CRL) over the network.")
+    ] = False,
+) -> None:
+    """Verify every signature in a PDF; exit 0 only when all pass."""
+    from esig.verification.verifier import verify_pdf  # noqa: PLC0415
+
+    try:
+        report = verify_pdf(document, trust=trust or [], allow_fetching=allow_fetching)
+    except EsigError as exc:
+        raise _fail(str(exc)) from None
+    _emit(report, as_json)
+    raise typer.Exit(EXIT_OK if report.passed else EXIT_FAILED)
+
+
+def main() -> None:
+    """Entry point of the ``esig`` console script."""
+    app()

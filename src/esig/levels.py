@@ -1,0 +1,540 @@
+"""Signature levels — SES, AES, QES — assessed from evidence, with citations.
+
+The three levels are data: :data:`SES`, :data:`AES` and :data:`QES` are
+:class:`LevelDefinition` values whose :attr:`~LevelDefinition.requirements` say, with
+citations, what a signature must show to reach them. Each level includes the ones
+below it.
+
+A :class:`LevelAssessment` is computed from :class:`SignatureEvidence` (what
+verification established), never from the name of a signing method: it lists every
+requirement as met, not met or indeterminate with the evidence, the level reached, and
+what is missing for the next level up.
+
+The same ladder serves electronic **seals** (legal persons, eIDAS art. 3(25)–(27));
+the assessment reports seals with seal labels.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from pydantic import computed_field
+
+from esig._model import EsigModel
+from esig.law import BES, EIDAS, Citation
+
+__all__ = [
+    "AES",
+    "LEVELS",
+    "QES",
+    "SES",
+    "AdesLabel",
+    "Level",
+    "LevelAssessment",
+    "LevelDefinition",
+    "Requirement",
+    "RequirementId",
+    "RequirementResult",
+    "RequirementStatus",
+    "SignatureEvidence",
+    "assess_level",
+]
+
+
+class Level(StrEnum):
+    """How far up the ladder a signature gets."""
+
+    NONE = "none"
+    """Not a valid electronic signature at all (the signature value does not verify)."""
+    SES = "SES"
+    """Simple electronic signature, eIDAS art. 3(10)."""
+    AES = "AES"
+    """Advanced electronic signature, eIDAS art. 26 / BES art. 1."""
+    QES = "QES"
+    """Qualified electronic signature, eIDAS art. 3(12) / BES art. 1, 2, 4 and 6."""
+
+
+_LEVEL_NAMES = {
+    Level.NONE: "No valid electronic signature",
+    Level.SES: "Simple (SES)",
+    Level.AES: "Advanced (AES)",
+    Level.QES: "Qualified (QES)",
+}
+_SEAL_NAMES = {
+    Level.NONE: "No valid electronic seal",
+    Level.SES: "Simple electronic seal",
+    Level.AES: "Advanced electronic seal",
+    Level.QES: "Qualified electronic seal",
+}
+
+
+class RequirementId(StrEnum):
+    """The requirements of the three levels, by name."""
+
+    DATA_ASSOCIATED = "ses.data_associated"
+    UNIQUELY_LINKED = "aes.uniquely_linked"
+    IDENTIFIES_SIGNATORY = "aes.identifies_signatory"
+    VERIFIABLE_AT_ANY_TIME = "aes.verifiable_at_any_time"
+    SOLE_CONTROL = "aes.sole_control"
+    LINKED_TO_DATA = "aes.linked_to_data"
+    QUALIFIED_CERTIFICATE = "qes.qualified_certificate"
+    QUALIFIED_DEVICE = "qes.qualified_device"
+    RECOGNISED_PROVIDER = "qes.recognised_provider"
+
+
+class RequirementStatus(StrEnum):
+    """Whether the evidence shows a requirement to be fulfilled."""
+
+    MET = "met"
+    NOT_MET = "not met"
+    INDETERMINATE = "indeterminate"
+    """The evidence is not enough to say either way (e.g. no trust anchor was given)."""
+
+
+class Requirement(EsigModel):
+    """One requirement of a level, with the provisions that impose it."""
+
+    id: RequirementId
+    level: Level
+    """The lowest level that needs this requirement."""
+    title: str
+    """What the requirement asks, in plain words."""
+    citations: tuple[Citation, ...]
+
+
+class LevelDefinition(EsigModel):
+    """A level and its own requirements (the levels below it are included implicitly)."""
+
+    level: Level
+    name: str
+    defined_in: tuple[Citation, ...]
+    requirements: tuple[Requirement, ...]
+    """The requirements this level adds to the one below."""
+
+
+def _req(rid: RequirementId, level: Level, title: str, *citations: Citation) -> Requirement:
+    return Requirement(id=rid, level=level, title=title, citations=citations)
+
+
+SES = LevelDefinition(
+    level=Level.SES,
+    name="Simple electronic signature",
+    defined_in=(EIDAS.ART_3_10,),
+    requirements=(
+        _req(
+            RequirementId.DATA_ASSOCIATED,
+            Level.SES,
+            "data in electronic form attached to the signed data, used by the signatory to sign",
+            EIDAS.ART_3_10,
+        ),
+    ),
+)
+"""Simple electronic signature: eIDAS art. 3(10)."""
+
+AES = LevelDefinition(
+    level=Level.AES,
+    name="Advanced electronic signature",
+    defined_in=(EIDAS.ART_3_11, EIDAS.ART_26, BES.ART_1),
+    requirements=(
+        _req(
+            RequirementId.UNIQUELY_LINKED,
+            Level.AES,
+            "uniquely linked to the signatory",
+            EIDAS.ART_26_A,
+            BES.ART_1_A,
+        ),
+        _req(
+            RequirementId.IDENTIFIES_SIGNATORY,
+            Level.AES,
+            "capable of identifying the signatory",
+            EIDAS.ART_26_B,
+        ),
+        _req(
+            RequirementId.VERIFIABLE_AT_ANY_TIME,
+            Level.AES,
+            "can be verified at any time",
+            BES.ART_1_B,
+        ),
+        _req(
+            RequirementId.SOLE_CONTROL,
+            Level.AES,
+            "created with signature creation data under the signatory's sole control",
+            EIDAS.ART_26_C,
+            BES.ART_1_C,
+        ),
+        _req(
+            RequirementId.LINKED_TO_DATA,
+            Level.AES,
+            "linked to the signed data so that any change is detectable",
+            EIDAS.ART_26_D,
+            BES.ART_1_D,
+        ),
+    ),
+)
+"""Advanced electronic signature: eIDAS art. 26 (a)–(d) and BES art. 1 (a)–(d).
+
+The two differ in one letter: eIDAS art. 26(b) asks that the signature be *capable of
+identifying the signatory*, BES art. 1(b) that it *can be verified at any time*. Both
+are requirements here.
+"""
+
+QES = LevelDefinition(
+    level=Level.QES,
+    name="Qualified electronic signature",
+    defined_in=(EIDAS.ART_3_12,),
+    requirements=(
+        _req(
+            RequirementId.QUALIFIED_CERTIFICATE,
+            Level.QES,
+            "based on a qualified certificate with the content of BES art. 6",
+            EIDAS.ART_3_12,
+            EIDAS.ART_28,
+            BES.ART_6,
+        ),
+        _req(
+            RequirementId.QUALIFIED_DEVICE,
+            Level.QES,
+            "created by a (qualified) secure signature creation device",
+            EIDAS.ART_3_12,
+            EIDAS.ART_29,
+            BES.ART_2,
+        ),
+        _req(
+            RequirementId.RECOGNISED_PROVIDER,
+            Level.QES,
+            "certificate issued by a certification service provider recognised and "
+            "registered at the time of signing",
+            BES.ART_4,
+            EIDAS.ART_3_12,
+        ),
+    ),
+)
+"""Qualified electronic signature: eIDAS art. 3(12); under the decree art. 1 + art. 2
+device + art. 6 certificate from a provider recognised under art. 4."""
+
+LEVELS: tuple[LevelDefinition, ...] = (SES, AES, QES)
+"""The ladder, lowest first."""
+
+
+class AdesLabel(StrEnum):
+    """ETSI TS 119 172-4 labels for the validation outcome of a signature or seal."""
+
+    QESIG = "QESig"
+    QESEAL = "QESeal"
+    ADESIG_QC = "AdESig-QC"
+    ADESEAL_QC = "AdESeal-QC"
+    ADESIG = "AdESig"
+    ADESEAL = "AdESeal"
+    INDETERMINATE_ADESIG = "Indeterminate AdESig"
+    INDETERMINATE_ADESEAL = "Indeterminate AdESeal"
+    NOT_ADES = "NotAdES"
+
+
+class SignatureEvidence(EsigModel):
+    """What verification established about one signature: the input of the assessment.
+
+    Tri-state fields use ``None`` for "not established".
+    """
+
+    intact: bool
+    """The digest matches the signed bytes and the signature value verifies."""
+    signer_named: bool
+    """The certificate names one signatory (name or pseudonym, BES art. 6(1)(b))."""
+    signer_certificate_bound: bool
+    """The signed attributes bind the signer's certificate (ESS signing-certificate)."""
+    certificate_trusted: bool | None
+    """The certificate path reached a trust anchor and was valid (None: no anchor given)."""
+    certificate_problem: str | None = None
+    """Why the path is not trusted, in words, when it is not."""
+    data_linked: bool
+    """Coverage and changes after signing leave the signed data unaltered."""
+    data_problem: str | None = None
+    """What breaks the link to the data, when it is broken."""
+    long_term_material: bool = False
+    """A timestamp and embedded validation data keep it verifiable after expiry."""
+    qualified_certificate: bool = False
+    """The certificate declares itself qualified (QcCompliance or a QCP policy)."""
+    qualified_device: bool = False
+    """Evidence that the key is in a QSCD (QcSSCD, a *-qscd policy, or device evidence)."""
+    qualified_device_source: str | None = None
+    """Where the QSCD evidence comes from."""
+    recognised_provider: bool | None = None
+    """The issuer was recognised at signing time (None: no register or trusted list given)."""
+    recognised_provider_source: str | None = None
+    """Which register or list said so."""
+    is_seal: bool = False
+    """The certificate is for a legal person (an electronic seal)."""
+
+
+class RequirementResult(EsigModel):
+    """A requirement with the verdict on it and the evidence behind the verdict."""
+
+    requirement: Requirement
+    status: RequirementStatus
+    evidence: str
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def cited(self) -> str:
+        """The requirement's citations as one label, e.g. ``eIDAS art. 26(a); BES art. 1(a)``."""
+        return "; ".join(c.label for c in self.requirement.citations)
+
+
+class LevelAssessment(EsigModel):
+    """The level a signature reaches, why, and what the next level up would need."""
+
+    level: Level
+    is_seal: bool
+    results: tuple[RequirementResult, ...]
+    """Every requirement of every level, in ladder order."""
+    label: AdesLabel
+    """The ETSI TS 119 172-4 label."""
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def level_name(self) -> str:
+        """e.g. ``Advanced (AES)`` or ``Advanced electronic seal``."""
+        return (_SEAL_NAMES if self.is_seal else _LEVEL_NAMES)[self.level]
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def next_level(self) -> Level | None:
+        """The level above the one reached, or None at the top."""
+        order = [Level.NONE, Level.SES, Level.AES, Level.QES]
+        index = order.index(self.level)
+        return order[index + 1] if index + 1 < len(order) else None
+
+    @property
+    def missing_for_next(self) -> tuple[RequirementResult, ...]:
+        """The requirements of the next level up that are not met."""
+        target = self.next_level
+        if target is None:
+            return ()
+        return tuple(
+            r
+            for r in self.results
+            if r.requirement.level == target and r.status is not RequirementStatus.MET
+        )
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def next_step(self) -> str | None:
+        """One sentence a non-lawyer understands: what the next level would need."""
+        missing = self.missing_for_next
+        target = self.next_level
+        if target is None or not missing:
+            return None
+        reasons = "; ".join(f"{r.evidence} ({r.cited})" for r in missing)
+        name = (_SEAL_NAMES if self.is_seal else _LEVEL_NAMES)[target]
+        return f"Not {name.split(' ')[0].lower()}: {reasons}."
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def summary(self) -> str:
+        """The level with the provisions met, and the next step, in two sentences."""
+        name = self.level_name
+        if self.level is Level.NONE:
+            failed = [r for r in self.results if r.status is not RequirementStatus.MET]
+            head = f"{name}: {failed[0].evidence} ({failed[0].cited})." if failed else name
+        else:
+            met = _met_citations(self.results, self.level)
+            head = f"{name}: {met} met."
+        step = self.next_step
+        return f"{head} {step}" if step else head
+
+    def result(self, requirement: RequirementId) -> RequirementResult:
+        """The result for one requirement."""
+        for r in self.results:
+            if r.requirement.id is requirement:
+                return r
+        raise KeyError(requirement)  # pragma: no cover - every id is assessed
+
+
+def _met_citations(results: tuple[RequirementResult, ...], level: Level) -> str:
+    if level is Level.SES:
+        return str(EIDAS.ART_3_10)
+    labels = ["BES art. 1 a–d", "eIDAS art. 26 a–d"]
+    if level is Level.QES:
+        labels += ["BES art. 2, 4, 6", "eIDAS art. 3(12)"]
+    return ", ".join(labels)
+
+
+def assess_level(evidence: SignatureEvidence) -> LevelAssessment:
+    """Compute the level a signature reaches from what verification established."""
+    verdicts = {
+        **_ses_verdicts(evidence),
+        **_aes_verdicts(evidence),
+        **_qes_verdicts(evidence),
+    }
+    results = tuple(
+        RequirementResult(requirement=req, status=verdicts[req.id][0], evidence=verdicts[req.id][1])
+        for definition in LEVELS
+        for req in definition.requirements
+    )
+    reached = Level.NONE
+    for definition in LEVELS:
+        own = [r for r in results if r.requirement.level is definition.level]
+        if all(r.status is RequirementStatus.MET for r in own):
+            reached = definition.level
+        else:
+            break
+    return LevelAssessment(
+        level=reached,
+        is_seal=evidence.is_seal,
+        results=results,
+        label=_label(reached, results, evidence),
+    )
+
+
+_Verdict = tuple[RequirementStatus, str]
+_MET = RequirementStatus.MET
+_NOT_MET = RequirementStatus.NOT_MET
+_INDETERMINATE = RequirementStatus.INDETERMINATE
+
+
+def _ses_verdicts(ev: SignatureEvidence) -> dict[RequirementId, _Verdict]:
+    if ev.intact:
+        return {
+            RequirementId.DATA_ASSOCIATED: (
+                _MET,
+                "the signature value verifies over the signed data",
+            )
+        }
+    return {
+        RequirementId.DATA_ASSOCIATED: (
+            _NOT_MET,
+            "the signature value does not verify over the signed data",
+        )
+    }
+
+
+def _trust_verdict(ev: SignatureEvidence, met_text: str) -> _Verdict:
+    if ev.certificate_trusted:
+        return _MET, met_text
+    problem = ev.certificate_problem or "the certificate path was not validated"
+    if ev.certificate_trusted is None:
+        return _INDETERMINATE, problem
+    return _NOT_MET, problem
+
+
+def _aes_verdicts(ev: SignatureEvidence) -> dict[RequirementId, _Verdict]:
+    if not ev.intact:
+        broken = (_NOT_MET, "the signature value does not verify")
+        return {
+            rid: broken
+            for rid in (
+                RequirementId.UNIQUELY_LINKED,
+                RequirementId.IDENTIFIES_SIGNATORY,
+                RequirementId.VERIFIABLE_AT_ANY_TIME,
+                RequirementId.SOLE_CONTROL,
+                RequirementId.LINKED_TO_DATA,
+            )
+        }
+    verdicts: dict[RequirementId, _Verdict] = {}
+    if not ev.signer_named:
+        verdicts[RequirementId.UNIQUELY_LINKED] = (_NOT_MET, "the certificate names no signatory")
+    elif not ev.signer_certificate_bound:
+        verdicts[RequirementId.UNIQUELY_LINKED] = (
+            _NOT_MET,
+            "the signed attributes do not bind the signer's certificate",
+        )
+    else:
+        verdicts[RequirementId.UNIQUELY_LINKED] = _trust_verdict(
+            ev, "the certificate names one signatory and the signature binds that certificate"
+        )
+    if ev.signer_named:
+        verdicts[RequirementId.IDENTIFIES_SIGNATORY] = _trust_verdict(
+            ev, "a valid certificate from a trusted issuer names the signatory"
+        )
+    else:
+        verdicts[RequirementId.IDENTIFIES_SIGNATORY] = (
+            _NOT_MET,
+            "the certificate names no signatory",
+        )
+    verifiable_text = (
+        "verified against a trust anchor; timestamps and validation data keep it verifiable"
+        if ev.long_term_material
+        else "verified now against a trust anchor; without a timestamp and embedded "
+        "validation data it depends on outside sources once the certificate expires"
+    )
+    verdicts[RequirementId.VERIFIABLE_AT_ANY_TIME] = _trust_verdict(ev, verifiable_text)
+    verdicts[RequirementId.SOLE_CONTROL] = _trust_verdict(
+        ev, "made with the private key certified to the signatory"
+    )
+    if ev.data_linked:
+        verdicts[RequirementId.LINKED_TO_DATA] = (
+            _MET,
+            "the signature covers the signed revision and nothing changed it since",
+        )
+    else:
+        verdicts[RequirementId.LINKED_TO_DATA] = (
+            _NOT_MET,
+            ev.data_problem or "the signed data were changed after signing",
+        )
+    return verdicts
+
+
+def _qes_verdicts(ev: SignatureEvidence) -> dict[RequirementId, _Verdict]:
+    verdicts: dict[RequirementId, _Verdict] = {}
+    if ev.qualified_certificate:
+        verdicts[RequirementId.QUALIFIED_CERTIFICATE] = (
+            _MET,
+            "the certificate declares itself qualified (QcCompliance)",
+        )
+    else:
+        verdicts[RequirementId.QUALIFIED_CERTIFICATE] = (
+            _NOT_MET,
+            "the certificate is not a qualified certificate",
+        )
+    if ev.qualified_device:
+        source = ev.qualified_device_source or "the certificate"
+        verdicts[RequirementId.QUALIFIED_DEVICE] = (
+            _MET,
+            f"{source} attests a secure signature creation device",
+        )
+    else:
+        verdicts[RequirementId.QUALIFIED_DEVICE] = (
+            _NOT_MET,
+            "key not in a secure signature creation device",
+        )
+    if ev.recognised_provider:
+        source = ev.recognised_provider_source or "the register"
+        verdicts[RequirementId.RECOGNISED_PROVIDER] = (
+            _MET,
+            f"the issuer was recognised at the signing time ({source})",
+        )
+    elif ev.recognised_provider is None:
+        verdicts[RequirementId.RECOGNISED_PROVIDER] = (
+            _NOT_MET,
+            "certificate not issued by a recognised certification service provider "
+            "(no register of recognised providers or trusted list was consulted)",
+        )
+    else:
+        verdicts[RequirementId.RECOGNISED_PROVIDER] = (
+            _NOT_MET,
+            "certificate not issued by a recognised certification service provider",
+        )
+    return verdicts
+
+
+def _label(
+    reached: Level, results: tuple[RequirementResult, ...], ev: SignatureEvidence
+) -> AdesLabel:
+    seal = ev.is_seal
+    if reached is Level.QES:
+        return AdesLabel.QESEAL if seal else AdesLabel.QESIG
+    if reached is Level.AES:
+        qc = any(
+            r.requirement.id is RequirementId.QUALIFIED_CERTIFICATE
+            and r.status is RequirementStatus.MET
+            for r in results
+        )
+        if qc:
+            return AdesLabel.ADESEAL_QC if seal else AdesLabel.ADESIG_QC
+        return AdesLabel.ADESEAL if seal else AdesLabel.ADESIG
+    aes_failed = any(
+        r.requirement.level is Level.AES and r.status is RequirementStatus.NOT_MET for r in results
+    )
+    if reached is Level.SES and not aes_failed:
+        return AdesLabel.INDETERMINATE_ADESEAL if seal else AdesLabel.INDETERMINATE_ADESIG
+    return AdesLabel.NOT_ADES

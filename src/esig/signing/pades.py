@@ -1,0 +1,154 @@
+"""Sign PDF documents (PAdES baseline B-B, subfilter ETSI.CAdES.detached).
+
+The input is never modified. The output appears atomically: it is written to a
+temporary file beside the target and renamed into place only when the signature is
+complete, so a failure leaves no output file behind.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+from pathlib import Path
+
+from esig._io import atomic_output, open_input
+from esig._model import EsigModel
+from esig._pyhanko.pades import sign_pades
+from esig._sync import run_sync
+from esig.devices.base import DigestAlgorithm, SignatureCreationDevice
+from esig.errors import OutputError
+from esig.identity import NameIdentity
+
+__all__ = ["SignedDocument", "async_sign_pdf", "sign_pdf", "sign_pdf_bytes"]
+
+
+class SignedDocument(EsigModel):
+    """What :func:`sign_pdf` produced."""
+
+    path: Path
+    """Where the signed document was written."""
+    field_name: str
+    """The signature field that holds the new signature."""
+    signer: NameIdentity
+    """Who signed, as the certificate names them."""
+    digest_algorithm: DigestAlgorithm
+    size: int
+    """Size of the signed document in bytes."""
+
+
+async def async_sign_pdf(
+    source: str | os.PathLike[str],
+    output: str | os.PathLike[str],
+    device: SignatureCreationDevice,
+    *,
+    field_name: str | None = None,
+    digest_algorithm: DigestAlgorithm = DigestAlgorithm.SHA256,
+    reason: str | None = None,
+    location: str | None = None,
+    contact_info: str | None = None,
+) -> SignedDocument:
+    """Sign the PDF at ``source`` and write the result atomically to ``output``.
+
+    Args:
+        source: The PDF to sign; it is only read.
+        output: Where to write the signed PDF. Must differ from ``source``.
+        device: The signature creation device that holds the signer's key.
+        field_name: The signature field to fill or create (default: the first free
+            ``SignatureN``).
+        digest_algorithm: The message digest algorithm.
+        reason: The reason for signing, recorded in the signature dictionary.
+        location: Where the signature was made.
+        contact_info: How to reach the signer.
+
+    Returns:
+        A description of the signed document.
+
+    Raises:
+        DocumentNotFoundError: ``source`` does not exist.
+        NotAPdfError, CorruptDocumentError, EncryptedDocumentError: ``source`` cannot
+            be signed.
+        SigningError: The device or pyHanko could not produce the signature.
+        OutputError: ``output`` cannot be written, or is the input itself.
+
+    """
+    src, dst = Path(source), Path(output)
+    if dst.exists() and src.exists() and dst.resolve() == src.resolve():
+        raise OutputError("The output must not be the input document", path=dst)
+    with open_input(src) as handle, atomic_output(dst) as out:
+        name = await sign_pades(
+            handle,
+            out,
+            device,
+            field_name=field_name,
+            digest_algorithm=digest_algorithm,
+            reason=reason,
+            location=location,
+            contact_info=contact_info,
+        )
+    size = dst.stat().st_size
+    return SignedDocument(
+        path=dst,
+        field_name=name,
+        signer=NameIdentity.from_name(device.certificate.subject),
+        digest_algorithm=digest_algorithm,
+        size=size,
+    )
+
+
+def sign_pdf(
+    source: str | os.PathLike[str],
+    output: str | os.PathLike[str],
+    device: SignatureCreationDevice,
+    *,
+    field_name: str | None = None,
+    digest_algorithm: DigestAlgorithm = DigestAlgorithm.SHA256,
+    reason: str | None = None,
+    location: str | None = None,
+    contact_info: str | None = None,
+) -> SignedDocument:
+    """Sign the PDF at ``source`` and write the result atomically to ``output``.
+
+    The synchronous twin of :func:`async_sign_pdf`, with the same arguments; it works
+    inside a running event loop too (e.g. in Jupyter).
+    """
+    return run_sync(
+        async_sign_pdf(
+            source,
+            output,
+            device,
+            field_name=field_name,
+            digest_algorithm=digest_algorithm,
+            reason=reason,
+            location=location,
+            contact_info=contact_info,
+        )
+    )
+
+
+def sign_pdf_bytes(
+    data: bytes,
+    device: SignatureCreationDevice,
+    *,
+    field_name: str | None = None,
+    digest_algorithm: DigestAlgorithm = DigestAlgorithm.SHA256,
+    reason: str | None = None,
+    location: str | None = None,
+) -> bytes:
+    """Sign a PDF held in memory and return the signed bytes.
+
+    Same rules and errors as :func:`sign_pdf`; nothing touches the file system.
+    """
+    out = io.BytesIO()
+    run_sync(
+        sign_pades(
+            io.BytesIO(data),
+            out,
+            device,
+            field_name=field_name,
+            digest_algorithm=digest_algorithm,
+            reason=reason,
+            location=location,
+            contact_info=None,
+        )
+    )
+    return out.getvalue()

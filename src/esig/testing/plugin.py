@@ -1,0 +1,61 @@
+"""The esig pytest plugin: throwaway PKIs and signing devices as fixtures.
+
+Installed with esig and registered as a ``pytest11`` entry point, so any project that
+installs esig can use these fixtures without importing anything:
+
+``esig_pki``
+    A :class:`~esig.issuance.TestPKI` (RSA-2048 root and intermediate), one per session.
+``esig_signer``
+    A natural person's certificate and key from ``esig_pki``, one per session.
+``esig_device``
+    A :class:`~esig.devices.SoftwareKey` for ``esig_signer``.
+``esig_root_pem``
+    The root certificate of ``esig_pki`` written to a PEM file (a trust anchor path).
+``esig_sample_pdf``
+    A copy of the sample PDF that ships with esig, in the test's temporary folder.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from cryptography.hazmat.primitives.serialization import Encoding
+
+from esig.demo import sample_pdf
+from esig.devices.software import SoftwareKey
+from esig.issuance import IssuedCertificate, TestPKI
+
+
+@pytest.fixture(scope="session")
+def esig_pki() -> TestPKI:
+    """A throwaway PKI for the whole test session."""
+    return TestPKI()
+
+
+@pytest.fixture(scope="session")
+def esig_signer(esig_pki: TestPKI) -> IssuedCertificate:
+    """A signing certificate for a natural person, issued by ``esig_pki``."""
+    return esig_pki.issue_person("Anna", "de Vries", serial_number="PNOBQ-19800101-1234")
+
+
+@pytest.fixture
+def esig_device(esig_signer: IssuedCertificate) -> SoftwareKey:
+    """A software signing device for ``esig_signer``."""
+    return esig_signer.device()
+
+
+@pytest.fixture(scope="session")
+def esig_root_pem(esig_pki: TestPKI, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The root CA of ``esig_pki`` as a PEM file."""
+    path = tmp_path_factory.mktemp("esig-pki") / "root.pem"
+    path.write_bytes(esig_pki.root.certificate.public_bytes(Encoding.PEM))
+    return path
+
+
+@pytest.fixture
+def esig_sample_pdf(tmp_path: Path) -> Path:
+    """A fresh copy of esig's sample PDF."""
+    path = tmp_path / "sample.pdf"
+    path.write_bytes(sample_pdf())
+    return path

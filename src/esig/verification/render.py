@@ -1,0 +1,71 @@
+"""Text rendering of verification reports, for terminals and logs."""
+
+from __future__ import annotations
+
+from esig.levels import RequirementStatus
+from esig.verification.report import Outcome, SignatureReport, VerificationReport
+
+__all__ = ["render_text"]
+
+_MARK = {
+    Outcome.PASSED: "PASS",
+    Outcome.FAILED: "FAIL",
+    Outcome.INDETERMINATE: "INDET",
+    Outcome.INFO: "INFO",
+}
+_REQ_MARK = {
+    RequirementStatus.MET: "met",
+    RequirementStatus.NOT_MET: "not met",
+    RequirementStatus.INDETERMINATE: "unknown",
+}
+
+
+def render_text(report: VerificationReport) -> str:
+    """The whole report as plain text: verdict, then every signature with its checks."""
+    count = len(report.signatures)
+    lines = [
+        f"Document:  {report.document}",
+        f"           {report.document_size} bytes, SHA-256 {report.document_sha256}",
+        f"Verdict:   {report.indication.value} ({count} signature{'s' if count != 1 else ''})",
+    ]
+    lines += [f"Problem:   {p}" for p in report.problems]
+    for index, signature in enumerate(report.signatures, start=1):
+        lines.append("")
+        lines += _signature_lines(index, signature)
+    return "\n".join(lines) + "\n"
+
+
+def _signature_lines(index: int, sig: SignatureReport) -> list[str]:
+    verdict = sig.indication.value
+    if sig.sub_indication is not None:
+        verdict += f" / {sig.sub_indication.value}"
+    lines = [f"Signature {index} (field {sig.field_name!r})", f"  Verdict:     {verdict}"]
+    lines.append(f"  Signer:      {sig.signer.display if sig.signer else '(unknown)'}")
+    if sig.signing_time is not None:
+        lines.append(
+            f"  Signed at:   {sig.signing_time:%Y-%m-%d %H:%M:%S %Z} "
+            f"({sig.signing_time_source.value})"
+        )
+    if sig.signed_range is not None:
+        rng = sig.signed_range
+        lines.append(
+            f"  Covers:      {rng.coverage.value}, revision {rng.revision} of "
+            f"{rng.total_revisions} ({rng.covered_bytes} of {rng.file_size} bytes; "
+            "the rest is the signature value)"
+        )
+    if sig.certificate_path is not None:
+        path = " -> ".join(c.subject.display for c in sig.certificate_path.chain)
+        lines.append(f"  Certificate: {sig.certificate_path.status.value}: {path}")
+    lines.append(f"  Level:       {sig.level.summary}")
+    lines.append(f"  Label:       {sig.level.label.value} (ETSI TS 119 172-4)")
+    lines.append("  Checks:")
+    for finding in sig.findings:
+        cited = "; ".join(c.label for c in finding.citations)
+        lines.append(f"    {_MARK[finding.outcome]:<5} [{cited}] {finding.message}")
+    lines.append("  Requirements:")
+    for result in sig.level.results:
+        lines.append(
+            f"    {_REQ_MARK[result.status]:<7} {result.requirement.level.value} "
+            f"[{result.cited}] {result.requirement.title}: {result.evidence}"
+        )
+    return lines

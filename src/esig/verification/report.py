@@ -1,0 +1,306 @@
+"""The verification report: what was checked, with what result, under which provision.
+
+Every model is frozen pydantic. The verdicts use the words of ETSI EN 319 102-1
+(TOTAL-PASSED, TOTAL-FAILED, INDETERMINATE with a sub-indication) and are **computed**
+from the findings, never stored beside them, so they cannot disagree.
+
+Serialise with ``report.model_dump_json()``; read a text form with
+:func:`esig.verification.render.render_text`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from enum import StrEnum
+from typing import Literal
+
+from pydantic import computed_field
+
+from esig._model import EsigModel
+from esig.identity import NameIdentity
+from esig.law import Citation
+from esig.levels import LevelAssessment
+
+__all__ = [
+    "CertificatePath",
+    "CertificateSummary",
+    "CheckId",
+    "Coverage",
+    "Finding",
+    "Indication",
+    "Integrity",
+    "ModificationLevel",
+    "Outcome",
+    "PathStatus",
+    "SignatureReport",
+    "SignedRange",
+    "SigningTimeSource",
+    "SubIndication",
+    "VerificationReport",
+]
+
+
+class Indication(StrEnum):
+    """The main status indication of EN 319 102-1."""
+
+    TOTAL_PASSED = "TOTAL-PASSED"
+    TOTAL_FAILED = "TOTAL-FAILED"
+    INDETERMINATE = "INDETERMINATE"
+
+
+class SubIndication(StrEnum):
+    """EN 319 102-1 sub-indications that esig reports."""
+
+    FORMAT_FAILURE = "FORMAT_FAILURE"
+    HASH_FAILURE = "HASH_FAILURE"
+    SIG_CRYPTO_FAILURE = "SIG_CRYPTO_FAILURE"
+    REVOKED = "REVOKED"
+    NOT_YET_VALID = "NOT_YET_VALID"
+    SIG_CONSTRAINTS_FAILURE = "SIG_CONSTRAINTS_FAILURE"
+    CHAIN_CONSTRAINTS_FAILURE = "CHAIN_CONSTRAINTS_FAILURE"
+    CERTIFICATE_CHAIN_GENERAL_FAILURE = "CERTIFICATE_CHAIN_GENERAL_FAILURE"
+    CRYPTO_CONSTRAINTS_FAILURE = "CRYPTO_CONSTRAINTS_FAILURE"
+    EXPIRED = "EXPIRED"
+    NO_SIGNING_CERTIFICATE_FOUND = "NO_SIGNING_CERTIFICATE_FOUND"
+    NO_CERTIFICATE_CHAIN_FOUND = "NO_CERTIFICATE_CHAIN_FOUND"
+    REVOKED_NO_POE = "REVOKED_NO_POE"
+    OUT_OF_BOUNDS_NO_POE = "OUT_OF_BOUNDS_NO_POE"
+    TRY_LATER = "TRY_LATER"
+    SIGNED_DATA_NOT_FOUND = "SIGNED_DATA_NOT_FOUND"
+    GENERIC = "GENERIC"
+
+
+class Outcome(StrEnum):
+    """The result of one check."""
+
+    PASSED = "passed"
+    FAILED = "failed"
+    INDETERMINATE = "indeterminate"
+    INFO = "info"
+    """Informational: reported, not judged (e.g. the identity shown)."""
+
+
+class CheckId(StrEnum):
+    """The checks esig runs on every signature, by name."""
+
+    SIGNED_DATA = "signed_data"
+    """BES art. 3(a): which bytes and revision the signature covers."""
+    INTEGRITY = "integrity"
+    """BES art. 3(b): digest and signature value."""
+    SIGNED_CONTENT = "signed_content"
+    """BES art. 3(c): the signed revision can be handed back."""
+    CERTIFICATE = "certificate"
+    """BES art. 3(d): path to a trust anchor, validity, revocation, key usage."""
+    IDENTITY = "identity"
+    """BES art. 3(e): the signatory's identity, from the certificate."""
+    PSEUDONYM = "pseudonym"
+    """BES art. 3(f): use of a pseudonym is indicated."""
+    MODIFICATIONS = "modifications"
+    """BES art. 3(g): changes after signing are detected and classified."""
+    FORMAT = "format"
+    """The signature container itself (CMS, signature dictionary)."""
+
+
+class Finding(EsigModel):
+    """One observation about a signature, with the provision it serves."""
+
+    check: CheckId
+    outcome: Outcome
+    message: str
+    """What was found, in one sentence."""
+    citations: tuple[Citation, ...]
+    sub_indication: SubIndication | None = None
+    """The EN 319 102-1 sub-indication, for failed and indeterminate findings."""
+
+
+class Coverage(StrEnum):
+    """How much of the file the signature's byte range covers."""
+
+    ENTIRE_FILE = "entire file"
+    ENTIRE_REVISION = "entire revision"
+    """The revision it was made in; later revisions were appended."""
+    PREFIX = "contiguous block from the start"
+    """A contiguous block that does not end at a revision boundary: non-standard."""
+    UNCLEAR = "unclear"
+    """Disconnected or otherwise non-standard coverage."""
+
+
+class ModificationLevel(StrEnum):
+    """What kind of change was made to the document after signing."""
+
+    NONE = "none"
+    LTA_UPDATES = "validation data and timestamps added"
+    FORM_FILLING = "form filling and signatures"
+    ANNOTATIONS = "annotations"
+    OTHER = "other changes"
+    UNKNOWN = "not analysed"
+
+
+class SignedRange(EsigModel):
+    """Which bytes the signature covers, and which PDF revision that is."""
+
+    byte_range: tuple[int, ...]
+    """The /ByteRange as written in the signature dictionary."""
+    covered_bytes: int
+    file_size: int
+    revision: int | None
+    """The revision the signature was made in (1 = the original file)."""
+    total_revisions: int
+    coverage: Coverage
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def is_latest_revision(self) -> bool:
+        """Whether what a reader displays (the latest revision) is the signed revision."""
+        return self.coverage is Coverage.ENTIRE_FILE
+
+
+class Integrity(EsigModel):
+    """Digest and signature value (BES art. 3(b))."""
+
+    digest_matches: bool
+    """The message digest in the signed attributes equals the digest of the covered bytes."""
+    signature_valid: bool
+    """The signature value verifies with the signer's public key."""
+    digest_algorithm: str
+    signature_algorithm: str
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def intact(self) -> bool:
+        """Both hold."""
+        return self.digest_matches and self.signature_valid
+
+
+class CertificateSummary(EsigModel):
+    """The facts of one certificate a reader needs to recognise it."""
+
+    subject: NameIdentity
+    issuer: NameIdentity
+    serial_number: str
+    """Hexadecimal."""
+    not_before: dt.datetime
+    not_after: dt.datetime
+    sha256_fingerprint: str
+
+
+class PathStatus(StrEnum):
+    """The outcome of certificate path validation."""
+
+    TRUSTED = "trusted"
+    NO_TRUST_ANCHOR = "no path to a trust anchor"
+    REVOKED = "revoked"
+    EXPIRED = "expired"
+    NOT_YET_VALID = "not yet valid"
+    INVALID = "invalid"
+    """Invalid for another reason (key usage, constraints, algorithms)."""
+
+
+class CertificatePath(EsigModel):
+    """The signer's certificate and the path built from it (BES art. 3(d))."""
+
+    status: PathStatus
+    message: str
+    chain: tuple[CertificateSummary, ...]
+    """From the signer up to the trust anchor when a path was found; else the signer."""
+    revocation_checked: bool
+    """Whether revocation information was consulted."""
+
+
+class SigningTimeSource(StrEnum):
+    """Where the signing time comes from."""
+
+    TIMESTAMP = "timestamp"
+    """Proven by a trusted timestamp."""
+    CLAIMED = "claimed by the signer"
+    """Stated by the signer (signing-time attribute or /M); not proven."""
+    NONE = "unknown"
+
+
+class SignatureReport(EsigModel):
+    """Everything esig established about one signature."""
+
+    field_name: str
+    signer: NameIdentity | None
+    """Who signed, as the certificate names them (None: no certificate found)."""
+    signing_time: dt.datetime | None
+    signing_time_source: SigningTimeSource
+    signed_range: SignedRange | None
+    integrity: Integrity | None
+    certificate_path: CertificatePath | None
+    modifications: ModificationLevel
+    findings: tuple[Finding, ...]
+    level: LevelAssessment
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def indication(self) -> Indication:
+        """TOTAL-FAILED if any finding failed, INDETERMINATE if any is, else TOTAL-PASSED."""
+        outcomes = {f.outcome for f in self.findings}
+        if Outcome.FAILED in outcomes:
+            return Indication.TOTAL_FAILED
+        if Outcome.INDETERMINATE in outcomes:
+            return Indication.INDETERMINATE
+        return Indication.TOTAL_PASSED
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def sub_indication(self) -> SubIndication | None:
+        """The sub-indication of the first finding that decides the indication."""
+        decisive = {
+            Indication.TOTAL_FAILED: Outcome.FAILED,
+            Indication.INDETERMINATE: Outcome.INDETERMINATE,
+        }.get(self.indication)
+        for finding in self.findings:
+            if finding.outcome is decisive and finding.sub_indication is not None:
+                return finding.sub_indication
+        return None
+
+    @property
+    def passed(self) -> bool:
+        """Whether this signature is TOTAL-PASSED."""
+        return self.indication is Indication.TOTAL_PASSED
+
+    def find(self, check: CheckId) -> tuple[Finding, ...]:
+        """The findings of one check."""
+        return tuple(f for f in self.findings if f.check is check)
+
+
+class VerificationReport(EsigModel):
+    """The report on one document: every signature in it, and the overall verdict."""
+
+    schema_version: Literal[1] = 1
+    document: str
+    """The document's name (path as given, or ``<bytes>``)."""
+    document_sha256: str
+    document_size: int
+    verified_at: dt.datetime
+    """The time of verification (UTC)."""
+    trust_anchors: tuple[CertificateSummary, ...]
+    """The trust anchors the verifier was given."""
+    signatures: tuple[SignatureReport, ...]
+    problems: tuple[str, ...] = ()
+    """Problems with the document as a whole (e.g. it holds no signature)."""
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def indication(self) -> Indication:
+        """TOTAL-PASSED only when there is at least one signature and every one passed."""
+        if not self.signatures:
+            return Indication.INDETERMINATE
+        found = {s.indication for s in self.signatures}
+        for worst in (Indication.TOTAL_FAILED, Indication.INDETERMINATE):
+            if worst in found:
+                return worst
+        return Indication.TOTAL_PASSED
+
+    @property
+    def passed(self) -> bool:
+        """Whether every signature passed (and there is one)."""
+        return self.indication is Indication.TOTAL_PASSED
+
+    def to_text(self) -> str:
+        """The report as plain text for a terminal or a log."""
+        from esig.verification.render import render_text  # noqa: PLC0415 - avoids a cycle
+
+        return render_text(self)

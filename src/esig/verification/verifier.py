@@ -1,0 +1,539 @@
+"""Verify signed PDF documents: the BES art. 3 checks and the level each signature reaches.
+
+:func:`verify_pdf` (and its async twin) read a document, validate every signature in
+it and return a :class:`~esig.verification.report.VerificationReport`. A signature that
+fails is reported, with the reasons; an :class:`~esig.errors.EsigError` means the
+document could not be examined at all (missing, not a PDF, encrypted).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import os
+from collections.abc import Sequence
+from pathlib import Path
+
+from cryptography import x509
+
+from esig._io import read_input
+from esig._pyhanko.validate import RawSignature, open_reader, validate_signatures
+from esig._sync import run_sync
+from esig.certificates import load_certificates
+from esig.identity import NameIdentity
+from esig.law import BES, EIDAS
+from esig.levels import SignatureEvidence, assess_level
+from esig.profiles import CertificateProfile, PersonKind
+from esig.verification.report import (
+    CertificatePath,
+    CertificateSummary,
+    CheckId,
+    Coverage,
+    Finding,
+    Integrity,
+    ModificationLevel,
+    Outcome,
+    PathStatus,
+    SignatureReport,
+    SignedRange,
+    SigningTimeSource,
+    SubIndication,
+    VerificationReport,
+)
+
+__all__ = ["TrustInput", "Verifier", "async_verify_pdf", "verify_pdf"]
+
+TrustInput = x509.Certificate | str | os.PathLike[str]
+"""A trust anchor: a certificate, or a path to a PEM/DER/PKCS#7 file of them."""
+
+_FAILURE_SUBS = {"FORMAT_FAILURE", "HASH_FAILURE", "SIG_CRYPTO_FAILURE", "REVOKED", "NOT_YET_VALID"}
+
+
+class Verifier:
+    """Verifies documents against a fixed set of trust anchors and settings.
+
+    Args:
+        trust: Trust anchors: certificates, or paths to files holding them. Without
+            any, no certificate path can be validated and signatures are at best
+            INDETERMINATE (BES art. 3(d)).
+        allow_fetching: Fetch missing revocation information (OCSP, CRL) and issuer
+            certificates over the network.
+        at: Validate as of this moment instead of now.
+
+    """
+
+    def __init__(
+        self,
+        trust: Sequence[TrustInput] = (),
+        *,
+        allow_fetching: bool = False,
+        at: dt.datetime | None = None,
+    ) -> None:
+        anchors: list[x509.Certificate] = []
+        for item in trust:
+            if isinstance(item, x509.Certificate):
+                anchors.append(item)
+            else:
+                anchors.extend(load_certificates(item, what="trust anchor"))
+        self.trust_anchors: tuple[x509.Certificate, ...] = tuple(anchors)
+        """The trust anchors in use."""
+        self.allow_fetching = allow_fetching
+        """Whether revocation data may be fetched."""
+        self.at = at
+        """The validation moment (None: now)."""
+
+    async def async_verify_pdf(self, source: str | os.PathLike[str] | bytes) -> VerificationReport:
+        """Verify every signature in a PDF given as a path or as bytes."""
+        if isinstance(source, bytes):
+            data, name = source, "<bytes>"
+        else:
+            data, name = read_input(source), str(Path(source))
+        reader = open_reader(data)
+        raws = await validate_signatures(
+            reader,
+            len(data),
+            self.trust_anchors,
+            allow_fetching=self.allow_fetching,
+            moment=self.at,
+        )
+        signatures = tuple(_signature_report(raw) for raw in raws)
+        problems = () if signatures else ("The document holds no signature.",)
+        return VerificationReport(
+            document=name,
+            document_sha256=hashlib.sha256(data).hexdigest(),
+            document_size=len(data),
+            verified_at=dt.datetime.now(dt.UTC),
+            trust_anchors=tuple(_summary(c) for c in self.trust_anchors),
+            signatures=signatures,
+            problems=problems,
+        )
+
+    def verify_pdf(self, source: str | os.PathLike[str] | bytes) -> VerificationReport:
+        """Synchronous twin of :meth:`async_verify_pdf`."""
+        return run_sync(self.async_verify_pdf(source))
+
+
+async def async_verify_pdf(
+    source: str | os.PathLike[str] | bytes,
+    *,
+    trust: Sequence[TrustInput] = (),
+    allow_fetching: bool = False,
+    at: dt.datetime | None = None,
+) -> VerificationReport:
+    """Verify every signature in a PDF; see :class:`Verifier` for the arguments."""
+    return await Verifier(trust, allow_fetching=allow_fetching, at=at).async_verify_pdf(source)
+
+
+def verify_pdf(
+    source: str | os.PathLike[str] | bytes,
+    *,
+    trust: Sequence[TrustInput] = (),
+    allow_fetching: bool = False,
+    at: dt.datetime | None = None,
+) -> VerificationReport:
+    """Verify every signature in a PDF (synchronous twin of :func:`async_verify_pdf`).
+
+    Args:
+        source: The signed PDF, as a path or bytes. It is only read.
+        trust: Trust anchors (certificates or paths to certificate files).
+        allow_fetching: Fetch revocation information over the network.
+        at: Validate as of this moment instead of now.
+
+    Returns:
+        The report; ``report.passed`` says whether every signature passed.
+
+    Raises:
+        DocumentNotFoundError, NotAPdfError, CorruptDocumentError,
+        EncryptedDocumentError: The document cannot be examined.
+        CertificateLoadError: A trust anchor file cannot be read.
+
+    """
+    return run_sync(async_verify_pdf(source, trust=trust, allow_fetching=allow_fetching, at=at))
+
+
+# --- building one signature's report -------------------------------------------------
+
+
+def _summary(cert: x509.Certificate) -> CertificateSummary:
+    from cryptography.hazmat.primitives import hashes  # noqa: PLC0415
+
+    return CertificateSummary(
+        subject=NameIdentity.from_name(cert.subject),
+        issuer=NameIdentity.from_name(cert.issuer),
+        serial_number=f"{cert.serial_number:x}",
+        not_before=cert.not_valid_before_utc,
+        not_after=cert.not_valid_after_utc,
+        sha256_fingerprint=cert.fingerprint(hashes.SHA256()).hex(),
+    )
+
+
+def _signature_report(raw: RawSignature) -> SignatureReport:
+    signer = NameIdentity.from_name(raw.signer_cert.subject) if raw.signer_cert else None
+    profile = CertificateProfile.from_certificate(raw.signer_cert) if raw.signer_cert else None
+    integrity = _integrity(raw)
+    path = _certificate_path(raw)
+    findings = (
+        *_signed_data_findings(raw),
+        _integrity_finding(raw, integrity),
+        _certificate_finding(raw, path),
+        *_identity_findings(signer),
+        _modification_finding(raw),
+    )
+    time, source = _signing_time(raw)
+    evidence = _evidence(raw, integrity, signer, profile, findings)
+    return SignatureReport(
+        field_name=raw.field_name,
+        signer=signer,
+        signing_time=time,
+        signing_time_source=source,
+        signed_range=_signed_range(raw),
+        integrity=integrity,
+        certificate_path=path,
+        modifications=raw.modification,
+        findings=findings,
+        level=assess_level(evidence),
+    )
+
+
+def _signing_time(raw: RawSignature) -> tuple[dt.datetime | None, SigningTimeSource]:
+    if raw.timestamp_time is not None and raw.timestamp_trusted:
+        return raw.timestamp_time, SigningTimeSource.TIMESTAMP
+    if raw.claimed_time is not None:
+        return raw.claimed_time, SigningTimeSource.CLAIMED
+    return None, SigningTimeSource.NONE
+
+
+def _signed_range(raw: RawSignature) -> SignedRange | None:
+    if len(raw.byte_range) != 4 or raw.coverage is None:
+        return None
+    return SignedRange(
+        byte_range=raw.byte_range,
+        covered_bytes=raw.byte_range[1] + raw.byte_range[3],
+        file_size=raw.file_size,
+        revision=raw.revision,
+        total_revisions=raw.total_revisions,
+        coverage=raw.coverage,
+    )
+
+
+def _signed_data_findings(raw: RawSignature) -> tuple[Finding, ...]:
+    cite = (BES.ART_3_A,)
+    rng = raw.byte_range
+    if len(rng) != 4 or any(x < 0 for x in rng) or rng[0] != 0 or rng[0] + rng[1] > rng[2]:
+        return (
+            Finding(
+                check=CheckId.SIGNED_DATA,
+                outcome=Outcome.FAILED,
+                citations=cite,
+                sub_indication=SubIndication.FORMAT_FAILURE,
+                message=f"The /ByteRange {list(rng)} is not a valid signed range.",
+            ),
+        )
+    where = f"revision {raw.revision} of {raw.total_revisions}" if raw.revision else "a revision"
+    if raw.coverage is Coverage.ENTIRE_FILE:
+        return (
+            Finding(
+                check=CheckId.SIGNED_DATA,
+                outcome=Outcome.PASSED,
+                citations=cite,
+                message=f"The signature covers the entire file ({raw.file_size} bytes): "
+                "what a reader shows is what was signed.",
+            ),
+        )
+    if raw.coverage is Coverage.ENTIRE_REVISION:
+        return (
+            Finding(
+                check=CheckId.SIGNED_DATA,
+                outcome=Outcome.PASSED,
+                citations=cite,
+                message=f"The signature covers {where}; a reader shows revision "
+                f"{raw.total_revisions}, so later changes are examined below.",
+            ),
+        )
+    if raw.coverage is Coverage.PREFIX:
+        return (
+            Finding(
+                check=CheckId.SIGNED_DATA,
+                outcome=Outcome.INDETERMINATE,
+                citations=cite,
+                sub_indication=SubIndication.FORMAT_FAILURE,
+                message="The signature covers a block from the start of the file that "
+                "does not end at a revision boundary; bytes after it are not covered.",
+            ),
+        )
+    if raw.coverage is Coverage.UNCLEAR:
+        return (
+            Finding(
+                check=CheckId.SIGNED_DATA,
+                outcome=Outcome.FAILED,
+                citations=cite,
+                sub_indication=SubIndication.FORMAT_FAILURE,
+                message="The signed byte range is non-standard: it does not cover a "
+                "whole revision, so the data shown may not be the data signed.",
+            ),
+        )
+    return (
+        Finding(
+            check=CheckId.SIGNED_DATA,
+            outcome=Outcome.INDETERMINATE,
+            citations=cite,
+            sub_indication=SubIndication.FORMAT_FAILURE,
+            message="What the signature covers could not be established.",
+        ),
+    )
+
+
+def _integrity(raw: RawSignature) -> Integrity | None:
+    if raw.digest_matches is None or raw.signature_valid is None:
+        return None
+    return Integrity(
+        digest_matches=raw.digest_matches,
+        signature_valid=raw.signature_valid,
+        digest_algorithm=raw.digest_algorithm,
+        signature_algorithm=raw.signature_algorithm,
+    )
+
+
+def _integrity_finding(raw: RawSignature, integrity: Integrity | None) -> Finding:
+    cite = (BES.ART_3_B, BES.ART_1_D)
+    if integrity is None:
+        sub = raw.error_sub_indication or "FORMAT_FAILURE"
+        outcome = Outcome.FAILED if sub in _FAILURE_SUBS else Outcome.INDETERMINATE
+        return Finding(
+            check=CheckId.INTEGRITY,
+            outcome=outcome,
+            citations=cite,
+            sub_indication=_sub(sub),
+            message=f"The signature could not be checked: {raw.error}",
+        )
+    if not integrity.digest_matches:
+        return Finding(
+            check=CheckId.INTEGRITY,
+            outcome=Outcome.FAILED,
+            citations=cite,
+            sub_indication=SubIndication.HASH_FAILURE,
+            message="The signed bytes were changed: their digest does not match "
+            "the digest the signer signed.",
+        )
+    if not integrity.signature_valid:
+        return Finding(
+            check=CheckId.INTEGRITY,
+            outcome=Outcome.FAILED,
+            citations=cite,
+            sub_indication=SubIndication.SIG_CRYPTO_FAILURE,
+            message="The signature value does not verify with the signer's key.",
+        )
+    return Finding(
+        check=CheckId.INTEGRITY,
+        outcome=Outcome.PASSED,
+        citations=cite,
+        message=f"The digest ({integrity.digest_algorithm}) matches and the "
+        f"signature value ({integrity.signature_algorithm}) verifies.",
+    )
+
+
+def _sub(name: str | None) -> SubIndication | None:
+    if name is None:
+        return None
+    try:
+        return SubIndication(name)
+    except ValueError:
+        return SubIndication.GENERIC
+
+
+def _certificate_path(raw: RawSignature) -> CertificatePath | None:
+    if raw.signer_cert is None:
+        return None
+    chain = tuple(_summary(c) for c in (raw.path or (raw.signer_cert,)))
+    if raw.trusted:
+        anchor = chain[-1].subject.display
+        return CertificatePath(
+            status=PathStatus.TRUSTED,
+            chain=chain,
+            revocation_checked=False,
+            message=f"A valid path leads to the trust anchor {anchor}.",
+        )
+    status, message = _path_problem(raw)
+    return CertificatePath(status=status, chain=chain, revocation_checked=False, message=message)
+
+
+def _path_problem(raw: RawSignature) -> tuple[PathStatus, str]:
+    problem = raw.trust_problem or raw.error_sub_indication
+    if raw.revoked_at is not None or problem in {"REVOKED", "REVOKED_NO_POE"}:
+        when = f" on {raw.revoked_at:%Y-%m-%d %H:%M} UTC" if raw.revoked_at else ""
+        return PathStatus.REVOKED, f"The signer's certificate was revoked{when}."
+    if problem in {None, "NO_CERTIFICATE_CHAIN_FOUND"}:
+        return (
+            PathStatus.NO_TRUST_ANCHOR,
+            "No path from the signer's certificate to a trust "
+            "anchor was found; give the issuing root as a trust anchor.",
+        )
+    if problem in {"EXPIRED", "OUT_OF_BOUNDS_NO_POE"}:
+        return PathStatus.EXPIRED, "The signer's certificate had expired at validation time."
+    if problem == "NOT_YET_VALID":
+        return PathStatus.NOT_YET_VALID, "The signer's certificate is not yet valid."
+    return PathStatus.INVALID, f"The certificate path is not valid ({problem})."
+
+
+def _certificate_finding(raw: RawSignature, path: CertificatePath | None) -> Finding:
+    cite = (BES.ART_3_D,)
+    if path is None:
+        return Finding(
+            check=CheckId.CERTIFICATE,
+            outcome=Outcome.INDETERMINATE,
+            citations=cite,
+            sub_indication=SubIndication.NO_SIGNING_CERTIFICATE_FOUND,
+            message="The signer's certificate was not found in the signature.",
+        )
+    if path.status is PathStatus.TRUSTED:
+        return Finding(
+            check=CheckId.CERTIFICATE, outcome=Outcome.PASSED, citations=cite, message=path.message
+        )
+    sub = (
+        {
+            PathStatus.REVOKED: SubIndication.REVOKED,
+            PathStatus.NO_TRUST_ANCHOR: SubIndication.NO_CERTIFICATE_CHAIN_FOUND,
+            PathStatus.EXPIRED: SubIndication.OUT_OF_BOUNDS_NO_POE,
+            PathStatus.NOT_YET_VALID: SubIndication.NOT_YET_VALID,
+        }.get(path.status)
+        or _sub(raw.trust_problem)
+        or SubIndication.CERTIFICATE_CHAIN_GENERAL_FAILURE
+    )
+    outcome = Outcome.FAILED if sub.value in _FAILURE_SUBS else Outcome.INDETERMINATE
+    return Finding(
+        check=CheckId.CERTIFICATE,
+        outcome=outcome,
+        citations=cite,
+        sub_indication=sub,
+        message=path.message,
+    )
+
+
+def _identity_findings(signer: NameIdentity | None) -> tuple[Finding, ...]:
+    if signer is None:
+        return (
+            Finding(
+                check=CheckId.IDENTITY,
+                outcome=Outcome.INDETERMINATE,
+                citations=(BES.ART_3_E,),
+                sub_indication=SubIndication.NO_SIGNING_CERTIFICATE_FOUND,
+                message="No signer certificate, so no identity can be shown.",
+            ),
+        )
+    identity = Finding(
+        check=CheckId.IDENTITY,
+        outcome=Outcome.INFO,
+        citations=(BES.ART_3_E, BES.ART_6_1_B, BES.ART_6_1_C),
+        message=f"Signed by {signer.display}, as named in the certificate.",
+    )
+    if signer.is_pseudonym and signer.pseudonym_marker is not None:
+        marker = signer.pseudonym_marker
+        text = (
+            f"The signatory uses a pseudonym ({marker.source}: {marker.value!r}); "
+            "the real identity is known only to the certificate issuer."
+        )
+    else:
+        text = "The certificate names the signatory; it carries no pseudonym marker."
+    pseudonym = Finding(
+        check=CheckId.PSEUDONYM,
+        outcome=Outcome.INFO,
+        citations=(BES.ART_3_F, BES.ART_6_1_B),
+        message=text,
+    )
+    return identity, pseudonym
+
+
+def _modification_finding(raw: RawSignature) -> Finding:
+    cite = (BES.ART_3_G, BES.ART_1_D, EIDAS.ART_26_D)
+    level = raw.modification
+    if raw.coverage is Coverage.ENTIRE_FILE and level in (
+        ModificationLevel.NONE,
+        ModificationLevel.UNKNOWN,
+    ):
+        return Finding(
+            check=CheckId.MODIFICATIONS,
+            outcome=Outcome.PASSED,
+            citations=cite,
+            message="Nothing was changed after signing.",
+        )
+    if raw.modification_detail or level is ModificationLevel.OTHER or raw.docmdp_ok is False:
+        detail = f": {raw.modification_detail}" if raw.modification_detail else ""
+        return Finding(
+            check=CheckId.MODIFICATIONS,
+            outcome=Outcome.FAILED,
+            citations=cite,
+            message=f"The document was changed after signing in a way the "
+            f"signature does not allow ({level.value}){detail}.",
+        )
+    if level is ModificationLevel.UNKNOWN:
+        return Finding(
+            check=CheckId.MODIFICATIONS,
+            outcome=Outcome.INDETERMINATE,
+            citations=cite,
+            message="Changes after signing could not be analysed.",
+        )
+    if level is ModificationLevel.NONE:
+        return Finding(
+            check=CheckId.MODIFICATIONS,
+            outcome=Outcome.PASSED,
+            citations=cite,
+            message="Later revisions change nothing that affects this signature.",
+        )
+    return Finding(
+        check=CheckId.MODIFICATIONS,
+        outcome=Outcome.PASSED,
+        citations=cite,
+        message=f"Changes after signing: {level.value}; allowed by the "
+        "signature's modification permissions.",
+    )
+
+
+def _evidence(
+    raw: RawSignature,
+    integrity: Integrity | None,
+    signer: NameIdentity | None,
+    profile: CertificateProfile | None,
+    findings: tuple[Finding, ...],
+) -> SignatureEvidence:
+    def outcome_of(check: CheckId) -> Outcome:
+        return next(f.outcome for f in findings if f.check is check)
+
+    cert_outcome = outcome_of(CheckId.CERTIFICATE)
+    trusted = {Outcome.PASSED: True, Outcome.FAILED: False}.get(cert_outcome)
+    cert_problem = next(
+        (
+            f.message
+            for f in findings
+            if f.check is CheckId.CERTIFICATE and f.outcome is not Outcome.PASSED
+        ),
+        None,
+    )
+    linked = all(
+        outcome_of(c) is Outcome.PASSED for c in (CheckId.SIGNED_DATA, CheckId.MODIFICATIONS)
+    )
+    data_problem = next(
+        (
+            f.message
+            for f in findings
+            if f.check in (CheckId.SIGNED_DATA, CheckId.MODIFICATIONS)
+            and f.outcome is not Outcome.PASSED
+        ),
+        None,
+    )
+    named = signer is not None and signer.display != "(no name)"
+    markers = profile.qualified if profile is not None else None
+    return SignatureEvidence(
+        intact=bool(integrity and integrity.intact),
+        signer_named=named,
+        signer_certificate_bound=raw.signer_certificate_bound,
+        certificate_trusted=trusted,
+        certificate_problem=cert_problem,
+        data_linked=linked,
+        data_problem=data_problem,
+        long_term_material=raw.timestamp_trusted,
+        qualified_certificate=bool(markers and markers.claims_qualified),
+        qualified_device=bool(markers and markers.claims_qscd),
+        qualified_device_source="the certificate (QcSSCD)" if markers else None,
+        recognised_provider=None,
+        is_seal=profile is not None and profile.person_kind is PersonKind.LEGAL_PERSON,
+    )
