@@ -324,7 +324,14 @@ class LevelAssessment(EsigModel):
         target = self.next_level
         if target is None or not missing:
             return None
-        reasons = "; ".join(f"{r.evidence} ({r.cited})" for r in missing)
+        grouped: dict[str, list[str]] = {}
+        for r in missing:
+            grouped.setdefault(_as_clause(r.evidence), []).extend(
+                c.label for c in r.requirement.citations
+            )
+        reasons = "; ".join(
+            f"{text} ({'; '.join(dict.fromkeys(cites))})" for text, cites in grouped.items()
+        )
         name = (_SEAL_NAMES if self.is_seal else _LEVEL_NAMES)[target]
         return f"Not {name.split(' ')[0].lower()}: {reasons}."
 
@@ -348,6 +355,14 @@ class LevelAssessment(EsigModel):
             if r.requirement.id is requirement:
                 return r
         raise KeyError(requirement)  # pragma: no cover - every id is assessed
+
+
+def _as_clause(sentence: str) -> str:
+    """A sentence made into a clause: no final period, a lower-case first word."""
+    text = sentence.strip().rstrip(".")
+    if len(text) > 1 and text[0].isupper() and text[1].islower():
+        text = text[0].lower() + text[1:]
+    return text
 
 
 def _met_citations(results: tuple[RequirementResult, ...], level: Level) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import sys
 from enum import StrEnum
@@ -29,6 +30,23 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     add_completion=False,
 )
+
+
+_NOISY_LOGGERS = ("pyhanko", "pyhanko_certvalidator")
+
+
+@app.callback()
+def _options(
+    verbose: Annotated[
+        bool,
+        typer.Option("--verbose", "-v", help="Show the log messages of the libraries underneath."),
+    ] = False,
+) -> None:
+    """Sign and verify documents, and say which level a signature reaches, and why."""
+    level = logging.DEBUG if verbose else logging.CRITICAL
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    for name in _NOISY_LOGGERS:
+        logging.getLogger(name).setLevel(level)
 
 
 class DemoKey(StrEnum):

@@ -359,6 +359,13 @@ def _certificate_path(raw: RawSignature) -> CertificatePath | None:
 
 def _path_problem(raw: RawSignature) -> tuple[PathStatus, str]:
     problem = raw.trust_problem or raw.error_sub_indication
+    cert = raw.signer_cert
+    if cert is not None and cert.issuer == cert.subject and not raw.revoked_at:
+        return (
+            PathStatus.NO_TRUST_ANCHOR,
+            "The signer's certificate is self-signed and is not "
+            "one of the trust anchors, so nothing vouches for it.",
+        )
     if raw.revoked_at is not None or problem in {"REVOKED", "REVOKED_NO_POE"}:
         when = f" on {raw.revoked_at:%Y-%m-%d %H:%M} UTC" if raw.revoked_at else ""
         return PathStatus.REVOKED, f"The signer's certificate was revoked{when}."

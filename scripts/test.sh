@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# The whole test suite, as CI runs it: install what the tests need, then lint, type-check,
+# build the docs, run the tests (and the example notebooks), and smoke-run the benchmarks.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+step() { printf '\n==> %s\n' "$*"; }
+
+step "System packages"
+scripts/system-deps.sh
+
+step "Python environment (.venv)"
+scripts/setup.sh test,docs
+export PATH="$PWD/.venv/bin:$PATH"
+
+step "Lint and format (ruff)"
+ruff check src tests benchmarks tools
+ruff format --check src tests benchmarks tools
+
+step "Types (mypy --strict src)"
+mypy src
+
+step "Docs (mkdocs build --strict)"
+mkdocs build --strict --quiet --site-dir "$(mktemp -d)"
+
+step "Tests (pytest, with the example notebooks)"
+# pytest exits 5 when no test ran: set -e turns that into a failure, as it should be.
+python -m pytest tests examples --nbmake -p no:cacheprovider "$@"
+
+step "Benchmarks (smoke run)"
+python benchmarks/run.py --quick

@@ -1,0 +1,5 @@
+"""``python -m esig.cli`` runs the ``esig`` command."""
+
+from esig.cli.app import main
+
+main()
