@@ -33,7 +33,7 @@ def atomic_output(path: str | os.PathLike[str]) -> Iterator[BinaryIO]:
         raise OutputError(f"Cannot write in {folder}: {exc.strerror}", path=target) from None
     tmp = Path(tmp_name)
     try:
-        with os.fdopen(fd, "w+b") as handle:
+        with os.fdopen(fd, "wb") as handle:
             yield handle
             handle.flush()
             os.fsync(handle.fileno())

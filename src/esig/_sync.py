@@ -1,20 +1,31 @@
 """Run esig's async core from synchronous code, also inside a running event loop.
 
 ``asyncio.run`` fails when the calling thread already runs an event loop (Jupyter,
-ASGI handlers). There the coroutine runs to completion on a fresh loop in a worker
-thread instead, and the caller blocks until it is done.
+ASGI handlers). There the coroutine runs to completion on a worker thread's loop
+instead, and the caller blocks until it is done. Each thread keeps one event loop for
+these calls, so a sync call does not pay for creating and closing a loop.
 """
 
 from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import threading
 from collections.abc import Coroutine
 from typing import Any, TypeVar
 
 T = TypeVar("T")
 
 _pool = concurrent.futures.ThreadPoolExecutor(max_workers=4, thread_name_prefix="esig-sync")
+_local = threading.local()
+
+
+def _run_on_thread_loop(coro: Coroutine[Any, Any, T]) -> T:
+    loop: asyncio.AbstractEventLoop | None = getattr(_local, "loop", None)
+    if loop is None or loop.is_closed():
+        loop = asyncio.new_event_loop()
+        _local.loop = loop
+    return loop.run_until_complete(coro)
 
 
 def run_sync(coro: Coroutine[Any, Any, T]) -> T:
@@ -22,5 +33,5 @@ def run_sync(coro: Coroutine[Any, Any, T]) -> T:
     try:
         asyncio.get_running_loop()
     except RuntimeError:
-        return asyncio.run(coro)
-    return _pool.submit(asyncio.run, coro).result()
+        return _run_on_thread_loop(coro)
+    return _pool.submit(_run_on_thread_loop, coro).result()

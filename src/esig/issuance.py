@@ -26,15 +26,19 @@ import os
 from enum import StrEnum
 from pathlib import Path
 
+from asn1crypto import core as asn1_core
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.hazmat.primitives.serialization import pkcs12
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID, ObjectIdentifier
 
+from esig import _qc_asn1
+from esig._model import EsigModel
 from esig.devices.software import SoftwareKey
+from esig.oids import CertificateExtensionOID, PolicyOID, QcStatementOID, QcTypeOID, SemanticsIdOID
 
-__all__ = ["IssuedCertificate", "KeyType", "TestPKI"]
+__all__ = ["IssuedCertificate", "KeyType", "Qualification", "TestPKI"]
 
 _ORGANIZATION_IDENTIFIER = ObjectIdentifier("2.5.4.97")
 _PSEUDONYM = ObjectIdentifier("2.5.4.65")
@@ -59,6 +63,102 @@ class KeyType(StrEnum):
         if self is KeyType.EC_P256:
             return ec.generate_private_key(ec.SECP256R1())
         return ec.generate_private_key(ec.SECP384R1())
+
+
+class Qualification(EsigModel):
+    """Ask for a *qualified* certificate: the EN 319 412-5 qcStatements and the matching policy.
+
+    The issued certificate carries QcCompliance, QcType (esign for natural persons, eseal
+    for legal persons), the semantics identifier, QcSSCD when ``qscd`` is set, and the
+    optional limits of BES art. 6(1)(h): QcLimitValue, QcRetentionPeriod and QcPDS. Its
+    certificate policy is QCP-n / QCP-l, or QCP-n-qscd / QCP-l-qscd with ``qscd``.
+    """
+
+    qscd: bool = True
+    """The key is declared to be in a qualified signature creation device (QcSSCD)."""
+    disclosure_statements: tuple[tuple[str, str], ...] = (
+        ("https://pki.example.org/pds/en.pdf", "en"),
+    )
+    """QcPDS entries as (URL, ISO 639-1 language) pairs (BES art. 5(m))."""
+    limit_value: tuple[str, int, int] | None = None
+    """QcLimitValue as (ISO 4217 currency, amount, exponent): value = amount × 10^exponent."""
+    retention_years: int | None = None
+    """QcRetentionPeriod, in years."""
+    legislation: tuple[str, ...] = ()
+    """QcCClegislation country codes (for qualified certificates outside the EU)."""
+
+
+def _qc_statements_extension(
+    qualification: Qualification, *, legal: bool
+) -> x509.Extension[x509.UnrecognizedExtension]:
+    def statement(oid: ObjectIdentifier, info: object = None) -> _qc_asn1.QcStatement:
+        fields: dict[str, object] = {"statement_id": oid.dotted_string}
+        if info is not None:
+            fields["statement_info"] = info
+        return _qc_asn1.QcStatement(fields)
+
+    semantics = SemanticsIdOID.EIDAS_LEGAL if legal else SemanticsIdOID.EIDAS_NATURAL
+    statements = [
+        statement(QcStatementOID.QC_COMPLIANCE),
+        statement(
+            QcStatementOID.QC_TYPE,
+            _qc_asn1.QcTypeIds([(QcTypeOID.ESEAL if legal else QcTypeOID.ESIGN).dotted_string]),
+        ),
+        statement(
+            QcStatementOID.PKIX_QC_SYNTAX_V2,
+            _qc_asn1.SemanticsInformation({"semantics_identifier": semantics.dotted_string}),
+        ),
+    ]
+    if qualification.qscd:
+        statements.append(statement(QcStatementOID.QC_SSCD))
+    if qualification.limit_value is not None:
+        currency, amount, exponent = qualification.limit_value
+        statements.append(
+            statement(
+                QcStatementOID.QC_LIMIT_VALUE,
+                _qc_asn1.MonetaryValue(
+                    {
+                        "currency": _qc_asn1.Iso4217CurrencyCode(name="alphabetic", value=currency),
+                        "amount": amount,
+                        "exponent": exponent,
+                    }
+                ),
+            )
+        )
+    if qualification.retention_years is not None:
+        statements.append(
+            statement(
+                QcStatementOID.QC_RETENTION_PERIOD, asn1_core.Integer(qualification.retention_years)
+            )
+        )
+    if qualification.disclosure_statements:
+        statements.append(
+            statement(
+                QcStatementOID.QC_PDS,
+                _qc_asn1.PdsLocations(
+                    [
+                        {"url": url, "language": lang}
+                        for url, lang in qualification.disclosure_statements
+                    ]
+                ),
+            )
+        )
+    if qualification.legislation:
+        statements.append(
+            statement(
+                QcStatementOID.QC_CC_LEGISLATION,
+                _qc_asn1.CountryCodes(list(qualification.legislation)),
+            )
+        )
+    der = _qc_asn1.QcStatements(statements).dump()
+    value = x509.UnrecognizedExtension(CertificateExtensionOID.QC_STATEMENTS, der)
+    return x509.Extension(CertificateExtensionOID.QC_STATEMENTS, False, value)
+
+
+def _qualified_policy(qualification: Qualification, *, legal: bool) -> ObjectIdentifier:
+    if legal:
+        return PolicyOID.QCP_L_QSCD if qualification.qscd else PolicyOID.QCP_L
+    return PolicyOID.QCP_N_QSCD if qualification.qscd else PolicyOID.QCP_N
 
 
 class IssuedCertificate:
@@ -160,16 +260,20 @@ class TestPKI:
         country: str = "BQ",
         serial_number: str | None = None,
         organization: str | None = None,
+        organization_identifier: str | None = None,
         title: str | None = None,
         email: str | None = None,
+        qualified: Qualification | None = None,
         policies: tuple[ObjectIdentifier, ...] = (),
         key_type: KeyType | None = None,
         years: int = 2,
     ) -> IssuedCertificate:
         """Issue a signing certificate for a natural person.
 
-        With ``organization`` (and ``title``), the certificate says the person acts
-        for that company in that function (BES art. 6(1)(c)).
+        With ``organization`` (and ``title``, ``organization_identifier``), the
+        certificate says the person acts for that company in that function — the
+        FAQ's "sign on behalf of the company" (BES art. 6(1)(c)). With ``qualified``,
+        it is a qualified certificate for electronic signatures.
         """
         attrs = [
             x509.NameAttribute(NameOID.COUNTRY_NAME, country),
@@ -177,21 +281,23 @@ class TestPKI:
             x509.NameAttribute(NameOID.SURNAME, surname),
             x509.NameAttribute(NameOID.COMMON_NAME, f"{given_name} {surname}"),
         ]
-        if serial_number:
-            attrs.append(x509.NameAttribute(NameOID.SERIAL_NUMBER, serial_number))
-        if organization:
-            attrs.append(x509.NameAttribute(NameOID.ORGANIZATION_NAME, organization))
-        if title:
-            attrs.append(x509.NameAttribute(NameOID.TITLE, title))
-        if email:
-            attrs.append(x509.NameAttribute(NameOID.EMAIL_ADDRESS, email))
-        return self._issue_end_entity(x509.Name(attrs), policies, key_type, years)
+        optional = (
+            (NameOID.SERIAL_NUMBER, serial_number),
+            (NameOID.ORGANIZATION_NAME, organization),
+            (_ORGANIZATION_IDENTIFIER, organization_identifier),
+            (NameOID.TITLE, title),
+            (NameOID.EMAIL_ADDRESS, email),
+        )
+        attrs += [x509.NameAttribute(oid, value) for oid, value in optional if value]
+        profile = _Profile.signer(qualified, policies, legal=False)
+        return self._issue_end_entity(x509.Name(attrs), profile, key_type, years)
 
     def issue_pseudonym(
         self,
         pseudonym: str,
         *,
         country: str = "BQ",
+        qualified: Qualification | None = None,
         policies: tuple[ObjectIdentifier, ...] = (),
         key_type: KeyType | None = None,
         years: int = 2,
@@ -204,14 +310,59 @@ class TestPKI:
                 x509.NameAttribute(NameOID.COMMON_NAME, pseudonym),
             ]
         )
-        return self._issue_end_entity(name, policies, key_type, years)
+        profile = _Profile.signer(qualified, policies, legal=False)
+        return self._issue_end_entity(name, profile, key_type, years)
+
+    def issue_legal_person(
+        self,
+        organization: str,
+        organization_identifier: str,
+        *,
+        country: str = "BQ",
+        qualified: Qualification | None = None,
+        policies: tuple[ObjectIdentifier, ...] = (),
+        key_type: KeyType | None = None,
+        years: int = 2,
+    ) -> IssuedCertificate:
+        """Issue a certificate for an electronic seal of a legal person (eIDAS art. 3(25))."""
+        name = x509.Name(
+            [
+                x509.NameAttribute(NameOID.COUNTRY_NAME, country),
+                x509.NameAttribute(NameOID.ORGANIZATION_NAME, organization),
+                x509.NameAttribute(_ORGANIZATION_IDENTIFIER, organization_identifier),
+                x509.NameAttribute(NameOID.COMMON_NAME, organization),
+            ]
+        )
+        profile = _Profile.signer(qualified, policies, legal=True)
+        return self._issue_end_entity(name, profile, key_type, years)
+
+    def issue_tsa(
+        self,
+        name: str = "esig Test Time-Stamping Unit",
+        *,
+        key_type: KeyType | None = None,
+        years: int = 5,
+    ) -> IssuedCertificate:
+        """Issue a time-stamping unit certificate (critical EKU timeStamping, RFC 3161)."""
+        subject = x509.Name([*self._provider, x509.NameAttribute(NameOID.COMMON_NAME, name)])
+        profile = _Profile(eku=(ExtendedKeyUsageOID.TIME_STAMPING,), eku_critical=True)
+        return self._issue_end_entity(subject, profile, key_type, years)
+
+    def issue_ocsp_responder(
+        self,
+        name: str = "esig Test OCSP Responder",
+        *,
+        key_type: KeyType | None = None,
+        years: int = 1,
+    ) -> IssuedCertificate:
+        """Issue a delegated OCSP responder certificate (EKU OCSPSigning, ocsp-nocheck)."""
+        subject = x509.Name([*self._provider, x509.NameAttribute(NameOID.COMMON_NAME, name)])
+        nocheck = x509.Extension(x509.OCSPNoCheck.oid, False, x509.OCSPNoCheck())
+        profile = _Profile(eku=(ExtendedKeyUsageOID.OCSP_SIGNING,), extensions=(nocheck,))
+        return self._issue_end_entity(subject, profile, key_type, years)
 
     def _issue_end_entity(
-        self,
-        name: x509.Name,
-        policies: tuple[ObjectIdentifier, ...],
-        key_type: KeyType | None,
-        years: int,
+        self, name: x509.Name, profile: _Profile, key_type: KeyType | None, years: int
     ) -> IssuedCertificate:
         key = (key_type or self.key_type).generate()
         issuer = self.intermediate
@@ -223,7 +374,7 @@ class TestPKI:
             years=years,
             ca_path_length=None,
             issuer_cert=issuer.certificate,
-            policies=policies,
+            profile=profile,
         )
         return IssuedCertificate(cert, key, (issuer.certificate, *issuer.chain))
 
@@ -237,10 +388,11 @@ class TestPKI:
         years: int,
         ca_path_length: int | None,
         issuer_cert: x509.Certificate | None = None,
-        policies: tuple[ObjectIdentifier, ...] = (),
+        profile: _Profile | None = None,
     ) -> x509.Certificate:
         is_ca = ca_path_length is not None
         not_before = self.now - dt.timedelta(days=1)
+        commitment = profile is not None and profile.content_commitment
         builder = (
             x509.CertificateBuilder()
             .subject_name(subject)
@@ -253,22 +405,15 @@ class TestPKI:
                 x509.BasicConstraints(ca=is_ca, path_length=ca_path_length), critical=True
             )
             .add_extension(x509.SubjectKeyIdentifier.from_public_key(public_key), critical=False)
-            .add_extension(_key_usage(is_ca), critical=True)
+            .add_extension(_key_usage(is_ca, content_commitment=commitment), critical=True)
         )
         if issuer_cert is not None:
             builder = builder.add_extension(
                 x509.AuthorityKeyIdentifier.from_issuer_public_key(issuer_cert.public_key()),  # type: ignore[arg-type]
                 critical=False,
             )
-        if not is_ca:
-            builder = builder.add_extension(
-                x509.ExtendedKeyUsage([ExtendedKeyUsageOID.EMAIL_PROTECTION]), critical=False
-            )
-        if policies:
-            builder = builder.add_extension(
-                x509.CertificatePolicies([x509.PolicyInformation(p, None) for p in policies]),
-                critical=False,
-            )
+        for extension in profile.all_extensions() if profile is not None else ():
+            builder = builder.add_extension(extension.value, critical=extension.critical)
         return builder.sign(issuer_key, _hash_for(issuer_key))
 
     def write(
@@ -303,10 +448,63 @@ class TestPKI:
         return paths
 
 
-def _key_usage(is_ca: bool) -> x509.KeyUsage:
+class _Profile:
+    """What distinguishes one kind of end-entity certificate from another."""
+
+    def __init__(
+        self,
+        *,
+        eku: tuple[ObjectIdentifier, ...],
+        eku_critical: bool = False,
+        policies: tuple[ObjectIdentifier, ...] = (),
+        extensions: tuple[x509.Extension[x509.ExtensionType], ...] = (),
+        content_commitment: bool = False,
+    ) -> None:
+        self.eku = eku
+        self.eku_critical = eku_critical
+        self.policies = policies
+        self.extensions = extensions
+        self.content_commitment = content_commitment
+
+    @classmethod
+    def signer(
+        cls,
+        qualified: Qualification | None,
+        policies: tuple[ObjectIdentifier, ...],
+        *,
+        legal: bool,
+    ) -> _Profile:
+        """A signing (or sealing) certificate, qualified when asked."""
+        extra: tuple[x509.Extension[x509.ExtensionType], ...] = ()
+        if qualified is not None:
+            policies = (_qualified_policy(qualified, legal=legal), *policies)
+            extra = (_qc_statements_extension(qualified, legal=legal),)
+        return cls(
+            eku=(ExtendedKeyUsageOID.EMAIL_PROTECTION,),
+            policies=policies,
+            extensions=extra,
+            content_commitment=True,
+        )
+
+    def all_extensions(self) -> list[x509.Extension[x509.ExtensionType]]:
+        """The extensions this profile adds to the common ones."""
+        found: list[x509.Extension[x509.ExtensionType]] = [
+            x509.Extension(
+                x509.ExtendedKeyUsage.oid, self.eku_critical, x509.ExtendedKeyUsage(list(self.eku))
+            ),
+        ]
+        if self.policies:
+            info = [x509.PolicyInformation(p, None) for p in self.policies]
+            found.append(
+                x509.Extension(x509.CertificatePolicies.oid, False, x509.CertificatePolicies(info))
+            )
+        return found + list(self.extensions)
+
+
+def _key_usage(is_ca: bool, *, content_commitment: bool = False) -> x509.KeyUsage:
     return x509.KeyUsage(
         digital_signature=not is_ca,
-        content_commitment=not is_ca,
+        content_commitment=content_commitment,
         key_encipherment=False,
         data_encipherment=False,
         key_agreement=False,

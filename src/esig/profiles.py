@@ -32,10 +32,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
-from typing import Annotated, Any, ClassVar, Literal, TypeVar
+from typing import Annotated, Any, Literal, TypeVar
 
 from asn1crypto import core as asn1_core
-from asn1crypto import x509 as asn1_x509
 from cryptography import x509
 from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
 from cryptography.hazmat.primitives import hashes
@@ -45,6 +44,24 @@ from cryptography.x509.oid import ExtendedKeyUsageOID
 from pydantic import Field, computed_field, model_validator
 
 from esig._model import EsigModel
+from esig._qc_asn1 import (
+    CountryCodes as _CountryCodes,
+)
+from esig._qc_asn1 import (
+    MonetaryValue as _MonetaryValue,
+)
+from esig._qc_asn1 import (
+    PdsLocations as _PdsLocations,
+)
+from esig._qc_asn1 import (
+    QcStatements as _QcStatements,
+)
+from esig._qc_asn1 import (
+    QcTypeIds as _QcTypeIds,
+)
+from esig._qc_asn1 import (
+    SemanticsInformation as _SemanticsInformation,
+)
 from esig.certificates import load_certificate
 from esig.identity import NameIdentity
 from esig.law import BES, Citation
@@ -596,58 +613,6 @@ _KIND_BY_OID: dict[x509.ObjectIdentifier, PersonKind] = {
 # --------------------------------------------------------------------------- ASN.1
 # Definitions from ETSI EN 319 412-5 and RFC 3739, for asn1crypto. Private: no
 # asn1crypto type leaves this module.
-
-
-class _Iso4217CurrencyCode(asn1_core.Choice):  # type: ignore[misc]
-    _alternatives: ClassVar[list[tuple[Any, ...]]] = [
-        ("alphabetic", asn1_core.PrintableString),
-        ("numeric", asn1_core.Integer),
-    ]
-
-
-class _MonetaryValue(asn1_core.Sequence):  # type: ignore[misc]
-    _fields: ClassVar[list[tuple[Any, ...]]] = [
-        ("currency", _Iso4217CurrencyCode),
-        ("amount", asn1_core.Integer),
-        ("exponent", asn1_core.Integer),
-    ]
-
-
-class _PdsLocation(asn1_core.Sequence):  # type: ignore[misc]
-    _fields: ClassVar[list[tuple[Any, ...]]] = [
-        ("url", asn1_core.IA5String),
-        ("language", asn1_core.PrintableString),
-    ]
-
-
-class _PdsLocations(asn1_core.SequenceOf):  # type: ignore[misc]
-    _child_spec = _PdsLocation
-
-
-class _QcTypeIds(asn1_core.SequenceOf):  # type: ignore[misc]
-    _child_spec = asn1_core.ObjectIdentifier
-
-
-class _CountryCodes(asn1_core.SequenceOf):  # type: ignore[misc]
-    _child_spec = asn1_core.PrintableString
-
-
-class _SemanticsInformation(asn1_core.Sequence):  # type: ignore[misc]
-    _fields: ClassVar[list[tuple[Any, ...]]] = [
-        ("semantics_identifier", asn1_core.ObjectIdentifier, {"optional": True}),
-        ("name_registration_authorities", asn1_x509.GeneralNames, {"optional": True}),
-    ]
-
-
-class _QcStatement(asn1_core.Sequence):  # type: ignore[misc]
-    _fields: ClassVar[list[tuple[Any, ...]]] = [
-        ("statement_id", asn1_core.ObjectIdentifier),
-        ("statement_info", asn1_core.Any, {"optional": True}),
-    ]
-
-
-class _QcStatements(asn1_core.SequenceOf):  # type: ignore[misc]
-    _child_spec = _QcStatement
 
 
 _ASN1_ERRORS = (ValueError, TypeError, KeyError, OverflowError)

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
-import io
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
-from typing import TypeVar
+from typing import BinaryIO, TypeVar
 
 from cryptography import x509
 from pyhanko.pdf_utils.misc import PdfError
@@ -80,12 +79,17 @@ class RawSignature:
     notes: tuple[str, ...] = field(default=())
 
 
-def open_reader(data: bytes) -> PdfFileReader:
-    """Parse a PDF for validation, with esig errors for what is not a readable PDF."""
-    if b"%PDF-" not in data[:1024]:
+def open_reader(stream: BinaryIO) -> PdfFileReader:
+    """Parse a PDF for validation, with esig errors for what is not a readable PDF.
+
+    The stream must stay open while the reader is used.
+    """
+    head = stream.read(1024)
+    stream.seek(0)
+    if b"%PDF-" not in head:
         raise NotAPdfError("This is not a PDF document (no %PDF- header)")
     try:
-        reader = PdfFileReader(io.BytesIO(data), strict=False)
+        reader = PdfFileReader(stream, strict=False)
     except _MALFORMED as exc:
         raise CorruptDocumentError(f"The PDF cannot be parsed: {exc}") from None
     if reader.encrypted:
@@ -149,18 +153,12 @@ def _structure(reader: PdfFileReader, sig: EmbeddedPdfSignature, file_size: int)
         revision: int | None = sig.signed_revision + 1
     except _MALFORMED:
         revision = None
-    signer_cert: x509.Certificate | None
-    try:
-        signer_cert = from_asn1(sig.signer_cert)
-    except _MALFORMED:
-        signer_cert = None
     return RawSignature(
         field_name=str(sig.field_name),
         byte_range=byte_range,
         file_size=file_size,
         revision=revision,
         total_revisions=reader.xrefs.total_revisions,
-        signer_cert=signer_cert,
         digest_algorithm=_safe(lambda: str(sig.md_algorithm), ""),
         signature_algorithm=_safe(lambda: _mechanism(sig), ""),
         signer_certificate_bound=_safe(
@@ -195,8 +193,15 @@ def _sub_indication_name(indic: AdESSubIndic | None) -> str | None:
 def _failed(base: RawSignature, sig: EmbeddedPdfSignature, exc: BaseException) -> RawSignature:
     sub = _sub_indication_name(getattr(exc, "ades_subindication", None)) or "FORMAT_FAILURE"
     coverage = _safe(lambda: _COVERAGE[sig.evaluate_signature_coverage()], None)
+    # Read only here: pyHanko does not cache the signer certificate lookup, and on the
+    # success path the validation status already carries the certificate.
+    signer_cert = _safe(lambda: from_asn1(sig.signer_cert), None)
     return _replace(
-        base, error=str(exc) or type(exc).__name__, error_sub_indication=sub, coverage=coverage
+        base,
+        error=str(exc) or type(exc).__name__,
+        error_sub_indication=sub,
+        coverage=coverage,
+        signer_cert=signer_cert,
     )
 
 

@@ -10,13 +10,15 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import io
 import os
 from collections.abc import Sequence
 from pathlib import Path
+from typing import BinaryIO
 
 from cryptography import x509
 
-from esig._io import read_input
+from esig._io import open_input
 from esig._pyhanko.validate import RawSignature, open_reader, validate_signatures
 from esig._sync import run_sync
 from esig.certificates import load_certificates
@@ -85,23 +87,27 @@ class Verifier:
     async def async_verify_pdf(self, source: str | os.PathLike[str] | bytes) -> VerificationReport:
         """Verify every signature in a PDF given as a path or as bytes."""
         if isinstance(source, bytes):
-            data, name = source, "<bytes>"
-        else:
-            data, name = read_input(source), str(Path(source))
-        reader = open_reader(data)
+            return await self._verify_stream(io.BytesIO(source), "<bytes>")
+        with open_input(source) as handle:
+            return await self._verify_stream(handle, str(Path(source)))
+
+    async def _verify_stream(self, stream: BinaryIO, name: str) -> VerificationReport:
+        digest = hashlib.sha256()
+        while chunk := stream.read(1 << 20):
+            digest.update(chunk)
+        sha256 = digest.hexdigest()
+        size = stream.tell()
+        stream.seek(0)
+        reader = open_reader(stream)
         raws = await validate_signatures(
-            reader,
-            len(data),
-            self.trust_anchors,
-            allow_fetching=self.allow_fetching,
-            moment=self.at,
+            reader, size, self.trust_anchors, allow_fetching=self.allow_fetching, moment=self.at
         )
         signatures = tuple(_signature_report(raw) for raw in raws)
         problems = () if signatures else ("The document holds no signature.",)
         return VerificationReport(
             document=name,
-            document_sha256=hashlib.sha256(data).hexdigest(),
-            document_size=len(data),
+            document_sha256=sha256,
+            document_size=size,
             verified_at=dt.datetime.now(dt.UTC),
             trust_anchors=tuple(_summary(c) for c in self.trust_anchors),
             signatures=signatures,
