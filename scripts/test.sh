@@ -20,7 +20,7 @@ step "Types (mypy --strict src)"
 mypy src
 
 step "Docs (mkdocs build --strict)"
-mkdocs build --strict --quiet --site-dir "$(mktemp -d)"
+NO_MKDOCS_2_WARNING=1 mkdocs build --strict --quiet --site-dir "$(mktemp -d)"
 
 step "Tests (pytest, with the example notebooks)"
 # pytest exits 5 when no test ran: set -e turns that into a failure, as it should be.

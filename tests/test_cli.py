@@ -143,3 +143,23 @@ def test_tampered_document_exits_1(signed_pdf: Path, esig_pki: TestPKI, tmp_path
     done = esig_cli("verify", str(tampered), "--trust", str(root))
     assert done.returncode == 1
     assert "HASH_FAILURE" in done.stdout
+
+
+def test_cert_show_marks_qualified_markers_and_pseudonyms(tmp_path: Path) -> None:
+    pki = TestPKI()
+    cert = tmp_path / "p.pem"
+    cert.write_bytes(pki.issue_pseudonym("Blue Flamingo").certificate.public_bytes(Encoding.PEM))
+    done = esig_cli("cert", "show", str(cert))
+    assert done.returncode == 0, done.stderr
+    assert "Blue Flamingo (pseudonym)" in done.stdout
+    assert "BES art. 6(1)(b)" in done.stdout
+    as_json = esig_cli("cert", "show", str(cert), "--json")
+    assert json.loads(as_json.stdout)["subject"]["is_pseudonym"] is True
+
+
+def test_cert_show_garbage_exits_2(tmp_path: Path) -> None:
+    junk = tmp_path / "junk.cer"
+    junk.write_bytes(b"\x30\x03\x02\x01")
+    done = esig_cli("cert", "show", str(junk))
+    assert done.returncode == 2
+    assert done.stderr.startswith("esig: error:")

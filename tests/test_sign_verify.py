@@ -257,3 +257,16 @@ def test_report_json_round_trips(signed_pdf: Path, esig_root_pem: Path) -> None:
     assert '"label":"BES art. 3(b)"' in text
     again = esig.VerificationReport.model_validate_json(text)
     assert again.signatures[0].level.level is Level.AES
+
+
+def test_broken_signature_still_shows_the_trusted_path(
+    signed_pdf: Path, esig_root_pem: Path, tmp_path: Path
+) -> None:
+    data = signed_pdf.read_bytes()
+    tampered = tmp_path / "tampered.pdf"
+    tampered.write_bytes(flip_byte(data, data.index(b"/MediaBox") + 2))
+    sig = esig.verify_pdf(tampered, trust=[esig_root_pem]).signatures[0]
+    assert sig.find(CheckId.INTEGRITY)[0].outcome is Outcome.FAILED
+    assert sig.certificate_path is not None
+    assert sig.certificate_path.status is PathStatus.TRUSTED
+    assert sig.sub_indication is SubIndication.HASH_FAILURE

@@ -28,22 +28,28 @@ def _content() -> bytes:
 
 
 def main() -> None:
+    """Write the sample PDF into the package data folder."""
     w = writer.PdfFileWriter()
-    font = generic.DictionaryObject({
-        generic.NameObject("/Type"): generic.NameObject("/Font"),
-        generic.NameObject("/Subtype"): generic.NameObject("/Type1"),
-        generic.NameObject("/BaseFont"): generic.NameObject("/Helvetica"),
-        generic.NameObject("/Encoding"): generic.NameObject("/WinAnsiEncoding"),
-    })
+    font = generic.DictionaryObject(
+        {
+            generic.NameObject("/Type"): generic.NameObject("/Font"),
+            generic.NameObject("/Subtype"): generic.NameObject("/Type1"),
+            generic.NameObject("/BaseFont"): generic.NameObject("/Helvetica"),
+            generic.NameObject("/Encoding"): generic.NameObject("/WinAnsiEncoding"),
+        }
+    )
     stream = generic.StreamObject(stream_data=_content())
     stream.compress()
     page = writer.PageObject(
         contents=w.add_object(stream),
         media_box=(0, 0, 612, 792),
-        resources=generic.DictionaryObject({
-            generic.NameObject("/Font"): generic.DictionaryObject({
-                generic.NameObject("/F1"): w.add_object(font)}),
-        }),
+        resources=generic.DictionaryObject(
+            {
+                generic.NameObject("/Font"): generic.DictionaryObject(
+                    {generic.NameObject("/F1"): w.add_object(font)}
+                ),
+            }
+        ),
     )
     w.insert_page(page)
     target = Path(__file__).resolve().parents[1] / "src" / "esig" / "data" / "sample.pdf"

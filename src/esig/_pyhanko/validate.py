@@ -228,7 +228,9 @@ def _from_status(
         signer_cert=from_asn1(status.signing_cert),
         digest_matches=status.intact,
         signature_valid=status.valid,
-        trusted=status.trusted,
+        # pyHanko's `trusted` is also false when the signature value is broken; the path
+        # is judged on its own here (integrity is its own check).
+        trusted=status.trust_problem_indic is None and status.validation_path is not None,
         trust_problem=_sub_indication_name(status.trust_problem_indic),
         revoked_at=revoked_at,
         path=tuple(reversed(path)),

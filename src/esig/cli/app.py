@@ -191,6 +191,40 @@ def verify(
     raise typer.Exit(EXIT_OK if report.passed else EXIT_FAILED)
 
 
+cert_app = typer.Typer(
+    help="Read certificates as the decree sees them (BES art. 6).", no_args_is_help=True
+)
+app.add_typer(cert_app, name="cert")
+
+
+@cert_app.command("show")
+def cert_show(
+    certificate: Annotated[Path, typer.Argument(help="Certificate file (PEM, DER or PKCS#7).")],
+    issuer: Annotated[
+        Path | None,
+        typer.Option(
+            help="The issuer's certificate, to verify the issuer's signature (art. 6(1)(g))."
+        ),
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the profile as JSON.")] = False,
+) -> None:
+    """Show a certificate's BES art. 6 profile: who, issued by whom, limits, qualified markers."""
+    from esig.certificates import load_certificates  # noqa: PLC0415
+    from esig.profiles import CertificateProfile  # noqa: PLC0415
+
+    try:
+        certs = load_certificates(certificate)
+        issuer_cert = load_certificates(issuer, what="issuer certificate")[0] if issuer else None
+    except EsigError as exc:
+        raise _fail(str(exc)) from None
+    profiles = [CertificateProfile.from_certificate(c, issuer=issuer_cert) for c in certs]
+    if as_json:
+        body = ",\n".join(p.model_dump_json(indent=2) for p in profiles)
+        typer.echo(body if len(profiles) == 1 else f"[\n{body}\n]")
+    else:
+        typer.echo("\n\n".join(p.to_text().rstrip("\n") for p in profiles))
+
+
 def main() -> None:
     """Entry point of the ``esig`` console script."""
     app()

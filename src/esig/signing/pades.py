@@ -65,8 +65,9 @@ async def async_sign_pdf(
 
     Raises:
         DocumentNotFoundError: ``source`` does not exist.
-        NotAPdfError, CorruptDocumentError, EncryptedDocumentError: ``source`` cannot
-            be signed.
+        NotAPdfError: ``source`` is not a PDF.
+        CorruptDocumentError: ``source`` cannot be parsed.
+        EncryptedDocumentError: ``source`` is encrypted.
         SigningError: The device or pyHanko could not produce the signature.
         OutputError: ``output`` cannot be written, or is the input itself.
 

@@ -13,6 +13,9 @@ installs esig can use these fixtures without importing anything:
     The root certificate of ``esig_pki`` written to a PEM file (a trust anchor path).
 ``esig_sample_pdf``
     A copy of the sample PDF that ships with esig, in the test's temporary folder.
+``esig_trust_services``
+    Real OCSP, CRL and timestamp services on 127.0.0.1 (certomancer's Animator), with a
+    good and a revoked signer; see :class:`esig.testing.services.LocalTrustServices`.
 """
 
 from __future__ import annotations
@@ -25,6 +28,16 @@ from cryptography.hazmat.primitives.serialization import Encoding
 from esig.demo import sample_pdf
 from esig.devices.software import SoftwareKey
 from esig.issuance import IssuedCertificate, TestPKI
+from esig.testing.services import esig_trust_services
+
+__all__ = [
+    "esig_device",
+    "esig_pki",
+    "esig_root_pem",
+    "esig_sample_pdf",
+    "esig_signer",
+    "esig_trust_services",
+]
 
 
 @pytest.fixture(scope="session")

@@ -20,6 +20,7 @@ from esig._model import EsigModel
 from esig.identity import NameIdentity
 from esig.law import Citation
 from esig.levels import LevelAssessment
+from esig.profiles import CertificateProfile
 
 __all__ = [
     "CertificatePath",
@@ -223,6 +224,8 @@ class SignatureReport(EsigModel):
     field_name: str
     signer: NameIdentity | None
     """Who signed, as the certificate names them (None: no certificate found)."""
+    signer_certificate: CertificateProfile | None = None
+    """The signer's certificate read against BES art. 6 (None: no certificate found)."""
     signing_time: dt.datetime | None
     signing_time_source: SigningTimeSource
     signed_range: SignedRange | None

@@ -149,8 +149,10 @@ def verify_pdf(
         The report; ``report.passed`` says whether every signature passed.
 
     Raises:
-        DocumentNotFoundError, NotAPdfError, CorruptDocumentError,
-        EncryptedDocumentError: The document cannot be examined.
+        DocumentNotFoundError: The document does not exist.
+        NotAPdfError: The document is not a PDF.
+        CorruptDocumentError: The PDF cannot be parsed.
+        EncryptedDocumentError: The PDF is encrypted.
         CertificateLoadError: A trust anchor file cannot be read.
 
     """
@@ -190,6 +192,7 @@ def _signature_report(raw: RawSignature) -> SignatureReport:
     return SignatureReport(
         field_name=raw.field_name,
         signer=signer,
+        signer_certificate=profile,
         signing_time=time,
         signing_time_source=source,
         signed_range=_signed_range(raw),
@@ -467,7 +470,7 @@ def _modification_finding(raw: RawSignature) -> Finding:
             check=CheckId.MODIFICATIONS,
             outcome=Outcome.PASSED,
             citations=cite,
-            message="Nothing was changed after signing.",
+            message="No revision was added after the signed one.",
         )
     if raw.modification_detail or level is ModificationLevel.OTHER or raw.docmdp_ok is False:
         detail = f": {raw.modification_detail}" if raw.modification_detail else ""
