@@ -181,3 +181,20 @@ def test_seal_is_reported_as_a_seal(pki: TestPKI, tmp_path: Path, esig_sample_pd
     assert sig.level.is_seal
     assert sig.level.level_name == "Advanced electronic seal"
     assert sig.level.label is AdesLabel.ADESEAL
+
+
+def test_plugin_signers_each_sign_and_verify(
+    esig_signers: object, esig_sample_pdf: Path, tmp_path: Path
+) -> None:
+    from esig.testing import TestSigners
+
+    assert isinstance(esig_signers, TestSigners)
+    expected_seal = {"seal", "qualified_seal"}
+    for name, issued in esig_signers.signing().items():
+        out = tmp_path / f"{name}.pdf"
+        esig.sign_pdf(esig_sample_pdf, out, issued.device())
+        sig = esig.verify_pdf(out, trust=[esig_signers.pki.root.certificate]).signatures[0]
+        assert sig.passed, name
+        assert sig.level.is_seal is (name in expected_seal), name
+        qualified = name.startswith("qualified")
+        assert (sig.level.label in (AdesLabel.ADESIG_QC, AdesLabel.ADESEAL_QC)) is qualified

@@ -5,5 +5,6 @@ throwaway PKIs and signing devices; see :mod:`esig.testing.plugin`.
 """
 
 from esig.testing.real import REQUIRE_REAL_ENV, real_part_missing, require_tool
+from esig.testing.signers import TestSigners
 
-__all__ = ["REQUIRE_REAL_ENV", "real_part_missing", "require_tool"]
+__all__ = ["REQUIRE_REAL_ENV", "TestSigners", "real_part_missing", "require_tool"]

@@ -13,6 +13,10 @@ installs esig can use these fixtures without importing anything:
     The root certificate of ``esig_pki`` written to a PEM file (a trust anchor path).
 ``esig_sample_pdf``
     A copy of the sample PDF that ships with esig, in the test's temporary folder.
+``esig_signers``
+    A :class:`~esig.testing.signers.TestSigners` from ``esig_pki``: a natural person, a
+    pseudonym, a company officer, a seal, qualified person and seal, a TSA and an OCSP
+    responder, each with ``.device()``.
 ``esig_trust_services``
     Real OCSP, CRL and timestamp services on 127.0.0.1 (certomancer's Animator), with a
     good and a revoked signer; see :class:`esig.testing.services.LocalTrustServices`.
@@ -29,6 +33,7 @@ from esig.demo import sample_pdf
 from esig.devices.software import SoftwareKey
 from esig.issuance import IssuedCertificate, TestPKI
 from esig.testing.services import esig_trust_services
+from esig.testing.signers import TestSigners
 
 __all__ = [
     "esig_device",
@@ -36,6 +41,7 @@ __all__ = [
     "esig_root_pem",
     "esig_sample_pdf",
     "esig_signer",
+    "esig_signers",
     "esig_trust_services",
 ]
 
@@ -50,6 +56,12 @@ def esig_pki() -> TestPKI:
 def esig_signer(esig_pki: TestPKI) -> IssuedCertificate:
     """A signing certificate for a natural person, issued by ``esig_pki``."""
     return esig_pki.issue_person("Anna", "de Vries", serial_number="PNOBQ-19800101-1234")
+
+
+@pytest.fixture(scope="session")
+def esig_signers(esig_pki: TestPKI) -> TestSigners:
+    """A signer of every kind, issued by ``esig_pki``."""
+    return TestSigners(esig_pki)
 
 
 @pytest.fixture
