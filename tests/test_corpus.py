@@ -14,7 +14,15 @@ import pytest
 
 import esig
 from esig.profiles import PersonKind, QcType
-from esig.verification import CheckId, Coverage, Indication, Outcome, SignatureReport
+from esig.verification import (
+    Attack,
+    CheckId,
+    Coverage,
+    Indication,
+    Outcome,
+    SignatureReport,
+    SubIndication,
+)
 
 
 @pytest.fixture(autouse=True)
@@ -80,11 +88,6 @@ def test_shadow_hide_is_flagged(corpus: Path, name: str) -> None:
     assert _outcome(sig, CheckId.MODIFICATIONS) is not Outcome.PASSED
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="issue 5: integrity is judged apart from the diff "
-    "analysis, which pyHanko aborts on these files",
-)
 @pytest.mark.parametrize(
     "name",
     [
@@ -95,7 +98,9 @@ def test_shadow_hide_is_flagged(corpus: Path, name: str) -> None:
 def test_shadow_hide_keeps_integrity_and_fails_modifications(corpus: Path, name: str) -> None:
     sig = _verify(corpus, name).signatures[0]
     assert _outcome(sig, CheckId.INTEGRITY) is Outcome.PASSED
-    assert _outcome(sig, CheckId.MODIFICATIONS) is Outcome.FAILED
+    finding = sig.find(CheckId.MODIFICATIONS)[0]
+    assert finding.outcome is Outcome.FAILED
+    assert finding.attack is Attack.SHADOW_HIDE
 
 
 @pytest.mark.parametrize(
@@ -156,22 +161,20 @@ def test_belgian_eid_signature(corpus: Path) -> None:
     assert sig.level.level is esig.Level.SES
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="issue 5: an incremental saving attack is not yet "
-    "recognised (pyHanko's diff analysis reports no change)",
-)
 def test_incremental_saving_attack_is_flagged(corpus: Path) -> None:
     sig = _verify(corpus, "isa/isa-3.pdf").signatures[0]
-    assert _outcome(sig, CheckId.MODIFICATIONS) is Outcome.FAILED
+    assert _outcome(sig, CheckId.INTEGRITY) is Outcome.PASSED  # the signed bytes are intact
+    finding = sig.find(CheckId.MODIFICATIONS)[0]
+    assert finding.outcome is Outcome.FAILED
+    assert finding.attack is Attack.INCREMENTAL_SAVING
+    assert sig.visual is not None and sig.visual.visible_change  # "Manipulated now Page!"
+    assert sig.indication is Indication.TOTAL_FAILED
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="issue 5: a PDF whose signed bytes were damaged so "
-    "that it no longer parses should still yield a report",
-)
 def test_corrupted_document_gets_a_report(corpus: Path) -> None:
     report = _verify(corpus, "dss/pdf-signed-corrupted.pdf")
     assert report.signatures
     assert _outcome(report.signatures[0], CheckId.INTEGRITY) is Outcome.FAILED
+    assert report.signatures[0].sub_indication is SubIndication.HASH_FAILURE
+    assert report.indication is Indication.TOTAL_FAILED
+    assert report.problems  # says the PDF does not parse

@@ -270,3 +270,16 @@ def test_broken_signature_still_shows_the_trusted_path(
     assert sig.certificate_path is not None
     assert sig.certificate_path.status is PathStatus.TRUSTED
     assert sig.sub_indication is SubIndication.HASH_FAILURE
+
+
+def test_signed_output_has_ordinary_permissions(
+    esig_sample_pdf: Path, esig_device: esig.SoftwareKey, tmp_path: Path
+) -> None:
+    import os
+    import stat
+
+    reference = tmp_path / "reference"
+    reference.write_bytes(b"x")  # what an ordinary write gets under the current umask
+    out = tmp_path / "out.pdf"
+    esig.sign_pdf(esig_sample_pdf, out, esig_device)
+    assert stat.S_IMODE(os.stat(out).st_mode) == stat.S_IMODE(os.stat(reference).st_mode)

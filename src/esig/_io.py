@@ -33,6 +33,8 @@ def atomic_output(path: str | os.PathLike[str]) -> Iterator[BinaryIO]:
         raise OutputError(f"Cannot write in {folder}: {exc.strerror}", path=target) from None
     tmp = Path(tmp_name)
     try:
+        # mkstemp creates the file private (0600); give it the mode a normal write would.
+        os.chmod(tmp, _mode_for(target))
         with os.fdopen(fd, "wb") as handle:
             yield handle
             handle.flush()
@@ -41,6 +43,25 @@ def atomic_output(path: str | os.PathLike[str]) -> Iterator[BinaryIO]:
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
+
+
+def _current_umask() -> int:
+    """The process umask, read without changing it (Linux); 0o022 where unknown."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("Umask:"):
+                return int(line.split()[1], 8)
+    except (OSError, ValueError, IndexError):
+        pass
+    return 0o022
+
+
+def _mode_for(target: Path) -> int:
+    """An existing file keeps its mode; a new one gets 0o666 minus the umask."""
+    try:
+        return target.stat().st_mode & 0o7777
+    except OSError:
+        return 0o666 & ~_current_umask()
 
 
 def _check_input(path: Path, what: str) -> None:

@@ -342,7 +342,8 @@ class LevelAssessment(EsigModel):
         name = self.level_name
         if self.level is Level.NONE:
             failed = [r for r in self.results if r.status is not RequirementStatus.MET]
-            head = f"{name}: {failed[0].evidence} ({failed[0].cited})." if failed else name
+            # the reason it is not even simple is the whole story; no "next step" to add
+            return f"{name}: {failed[0].evidence} ({failed[0].cited})." if failed else name
         else:
             met = _met_citations(self.results, self.level)
             head = f"{name}: {met} met."

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from typing import BinaryIO, TypeVar
 
 from cryptography import x509
@@ -76,7 +76,12 @@ class RawSignature:
     timestamp_trusted: bool = False
     error: str | None = None
     error_sub_indication: str | None = None
-    notes: tuple[str, ...] = field(default=())
+    certified: bool = False
+    """The signature is a certification signature (it carries DocMDP permissions)."""
+    diff_error: str | None = None
+    """Why the analysis of later revisions failed, when it did."""
+    redefined_objects: tuple[int, ...] = ()
+    """Objects of the signed revision that later revisions define again."""
 
 
 def open_reader(stream: BinaryIO) -> PdfFileReader:
@@ -140,7 +145,22 @@ async def _validate_one(
             sig, signer_validation_context=context, ts_validation_context=context
         )
     except _MALFORMED as exc:
-        return _failed(base, sig, exc)
+        # pyHanko analyses later revisions before it checks the signature, so a malformed
+        # later revision (a classic of shadow attacks) aborts everything. Judge the
+        # signature itself without the difference analysis, and record why it failed.
+        try:
+            status = await async_validate_pdf_signature(
+                sig,
+                signer_validation_context=context,
+                ts_validation_context=context,
+                skip_diff=True,
+            )
+        except _MALFORMED:
+            return _failed(base, sig, exc)
+        raw = _from_status(base, sig, status)
+        return _replace(
+            raw, modification=ModificationLevel.UNKNOWN, diff_error=str(exc) or type(exc).__name__
+        )
     return _from_status(base, sig, status)
 
 
@@ -165,7 +185,20 @@ def _structure(reader: PdfFileReader, sig: EmbeddedPdfSignature, file_size: int)
             lambda: get_signing_cert_attr(sig.signer_info["signed_attrs"]) is not None, False
         ),
         claimed_time=_safe(lambda: sig.self_reported_timestamp, None),
+        certified=_safe(lambda: sig.docmdp_level is not None, False),
+        redefined_objects=_safe(lambda: _redefined_objects(reader, sig.signed_revision), ()),
     )
+
+
+def _redefined_objects(reader: PdfFileReader, signed_revision: int) -> tuple[int, ...]:
+    xrefs = reader.xrefs
+    before: set[int] = set()
+    for revision in range(signed_revision + 1):
+        before.update(ref.idnum for ref in xrefs.explicit_refs_in_revision(revision))
+    after: set[int] = set()
+    for revision in range(signed_revision + 1, xrefs.total_revisions):
+        after.update(ref.idnum for ref in xrefs.explicit_refs_in_revision(revision))
+    return tuple(sorted(before & after))
 
 
 def _mechanism(sig: EmbeddedPdfSignature) -> str:

@@ -12,7 +12,7 @@ from typing import Annotated
 import typer
 
 from esig.devices.software import SoftwareKey
-from esig.errors import EsigError, InputError, WrongPassphraseError
+from esig.errors import EsigError, InputError, OutputError, WrongPassphraseError
 from esig.issuance import KeyType
 from esig.verification.report import VerificationReport
 
@@ -179,16 +179,46 @@ def verify(
     allow_fetching: Annotated[
         bool, typer.Option(help="Fetch revocation information (OCSP, CRL) over the network.")
     ] = False,
+    html: Annotated[
+        Path | None,
+        typer.Option("--html", metavar="FILE", help="Also write the report as HTML to FILE."),
+    ] = None,
 ) -> None:
     """Verify every signature in a PDF; exit 0 only when all pass."""
     from esig.verification.verifier import verify_pdf  # noqa: PLC0415
 
     try:
         report = verify_pdf(document, trust=trust or [], allow_fetching=allow_fetching)
+        if html is not None:
+            _write_html(report, html)
     except EsigError as exc:
         raise _fail(str(exc)) from None
     _emit(report, as_json)
     raise typer.Exit(EXIT_OK if report.passed else EXIT_FAILED)
+
+
+def _write_html(report: VerificationReport, path: Path) -> None:
+    from esig._io import atomic_output  # noqa: PLC0415
+
+    try:
+        with atomic_output(path) as handle:
+            handle.write(report.to_html().encode("utf-8"))
+    except OSError as exc:
+        raise OutputError(f"The HTML report cannot be written: {exc.strerror}", path=path) from None
+
+
+schema_app = typer.Typer(help="Print the JSON Schemas of esig's JSON output.", no_args_is_help=True)
+app.add_typer(schema_app, name="schema")
+
+
+@schema_app.command("report")
+def schema_report() -> None:
+    """Print the JSON Schema of the verification report (`esig verify --json`)."""
+    import json  # noqa: PLC0415
+
+    from esig.verification.report import report_json_schema  # noqa: PLC0415
+
+    typer.echo(json.dumps(report_json_schema(), indent=2, ensure_ascii=False))
 
 
 cert_app = typer.Typer(

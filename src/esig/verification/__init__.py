@@ -1,7 +1,9 @@
 """Verifying signatures: the BES art. 3 checks and the report."""
 
+from esig.verification.html import render_html
 from esig.verification.render import render_text
 from esig.verification.report import (
+    Attack,
     CertificatePath,
     CertificateSummary,
     CheckId,
@@ -19,8 +21,10 @@ from esig.verification.report import (
     VerificationReport,
 )
 from esig.verification.verifier import TrustInput, Verifier, async_verify_pdf, verify_pdf
+from esig.verification.visual import VisualComparison
 
 __all__ = [
+    "Attack",
     "CertificatePath",
     "CertificateSummary",
     "CheckId",
@@ -38,7 +42,9 @@ __all__ = [
     "TrustInput",
     "VerificationReport",
     "Verifier",
+    "VisualComparison",
     "async_verify_pdf",
+    "render_html",
     "render_text",
     "verify_pdf",
 ]

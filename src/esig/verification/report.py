@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 from enum import StrEnum
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import computed_field
 
@@ -21,8 +21,10 @@ from esig.identity import NameIdentity
 from esig.law import Citation
 from esig.levels import LevelAssessment
 from esig.profiles import CertificateProfile
+from esig.verification.visual import VisualComparison
 
 __all__ = [
+    "Attack",
     "CertificatePath",
     "CertificateSummary",
     "CheckId",
@@ -38,6 +40,7 @@ __all__ = [
     "SigningTimeSource",
     "SubIndication",
     "VerificationReport",
+    "report_json_schema",
 ]
 
 
@@ -102,6 +105,22 @@ class CheckId(StrEnum):
     """The signature container itself (CMS, signature dictionary)."""
 
 
+class Attack(StrEnum):
+    """Known classes of attack on signed PDFs, named when a finding recognises one."""
+
+    INCREMENTAL_SAVING = "incremental saving attack"
+    """Content appended after the signed revision that is not a valid incremental update."""
+    SIGNATURE_WRAPPING = "signature wrapping"
+    """A /ByteRange that does not cover a whole revision, so other bytes can be shown."""
+    SHADOW_HIDE = "shadow attack (hide)"
+    """A later revision removes or redefines content of the signed revision to reveal
+    content that was hidden when the document was signed."""
+    SHADOW_REPLACE = "shadow attack (replace)"
+    """A later revision replaces content of the signed revision with other content."""
+    CERTIFIED_DOCUMENT_CHANGED = "changes to a certified document"
+    """Changes (annotations, signatures, edits) that the certification does not permit."""
+
+
 class Finding(EsigModel):
     """One observation about a signature, with the provision it serves."""
 
@@ -112,6 +131,8 @@ class Finding(EsigModel):
     citations: tuple[Citation, ...]
     sub_indication: SubIndication | None = None
     """The EN 319 102-1 sub-indication, for failed and indeterminate findings."""
+    attack: Attack | None = None
+    """The attack class this finding recognises, if any."""
 
 
 class Coverage(StrEnum):
@@ -195,6 +216,8 @@ class PathStatus(StrEnum):
     NOT_YET_VALID = "not yet valid"
     INVALID = "invalid"
     """Invalid for another reason (key usage, constraints, algorithms)."""
+    NOT_EXAMINED = "not examined"
+    """Not examined: the signature was recovered from a PDF that does not parse."""
 
 
 class CertificatePath(EsigModel):
@@ -232,6 +255,8 @@ class SignatureReport(EsigModel):
     integrity: Integrity | None
     certificate_path: CertificatePath | None
     modifications: ModificationLevel
+    visual: VisualComparison | None = None
+    """The signed revision and the displayed one, rendered and compared (when they differ)."""
     findings: tuple[Finding, ...]
     level: LevelAssessment
 
@@ -267,6 +292,12 @@ class SignatureReport(EsigModel):
     def find(self, check: CheckId) -> tuple[Finding, ...]:
         """The findings of one check."""
         return tuple(f for f in self.findings if f.check is check)
+
+    def _repr_html_(self) -> str:
+        """The signature as HTML, for Jupyter."""
+        from esig.verification.html import render_signature_html  # noqa: PLC0415 - avoids a cycle
+
+        return render_signature_html(self)
 
 
 class VerificationReport(EsigModel):
@@ -307,3 +338,22 @@ class VerificationReport(EsigModel):
         from esig.verification.render import render_text  # noqa: PLC0415 - avoids a cycle
 
         return render_text(self)
+
+    def to_html(self) -> str:
+        """The report as a self-contained HTML fragment (inline CSS, no scripts)."""
+        from esig.verification.html import render_html  # noqa: PLC0415 - avoids a cycle
+
+        return render_html(self)
+
+    def _repr_html_(self) -> str:
+        """The report as HTML, for Jupyter."""
+        return self.to_html()
+
+
+def report_json_schema() -> dict[str, Any]:
+    """The published JSON Schema of the JSON form of :class:`VerificationReport`.
+
+    It describes ``report.model_dump_json()`` output, computed fields (``indication``,
+    ``display``, ``is_pseudonym``, …) included; ``esig schema report`` prints it.
+    """
+    return VerificationReport.model_json_schema(mode="serialization")

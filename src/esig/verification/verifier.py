@@ -19,21 +19,24 @@ from typing import BinaryIO
 from cryptography import x509
 
 from esig._io import open_input
+from esig._pyhanko.salvage import salvage_signatures
 from esig._pyhanko.validate import RawSignature, open_reader, validate_signatures
 from esig._sync import run_sync
 from esig.certificates import load_certificates
+from esig.errors import CorruptDocumentError
 from esig.identity import NameIdentity
-from esig.law import BES, EIDAS
+from esig.law import BES
 from esig.levels import SignatureEvidence, assess_level
 from esig.profiles import CertificateProfile, PersonKind
+from esig.verification.changes import LaterChanges, gather_later_changes, modification_finding
 from esig.verification.report import (
+    Attack,
     CertificatePath,
     CertificateSummary,
     CheckId,
     Coverage,
     Finding,
     Integrity,
-    ModificationLevel,
     Outcome,
     PathStatus,
     SignatureReport,
@@ -42,6 +45,7 @@ from esig.verification.report import (
     SubIndication,
     VerificationReport,
 )
+from esig.verification.visual import RevisionComparer
 
 __all__ = ["TrustInput", "Verifier", "async_verify_pdf", "verify_pdf"]
 
@@ -87,23 +91,46 @@ class Verifier:
     async def async_verify_pdf(self, source: str | os.PathLike[str] | bytes) -> VerificationReport:
         """Verify every signature in a PDF given as a path or as bytes."""
         if isinstance(source, bytes):
-            return await self._verify_stream(io.BytesIO(source), "<bytes>")
+            return await self._verify_stream(io.BytesIO(source), "<bytes>", source)
         with open_input(source) as handle:
-            return await self._verify_stream(handle, str(Path(source)))
+            return await self._verify_stream(handle, str(Path(source)), Path(source))
 
-    async def _verify_stream(self, stream: BinaryIO, name: str) -> VerificationReport:
+    async def _verify_stream(
+        self, stream: BinaryIO, name: str, latest: Path | bytes
+    ) -> VerificationReport:
         digest = hashlib.sha256()
         while chunk := stream.read(1 << 20):
             digest.update(chunk)
         sha256 = digest.hexdigest()
         size = stream.tell()
         stream.seek(0)
-        reader = open_reader(stream)
-        raws = await validate_signatures(
-            reader, size, self.trust_anchors, allow_fetching=self.allow_fetching, moment=self.at
+        problems: tuple[str, ...] = ()
+        try:
+            reader = open_reader(stream)
+            raws = await validate_signatures(
+                reader,
+                size,
+                self.trust_anchors,
+                allow_fetching=self.allow_fetching,
+                moment=self.at,
+            )
+        except CorruptDocumentError as exc:
+            stream.seek(0)
+            raws = salvage_signatures(stream.read(), exc.message)
+            if not raws:
+                raise
+            problems = (
+                f"{exc.message.rstrip('.')}; {len(raws)} signature(s) were recovered from "
+                "its raw bytes.",
+            )
+        comparer = RevisionComparer(latest)
+        raws.sort(key=lambda raw: raw.revision or 0)
+        signatures = tuple(
+            _signature_report(raw, gather_later_changes(raw, stream, size, comparer))
+            for raw in raws
         )
-        signatures = tuple(_signature_report(raw) for raw in raws)
-        problems = () if signatures else ("The document holds no signature.",)
+        if not signatures:
+            problems = ("The document holds no signature.",)
         return VerificationReport(
             document=name,
             document_sha256=sha256,
@@ -175,7 +202,7 @@ def _summary(cert: x509.Certificate) -> CertificateSummary:
     )
 
 
-def _signature_report(raw: RawSignature) -> SignatureReport:
+def _signature_report(raw: RawSignature, later: LaterChanges) -> SignatureReport:
     signer = NameIdentity.from_name(raw.signer_cert.subject) if raw.signer_cert else None
     profile = CertificateProfile.from_certificate(raw.signer_cert) if raw.signer_cert else None
     integrity = _integrity(raw)
@@ -185,7 +212,7 @@ def _signature_report(raw: RawSignature) -> SignatureReport:
         _integrity_finding(raw, integrity),
         _certificate_finding(raw, path),
         *_identity_findings(signer),
-        _modification_finding(raw),
+        modification_finding(raw, later),
     )
     time, source = _signing_time(raw)
     evidence = _evidence(raw, integrity, signer, profile, findings)
@@ -199,6 +226,7 @@ def _signature_report(raw: RawSignature) -> SignatureReport:
         integrity=integrity,
         certificate_path=path,
         modifications=raw.modification,
+        visual=later.visual,
         findings=findings,
         level=assess_level(evidence),
     )
@@ -279,6 +307,7 @@ def _signed_data_findings(raw: RawSignature) -> tuple[Finding, ...]:
                 sub_indication=SubIndication.FORMAT_FAILURE,
                 message="The signed byte range is non-standard: it does not cover a "
                 "whole revision, so the data shown may not be the data signed.",
+                attack=Attack.SIGNATURE_WRAPPING,
             ),
         )
     return (
@@ -369,6 +398,8 @@ def _certificate_path(raw: RawSignature) -> CertificatePath | None:
 def _path_problem(raw: RawSignature) -> tuple[PathStatus, str]:
     problem = raw.trust_problem or raw.error_sub_indication
     cert = raw.signer_cert
+    if raw.error and raw.trusted is None and raw.digest_matches is not None:
+        return PathStatus.NOT_EXAMINED, f"The certificate path was not examined: {raw.error}."
     if cert is not None and cert.issuer == cert.subject and not raw.revoked_at:
         return (
             PathStatus.NO_TRUST_ANCHOR,
@@ -457,51 +488,6 @@ def _identity_findings(signer: NameIdentity | None) -> tuple[Finding, ...]:
         message=text,
     )
     return identity, pseudonym
-
-
-def _modification_finding(raw: RawSignature) -> Finding:
-    cite = (BES.ART_3_G, BES.ART_1_D, EIDAS.ART_26_D)
-    level = raw.modification
-    if raw.coverage is Coverage.ENTIRE_FILE and level in (
-        ModificationLevel.NONE,
-        ModificationLevel.UNKNOWN,
-    ):
-        return Finding(
-            check=CheckId.MODIFICATIONS,
-            outcome=Outcome.PASSED,
-            citations=cite,
-            message="No revision was added after the signed one.",
-        )
-    if raw.modification_detail or level is ModificationLevel.OTHER or raw.docmdp_ok is False:
-        detail = f": {raw.modification_detail}" if raw.modification_detail else ""
-        return Finding(
-            check=CheckId.MODIFICATIONS,
-            outcome=Outcome.FAILED,
-            citations=cite,
-            message=f"The document was changed after signing in a way the "
-            f"signature does not allow ({level.value}){detail}.",
-        )
-    if level is ModificationLevel.UNKNOWN:
-        return Finding(
-            check=CheckId.MODIFICATIONS,
-            outcome=Outcome.INDETERMINATE,
-            citations=cite,
-            message="Changes after signing could not be analysed.",
-        )
-    if level is ModificationLevel.NONE:
-        return Finding(
-            check=CheckId.MODIFICATIONS,
-            outcome=Outcome.PASSED,
-            citations=cite,
-            message="Later revisions change nothing that affects this signature.",
-        )
-    return Finding(
-        check=CheckId.MODIFICATIONS,
-        outcome=Outcome.PASSED,
-        citations=cite,
-        message=f"Changes after signing: {level.value}; allowed by the "
-        "signature's modification permissions.",
-    )
 
 
 def _evidence(

@@ -1,0 +1,188 @@
+"""BES art. 3(g): changes made after signing — detected, classified, and judged.
+
+Three independent sources of evidence, because each alone can be fooled:
+
+1. pyHanko's difference analysis of the PDF objects between the signed revision and
+   the latest one (what changed: nothing, validation data, form filling, annotations,
+   other), and the signature's modification permissions (DocMDP);
+2. the bytes after the signed revision: content appended to the file that is not a valid
+   incremental update is ignored by strict parsers but shown by repairing readers
+   (the *incremental saving attack*);
+3. what a reader shows: both revisions rendered and compared page by page
+   (:mod:`esig.verification.visual`), which catches *shadow attacks* that the object
+   analysis cannot explain or cannot parse.
+
+A change the signature does not allow makes the signature fail, by default.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import BinaryIO
+
+from esig._pyhanko.validate import RawSignature
+from esig.law import BES, EIDAS
+from esig.verification.report import (
+    Attack,
+    CheckId,
+    Coverage,
+    Finding,
+    ModificationLevel,
+    Outcome,
+)
+from esig.verification.visual import RevisionComparer, VisualComparison
+
+__all__ = ["LaterChanges", "gather_later_changes", "modification_finding"]
+
+_CITATIONS = (BES.ART_3_G, BES.ART_1_D, EIDAS.ART_26_D)
+_TAIL_READ_LIMIT = 1 << 20
+_ALLOWED_WHEN_PERMITTED = (ModificationLevel.FORM_FILLING, ModificationLevel.ANNOTATIONS)
+
+
+@dataclass(frozen=True)
+class LaterChanges:
+    """What follows a signature's revision, beyond pyHanko's difference analysis."""
+
+    unrecognised_tail: int = 0
+    """Non-blank bytes after the signed revision that form no valid incremental update."""
+    visual: VisualComparison | None = None
+    """The rendered comparison (None when nothing follows the signed revision)."""
+
+
+def gather_later_changes(
+    raw: RawSignature, stream: BinaryIO, size: int, comparer: RevisionComparer
+) -> LaterChanges:
+    """Read what follows the signed revision and compare the renderings.
+
+    Nothing is gathered when the signature covers the whole file or its byte range is
+    unusable (the signed-data check reports that).
+    """
+    rng = raw.byte_range
+    if raw.coverage in (Coverage.ENTIRE_FILE, None) or len(rng) != 4:
+        return LaterChanges()
+    end = rng[2] + rng[3]
+    if not 0 < end <= size:
+        return LaterChanges()
+    tail = 0
+    if raw.revision is not None and raw.revision >= raw.total_revisions:
+        # The signed revision is the last one the parser recognises: any content after
+        # it is not a valid incremental update.
+        stream.seek(end)
+        tail = len(stream.read(min(size - end, _TAIL_READ_LIMIT)).strip(b" \t\r\n\f\x00"))
+    stream.seek(0)
+    signed_revision = stream.read(end)
+    return LaterChanges(unrecognised_tail=tail, visual=comparer.compare(signed_revision))
+
+
+def _finding(outcome: Outcome, message: str, attack: Attack | None = None) -> Finding:
+    return Finding(
+        check=CheckId.MODIFICATIONS,
+        outcome=outcome,
+        citations=_CITATIONS,
+        message=message,
+        attack=attack,
+    )
+
+
+def _pages(visual: VisualComparison | None) -> str:
+    if visual is None or not visual.visible_change:
+        return ""
+    pages = ", ".join(str(p) for p in visual.changed_pages)
+    counts = ""
+    if visual.signed_pages != visual.latest_pages:
+        counts = f"; {visual.signed_pages} page(s) signed, {visual.latest_pages} shown"
+    return f"page(s) {pages} look different from what was signed{counts}"
+
+
+def modification_finding(raw: RawSignature, later: LaterChanges) -> Finding:
+    """Judge the changes after signing; a change the signature does not allow fails."""
+    level = raw.modification
+    visual = later.visual
+    visible = visual is not None and visual.visible_change
+    pages = _pages(visual)
+    if raw.coverage is Coverage.ENTIRE_FILE and level in (
+        ModificationLevel.NONE,
+        ModificationLevel.UNKNOWN,
+    ):
+        return _finding(Outcome.PASSED, "No revision was added after the signed one.")
+    if later.unrecognised_tail:
+        shown = f"; {pages}" if pages else ""
+        return _finding(
+            Outcome.FAILED,
+            f"{later.unrecognised_tail} bytes were appended after the signed revision without "
+            f"forming a valid incremental update: readers that repair the file show them"
+            f"{shown}.",
+            Attack.INCREMENTAL_SAVING,
+        )
+    disallowed = (
+        raw.modification_detail is not None
+        or level is ModificationLevel.OTHER
+        or raw.docmdp_ok is False
+    )
+    if disallowed:
+        return _disallowed(raw, level, visible, pages)
+    if level is ModificationLevel.UNKNOWN:
+        return _unanalysed(raw, visual, pages)
+    if visible and level not in _ALLOWED_WHEN_PERMITTED:
+        return _finding(
+            Outcome.FAILED,
+            f"The later revisions contain only {level.value}, yet {pages}: the change is "
+            "hidden from the object analysis.",
+            Attack.SHADOW_HIDE,
+        )
+    if level is ModificationLevel.NONE:
+        return _finding(
+            Outcome.PASSED, "Later revisions change nothing that affects this signature."
+        )
+    seen = f" ({pages}, as {level.value} does)" if pages else ""
+    return _finding(
+        Outcome.PASSED,
+        f"Changes after signing: {level.value}, allowed by the "
+        f"signature's modification permissions{seen}.",
+    )
+
+
+def _disallowed(raw: RawSignature, level: ModificationLevel, visible: bool, pages: str) -> Finding:
+    detail = f": {raw.modification_detail}" if raw.modification_detail else ""
+    attack: Attack | None = None
+    if raw.certified:
+        attack = Attack.CERTIFIED_DOCUMENT_CHANGED
+    elif visible:
+        attack = Attack.SHADOW_REPLACE
+    shown = f"; {pages}" if pages else ""
+    return _finding(
+        Outcome.FAILED,
+        f"The document was changed after signing in a way the "
+        f"signature does not allow ({level.value}){detail}{shown}.",
+        attack,
+    )
+
+
+def _unanalysed(raw: RawSignature, visual: VisualComparison | None, pages: str) -> Finding:
+    why = f" ({raw.diff_error})" if raw.diff_error else ""
+    if raw.diff_error and raw.redefined_objects:
+        objects = ", ".join(str(n) for n in raw.redefined_objects[:10])
+        shown = f"; {pages}" if pages else ""
+        return _finding(
+            Outcome.FAILED,
+            f"A later revision redefines object(s) {objects} of the signed revision and is "
+            f"malformed{why}: readers can show content other than what was signed{shown}.",
+            Attack.SHADOW_HIDE,
+        )
+    if visual is not None and visual.visible_change:
+        return _finding(
+            Outcome.FAILED,
+            f"A later revision could not be analysed{why}, and {pages}: content of the "
+            "signed revision was redefined after signing.",
+            Attack.SHADOW_HIDE,
+        )
+    if visual is not None and visual.compared:
+        return _finding(
+            Outcome.INDETERMINATE,
+            f"The later revisions could not be "
+            f"analysed{why}; their pages look the same as the signed ones.",
+        )
+    note = f"; {visual.note}" if visual is not None and visual.note else ""
+    return _finding(
+        Outcome.INDETERMINATE, f"Changes after signing could not be analysed{why}{note}."
+    )

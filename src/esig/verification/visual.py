@@ -1,0 +1,158 @@
+"""Compare what a reader shows: the signed revision against the latest one, page by page.
+
+Difference analysis of PDF objects can be fooled or can give up (shadow attacks build
+on exactly that), so esig also *renders* both revisions and compares the pages as a
+reader would display them (BES art. 3(a) and (g)). Rendering uses poppler's
+``pdftoppm`` or, failing that, mupdf's ``mutool``; both are independent of pyHanko.
+When neither is installed the comparison says so instead of guessing.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+
+from esig._model import EsigModel
+
+__all__ = ["RevisionComparer", "VisualComparison"]
+
+_DPI = 24
+"""Low resolution: enough to see text and images change, cheap to render."""
+_TIMEOUT_SECONDS = 60
+_MAX_PAGES = 500
+
+
+class VisualComparison(EsigModel):
+    """The signed revision and the displayed (latest) revision, rendered and compared."""
+
+    renderer: str | None
+    """The tool that rendered the pages, or None when none was available."""
+    signed_pages: int | None = None
+    latest_pages: int | None = None
+    changed_pages: tuple[int, ...] = ()
+    """1-based numbers of pages whose rendering differs (pages added or removed count)."""
+    note: str | None = None
+    """Why the comparison is incomplete, when it is."""
+
+    @property
+    def compared(self) -> bool:
+        """Whether both revisions were rendered."""
+        return self.signed_pages is not None and self.latest_pages is not None
+
+    @property
+    def visible_change(self) -> bool:
+        """Whether a reader sees something other than what was signed."""
+        return bool(self.changed_pages) or self.signed_pages != self.latest_pages
+
+
+def _renderer() -> tuple[str, str] | None:
+    for name in ("pdftoppm", "mutool"):
+        path = shutil.which(name)
+        if path is not None:
+            return name, path
+    return None
+
+
+def _render(tool: tuple[str, str], pdf: Path, out_dir: Path) -> list[bytes]:
+    name, path = tool
+    out_dir.mkdir()
+    if name == "pdftoppm":
+        args = [
+            path,
+            "-r",
+            str(_DPI),
+            "-gray",
+            "-q",
+            "-l",
+            str(_MAX_PAGES),
+            str(pdf),
+            str(out_dir / "p"),
+        ]
+    else:
+        args = [
+            path,
+            "draw",
+            "-q",
+            "-r",
+            str(_DPI),
+            "-c",
+            "gray",
+            "-o",
+            str(out_dir / "p-%04d.pgm"),
+            str(pdf),
+            f"1-{_MAX_PAGES}",
+        ]
+    subprocess.run(
+        args,
+        capture_output=True,
+        timeout=_TIMEOUT_SECONDS,
+        check=False,
+        env={**os.environ, "LC_ALL": "C"},
+    )
+    return [p.read_bytes() for p in sorted(out_dir.glob("p-*.pgm"))]
+
+
+class RevisionComparer:
+    """Compares signed revisions against the latest revision of one document.
+
+    The latest revision is rendered once, on first use, and reused for every signature.
+
+    Args:
+        latest: The whole document as a reader opens it (path or bytes).
+
+    """
+
+    def __init__(self, latest: Path | bytes) -> None:
+        self._latest = latest
+        self._tool = _renderer()
+        self._latest_pages: list[bytes] | None = None
+        self._error: str | None = None
+
+    def _latest_rendering(self, folder: Path) -> list[bytes]:
+        if self._latest_pages is None:
+            assert self._tool is not None
+            latest = self._latest
+            if isinstance(latest, bytes):
+                path = folder / "latest.pdf"
+                path.write_bytes(latest)
+                latest = path
+            self._latest_pages = _render(self._tool, latest, folder / "latest")
+        return self._latest_pages
+
+    def compare(self, signed_revision: bytes) -> VisualComparison:
+        """Render ``signed_revision`` and compare it with the latest revision."""
+        if self._tool is None:
+            return VisualComparison(
+                renderer=None,
+                note="no renderer installed "
+                "(poppler-utils or mupdf-tools); pages were not compared",
+            )
+        name = self._tool[0]
+        with tempfile.TemporaryDirectory(prefix="esig-render-") as tmp:
+            folder = Path(tmp)
+            signed_pdf = folder / "signed.pdf"
+            signed_pdf.write_bytes(signed_revision)
+            try:
+                after = self._latest_rendering(folder)
+                before = _render(self._tool, signed_pdf, folder / "signed")
+            except (OSError, subprocess.SubprocessError) as exc:
+                return VisualComparison(renderer=name, note=f"rendering failed: {exc}")
+        if not before or not after:
+            which = "signed revision" if not before else "latest revision"
+            return VisualComparison(
+                renderer=name,
+                signed_pages=len(before),
+                latest_pages=len(after),
+                note=f"the {which} could not be rendered",
+            )
+        changed = tuple(
+            index + 1
+            for index in range(max(len(before), len(after)))
+            if index >= len(before) or index >= len(after) or before[index] != after[index]
+        )
+        return VisualComparison(
+            renderer=name, signed_pages=len(before), latest_pages=len(after), changed_pages=changed
+        )
