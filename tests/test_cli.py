@@ -163,3 +163,30 @@ def test_cert_show_garbage_exits_2(tmp_path: Path) -> None:
     done = esig_cli("cert", "show", str(junk))
     assert done.returncode == 2
     assert done.stderr.startswith("esig: error:")
+
+
+def test_extract_signed_revision(esig_sample_pdf: Path, esig_pki: TestPKI, tmp_path: Path) -> None:
+    import esig
+
+    first = tmp_path / "one.pdf"
+    both = tmp_path / "two.pdf"
+    esig.sign_pdf(esig_sample_pdf, first, esig_pki.issue_person("A", "One").device())
+    esig.sign_pdf(first, both, esig_pki.issue_person("B", "Two").device())
+    root = tmp_path / "root.pem"
+    root.write_bytes(esig_pki.root.certificate.public_bytes(Encoding.PEM))
+
+    out = tmp_path / "signed-by-one.pdf"
+    ambiguous = esig_cli("verify", str(both), "--trust", str(root), "--extract-signed", str(out))
+    assert ambiguous.returncode == 2 and "--field" in ambiguous.stderr
+    done = esig_cli(
+        "verify",
+        str(both),
+        "--trust",
+        str(root),
+        "--extract-signed",
+        str(out),
+        "--field",
+        "Signature1",
+    )
+    assert done.returncode == 0, done.stderr
+    assert out.read_bytes() == first.read_bytes()  # exactly what the first signer signed

@@ -283,3 +283,17 @@ def test_signed_output_has_ordinary_permissions(
     out = tmp_path / "out.pdf"
     esig.sign_pdf(esig_sample_pdf, out, esig_device)
     assert stat.S_IMODE(os.stat(out).st_mode) == stat.S_IMODE(os.stat(reference).st_mode)
+
+
+def test_signed_revision_is_handed_back(
+    esig_sample_pdf: Path, esig_pki: TestPKI, tmp_path: Path
+) -> None:
+    first, second = tmp_path / "1.pdf", tmp_path / "2.pdf"
+    esig.sign_pdf(esig_sample_pdf, first, esig_pki.issue_person("A", "One").device())
+    esig.sign_pdf(first, second, esig_pki.issue_person("B", "Two").device())
+    report = esig.verify_pdf(second, trust=[esig_pki.root.certificate])
+    assert esig.signed_revision(second, report.signatures[0]) == first.read_bytes()
+    assert esig.signed_revision(second, report.signatures[1]) == second.read_bytes()
+    assert report.signatures[0].find(CheckId.SIGNED_CONTENT)[0].outcome is Outcome.PASSED
+    with pytest.raises(esig.VerificationError):
+        esig.signed_revision(first, report.signatures[0])  # not the reported document

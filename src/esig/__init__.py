@@ -58,6 +58,7 @@ from esig.verification import (
     VerificationReport,
     Verifier,
     async_verify_pdf,
+    signed_revision,
     verify_pdf,
 )
 
@@ -109,5 +110,6 @@ __all__ = [
     "async_verify_pdf",
     "sign_pdf",
     "sign_pdf_bytes",
+    "signed_revision",
     "verify_pdf",
 ]

@@ -169,7 +169,7 @@ def sign(  # noqa: PLR0917 - typer maps parameters to options
 
 
 @app.command()
-def verify(
+def verify(  # noqa: PLR0917 - typer maps parameters to options
     document: Annotated[Path, typer.Argument(help="The signed PDF.")],
     trust: Annotated[
         list[Path] | None,
@@ -183,6 +183,19 @@ def verify(
         Path | None,
         typer.Option("--html", metavar="FILE", help="Also write the report as HTML to FILE."),
     ] = None,
+    extract_signed: Annotated[
+        Path | None,
+        typer.Option(
+            metavar="FILE", help="Write the revision the signer signed to FILE (BES art. 3(c))."
+        ),
+    ] = None,
+    field: Annotated[
+        str | None,
+        typer.Option(
+            help="The signature field for --extract-signed (needed when the "
+            "document has several signatures)."
+        ),
+    ] = None,
 ) -> None:
     """Verify every signature in a PDF; exit 0 only when all pass."""
     from esig.verification.verifier import verify_pdf  # noqa: PLC0415
@@ -191,10 +204,33 @@ def verify(
         report = verify_pdf(document, trust=trust or [], allow_fetching=allow_fetching)
         if html is not None:
             _write_html(report, html)
+        if extract_signed is not None:
+            _extract_signed(document, report, field, extract_signed)
     except EsigError as exc:
         raise _fail(str(exc)) from None
     _emit(report, as_json)
     raise typer.Exit(EXIT_OK if report.passed else EXIT_FAILED)
+
+
+def _extract_signed(
+    document: Path, report: VerificationReport, field: str | None, target: Path
+) -> None:
+    from esig._io import atomic_output  # noqa: PLC0415
+    from esig.verification.verifier import signed_revision  # noqa: PLC0415
+
+    chosen = [s for s in report.signatures if field is None or s.field_name == field]
+    if not chosen:
+        raise InputError(
+            f"No signature field named {field!r}" if field else "The document holds no signature"
+        )
+    if len(chosen) > 1:
+        names = ", ".join(s.field_name for s in chosen)
+        raise InputError(f"Several signatures ({names}): choose one with --field")
+    data = signed_revision(document, chosen[0])
+    if target.exists() and target.resolve() == document.resolve():
+        raise InputError("--extract-signed must not overwrite the document")
+    with atomic_output(target) as handle:
+        handle.write(data)
 
 
 def _write_html(report: VerificationReport, path: Path) -> None:

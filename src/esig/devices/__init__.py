@@ -5,6 +5,8 @@ plus the certificate it signs with and the evidence it can give about itself. CM
 PAdES, timestamps and validation data are built once, on top, by esig.
 """
 
+from typing import TYPE_CHECKING, Any
+
 from esig.devices.base import (
     DeviceEvidence,
     DeviceKind,
@@ -12,13 +14,28 @@ from esig.devices.base import (
     SignatureCreationDevice,
     SignatureScheme,
 )
+from esig.devices.csc import CscDevice
 from esig.devices.software import SoftwareKey
 
+if TYPE_CHECKING:
+    from esig.devices.pkcs11 import Pkcs11Device
+
 __all__ = [
+    "CscDevice",
     "DeviceEvidence",
     "DeviceKind",
     "DigestAlgorithm",
+    "Pkcs11Device",
     "SignatureCreationDevice",
     "SignatureScheme",
     "SoftwareKey",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    # PKCS#11 needs the optional python-pkcs11 package (esig[pkcs11]): import on first use.
+    if name == "Pkcs11Device":
+        from esig.devices.pkcs11 import Pkcs11Device  # noqa: PLC0415
+
+        return Pkcs11Device
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import abc
 import asyncio
+from collections.abc import Iterable
 from enum import StrEnum
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric import ec, rsa
 
 from esig._model import EsigModel
+from esig.errors import KeyLoadError
 
 __all__ = [
     "DeviceEvidence",
@@ -17,6 +20,7 @@ __all__ = [
     "DigestAlgorithm",
     "SignatureCreationDevice",
     "SignatureScheme",
+    "scheme_for_certificate",
 ]
 
 
@@ -80,28 +84,60 @@ class DeviceEvidence(EsigModel):
     """Whether the device is declared a (qualified) secure signature creation device."""
 
 
+def scheme_for_certificate(certificate: x509.Certificate) -> SignatureScheme:
+    """The signature scheme for the certificate's key: RSA PKCS#1 v1.5, or ECDSA.
+
+    Raises:
+        KeyLoadError: The key is neither RSA nor EC.
+
+    """
+    key = certificate.public_key()
+    if isinstance(key, rsa.RSAPublicKey):
+        return SignatureScheme.RSA_PKCS1V15
+    if isinstance(key, ec.EllipticCurvePublicKey):
+        return SignatureScheme.ECDSA
+    raise KeyLoadError(
+        f"The certificate's key is {type(key).__name__}; esig signs with RSA or EC keys"
+    )
+
+
 class SignatureCreationDevice(abc.ABC):
     """A place where a private key signs digests on behalf of one certificate.
 
-    Subclasses implement :meth:`sign_digest` (and may override
-    :meth:`async_sign_digest` when the device does I/O), :attr:`certificate`,
-    :attr:`chain`, :attr:`scheme` and :attr:`evidence`.
+    Subclasses call ``super().__init__(certificate, chain)`` and implement
+    :meth:`sign_digest` (overriding :meth:`async_sign_digest` when the device does I/O)
+    and :attr:`evidence`.
+
+    Args:
+        certificate: The signer's certificate.
+        chain: Issuer certificates to embed with the signature.
+
+    Raises:
+        KeyLoadError: The certificate's key is neither RSA nor EC.
+
     """
 
+    def __init__(
+        self, certificate: x509.Certificate, chain: Iterable[x509.Certificate] = ()
+    ) -> None:
+        self._certificate = certificate
+        self._chain = tuple(c for c in chain if c != certificate)
+        self._scheme = scheme_for_certificate(certificate)
+
     @property
-    @abc.abstractmethod
     def certificate(self) -> x509.Certificate:
         """The signer's certificate."""
+        return self._certificate
 
     @property
     def chain(self) -> tuple[x509.Certificate, ...]:
         """Issuer certificates to embed with the signature (signer's excluded)."""
-        return ()
+        return self._chain
 
     @property
-    @abc.abstractmethod
     def scheme(self) -> SignatureScheme:
         """The signature scheme this device's key uses."""
+        return self._scheme
 
     @property
     @abc.abstractmethod

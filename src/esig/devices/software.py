@@ -23,7 +23,6 @@ from esig.devices.base import (
     DeviceKind,
     DigestAlgorithm,
     SignatureCreationDevice,
-    SignatureScheme,
 )
 from esig.errors import KeyCertificateMismatchError, KeyLoadError, WrongPassphraseError
 
@@ -62,18 +61,13 @@ class SoftwareKey(SignatureCreationDevice):
         *,
         description: str = "software key (in memory)",
     ) -> None:
-        if isinstance(private_key, rsa.RSAPrivateKey):
-            self._scheme = SignatureScheme.RSA_PKCS1V15
-        elif isinstance(private_key, ec.EllipticCurvePrivateKey):
-            self._scheme = SignatureScheme.ECDSA
-        else:
+        if not isinstance(private_key, rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey):
             raise KeyLoadError(
                 f"Unsupported key type {type(private_key).__name__}: esig signs with RSA or EC"
             )
         _check_pair(private_key, certificate)
+        super().__init__(certificate, chain)
         self._key = private_key
-        self._certificate = certificate
-        self._chain = tuple(c for c in chain if c != certificate)
         self._description = description
 
     @classmethod
@@ -139,21 +133,6 @@ class SoftwareKey(SignatureCreationDevice):
         cert = load_certificate(certificate, what="signer certificate")
         issuers = [c for src in chain for c in load_certificates(src, what="chain certificate")]
         return cls(private_key, cert, issuers, description="software key (PEM file)")
-
-    @property
-    def certificate(self) -> x509.Certificate:
-        """The signer's certificate."""
-        return self._certificate
-
-    @property
-    def chain(self) -> tuple[x509.Certificate, ...]:
-        """Issuer certificates to embed with the signature."""
-        return self._chain
-
-    @property
-    def scheme(self) -> SignatureScheme:
-        """RSA PKCS#1 v1.5 for RSA keys, ECDSA for EC keys."""
-        return self._scheme
 
     @property
     def evidence(self) -> DeviceEvidence:

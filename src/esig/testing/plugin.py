@@ -17,6 +17,13 @@ installs esig can use these fixtures without importing anything:
     A :class:`~esig.testing.signers.TestSigners` from ``esig_pki``: a natural person, a
     pseudonym, a company officer, a seal, qualified person and seal, a TSA and an OCSP
     responder, each with ``.device()``.
+``esig_softhsm``, ``esig_softhsm_token``, ``esig_softhsm_beid``
+    Real SoftHSM2 tokens with non-extractable RSA and P-256 keys and imported
+    certificates, and one with the layout of a Belgian eID card; see
+    :mod:`esig.testing.softhsm`.
+``esig_csc_server``, ``esig_csc_mock``
+    A real Cloud Signature Consortium server on 127.0.0.1 (certomancer-csc-dummy), and an
+    in-memory CSC service for tests without a server; see :mod:`esig.testing.csc`.
 ``esig_trust_services``
     Real OCSP, CRL and timestamp services on 127.0.0.1 (certomancer's Animator), with a
     good and a revoked signer; see :class:`esig.testing.services.LocalTrustServices`.
@@ -32,16 +39,23 @@ from cryptography.hazmat.primitives.serialization import Encoding
 from esig.demo import sample_pdf
 from esig.devices.software import SoftwareKey
 from esig.issuance import IssuedCertificate, TestPKI
+from esig.testing.csc import esig_csc_mock, esig_csc_server
 from esig.testing.services import esig_trust_services
 from esig.testing.signers import TestSigners
+from esig.testing.softhsm import esig_softhsm, esig_softhsm_beid, esig_softhsm_token
 
 __all__ = [
+    "esig_csc_mock",
+    "esig_csc_server",
     "esig_device",
     "esig_pki",
     "esig_root_pem",
     "esig_sample_pdf",
     "esig_signer",
     "esig_signers",
+    "esig_softhsm",
+    "esig_softhsm_beid",
+    "esig_softhsm_token",
     "esig_trust_services",
 ]
 

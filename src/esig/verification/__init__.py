@@ -20,7 +20,13 @@ from esig.verification.report import (
     SubIndication,
     VerificationReport,
 )
-from esig.verification.verifier import TrustInput, Verifier, async_verify_pdf, verify_pdf
+from esig.verification.verifier import (
+    TrustInput,
+    Verifier,
+    async_verify_pdf,
+    signed_revision,
+    verify_pdf,
+)
 from esig.verification.visual import VisualComparison
 
 __all__ = [
@@ -46,5 +52,6 @@ __all__ = [
     "async_verify_pdf",
     "render_html",
     "render_text",
+    "signed_revision",
     "verify_pdf",
 ]

@@ -64,6 +64,7 @@ class SubIndication(StrEnum):
     CHAIN_CONSTRAINTS_FAILURE = "CHAIN_CONSTRAINTS_FAILURE"
     CERTIFICATE_CHAIN_GENERAL_FAILURE = "CERTIFICATE_CHAIN_GENERAL_FAILURE"
     CRYPTO_CONSTRAINTS_FAILURE = "CRYPTO_CONSTRAINTS_FAILURE"
+    CRYPTO_CONSTRAINTS_FAILURE_NO_POE = "CRYPTO_CONSTRAINTS_FAILURE_NO_POE"
     EXPIRED = "EXPIRED"
     NO_SIGNING_CERTIFICATE_FOUND = "NO_SIGNING_CERTIFICATE_FOUND"
     NO_CERTIFICATE_CHAIN_FOUND = "NO_CERTIFICATE_CHAIN_FOUND"
@@ -101,6 +102,8 @@ class CheckId(StrEnum):
     """BES art. 3(f): use of a pseudonym is indicated."""
     MODIFICATIONS = "modifications"
     """BES art. 3(g): changes after signing are detected and classified."""
+    ALGORITHMS = "algorithms"
+    """BES art. 2(1)(a)(2°), 3(d): algorithms and key sizes not weak at the signing time."""
     FORMAT = "format"
     """The signature container itself (CMS, signature dictionary)."""
 

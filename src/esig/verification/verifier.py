@@ -18,16 +18,17 @@ from typing import BinaryIO
 
 from cryptography import x509
 
-from esig._io import open_input
+from esig._io import open_input, read_input
 from esig._pyhanko.salvage import salvage_signatures
 from esig._pyhanko.validate import RawSignature, open_reader, validate_signatures
 from esig._sync import run_sync
 from esig.certificates import load_certificates
-from esig.errors import CorruptDocumentError
+from esig.errors import CorruptDocumentError, VerificationError
 from esig.identity import NameIdentity
 from esig.law import BES
 from esig.levels import SignatureEvidence, assess_level
 from esig.profiles import CertificateProfile, PersonKind
+from esig.verification.algorithms import algorithm_finding
 from esig.verification.changes import LaterChanges, gather_later_changes, modification_finding
 from esig.verification.report import (
     Attack,
@@ -47,7 +48,7 @@ from esig.verification.report import (
 )
 from esig.verification.visual import RevisionComparer
 
-__all__ = ["TrustInput", "Verifier", "async_verify_pdf", "verify_pdf"]
+__all__ = ["TrustInput", "Verifier", "async_verify_pdf", "signed_revision", "verify_pdf"]
 
 TrustInput = x509.Certificate | str | os.PathLike[str]
 """A trust anchor: a certificate, or a path to a PEM/DER/PKCS#7 file of them."""
@@ -186,6 +187,49 @@ def verify_pdf(
     return run_sync(async_verify_pdf(source, trust=trust, allow_fetching=allow_fetching, at=at))
 
 
+def signed_revision(source: str | os.PathLike[str] | bytes, signature: SignatureReport) -> bytes:
+    """The exact bytes of the revision ``signature`` covers (BES art. 3(c)).
+
+    Opened on its own, this is the document as the signer signed it, before any later
+    change. ``source`` must be the document the report was made from.
+
+    Raises:
+        VerificationError: The signature's coverage is non-standard, so no whole revision
+            can be handed back, or ``source`` is not the reported document.
+
+    """
+    rng = signature.signed_range
+    if rng is None or rng.coverage not in (Coverage.ENTIRE_FILE, Coverage.ENTIRE_REVISION):
+        raise VerificationError(
+            f"Signature {signature.field_name!r} does not cover a whole revision, so no signed "
+            "revision can be handed back"
+        )
+    data = source if isinstance(source, bytes) else read_input(source)
+    if len(data) != rng.file_size:
+        raise VerificationError("This is not the document the report was made from")
+    return data[: rng.byte_range[2] + rng.byte_range[3]]
+
+
+def _signed_content_finding(raw: RawSignature) -> Finding:
+    cite = (BES.ART_3_C,)
+    if raw.coverage in (Coverage.ENTIRE_FILE, Coverage.ENTIRE_REVISION) and raw.revision:
+        end = raw.byte_range[2] + raw.byte_range[3]
+        return Finding(
+            check=CheckId.SIGNED_CONTENT,
+            outcome=Outcome.PASSED,
+            citations=cite,
+            message=f"The signed revision ({raw.revision}, the first {end} bytes) "
+            "can be handed back as it was signed (esig verify --extract-signed).",
+        )
+    return Finding(
+        check=CheckId.SIGNED_CONTENT,
+        outcome=Outcome.INDETERMINATE,
+        citations=cite,
+        message="No whole signed revision can be handed back: the signature's "
+        "coverage is not standard.",
+    )
+
+
 # --- building one signature's report -------------------------------------------------
 
 
@@ -210,11 +254,19 @@ def _signature_report(raw: RawSignature, later: LaterChanges) -> SignatureReport
     findings = (
         *_signed_data_findings(raw),
         _integrity_finding(raw, integrity),
+        _signed_content_finding(raw),
         _certificate_finding(raw, path),
         *_identity_findings(signer),
         modification_finding(raw, later),
     )
     time, source = _signing_time(raw)
+    if raw.signer_cert is not None:
+        chain = raw.path or (raw.signer_cert,)
+        findings += (
+            algorithm_finding(
+                raw.digest_algorithm, chain, time, source is SigningTimeSource.TIMESTAMP
+            ),
+        )
     evidence = _evidence(raw, integrity, signer, profile, findings)
     return SignatureReport(
         field_name=raw.field_name,
@@ -510,15 +562,13 @@ def _evidence(
         ),
         None,
     )
-    linked = all(
-        outcome_of(c) is Outcome.PASSED for c in (CheckId.SIGNED_DATA, CheckId.MODIFICATIONS)
-    )
+    linked_checks = (CheckId.SIGNED_DATA, CheckId.MODIFICATIONS, CheckId.ALGORITHMS)
+    linked = all(f.outcome is Outcome.PASSED for f in findings if f.check in linked_checks)
     data_problem = next(
         (
             f.message
             for f in findings
-            if f.check in (CheckId.SIGNED_DATA, CheckId.MODIFICATIONS)
-            and f.outcome is not Outcome.PASSED
+            if f.check in linked_checks and f.outcome is not Outcome.PASSED
         ),
         None,
     )

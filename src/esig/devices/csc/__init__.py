@@ -1,0 +1,84 @@
+"""Remote signing over the Cloud Signature Consortium (CSC) API, v1.0.4.0.
+
+A remote qualified signature creation device (itsme and other remote QSCDs) holds the
+key; esig sends it digests. :class:`CscDevice` is a
+:class:`~esig.devices.base.SignatureCreationDevice` like any other::
+
+    from esig.devices.csc import Activation, CscDevice
+
+    device = CscDevice.connect(
+        "https://csc.example.org",
+        "my-credential-id",
+        authorizer=lambda request: Activation(pin=ask_pin()),
+        qscd_claimed=True,
+    )
+    esig.sign_pdf("contract.pdf", "contract-signed.pdf", device)
+
+Per signature the device calls ``credentials/authorize`` (the SAD is pinned to the
+digest) and ``signatures/signHash``. Request bodies and the parsing of answers are
+pure functions in :mod:`esig.devices.csc._protocol`; :class:`CscClient` only sends and
+receives, through a :class:`CscTransport` (:class:`UrllibTransport` by default;
+:class:`esig.testing.csc.MockCscTransport` answers in-process, for tests).
+
+Errors: :class:`CredentialNotFoundError` (a :class:`~esig.errors.KeyLoadError`) for an
+unknown credential id; :class:`RemoteServiceError` (a :class:`~esig.errors.SigningError`)
+for a failing, slow or garbled service, with the subclasses
+:class:`AuthorizationError`, :class:`RemoteServiceTimeoutError` and
+:class:`MalformedResponseError`. Each carries the service URL and HTTP status.
+"""
+
+from esig.devices.csc._protocol import (
+    Activation,
+    AuthMode,
+    Authorization,
+    AuthorizationError,
+    AuthorizationRequest,
+    CredentialInfo,
+    CredentialKey,
+    CredentialList,
+    CredentialNotFoundError,
+    CscEndpoint,
+    HttpRequest,
+    HttpResponse,
+    MalformedResponseError,
+    Presence,
+    RemoteServiceError,
+    RemoteServiceTimeoutError,
+    ServiceInfo,
+)
+from esig.devices.csc.client import (
+    DEFAULT_TIMEOUT,
+    Authorizer,
+    CscClient,
+    CscDevice,
+    CscTransport,
+    UrllibTransport,
+    implicit_authorizer,
+)
+
+__all__ = [
+    "DEFAULT_TIMEOUT",
+    "Activation",
+    "AuthMode",
+    "Authorization",
+    "AuthorizationError",
+    "AuthorizationRequest",
+    "Authorizer",
+    "CredentialInfo",
+    "CredentialKey",
+    "CredentialList",
+    "CredentialNotFoundError",
+    "CscClient",
+    "CscDevice",
+    "CscEndpoint",
+    "CscTransport",
+    "HttpRequest",
+    "HttpResponse",
+    "MalformedResponseError",
+    "Presence",
+    "RemoteServiceError",
+    "RemoteServiceTimeoutError",
+    "ServiceInfo",
+    "UrllibTransport",
+    "implicit_authorizer",
+]

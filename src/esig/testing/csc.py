@@ -1,0 +1,700 @@
+"""Remote signing in tests: a real CSC server on 127.0.0.1, and an in-process fake.
+
+:class:`LocalCscService` writes a certomancer configuration (the PKI of
+:mod:`esig.testing.certomancer_config`, plus an EC signer and a signer whose key is
+public-only) and runs ``certomancer-csc`` (certomancer-csc-dummy) on it as a
+subprocess, on a free port of 127.0.0.1::
+
+    with LocalCscService(tmp_path) as csc:
+        device = csc.device(csc.rsa_credential_id)
+        esig.sign_pdf("in.pdf", "out.pdf", device)
+        esig.verify_pdf("out.pdf", trust=[csc.root_certificate])
+
+:class:`MockCscTransport` answers the same API in-process from software keys: no
+server, no network, deterministic, with failures on demand.
+
+Fixtures (register them through the esig pytest plugin):
+
+``esig_csc_server``
+    A started :class:`LocalCscService` (SCAL 2: hash pinning), stopped at the end of
+    the session. Skips the test when ``certomancer-csc`` is not on ``PATH`` (fails
+    under ``ESIG_REQUIRE_REAL=1``).
+``esig_csc_mock``
+    A fresh :class:`MockCscTransport` with an RSA and an EC credential from
+    ``esig_pki`` (ids ``rsa`` and ``ec``), served at :data:`MOCK_BASE_URL`.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import secrets
+import shutil
+import socket
+import subprocess
+import threading
+import time
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import TracebackType
+from typing import IO, Any, Literal
+
+import pytest
+from cryptography import x509
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
+from cryptography.hazmat.primitives.asymmetric.utils import Prehashed
+from cryptography.x509.oid import PublicKeyAlgorithmOID, SignatureAlgorithmOID
+
+from esig.devices.base import DigestAlgorithm
+from esig.devices.csc._protocol import (
+    CscEndpoint,
+    HashAlgorithmOID,
+    HttpRequest,
+    HttpResponse,
+    JsonObject,
+    RemoteServiceError,
+)
+from esig.devices.csc.client import (
+    Authorizer,
+    CscClient,
+    CscDevice,
+    CscTransport,
+    UrllibTransport,
+)
+from esig.issuance import IssuedCertificate, KeyType, TestPKI
+from esig.testing.certomancer_config import (
+    ARCH_LABEL,
+    KEY_FOLDER_NAME,
+    Label,
+    build_config,
+    generate_keys,
+    write_config,
+)
+from esig.testing.real import real_part_missing
+
+__all__ = [
+    "CSC_COMMAND",
+    "MOCK_BASE_URL",
+    "LocalCscService",
+    "MockCscTransport",
+    "esig_csc_mock",
+    "esig_csc_server",
+]
+
+CSC_COMMAND = "certomancer-csc"
+"""The command of certomancer-csc-dummy: ``certomancer-csc CONFIG PORT SCAL``."""
+
+MOCK_BASE_URL = "https://csc.invalid"
+"""The base URL the ``esig_csc_mock`` fixture's clients use (never resolved)."""
+
+HOST = "127.0.0.1"
+"""Where the local CSC service is reached (it binds ``localhost``)."""
+
+_EC_SIGNER = "signer-ec"
+_PUBLIC_ONLY_SIGNER = "signer-public-only"
+_STARTUP_ATTEMPTS = 3
+_POLL_INTERVAL = 0.05
+
+
+# -- a real server --------------------------------------------------------------------
+
+
+class LocalCscService:
+    """certomancer-csc-dummy serving a throwaway PKI on 127.0.0.1, in a subprocess.
+
+    Credentials (ids are ``ARCH/CERT-LABEL``): :attr:`rsa_credential_id` (RSA-2048),
+    :attr:`ec_credential_id` (P-256), and :attr:`public_only_credential_id`, whose key
+    the server does not hold: it lists it as ``disabled`` and refuses to authorise it
+    (HTTP 400). The CA certificates are listed too. The server authenticates no one.
+
+    Args:
+        folder: Where the configuration, the (unencrypted, test-only) keys and the
+            server's log (:attr:`log_path`) go; a temporary folder.
+        port: The TCP port; ``0`` picks a free one (retried if another process takes
+            it first).
+        scal: Sole Control Assurance Level: 2 makes the server insist that each SAD
+            be pinned to the digests it authorises; 1 does not.
+        startup_timeout: Seconds to wait for the server to answer.
+
+    """
+
+    def __init__(
+        self,
+        folder: str | Path,
+        *,
+        port: int = 0,
+        scal: Literal[1, 2] = 2,
+        startup_timeout: float = 30.0,
+    ) -> None:
+        self._folder = Path(folder).resolve()
+        self._requested_port = port
+        self._port = port
+        self._scal = scal
+        self._startup_timeout = startup_timeout
+        self._process: subprocess.Popen[bytes] | None = None
+        self._log: IO[bytes] | None = None
+        self._root: x509.Certificate | None = None
+        self._keys_made = False
+        self.startup_seconds: float | None = None
+        """How long the last :meth:`start` took until the server answered."""
+
+    # lifecycle
+
+    def start(self) -> LocalCscService:
+        """Write the configuration, start the server, and wait until it answers.
+
+        Raises:
+            RuntimeError: Already running, or the server did not come up (the
+                message ends with the tail of its log).
+            FileNotFoundError: ``certomancer-csc`` is not installed.
+
+        """
+        if self._process is not None:
+            raise RuntimeError("the CSC service is already running")
+        command = shutil.which(CSC_COMMAND)
+        if command is None:
+            raise FileNotFoundError(f"{CSC_COMMAND} is not on PATH (install esig[services])")
+        began = time.monotonic()
+        attempts = 1 if self._requested_port else _STARTUP_ATTEMPTS
+        for attempt in range(1, attempts + 1):
+            self._port = self._requested_port or _free_port()
+            config = self._write_config()
+            self._spawn(command, config)
+            try:
+                self._wait_until_ready()
+                break
+            except _ServerExited:
+                self._reap()
+                if attempt == attempts:
+                    raise RuntimeError(
+                        f"{CSC_COMMAND} exited during start-up:\n{self._log_tail()}"
+                    ) from None
+            except BaseException:
+                self.stop()
+                raise
+        self.startup_seconds = time.monotonic() - began
+        self._root = self._fetch_root()
+        return self
+
+    def stop(self) -> None:
+        """Terminate the server (kill it if it lingers). Does nothing when stopped."""
+        self._reap()
+
+    def __enter__(self) -> LocalCscService:
+        return self.start()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+    @property
+    def running(self) -> bool:
+        """Whether the server process is alive."""
+        return self._process is not None and self._process.poll() is None
+
+    # where and what
+
+    @property
+    def port(self) -> int:
+        """The TCP port on 127.0.0.1 (``0`` before the first start with ``port=0``)."""
+        return self._port
+
+    @property
+    def base_url(self) -> str:
+        """``http://127.0.0.1:PORT``: what comes before ``/csc/v1/``."""
+        return f"http://{HOST}:{self._port}"
+
+    @property
+    def scal(self) -> Literal[1, 2]:
+        """The server's Sole Control Assurance Level (2: hash pinning)."""
+        return self._scal
+
+    @property
+    def config_path(self) -> Path:
+        """The certomancer configuration the server loaded."""
+        return self._folder / "certomancer.yml"
+
+    @property
+    def log_path(self) -> Path:
+        """The server's stdout and stderr (it logs every request)."""
+        return self._folder / "certomancer-csc.log"
+
+    @property
+    def rsa_credential_id(self) -> str:
+        """A natural person's RSA-2048 credential."""
+        return f"{ARCH_LABEL}/{Label.SIGNER}"
+
+    @property
+    def ec_credential_id(self) -> str:
+        """A natural person's P-256 credential."""
+        return f"{ARCH_LABEL}/{_EC_SIGNER}"
+
+    @property
+    def public_only_credential_id(self) -> str:
+        """A credential whose private key the server lacks: authorize answers 400."""
+        return f"{ARCH_LABEL}/{_PUBLIC_ONLY_SIGNER}"
+
+    @property
+    def unknown_credential_id(self) -> str:
+        """A well-formed credential id the server does not know (info answers 404)."""
+        return f"{ARCH_LABEL}/no-such-credential"
+
+    @property
+    def root_certificate(self) -> x509.Certificate:
+        """The root CA, as the server sends it in the credentials' chains."""
+        if self._root is None:
+            raise RuntimeError("the CSC service has not been started yet")
+        return self._root
+
+    def client(self, *, timeout: float = 10.0) -> CscClient:
+        """A client for this server that never goes through a proxy."""
+        return CscClient(self.base_url, transport=UrllibTransport(trust_env=False), timeout=timeout)
+
+    def device(
+        self,
+        credential_id: str,
+        *,
+        authorizer: Authorizer | None = None,
+        qscd_claimed: bool = False,
+        timeout: float = 10.0,
+    ) -> CscDevice:
+        """A :class:`~esig.devices.csc.CscDevice` for ``credential_id`` on this server."""
+        return CscDevice.connect(
+            self.base_url,
+            credential_id,
+            authorizer=authorizer,
+            qscd_claimed=qscd_claimed,
+            timeout=timeout,
+            transport=UrllibTransport(trust_env=False),
+        )
+
+    def __repr__(self) -> str:
+        state = "running" if self.running else "stopped"
+        return f"<LocalCscService {self.base_url} SCAL {self._scal} {state}>"
+
+    # internals
+
+    def _write_config(self) -> Path:
+        self._folder.mkdir(parents=True, exist_ok=True)
+        if not self._keys_made:
+            generate_keys(self._folder, KeyType.RSA_2048)
+            _write_extra_keys(self._folder / KEY_FOLDER_NAME)
+            self._keys_made = True
+        now = dt.datetime.now(dt.UTC)
+        config = build_config(self.base_url, now=now, revoked_since=now - dt.timedelta(days=30))
+        _add_csc_credentials(config)
+        return write_config(self._folder, config)
+
+    def _spawn(self, command: str, config: Path) -> None:
+        self._log = self.log_path.open("ab")
+        self._process = subprocess.Popen(
+            [command, str(config), str(self._port), str(self._scal)],
+            stdin=subprocess.DEVNULL,
+            stdout=self._log,
+            stderr=subprocess.STDOUT,
+            cwd=self._folder,
+        )
+
+    def _wait_until_ready(self) -> None:
+        client = CscClient(self.base_url, transport=UrllibTransport(trust_env=False), timeout=1.0)
+        deadline = time.monotonic() + self._startup_timeout
+        while True:
+            process = self._process
+            if process is None or process.poll() is not None:
+                raise _ServerExited
+            try:
+                client.service_info()
+            except RemoteServiceError:
+                if time.monotonic() > deadline:
+                    raise RuntimeError(
+                        f"{CSC_COMMAND} did not answer within {self._startup_timeout:g} s:\n"
+                        f"{self._log_tail()}"
+                    ) from None
+                time.sleep(_POLL_INTERVAL)
+            else:
+                return
+
+    def _fetch_root(self) -> x509.Certificate:
+        info = self.client().credential_info(self.rsa_credential_id)
+        for certificate in (info.certificate, *info.chain):
+            if certificate.issuer == certificate.subject:
+                return certificate
+        raise RuntimeError("the CSC service sent a chain without its root")
+
+    def _reap(self) -> None:
+        process, self._process = self._process, None
+        if process is not None and process.poll() is None:
+            process.terminate()
+            try:
+                process.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+        log, self._log = self._log, None
+        if log is not None:
+            log.close()
+
+    def _log_tail(self, lines: int = 20) -> str:
+        try:
+            text = self.log_path.read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            return "(no log)"
+        return "\n".join(text.splitlines()[-lines:])
+
+
+class _ServerExited(Exception):
+    """The server process ended before it answered (e.g. the port was taken)."""
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind((HOST, 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+def _write_extra_keys(key_folder: Path) -> None:
+    """An EC private key, and a public key alone (certomancer's ``public-only``)."""
+    ec_key = KeyType.EC_P256.generate()
+    path = key_folder / f"{_EC_SIGNER}.key.pem"
+    path.touch(mode=0o600)
+    path.write_bytes(
+        ec_key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+    public = KeyType.EC_P256.generate().public_key()
+    (key_folder / f"{_PUBLIC_ONLY_SIGNER}.pub.pem").write_bytes(
+        public.public_bytes(
+            serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+        )
+    )
+
+
+def _add_csc_credentials(config: dict[str, Any]) -> None:
+    """Add the EC and the public-only signer, with the good signer's profile."""
+    config["keysets"][ARCH_LABEL]["keys"].update(
+        {
+            _EC_SIGNER: {"path": f"{_EC_SIGNER}.key.pem"},
+            _PUBLIC_ONLY_SIGNER: {"path": f"{_PUBLIC_ONLY_SIGNER}.pub.pem", "public-only": True},
+        }
+    )
+    arch = config["pki-architectures"][ARCH_LABEL]
+    arch["entities"].update(
+        {
+            _EC_SIGNER: {
+                "given-name": "Carla",
+                "surname": "Elliptic",
+                "common-name": "Carla Elliptic",
+                "serial-number": "PNOBQ-19900101-4321",
+            },
+            _PUBLIC_ONLY_SIGNER: {
+                "given-name": "Dirk",
+                "surname": "Nokey",
+                "common-name": "Dirk Nokey",
+                "serial-number": "PNOBQ-19600101-8765",
+            },
+        }
+    )
+    good = arch["certs"][Label.SIGNER]
+    arch["certs"].update({_EC_SIGNER: dict(good), _PUBLIC_ONLY_SIGNER: dict(good)})
+
+
+@pytest.fixture(scope="session")
+def esig_csc_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalCscService]:
+    """certomancer-csc-dummy on 127.0.0.1 (SCAL 2) for the whole session."""
+    if shutil.which(CSC_COMMAND) is None:
+        real_part_missing(f"the command {CSC_COMMAND!r} (install esig[services])")
+    with LocalCscService(tmp_path_factory.mktemp("esig-csc")) as service:
+        yield service
+
+
+# -- a fake in-process service --------------------------------------------------------
+
+
+@dataclass
+class _Grant:
+    credential_id: str
+    digests: list[bytes] | None
+    remaining: int
+
+
+@dataclass
+class _Failure:
+    response: HttpResponse | BaseException
+    times: int | None
+    """How many more calls fail; ``None``: all of them."""
+
+
+@dataclass
+class _State:
+    grants: dict[str, _Grant] = field(default_factory=dict)
+    failures: dict[CscEndpoint, _Failure] = field(default_factory=dict)
+
+
+class MockCscTransport(CscTransport):
+    """An in-process CSC service over software keys: no server, no network.
+
+    It implements ``info``, ``credentials/list`` (paged), ``credentials/info``,
+    ``credentials/authorize`` (SAD pinned to the digests; a PIN if one is set) and
+    ``signatures/signHash`` as the CSC API v1.0.4.0 describes them, and answers
+    errors in the API's JSON form (``{"error": ..., "error_description": ...}``).
+    Every request is recorded in :attr:`requests`. Use it with any base URL::
+
+        transport = MockCscTransport({"anna": issued_certificate}, pin="1234")
+        device = CscDevice.connect(
+            "https://csc.invalid", "anna", transport=transport,
+            authorizer=lambda request: Activation(pin="1234"),
+        )
+
+    Args:
+        credentials: Credential ids and the certificates (with keys) behind them.
+        scal: 2 refuses an authorisation without digests; 1 allows it.
+        pin: When set, the credentials are ``explicit`` with a required PIN, and
+            ``authorize`` refuses another PIN with ``invalid_pin``.
+        disabled: Credential ids whose keys are listed as disabled and refused.
+        page_size: Credential ids per ``credentials/list`` page.
+
+    """
+
+    def __init__(
+        self,
+        credentials: Mapping[str, IssuedCertificate],
+        *,
+        scal: Literal[1, 2] = 2,
+        pin: str | None = None,
+        disabled: tuple[str, ...] = (),
+        page_size: int = 100,
+    ) -> None:
+        self._credentials = dict(credentials)
+        self._scal = scal
+        self._pin = pin
+        self._disabled = frozenset(disabled)
+        self._page_size = page_size
+        self._state = _State()
+        self._lock = threading.Lock()
+        self.requests: list[HttpRequest] = []
+        """Every request received, in order (headers included)."""
+
+    def fail(
+        self,
+        endpoint: CscEndpoint,
+        response: HttpResponse | BaseException,
+        *,
+        times: int | None = None,
+    ) -> None:
+        """Answer ``endpoint`` with ``response`` (or raise it) instead of serving it.
+
+        Args:
+            endpoint: The endpoint to break.
+            response: The answer to give, e.g. ``HttpResponse(status=503)``, or an
+                exception to raise, e.g. a :class:`~esig.devices.csc.RemoteServiceTimeoutError`.
+            times: How many calls fail before the endpoint works again (default: all).
+
+        """
+        with self._lock:
+            self._state.failures[endpoint] = _Failure(response, times)
+
+    def reset(self) -> None:
+        """Forget failures, outstanding SADs and recorded requests."""
+        with self._lock:
+            self._state = _State()
+            self.requests.clear()
+
+    def handle(self, request: HttpRequest) -> HttpResponse:
+        """Serve ``request`` in-process."""
+        with self._lock:
+            self.requests.append(request)
+            failure = self._state.failures.get(request.endpoint)
+            if failure is not None:
+                if failure.times is not None:
+                    failure.times -= 1
+                    if failure.times <= 0:
+                        del self._state.failures[request.endpoint]
+                if isinstance(failure.response, BaseException):
+                    raise failure.response
+                return failure.response
+            try:
+                body = request.json_body()
+            except ValueError:
+                return _error(400, "invalid_request", "The request body is not a JSON object")
+            return self._serve(request.endpoint, body)
+
+    # endpoints
+
+    def _serve(self, endpoint: CscEndpoint, body: JsonObject) -> HttpResponse:
+        if endpoint is CscEndpoint.INFO:
+            return HttpResponse.of_json(
+                {
+                    "specs": "1.0.4.0",
+                    "name": "esig mock CSC service",
+                    "logo": "",
+                    "region": "BQ",
+                    "lang": "en",
+                    "description": "In-process fake for tests",
+                    "authType": ["external"],
+                    "methods": [e.value for e in CscEndpoint if e is not CscEndpoint.INFO],
+                }
+            )
+        if endpoint is CscEndpoint.CREDENTIALS_LIST:
+            return self._list(body)
+        credential_id = body.get("credentialID")
+        if not isinstance(credential_id, str) or credential_id not in self._credentials:
+            return _error(400, "invalid_request", "Invalid parameter credentialID")
+        if endpoint is CscEndpoint.CREDENTIALS_INFO:
+            return self._info(credential_id)
+        if endpoint is CscEndpoint.CREDENTIALS_AUTHORIZE:
+            return self._authorize(credential_id, body)
+        return self._sign_hash(credential_id, body)
+
+    def _list(self, body: JsonObject) -> HttpResponse:
+        ids = sorted(self._credentials)
+        token = body.get("pageToken")
+        start = int(token) if isinstance(token, str) and token.isdigit() else 0
+        size = min(int(body.get("maxResults", self._page_size)), self._page_size)
+        page: JsonObject = {"credentialIDs": ids[start : start + size]}
+        if start + size < len(ids):
+            page["nextPageToken"] = str(start + size)
+        return HttpResponse.of_json(page)
+
+    def _info(self, credential_id: str) -> HttpResponse:
+        issued = self._credentials[credential_id]
+        key = issued.certificate.public_key()
+        key_info: JsonObject = {
+            "status": "disabled" if credential_id in self._disabled else "enabled",
+            "algo": [oid.dotted_string for oid in _algorithms(key)],
+            "len": getattr(key, "key_size", 0),
+        }
+        if isinstance(key, ec.EllipticCurvePublicKey):
+            key_info["curve"] = _CURVES.get(key.curve.name, key.curve.name)
+        certificates = [issued.certificate, *issued.chain]
+        answer: JsonObject = {
+            "description": f"mock credential {credential_id}",
+            "key": key_info,
+            "cert": {
+                "status": "valid",
+                "certificates": [
+                    base64.b64encode(c.public_bytes(serialization.Encoding.DER)).decode("ascii")
+                    for c in certificates
+                ],
+            },
+            "authMode": "explicit" if self._pin is not None else "implicit",
+            "SCAL": str(self._scal),
+            "multisign": 1,
+        }
+        if self._pin is not None:
+            answer["PIN"] = {"presence": "true", "format": "N", "label": "PIN"}
+        return HttpResponse.of_json(answer)
+
+    def _authorize(self, credential_id: str, body: JsonObject) -> HttpResponse:
+        if credential_id in self._disabled:
+            return _error(400, "invalid_request", "The credential's key is disabled")
+        if self._pin is not None and body.get("PIN") != self._pin:
+            return _error(400, "invalid_pin", "The PIN is invalid")
+        count = body.get("numSignatures")
+        hashes = body.get("hash")
+        if not isinstance(count, int) or count < 1:
+            return _error(400, "invalid_request", "Invalid parameter numSignatures")
+        if hashes is None and self._scal == 2:
+            return _error(400, "invalid_request", "Missing (or invalid type) array parameter hash")
+        digests = None if hashes is None else [base64.b64decode(h) for h in hashes]
+        if digests is not None and len(digests) != count:
+            return _error(400, "invalid_request", "numSignatures does not match hash")
+        sad = secrets.token_urlsafe(24)
+        self._state.grants[sad] = _Grant(credential_id, digests, count)
+        return HttpResponse.of_json({"SAD": sad, "expiresIn": 300})
+
+    def _sign_hash(self, credential_id: str, body: JsonObject) -> HttpResponse:
+        grant = self._state.grants.get(str(body.get("SAD")))
+        if grant is None or grant.credential_id != credential_id:
+            return _error(400, "invalid_request", "Invalid parameter SAD")
+        hashes = body.get("hash")
+        if not isinstance(hashes, list) or not hashes:
+            return _error(400, "invalid_request", "Missing (or invalid type) array parameter hash")
+        digests = [base64.b64decode(h) for h in hashes]
+        if len(digests) > grant.remaining or (
+            grant.digests is not None and not set(digests) <= set(grant.digests)
+        ):
+            return _error(400, "invalid_request", "The hashes were not authorised by this SAD")
+        algorithm = _digest_algorithm(body.get("hashAlgo"), body.get("signAlgo"))
+        if algorithm is None:
+            return _error(400, "invalid_request", "Invalid parameter signAlgo or hashAlgo")
+        grant.remaining -= len(digests)
+        if grant.remaining <= 0:
+            del self._state.grants[str(body["SAD"])]
+        key = self._credentials[credential_id].private_key
+        values = [_sign(key, digest, algorithm) for digest in digests]
+        return HttpResponse.of_json(
+            {"signatures": [base64.b64encode(v).decode("ascii") for v in values]}
+        )
+
+
+_CURVES = {"secp256r1": "1.2.840.10045.3.1.7", "secp384r1": "1.3.132.0.34"}
+
+_DIGEST_BY_SIGN_ALGORITHM = {
+    SignatureAlgorithmOID.RSA_WITH_SHA256: DigestAlgorithm.SHA256,
+    SignatureAlgorithmOID.RSA_WITH_SHA384: DigestAlgorithm.SHA384,
+    SignatureAlgorithmOID.RSA_WITH_SHA512: DigestAlgorithm.SHA512,
+    SignatureAlgorithmOID.ECDSA_WITH_SHA256: DigestAlgorithm.SHA256,
+    SignatureAlgorithmOID.ECDSA_WITH_SHA384: DigestAlgorithm.SHA384,
+    SignatureAlgorithmOID.ECDSA_WITH_SHA512: DigestAlgorithm.SHA512,
+}
+
+
+def _algorithms(key: object) -> list[x509.ObjectIdentifier]:
+    if isinstance(key, rsa.RSAPublicKey):
+        return [
+            PublicKeyAlgorithmOID.RSAES_PKCS1_v1_5,
+            SignatureAlgorithmOID.RSA_WITH_SHA256,
+            SignatureAlgorithmOID.RSA_WITH_SHA384,
+            SignatureAlgorithmOID.RSA_WITH_SHA512,
+        ]
+    return [
+        SignatureAlgorithmOID.ECDSA_WITH_SHA256,
+        SignatureAlgorithmOID.ECDSA_WITH_SHA384,
+        SignatureAlgorithmOID.ECDSA_WITH_SHA512,
+    ]
+
+
+def _digest_algorithm(hash_algo: object, sign_algo: object) -> DigestAlgorithm | None:
+    for algorithm in DigestAlgorithm:
+        if hash_algo == HashAlgorithmOID.of(algorithm).dotted_string:
+            return algorithm
+    for oid, algorithm in _DIGEST_BY_SIGN_ALGORITHM.items():
+        if sign_algo == oid.dotted_string:
+            return algorithm
+    return None
+
+
+def _sign(
+    key: rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey, digest: bytes, algorithm: DigestAlgorithm
+) -> bytes:
+    prehashed = Prehashed(algorithm.hash())
+    if isinstance(key, rsa.RSAPrivateKey):
+        return key.sign(digest, padding.PKCS1v15(), prehashed)
+    return key.sign(digest, ec.ECDSA(prehashed))
+
+
+def _error(status: int, code: str, description: str) -> HttpResponse:
+    return HttpResponse.of_json({"error": code, "error_description": description}, status)
+
+
+@pytest.fixture
+def esig_csc_mock(esig_pki: TestPKI) -> MockCscTransport:
+    """A fresh in-process CSC service with credentials ``rsa`` and ``ec`` from ``esig_pki``."""
+    return MockCscTransport(
+        {
+            "rsa": esig_pki.issue_person("Anna", "de Vries", serial_number="PNOBQ-19800101-1234"),
+            "ec": esig_pki.issue_person(
+                "Carla", "Elliptic", serial_number="PNOBQ-19900101-4321", key_type=KeyType.EC_P256
+            ),
+        }
+    )
