@@ -12,6 +12,7 @@ from pyhanko.pdf_utils.misc import PdfError
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.ades.report import AdESSubIndic
 from pyhanko.sign.diff_analysis import SuspiciousModification
+from pyhanko.sign.fields import enumerate_sig_fields
 from pyhanko.sign.validation import async_validate_pdf_signature
 from pyhanko.sign.validation.errors import SignatureValidationError
 from pyhanko.sign.validation.generic_cms import get_signing_cert_attr
@@ -125,15 +126,73 @@ async def validate_signatures(
     moment: dt.datetime | None = None,
 ) -> list[RawSignature]:
     """Validate every regular signature in the document, oldest first."""
+    results = []
+    for item in _signature_fields(reader, file_size):
+        if isinstance(item, RawSignature):
+            results.append(item)
+            continue
+        context = _validation_context(trust_anchors, allow_fetching=allow_fetching, moment=moment)
+        results.append(await _validate_one(reader, item, file_size, context))
+    return results
+
+
+def _signature_dictionary(sig_ref: object) -> tuple[str, str, tuple[int, ...]]:
+    """/Type, /SubFilter and /ByteRange of a signature dictionary, as far as readable."""
     try:
-        embedded = list(reader.embedded_regular_signatures)
+        obj = sig_ref.get_object()  # type: ignore[attr-defined]
+    except _MALFORMED:
+        return "/Sig", "None", ()
+    kind = str(obj.get("/Type", "/Sig"))
+    subfilter = str(obj.get("/SubFilter"))
+    try:
+        byte_range = tuple(int(x) for x in obj["/ByteRange"])
+    except _MALFORMED:
+        byte_range = ()
+    return kind, subfilter, byte_range
+
+
+_SUPPORTED_SUBFILTERS = {"/adbe.pkcs7.detached", "/ETSI.CAdES.detached"}
+
+
+def _signature_fields(
+    reader: PdfFileReader, file_size: int
+) -> list[EmbeddedPdfSignature | RawSignature]:
+    """Every filled signature field: readable ones to validate, the rest as failures.
+
+    pyHanko builds all signatures at once (one unreadable CMS blob hides the others) and
+    skips signatures with an unknown /SubFilter; here each field stands on its own and
+    nothing is skipped silently. Document timestamps are left to their own check.
+    """
+    try:
+        fields_found = list(enumerate_sig_fields(reader, filled_status=True))
     except _MALFORMED as exc:
         raise CorruptDocumentError(f"The PDF's signature fields cannot be read: {exc}") from None
-    results = []
-    for sig in embedded:
-        context = _validation_context(trust_anchors, allow_fetching=allow_fetching, moment=moment)
-        results.append(await _validate_one(reader, sig, file_size, context))
-    return results
+    found: list[EmbeddedPdfSignature | RawSignature] = []
+    for name, sig_ref, sig_field in fields_found:
+        kind, subfilter, byte_range = _signature_dictionary(sig_ref)
+        if kind == "/DocTimeStamp":
+            continue
+        failed = RawSignature(
+            field_name=str(name),
+            byte_range=byte_range,
+            file_size=file_size,
+            total_revisions=reader.xrefs.total_revisions,
+            error_sub_indication="FORMAT_FAILURE",
+        )
+        if subfilter not in _SUPPORTED_SUBFILTERS:
+            found.append(
+                replace(
+                    failed,
+                    error=f"the signature format (/SubFilter {subfilter}) "
+                    "is not one esig can verify",
+                )
+            )
+            continue
+        try:
+            found.append(EmbeddedPdfSignature(reader, sig_field, str(name)))
+        except _MALFORMED as exc:
+            found.append(replace(failed, error=f"the signature cannot be read: {exc}"))
+    return found
 
 
 async def _validate_one(

@@ -273,7 +273,7 @@ def _findings(findings: tuple[Finding, ...]) -> str:
             f"<tr><td>{_badge(f.outcome.value, _OUTCOME_WORD[f.outcome])}{sub}</td>"
             f'<td><code class="esig-nowrap">{_e(f.check.value)}</code></td>'
             f'<td class="esig-cite">{_citations(f.citations)}</td>'
-            f"<td>{_e(f.message)}</td></tr>"
+            f"<td>{_e(f.message)}{_attack(f)}</td></tr>"
         )
     return (
         "<table><caption>Checks (BES art. 3)</caption>"
@@ -281,6 +281,12 @@ def _findings(findings: tuple[Finding, ...]) -> str:
         '<th scope="col">Citations</th><th scope="col">Finding</th></tr></thead>'
         f"<tbody>{''.join(rows)}</tbody></table>"
     )
+
+
+def _attack(finding: Finding) -> str:
+    if finding.attack is None:
+        return ""
+    return f' <strong class="esig-attack">Recognised: {_e(finding.attack.value)}.</strong>'
 
 
 def _requirements(results: tuple[RequirementResult, ...]) -> str:

@@ -53,6 +53,8 @@ def _signature_lines(index: int, sig: SignatureReport) -> list[str]:
             f"{rng.total_revisions} ({rng.covered_bytes} of {rng.file_size} bytes; "
             "the rest is the signature value)"
         )
+    if sig.visual is not None:
+        lines.append(f"  Pages:       {_visual_text(sig)}")
     if sig.certificate_path is not None:
         path = " -> ".join(c.subject.display for c in sig.certificate_path.chain)
         lines.append(f"  Certificate: {sig.certificate_path.status.value}: {path}")
@@ -61,7 +63,8 @@ def _signature_lines(index: int, sig: SignatureReport) -> list[str]:
     lines.append("  Checks:")
     for finding in sig.findings:
         cited = "; ".join(c.label for c in finding.citations)
-        lines.append(f"    {_MARK[finding.outcome]:<5} [{cited}] {finding.message}")
+        attack = f" Recognised: {finding.attack.value}." if finding.attack else ""
+        lines.append(f"    {_MARK[finding.outcome]:<5} [{cited}] {finding.message}{attack}")
     lines.append("  Requirements:")
     for result in sig.level.results:
         lines.append(
@@ -69,3 +72,20 @@ def _signature_lines(index: int, sig: SignatureReport) -> list[str]:
             f"[{result.cited}] {result.requirement.title}: {result.evidence}"
         )
     return lines
+
+
+def _visual_text(sig: SignatureReport) -> str:
+    visual = sig.visual
+    assert visual is not None
+    if not visual.compared:
+        return f"not compared ({visual.note})"
+    if not visual.visible_change:
+        return (
+            f"signed and shown revisions look the same ({visual.latest_pages} page(s), "
+            f"rendered with {visual.renderer})"
+        )
+    changed = ", ".join(str(p) for p in visual.changed_pages)
+    return (
+        f"page(s) {changed} look different from the signed revision "
+        f"({visual.signed_pages} signed, {visual.latest_pages} shown; {visual.renderer})"
+    )

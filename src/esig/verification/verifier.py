@@ -308,7 +308,14 @@ def _signed_range(raw: RawSignature) -> SignedRange | None:
 def _signed_data_findings(raw: RawSignature) -> tuple[Finding, ...]:
     cite = (BES.ART_3_A,)
     rng = raw.byte_range
-    if len(rng) != 4 or any(x < 0 for x in rng) or rng[0] != 0 or rng[0] + rng[1] > rng[2]:
+    beyond_end = len(rng) == 4 and raw.file_size > 0 and rng[2] + rng[3] > raw.file_size
+    if (
+        len(rng) != 4
+        or any(x < 0 for x in rng)
+        or rng[0] != 0
+        or rng[0] + rng[1] > rng[2]
+        or beyond_end
+    ):
         return (
             Finding(
                 check=CheckId.SIGNED_DATA,
