@@ -28,3 +28,4 @@ python -m pytest tests examples --nbmake -p no:cacheprovider "$@"
 
 step "Benchmarks (smoke run)"
 python benchmarks/run.py --quick
+python benchmarks/multi.py --signatures 3 --reps 1

@@ -175,6 +175,7 @@ def test_corrupted_document_gets_a_report(corpus: Path) -> None:
     report = _verify(corpus, "dss/pdf-signed-corrupted.pdf")
     assert report.signatures
     assert _outcome(report.signatures[0], CheckId.INTEGRITY) is Outcome.FAILED
-    assert report.signatures[0].sub_indication is SubIndication.HASH_FAILURE
+    integrity = report.signatures[0].find(CheckId.INTEGRITY)[0]
+    assert integrity.sub_indication is SubIndication.HASH_FAILURE
     assert report.indication is Indication.TOTAL_FAILED
     assert report.problems  # says the PDF does not parse

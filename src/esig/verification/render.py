@@ -48,10 +48,15 @@ def _signature_lines(index: int, sig: SignatureReport) -> list[str]:
         )
     if sig.signed_range is not None:
         rng = sig.signed_range
+        rest = (
+            "the signature value"
+            if rng.is_latest_revision
+            else "the signature value and what was added later"
+        )
         lines.append(
             f"  Covers:      {rng.coverage.value}, revision {rng.revision} of "
             f"{rng.total_revisions} ({rng.covered_bytes} of {rng.file_size} bytes; "
-            "the rest is the signature value)"
+            f"the rest is {rest})"
         )
     if sig.visual is not None:
         lines.append(f"  Pages:       {_visual_text(sig)}")
