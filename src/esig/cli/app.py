@@ -61,11 +61,36 @@ def _fail(message: str) -> typer.Exit:
     return typer.Exit(EXIT_USAGE)
 
 
+_STYLES = (
+    ("TOTAL-PASSED", "bold green"),
+    ("TOTAL-FAILED", "bold red"),
+    ("INDETERMINATE", "bold yellow"),
+    ("    PASS ", "green"),
+    ("    FAIL ", "red"),
+    ("    INDET ", "yellow"),
+    ("    met ", "green"),
+    ("    not met ", "red"),
+    ("    unknown ", "yellow"),
+    ("(pseudonym)", "bold magenta"),
+    ("Recognised: ", "bold red"),
+)
+
+
 def _emit(report: VerificationReport, as_json: bool) -> None:
     if as_json:
         typer.echo(report.model_dump_json(indent=2))
-    else:
-        typer.echo(report.to_text(), nl=False)
+        return
+    text = report.to_text()
+    if not sys.stdout.isatty():
+        typer.echo(text, nl=False)
+        return
+    from rich.console import Console  # noqa: PLC0415
+    from rich.text import Text  # noqa: PLC0415
+
+    styled = Text(text)
+    for needle, style in _STYLES:
+        styled.highlight_words([needle], style=style)
+    Console(highlight=False, soft_wrap=True).print(styled, end="")
 
 
 @app.command()
