@@ -49,7 +49,10 @@ def test_broken_byte_ranges_fail(signed: bytes, esig_root_pem: Path, kind: str) 
     }[kind]
     report = esig.verify_pdf(_with_byte_range(signed, values), trust=[esig_root_pem])
     assert report.indication is Indication.TOTAL_FAILED
-    assert report.signatures[0].find(CheckId.SIGNED_DATA)[0].outcome is Outcome.FAILED
+    sig = report.signatures[0]
+    assert sig.find(CheckId.SIGNED_DATA)[0].outcome is Outcome.FAILED
+    # BES art. 3(c): no whole signed revision can be handed back
+    assert sig.find(CheckId.SIGNED_CONTENT)[0].outcome is not Outcome.PASSED
 
 
 def test_signature_dictionary_without_contents(signed: bytes, esig_root_pem: Path) -> None:
@@ -68,6 +71,9 @@ def test_cms_that_does_not_parse(signed: bytes, esig_root_pem: Path) -> None:
     assert sig.indication is Indication.TOTAL_FAILED
     assert sig.sub_indication is SubIndication.FORMAT_FAILURE
     assert "cannot be read" in sig.find(CheckId.INTEGRITY)[0].message
+    # BES art. 3(e): without a readable certificate no identity can be shown
+    assert sig.signer is None
+    assert sig.find(CheckId.IDENTITY)[0].outcome is Outcome.INDETERMINATE
 
 
 def test_one_unreadable_signature_does_not_hide_the_others(
