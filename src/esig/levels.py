@@ -253,7 +253,9 @@ class SignatureEvidence(EsigModel):
     long_term_material: bool = False
     """A timestamp and embedded validation data keep it verifiable after expiry."""
     qualified_certificate: bool = False
-    """The certificate declares itself qualified (QcCompliance or a QCP policy)."""
+    """The certificate is qualified (its own QcCompliance / QCP claim, or a trusted list)."""
+    qualified_certificate_source: str | None = None
+    """Where that comes from."""
     qualified_device: bool = False
     """Evidence that the key is in a QSCD (QcSSCD, a *-qscd policy, or device evidence)."""
     qualified_device_source: str | None = None
@@ -491,16 +493,21 @@ def _aes_verdicts(ev: SignatureEvidence) -> dict[RequirementId, _Verdict]:
 
 
 def _qes_verdicts(ev: SignatureEvidence) -> dict[RequirementId, _Verdict]:
+    def because(source: str | None) -> str:
+        return f" ({source})" if source else ""
+
     verdicts: dict[RequirementId, _Verdict] = {}
     if ev.qualified_certificate:
+        source = ev.qualified_certificate_source or "the certificate (QcCompliance)"
         verdicts[RequirementId.QUALIFIED_CERTIFICATE] = (
             _MET,
-            "the certificate declares itself qualified (QcCompliance)",
+            f"a qualified certificate according to {source}",
         )
     else:
         verdicts[RequirementId.QUALIFIED_CERTIFICATE] = (
             _NOT_MET,
-            "the certificate is not a qualified certificate",
+            "the certificate is not a qualified certificate"
+            f"{because(ev.qualified_certificate_source)}",
         )
     if ev.qualified_device:
         source = ev.qualified_device_source or "the certificate"
@@ -511,7 +518,7 @@ def _qes_verdicts(ev: SignatureEvidence) -> dict[RequirementId, _Verdict]:
     else:
         verdicts[RequirementId.QUALIFIED_DEVICE] = (
             _NOT_MET,
-            "key not in a secure signature creation device",
+            f"key not in a secure signature creation device{because(ev.qualified_device_source)}",
         )
     if ev.recognised_provider:
         source = ev.recognised_provider_source or "the register"
@@ -528,7 +535,8 @@ def _qes_verdicts(ev: SignatureEvidence) -> dict[RequirementId, _Verdict]:
     else:
         verdicts[RequirementId.RECOGNISED_PROVIDER] = (
             _NOT_MET,
-            "certificate not issued by a recognised certification service provider",
+            "certificate not issued by a provider recognised at the signing time"
+            f"{because(ev.recognised_provider_source)}",
         )
     return verdicts
 

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import os
 import sys
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -15,6 +16,10 @@ from esig.devices.software import SoftwareKey
 from esig.errors import EsigError, InputError, OutputError, WrongPassphraseError
 from esig.issuance import KeyType
 from esig.verification.report import VerificationReport
+
+if TYPE_CHECKING:
+    from esig.devices.base import SignatureCreationDevice
+    from esig.signing.batch import BatchResult
 
 __all__ = ["app", "main"]
 
@@ -148,10 +153,97 @@ def _load_device(
     return SoftwareKey.from_pem(key, cert, chain, secret)
 
 
+def _device_from_uri(
+    uri: str, passphrase_env: str | None, passphrase_file: Path | None
+) -> SignatureCreationDevice:
+    from esig.devices.factory import env_secret_provider, open_device  # noqa: PLC0415
+
+    given = (
+        _passphrase(passphrase_env, passphrase_file) if passphrase_env or passphrase_file else None
+    )
+    return open_device(uri, secret_provider=env_secret_provider(passphrase=given))
+
+
+def _batch_pairs(
+    documents: list[Path], output: Path | None, output_dir: Path | None
+) -> list[tuple[Path, Path]]:
+    if output is not None and output_dir is not None:
+        raise InputError("Give either -o/--output (one document) or --output-dir, not both")
+    if output is not None:
+        if len(documents) > 1:
+            raise InputError(
+                f"-o/--output takes one document; for {len(documents)} give --output-dir DIR"
+            )
+        return [(documents[0], output)]
+    if output_dir is None:
+        raise InputError("Say where to write: -o FILE (one document) or --output-dir DIR")
+    if output_dir.exists() and not output_dir.is_dir():
+        raise InputError("--output-dir is a file, not a folder", path=output_dir)
+    pairs = [(doc, output_dir / doc.name) for doc in documents]
+    seen: dict[str, Path] = {}
+    for doc, _ in pairs:
+        if doc.name in seen:
+            raise InputError(
+                f"{seen[doc.name]} and {doc} would both be written to "
+                f"{output_dir / doc.name}; sign them into different folders"
+            )
+        seen[doc.name] = doc
+    return pairs
+
+
+def _sign_with_progress(
+    pairs: list[tuple[Path, Path]], device: SignatureCreationDevice, show: bool, **options: Any
+) -> list[BatchResult]:
+    from esig.signing.batch import sign_many  # noqa: PLC0415
+
+    if not show:
+        return sign_many(pairs, device, **options)
+    from rich.console import Console  # noqa: PLC0415
+    from rich.progress import (  # noqa: PLC0415
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeRemainingColumn,
+    )
+
+    columns = (
+        TextColumn("Signing"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+    )
+    with Progress(*columns, console=Console(stderr=True), transient=True) as progress:
+        task = progress.add_task("sign", total=len(pairs))
+        return sign_many(pairs, device, on_progress=lambda _: progress.advance(task), **options)
+
+
 @app.command()
 def sign(  # noqa: PLR0917 - typer maps parameters to options
-    document: Annotated[Path, typer.Argument(help="The PDF to sign (only read).")],
-    output: Annotated[Path, typer.Option("--output", "-o", help="Where to write the signed PDF.")],
+    documents: Annotated[
+        list[Path], typer.Argument(metavar="PDF...", help="The PDFs to sign (only read).")
+    ],
+    output: Annotated[
+        Path | None,
+        typer.Option("--output", "-o", help="Where to write the signed PDF (one document)."),
+    ] = None,
+    output_dir: Annotated[
+        Path | None,
+        typer.Option(
+            help="Write each signed PDF, under its own name, into this folder (created if missing)."
+        ),
+    ] = None,
+    device: Annotated[
+        str | None,
+        typer.Option(
+            "--device",
+            metavar="URI",
+            help="The signing device: file:/path/signer.p12, "
+            "pkcs11:token=LABEL;object=KEY?module-path=/path/module.so, or "
+            "csc+https://host?credential=ID. PIN from ESIG_PIN, passphrase from "
+            "ESIG_PASSPHRASE, or a prompt. See `esig devices list`.",
+        ),
+    ] = None,
     p12: Annotated[Path | None, typer.Option(help="PKCS#12 file with key and certificate.")] = None,
     key: Annotated[Path | None, typer.Option(help="PEM private key file.")] = None,
     cert: Annotated[Path | None, typer.Option(help="PEM certificate for --key.")] = None,
@@ -169,28 +261,134 @@ def sign(  # noqa: PLR0917 - typer maps parameters to options
     field: Annotated[str | None, typer.Option(help="Signature field name.")] = None,
     reason: Annotated[str | None, typer.Option(help="Reason for signing.")] = None,
     location: Annotated[str | None, typer.Option(help="Where the signature is made.")] = None,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print one result per document as JSON.")
+    ] = False,
 ) -> None:
-    """Sign a PDF (PAdES baseline B-B) with a software key."""
-    from esig.signing.pades import sign_pdf  # noqa: PLC0415
+    """Sign PDFs (PAdES baseline B-B) with one device: one login, one PIN entry.
+
+    Exit 0: all signed; 1: some not (each says why); 2: usage error or no device.
+    """
+    import contextlib  # noqa: PLC0415
 
     try:
-        env = passphrase_env or ("ESIG_PASSPHRASE" if "ESIG_PASSPHRASE" in os.environ else None)
-        secret = _passphrase(env, passphrase_file)
-        try:
-            device = _load_device(p12, key, cert, chain or [], secret)
-        except WrongPassphraseError:
-            if secret is not None or not sys.stdin.isatty():
-                raise
-            secret = typer.prompt("Passphrase", hide_input=True)
-            device = _load_device(p12, key, cert, chain or [], secret)
-        result = sign_pdf(
-            document, output, device, field_name=field, reason=reason, location=location
-        )
+        pairs = _batch_pairs(documents, output, output_dir)
+        if device is not None and (p12 or key or cert or chain):
+            raise InputError("Give either --device URI, or --p12 / --key with --cert, not both")
+        if output_dir is not None and not output_dir.exists():
+            try:
+                output_dir.mkdir(parents=True)
+            except OSError as exc:
+                raise OutputError(
+                    f"The output folder cannot be made: {exc.strerror}", path=output_dir
+                ) from None
+        if device is not None:
+            signer = _device_from_uri(device, passphrase_env, passphrase_file)
+        else:
+            signer = _software_device(
+                p12=p12,
+                key=key,
+                cert=cert,
+                chain=chain or [],
+                passphrase_env=passphrase_env,
+                passphrase_file=passphrase_file,
+            )
     except EsigError as exc:
         raise _fail(str(exc)) from None
-    typer.echo(
-        f"Signed {document} as {result.signer.display} -> {result.path} (field {result.field_name})"
-    )
+    options: dict[str, Any] = {"field_name": field, "reason": reason, "location": location}
+    show = not as_json and len(pairs) > 1 and sys.stderr.isatty()
+    with contextlib.ExitStack() as cleanup:
+        close = getattr(signer, "close", None)
+        if callable(close):
+            cleanup.callback(close)
+        results = _sign_with_progress(pairs, signer, show, **options)
+    failed = [r for r in results if not r.ok]
+    if as_json:
+        from pydantic import TypeAdapter  # noqa: PLC0415
+
+        from esig.signing.batch import BatchResult  # noqa: PLC0415
+
+        typer.echo(TypeAdapter(list[BatchResult]).dump_json(results, indent=2).decode("utf-8"))
+    else:
+        for result in results:
+            if result.document is not None:
+                typer.echo(
+                    f"Signed {result.source} as {result.document.signer.display} -> "
+                    f"{result.document.path} (field {result.document.field_name})"
+                )
+            elif output is None:
+                typer.echo(f"esig: error: {result.source}: {result.error}", err=True)
+        if output is None and len(results) > 1:
+            typer.echo(f"{len(results) - len(failed)} of {len(results)} documents signed.")
+    if failed and output is not None:
+        # The single-document form (-o) keeps its contract: an error is exit code 2.
+        if not as_json:
+            typer.echo(f"esig: error: {failed[0].error}", err=True)
+        raise typer.Exit(EXIT_USAGE)
+    raise typer.Exit(EXIT_FAILED if failed else EXIT_OK)
+
+
+def _software_device(
+    *,
+    p12: Path | None,
+    key: Path | None,
+    cert: Path | None,
+    chain: list[Path],
+    passphrase_env: str | None,
+    passphrase_file: Path | None,
+) -> SoftwareKey:
+    env = passphrase_env or ("ESIG_PASSPHRASE" if "ESIG_PASSPHRASE" in os.environ else None)
+    secret = _passphrase(env, passphrase_file)
+    try:
+        return _load_device(p12, key, cert, chain, secret)
+    except WrongPassphraseError:
+        if secret is not None or not sys.stdin.isatty():
+            raise
+        secret = typer.prompt("Passphrase", hide_input=True)
+        return _load_device(p12, key, cert, chain, secret)
+
+
+devices_app = typer.Typer(
+    help="Find signing devices: PKCS#11 tokens and keys, remote CSC credentials.",
+    no_args_is_help=True,
+)
+app.add_typer(devices_app, name="devices")
+
+
+@devices_app.command("list")
+def devices_list(
+    uri: Annotated[
+        str,
+        typer.Argument(
+            metavar="URI",
+            help="What to list: pkcs11:?module-path=/path/module.so (tokens), "
+            "pkcs11:token=LABEL?module-path=... (keys; PIN from ESIG_PIN or a prompt), "
+            "csc+https://host (credentials), or file:/path/signer.p12.",
+        ),
+    ],
+    as_json: Annotated[bool, typer.Option("--json", help="Print the entries as JSON.")] = False,
+) -> None:
+    """List the tokens, keys or credentials a device URI leads to, each with its URI."""
+    from esig.devices.factory import DeviceEntry, env_secret_provider, list_devices  # noqa: PLC0415
+
+    try:
+        entries = list_devices(uri, secret_provider=env_secret_provider())
+    except EsigError as exc:
+        raise _fail(str(exc)) from None
+    if as_json:
+        from pydantic import TypeAdapter  # noqa: PLC0415
+
+        typer.echo(TypeAdapter(list[DeviceEntry]).dump_json(entries, indent=2).decode("utf-8"))
+        return
+    if not entries:
+        typer.echo("Nothing found.")
+    for entry in entries:
+        facts = [
+            entry.entry,
+            *(f for f in (entry.algorithm, entry.subject, entry.note) if f),
+            "usable" if entry.usable else "NOT usable",
+        ]
+        typer.echo(f"{entry.uri}\n    {'; '.join(facts)}")
 
 
 @app.command()
@@ -221,12 +419,35 @@ def verify(  # noqa: PLR0917 - typer maps parameters to options
             "document has several signatures)."
         ),
     ] = None,
+    register: Annotated[
+        Path | None,
+        typer.Option(
+            metavar="FILE",
+            help="The register of recognised certification service "
+            "providers (BES art. 4), YAML or JSON.",
+        ),
+    ] = None,
+    at: Annotated[
+        str | None,
+        typer.Option(
+            metavar="TIME",
+            help="Validate as of this moment (ISO 8601, e.g. "
+            "2031-01-01 or 2031-01-01T12:00:00+01:00; UTC when no zone is given).",
+        ),
+    ] = None,
 ) -> None:
     """Verify every signature in a PDF; exit 0 only when all pass."""
+    from esig.trust.register import load_register  # noqa: PLC0415
     from esig.verification.verifier import verify_pdf  # noqa: PLC0415
 
     try:
-        report = verify_pdf(document, trust=trust or [], allow_fetching=allow_fetching)
+        report = verify_pdf(
+            document,
+            trust=trust or [],
+            allow_fetching=allow_fetching,
+            at=_moment(at),
+            register=load_register(register) if register is not None else None,
+        )
         if html is not None:
             _write_html(report, html)
         if extract_signed is not None:
@@ -235,6 +456,16 @@ def verify(  # noqa: PLR0917 - typer maps parameters to options
         raise _fail(str(exc)) from None
     _emit(report, as_json)
     raise typer.Exit(EXIT_OK if report.passed else EXIT_FAILED)
+
+
+def _moment(text: str | None) -> dt.datetime | None:
+    if text is None:
+        return None
+    try:
+        moment = dt.datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
+    except ValueError:
+        raise InputError(f"--at {text!r} is not an ISO 8601 date or time") from None
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=dt.UTC)
 
 
 def _extract_signed(

@@ -28,8 +28,14 @@ from esig.identity import NameIdentity
 from esig.law import BES
 from esig.levels import SignatureEvidence, assess_level
 from esig.profiles import CertificateProfile, PersonKind
+from esig.trust.register import CspRegister
 from esig.verification.algorithms import algorithm_finding
 from esig.verification.changes import LaterChanges, gather_later_changes, modification_finding
+from esig.verification.qualification import (
+    Qualification,
+    TrustedListLike,
+    assess_qualification,
+)
 from esig.verification.report import (
     Attack,
     CertificatePath,
@@ -63,6 +69,10 @@ class Verifier:
         trust: Trust anchors: certificates, or paths to files holding them. Without
             any, no certificate path can be validated and signatures are at best
             INDETERMINATE (BES art. 3(d)).
+        register: The register of recognised certification service providers (BES
+            art. 4), consulted at each signature's signing time for the QES level.
+        trusted_lists: EU trusted lists (ETSI TS 119 612), consulted likewise; they may
+            also override the certificate's qualified claims.
         allow_fetching: Fetch missing revocation information (OCSP, CRL) and issuer
             certificates over the network.
         at: Validate as of this moment instead of now.
@@ -75,7 +85,13 @@ class Verifier:
         *,
         allow_fetching: bool = False,
         at: dt.datetime | None = None,
+        register: CspRegister | None = None,
+        trusted_lists: TrustedListLike | None = None,
     ) -> None:
+        self.register = register
+        """The BES art. 4 register, if one was given."""
+        self.trusted_lists = trusted_lists
+        """EU trusted lists, if given."""
         anchors: list[x509.Certificate] = []
         for item in trust:
             if isinstance(item, x509.Certificate):
@@ -127,7 +143,7 @@ class Verifier:
         comparer = RevisionComparer(latest)
         raws.sort(key=lambda raw: raw.revision or 0)
         signatures = tuple(
-            _signature_report(raw, gather_later_changes(raw, stream, size, comparer))
+            _signature_report(raw, gather_later_changes(raw, stream, size, comparer), self)
             for raw in raws
         )
         if not signatures:
@@ -153,9 +169,14 @@ async def async_verify_pdf(
     trust: Sequence[TrustInput] = (),
     allow_fetching: bool = False,
     at: dt.datetime | None = None,
+    register: CspRegister | None = None,
+    trusted_lists: TrustedListLike | None = None,
 ) -> VerificationReport:
     """Verify every signature in a PDF; see :class:`Verifier` for the arguments."""
-    return await Verifier(trust, allow_fetching=allow_fetching, at=at).async_verify_pdf(source)
+    verifier = Verifier(
+        trust, allow_fetching=allow_fetching, at=at, register=register, trusted_lists=trusted_lists
+    )
+    return await verifier.async_verify_pdf(source)
 
 
 def verify_pdf(
@@ -164,6 +185,8 @@ def verify_pdf(
     trust: Sequence[TrustInput] = (),
     allow_fetching: bool = False,
     at: dt.datetime | None = None,
+    register: CspRegister | None = None,
+    trusted_lists: TrustedListLike | None = None,
 ) -> VerificationReport:
     """Verify every signature in a PDF (synchronous twin of :func:`async_verify_pdf`).
 
@@ -172,6 +195,8 @@ def verify_pdf(
         trust: Trust anchors (certificates or paths to certificate files).
         allow_fetching: Fetch revocation information over the network.
         at: Validate as of this moment instead of now.
+        register: The BES art. 4 register of recognised providers.
+        trusted_lists: EU trusted lists (ETSI TS 119 612).
 
     Returns:
         The report; ``report.passed`` says whether every signature passed.
@@ -184,7 +209,16 @@ def verify_pdf(
         CertificateLoadError: A trust anchor file cannot be read.
 
     """
-    return run_sync(async_verify_pdf(source, trust=trust, allow_fetching=allow_fetching, at=at))
+    return run_sync(
+        async_verify_pdf(
+            source,
+            trust=trust,
+            allow_fetching=allow_fetching,
+            at=at,
+            register=register,
+            trusted_lists=trusted_lists,
+        )
+    )
 
 
 def signed_revision(source: str | os.PathLike[str] | bytes, signature: SignatureReport) -> bytes:
@@ -246,7 +280,9 @@ def _summary(cert: x509.Certificate) -> CertificateSummary:
     )
 
 
-def _signature_report(raw: RawSignature, later: LaterChanges) -> SignatureReport:
+def _signature_report(
+    raw: RawSignature, later: LaterChanges, verifier: Verifier
+) -> SignatureReport:
     signer = NameIdentity.from_name(raw.signer_cert.subject) if raw.signer_cert else None
     profile = CertificateProfile.from_certificate(raw.signer_cert) if raw.signer_cert else None
     integrity = _integrity(raw)
@@ -267,7 +303,26 @@ def _signature_report(raw: RawSignature, later: LaterChanges) -> SignatureReport
                 raw.digest_algorithm, chain, time, source is SigningTimeSource.TIMESTAMP
             ),
         )
-    evidence = _evidence(raw, integrity, signer, profile, findings)
+    chain = raw.path or ((raw.signer_cert,) if raw.signer_cert else ())
+    # Qualification is judged at the best signature time (EN 319 102-1): a trusted
+    # timestamp proves it; a claimed signing time proves nothing, so without a timestamp
+    # the moment of validation counts.
+    proven = time if source is SigningTimeSource.TIMESTAMP else None
+    qualification = assess_qualification(
+        chain,
+        profile,
+        proven or verifier.at or dt.datetime.now(dt.UTC),
+        register=verifier.register,
+        trusted_lists=verifier.trusted_lists,
+    )
+    evidence = _evidence(
+        raw,
+        integrity=integrity,
+        signer=signer,
+        profile=profile,
+        findings=findings,
+        qualification=qualification,
+    )
     return SignatureReport(
         field_name=raw.field_name,
         signer=signer,
@@ -551,10 +606,12 @@ def _identity_findings(signer: NameIdentity | None) -> tuple[Finding, ...]:
 
 def _evidence(
     raw: RawSignature,
+    *,
     integrity: Integrity | None,
     signer: NameIdentity | None,
     profile: CertificateProfile | None,
     findings: tuple[Finding, ...],
+    qualification: Qualification,
 ) -> SignatureEvidence:
     def outcome_of(check: CheckId) -> Outcome:
         return next(f.outcome for f in findings if f.check is check)
@@ -580,7 +637,6 @@ def _evidence(
         None,
     )
     named = signer is not None and signer.display != "(no name)"
-    markers = profile.qualified if profile is not None else None
     return SignatureEvidence(
         intact=bool(integrity and integrity.intact),
         signer_named=named,
@@ -590,9 +646,11 @@ def _evidence(
         data_linked=linked,
         data_problem=data_problem,
         long_term_material=raw.timestamp_trusted,
-        qualified_certificate=bool(markers and markers.claims_qualified),
-        qualified_device=bool(markers and markers.claims_qscd),
-        qualified_device_source="the certificate (QcSSCD)" if markers else None,
-        recognised_provider=None,
+        qualified_certificate=qualification.qualified_certificate,
+        qualified_certificate_source=qualification.qualified_source,
+        qualified_device=qualification.qscd,
+        qualified_device_source=qualification.qscd_source,
+        recognised_provider=qualification.recognised_provider,
+        recognised_provider_source=qualification.recognised_source,
         is_seal=profile is not None and profile.person_kind is PersonKind.LEGAL_PERSON,
     )

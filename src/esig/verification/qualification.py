@@ -1,0 +1,105 @@
+"""Is the signature qualified? The certificate's claims, checked against trust sources.
+
+A certificate can *claim* to be qualified (QcCompliance, QCP policies) and to have its
+key in a QSCD (QcSSCD, ``-qscd`` policies), but a claim is only as good as its issuer:
+under the BES decree the issuer must be a provider recognised by the Minister (art. 4),
+under eIDAS a qualified trust service provider on a trusted list. Both are judged at
+the **signing time**: a signature made before a withdrawal stays qualified.
+
+Trust sources:
+
+* the BES art. 4 register, :class:`esig.trust.register.CspRegister`;
+* EU trusted lists (ETSI TS 119 612): any object with a ``qualification_at(chain,
+  moment)`` method, such as :class:`esig.trust.trusted_lists.TrustedListSource`. A
+  trusted list can also *override* the certificate's claims (QCStatement, NotQualified,
+  QCWithQSCD, QCNoQSCD), as the EU's reference validator does.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+from cryptography import x509
+
+from esig.profiles import CertificateProfile
+from esig.trust.register import CspRegister
+
+__all__ = ["Qualification", "TrustedListLike", "TrustedListVerdict", "assess_qualification"]
+
+
+class TrustedListVerdict(Protocol):
+    """What a trusted list says about a certificate at a moment (the fields used here)."""
+
+    @property
+    def qualified(self) -> bool | None: ...  # noqa: D102
+
+    @property
+    def qscd(self) -> bool | None: ...  # noqa: D102
+
+    @property
+    def explanation(self) -> str: ...  # noqa: D102
+
+
+class TrustedListLike(Protocol):
+    """A source of trusted-list verdicts."""
+
+    def qualification_at(  # noqa: D102
+        self, chain: Sequence[x509.Certificate], moment: dt.datetime
+    ) -> TrustedListVerdict: ...
+
+
+@dataclass(frozen=True)
+class Qualification:
+    """The facts about qualification the level assessment needs."""
+
+    qualified_certificate: bool
+    qualified_source: str | None
+    qscd: bool
+    qscd_source: str | None
+    recognised_provider: bool | None
+    """None: no trust source was consulted."""
+    recognised_source: str | None
+
+
+def assess_qualification(
+    chain: Sequence[x509.Certificate],
+    profile: CertificateProfile | None,
+    moment: dt.datetime,
+    *,
+    register: CspRegister | None = None,
+    trusted_lists: TrustedListLike | None = None,
+) -> Qualification:
+    """Combine the certificate's claims with the register and trusted lists at ``moment``."""
+    markers = profile.qualified if profile is not None else None
+    qualified = bool(markers and markers.claims_qualified)
+    qscd = bool(markers and markers.claims_qscd)
+    qualified_source = "the certificate (QcCompliance)" if qualified else None
+    qscd_source = "the certificate (QcSSCD)" if qscd else None
+    recognised: bool | None = None
+    sources: list[str] = []
+    if register is not None and chain:
+        lookup = register.status_at(chain, moment)
+        recognised = lookup.recognised
+        sources.append(f"BES art. 4 register: {lookup.explanation}")
+    if trusted_lists is not None and chain:
+        verdict = trusted_lists.qualification_at(chain, moment)
+        if verdict.qualified is not None:
+            recognised = bool(recognised) or verdict.qualified
+            if verdict.qualified != qualified:
+                qualified = verdict.qualified
+                qualified_source = f"the trusted list ({verdict.explanation})"
+        if verdict.qscd is not None and verdict.qscd != qscd:
+            qscd = verdict.qscd
+            qscd_source = f"the trusted list ({verdict.explanation})"
+        sources.append(f"trusted list: {verdict.explanation}")
+    return Qualification(
+        qualified_certificate=qualified,
+        qualified_source=qualified_source,
+        qscd=qscd,
+        qscd_source=qscd_source,
+        recognised_provider=recognised,
+        recognised_source="; ".join(sources) or None,
+    )
