@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import BinaryIO
 
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
@@ -41,9 +42,16 @@ async def sign_pades(
     reason: str | None,
     location: str | None,
     contact_info: str | None,
+    prepare: Callable[[IncrementalPdfFileWriter], None] | None = None,
 ) -> str:
-    """Sign ``source`` into ``output`` at PAdES baseline B-B; return the field name."""
+    """Sign ``source`` into ``output`` at PAdES baseline B-B; return the field name.
+
+    ``prepare``, when given, is called on the writer before signing; what it adds goes
+    into the same incremental update as the signature, so the signature covers it.
+    """
     writer = open_writer(source)
+    if prepare is not None:
+        prepare(writer)
     name = field_name or _free_field_name(writer)
     meta = signers.PdfSignatureMetadata(
         field_name=name,

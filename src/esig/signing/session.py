@@ -1,0 +1,821 @@
+"""A signing session: show the document, disclose the risks, then sign (BES art. 2).
+
+The decree asks more of signature creation than a key that signs:
+
+* **art. 2(1)(b)** — what you see is what you sign: the data to be signed must not be
+  altered and must be shown to the signer. :meth:`SigningSession.present` renders the
+  pages and computes the SHA-256 digest of the document; :meth:`SigningSession.sign`
+  reads the document once, refuses if its digest differs from the presented one, and
+  signs exactly those bytes.
+* **art. 2(2)** — before a signature is created, the signer is told the risks of the
+  chosen technique compared with the others (:mod:`esig.signing.disclosures`) and
+  acknowledges the text by its content hash. No acknowledgement, no signature.
+* **art. 2(1)(a) 1°–3°** — key uniqueness and sole control, reported from what the
+  device shows about itself (:class:`~esig.devices.DeviceEvidence`). A software key is
+  never reported as a secure signature creation device.
+
+The facts are written into a :class:`SessionEvidence` record, embedded in the PDF as the
+attachment ``esig-evidence.json`` in the same incremental update as the signature, so the
+signature covers it. :func:`read_session_evidence` reads it back::
+
+    session = SigningSession("contract.pdf", device)
+    presentation = session.present()          # show presentation.pages to the signer
+    disclosure = session.disclosure           # show disclosure.title and .text
+    session.acknowledge(disclosure.content_hash)
+    session.sign("contract-signed.pdf")
+    read_session_evidence(Path("contract-signed.pdf"))
+
+.. versionadded:: 0.1.0
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import binascii
+import datetime as dt
+import hashlib
+import io
+import os
+import shutil
+import subprocess
+import tempfile
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Final, Literal
+
+from pydantic import (
+    BeforeValidator,
+    Field,
+    PlainSerializer,
+    ValidationError,
+    computed_field,
+    model_validator,
+)
+
+from esig._io import atomic_output, read_input
+from esig._model import EsigModel
+from esig._pyhanko.evidence import (
+    evidence_embedder,
+    has_signatures,
+    last_signature_revision_end,
+    page_count,
+    read_evidence,
+)
+from esig._pyhanko.pades import sign_pades
+from esig._sync import run_sync
+from esig.devices.base import (
+    DeviceEvidence,
+    DeviceKind,
+    DigestAlgorithm,
+    SignatureCreationDevice,
+)
+from esig.errors import OutputError, SigningError, VerificationError
+from esig.identity import NameIdentity
+from esig.law import BES, Citation
+from esig.signing.disclosures import (
+    RiskDisclosure,
+    SigningMethod,
+    disclosure_for,
+    method_for_device,
+)
+from esig.signing.pades import SignedDocument
+
+__all__ = [
+    "Acknowledgement",
+    "AlreadySignedError",
+    "Art2Finding",
+    "Art2Status",
+    "DisclosureMismatchError",
+    "DocumentChangedError",
+    "NotAcknowledgedError",
+    "NotPresentedError",
+    "Presentation",
+    "SessionEvidence",
+    "SessionSignedDocument",
+    "SigningSession",
+    "UnsuitableMethodError",
+    "method_fits_device",
+    "read_session_evidence",
+]
+
+_DPI: Final = 50
+"""Enough to read a page on screen; small enough to keep every page in memory."""
+_TIMEOUT_SECONDS: Final = 120
+_MAX_PAGES: Final = 1000
+_SHA256_HEX: Final = r"^[0-9a-f]{64}$"
+_DEVICE_METHODS: Final = frozenset(
+    {SigningMethod.SOFTWARE_KEY, SigningMethod.SMART_CARD, SigningMethod.REMOTE_QSCD}
+)
+
+
+# -- errors -------------------------------------------------------------------------
+
+
+class NotPresentedError(SigningError):
+    """:meth:`SigningSession.sign` was called before the document was presented."""
+
+
+class NotAcknowledgedError(SigningError):
+    """:meth:`SigningSession.sign` was called before the risk disclosure was acknowledged."""
+
+
+class DisclosureMismatchError(NotAcknowledgedError):
+    """The acknowledgement names another text than the disclosure of this session.
+
+    Attributes:
+        expected: The content hash of the disclosure this session shows.
+        given: The hash that was acknowledged.
+
+    """
+
+    def __init__(self, message: str, *, expected: str, given: str) -> None:
+        super().__init__(message)
+        self.expected = expected
+        self.given = given
+
+
+class DocumentChangedError(SigningError):
+    """The document changed between presentation and signing; nothing was signed.
+
+    Attributes:
+        presented_sha256: The digest (hex) of the document as presented.
+        current_sha256: The digest (hex) of the document when signing was asked.
+
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        presented_sha256: str,
+        current_sha256: str,
+        path: str | Path | None = None,
+    ) -> None:
+        super().__init__(message, path=path)
+        self.presented_sha256 = presented_sha256
+        self.current_sha256 = current_sha256
+
+
+class UnsuitableMethodError(SigningError):
+    """The signing method does not fit the device, or cannot be told from it.
+
+    Attributes:
+        method: The method asked for (None when none was given).
+        device_kind: The kind of device that would sign.
+
+    """
+
+    def __init__(
+        self, message: str, *, method: SigningMethod | None, device_kind: DeviceKind
+    ) -> None:
+        super().__init__(message)
+        self.method = method
+        self.device_kind = device_kind
+
+
+class AlreadySignedError(SigningError):
+    """The document already carries signatures; a session would make them look modified.
+
+    The session adds its evidence record as an attachment. Signature validators (pyHanko,
+    and so esig) treat an attachment added after a signature as an unexplained change to
+    the signed document, so esig refuses rather than damage an earlier signature.
+    """
+
+
+# -- models -------------------------------------------------------------------------
+
+
+def _b64_to_bytes(value: object) -> object:
+    if isinstance(value, str):
+        try:
+            return base64.b64decode(value, validate=True)
+        except binascii.Error as exc:
+            raise ValueError("not valid base64") from exc
+    return value
+
+
+def _bytes_to_b64(value: bytes) -> str:
+    return base64.b64encode(value).decode("ascii")
+
+
+_PngBytes = Annotated[
+    bytes, BeforeValidator(_b64_to_bytes), PlainSerializer(_bytes_to_b64, when_used="json")
+]
+_Sha256Hex = Annotated[str, Field(pattern=_SHA256_HEX)]
+
+
+def _require_aware(moment: dt.datetime, what: str) -> None:
+    if moment.tzinfo is None or moment.utcoffset() is None:
+        raise ValueError(f"{what} must carry a time zone")
+
+
+class Presentation(EsigModel):
+    """What was shown to the signer: the document's digest, page count and pages.
+
+    The digest is the point: :meth:`SigningSession.sign` signs only a document with this
+    digest. The renderings let an application show every page as the signer will sign it.
+    """
+
+    document_sha256: _Sha256Hex
+    """SHA-256 (hex) of the document's bytes, as presented."""
+    document_size: int = Field(ge=0)
+    """Size of the document in bytes."""
+    page_count: int = Field(ge=0)
+    """Number of pages, from the PDF's page tree."""
+    renderer: str | None
+    """The tool that rendered the pages (``pdftoppm`` or ``mutool``), or None."""
+    pages: tuple[_PngBytes, ...] = ()
+    """One PNG image per page, in page order (base64 in JSON)."""
+    note: str | None = None
+    """Why pages are missing, when they are."""
+    presented_at: dt.datetime
+    """When the document was presented (UTC)."""
+
+    @model_validator(mode="after")
+    def _check(self) -> Presentation:
+        _require_aware(self.presented_at, "presented_at")
+        if len(self.pages) > self.page_count:
+            raise ValueError("more renderings than pages")
+        if self.renderer is None and self.pages:
+            raise ValueError("pages without a renderer")
+        return self
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def rendered(self) -> bool:
+        """Whether every page was rendered (a document without pages counts as not)."""
+        return self.page_count > 0 and len(self.pages) == self.page_count
+
+
+class Acknowledgement(EsigModel):
+    """The signer's acknowledgement of one risk disclosure (BES art. 2(2))."""
+
+    method: SigningMethod
+    """The method whose risks were disclosed."""
+    disclosure_version: int
+    """The version of the text that was shown."""
+    disclosure_hash: _Sha256Hex
+    """The content hash of the text that was shown."""
+    acknowledged_at: dt.datetime
+    """When the signer acknowledged it (UTC)."""
+    signer_statement: str | None = Field(default=None, max_length=2000)
+    """Anything the signer's application recorded with it, e.g. the words of a checkbox."""
+
+    @model_validator(mode="after")
+    def _check(self) -> Acknowledgement:
+        _require_aware(self.acknowledged_at, "acknowledged_at")
+        return self
+
+
+class Art2Status(StrEnum):
+    """Whether the session's evidence shows a requirement of BES art. 2 to be met."""
+
+    MET = "met"
+    NOT_SHOWN = "not shown"
+    """The evidence does not show it; it may or may not hold."""
+
+
+class Art2Finding(EsigModel):
+    """One requirement of BES art. 2 and what the session's evidence shows about it."""
+
+    kind: Literal["art2"] = "art2"
+    citation: Citation
+    status: Art2Status
+    message: str
+    """Why, in one or two sentences."""
+
+
+def method_fits_device(method: SigningMethod, kind: DeviceKind) -> bool:
+    """Whether ``method`` can honestly describe signing with a device of ``kind``.
+
+    A software key, smart card or remote device is its own method; a one-time code or a
+    drawn signature ends in a platform seal, made with any device. A fake fits anything.
+    """
+    if kind is DeviceKind.FAKE or method not in _DEVICE_METHODS:
+        return True
+    return method_for_device(kind) is method
+
+
+class SessionEvidence(EsigModel):
+    """The record of a signing session, embedded in the signed PDF (``esig-evidence.json``).
+
+    The art. 2 assessment and the QSCD claim are computed from the recorded facts, never
+    stored apart from them; a software key is never reported as a QSCD.
+    """
+
+    schema_version: Literal[1] = 1
+    document_sha256: _Sha256Hex
+    """SHA-256 (hex) of the document as presented; the signed revision starts with it."""
+    document_size: int = Field(ge=0)
+    """Size in bytes of the document as presented."""
+    page_count: int = Field(ge=0)
+    rendered: bool
+    """Whether every page was rendered for the signer."""
+    presented_at: dt.datetime
+    disclosure: RiskDisclosure
+    """The risk text that was shown, in full."""
+    acknowledgement: Acknowledgement
+    device: DeviceEvidence
+    """What the signing device showed about itself when it signed."""
+
+    @model_validator(mode="after")
+    def _check(self) -> SessionEvidence:
+        _require_aware(self.presented_at, "presented_at")
+        ack = self.acknowledgement
+        if ack.disclosure_hash != self.disclosure.content_hash:
+            raise ValueError("the acknowledgement names another disclosure than the one shown")
+        if (ack.method, ack.disclosure_version) != (
+            self.disclosure.method,
+            self.disclosure.version,
+        ):
+            raise ValueError("the acknowledgement's method or version differs from the text's")
+        if not method_fits_device(ack.method, self.device.kind):
+            raise ValueError(
+                f"the method {ack.method.value!r} does not fit a {self.device.kind.value} device"
+            )
+        return self
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def qscd(self) -> bool:
+        """Whether the device claimed to be a QSCD; never for a software key."""
+        return self.device.qscd_claimed and self.device.kind is not DeviceKind.SOFTWARE
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def assessment(self) -> tuple[Art2Finding, ...]:
+        """BES art. 2(1)(a) 1° and 3°, 2(1)(b) and 2(2), as this evidence shows them."""
+        return (
+            self._unique_key(),
+            self._sole_control(),
+            self._what_you_see(),
+            self._informed(),
+        )
+
+    def find(self, citation: Citation) -> Art2Finding:
+        """The finding for ``citation`` (one of the four in :attr:`assessment`).
+
+        Raises:
+            KeyError: The assessment has no finding for ``citation``.
+
+        """
+        for finding in self.assessment:
+            if finding.citation == citation:
+                return finding
+        raise KeyError(str(citation))
+
+    def _unique_key(self) -> Art2Finding:
+        cite = BES.ART_2_1_A_1
+        device = self.device
+        if device.key_extractable is False:
+            return Art2Finding(
+                citation=cite,
+                status=Art2Status.MET,
+                message=f"The device ({device.description}) reports that the key cannot "
+                "be exported, so it occurs once and stays confidential.",
+            )
+        why = (
+            "can be exported"
+            if device.key_extractable
+            else "does not say whether the key can be exported"
+        )
+        subject = "the key" if device.key_extractable else "the device"
+        return Art2Finding(
+            citation=cite,
+            status=Art2Status.NOT_SHOWN,
+            message=f"For {device.description}, {subject} {why}: nothing shows that the "
+            "key occurs only once or stays confidential.",
+        )
+
+    def _sole_control(self) -> Art2Finding:
+        cite = BES.ART_2_1_A_3
+        device = self.device
+        if device.authentication_per_use:
+            return Art2Finding(
+                citation=cite,
+                status=Art2Status.MET,
+                message="Every signature needs the signer to authenticate (PIN or "
+                "signature activation data).",
+            )
+        if device.key_extractable is False and device.kind is DeviceKind.PKCS11:
+            return Art2Finding(
+                citation=cite,
+                status=Art2Status.MET,
+                message="The key cannot leave the token, and the token needs the "
+                "signer's PIN before it signs (once per login, not per signature).",
+            )
+        return Art2Finding(
+            citation=cite,
+            status=Art2Status.NOT_SHOWN,
+            message=f"{device.description[:1].upper()}{device.description[1:]} asks for no "
+            "authentication per signature and does not keep the key inside a token: "
+            "nothing shows that others cannot use it.",
+        )
+
+    def _what_you_see(self) -> Art2Finding:
+        cite = BES.ART_2_1_B
+        bound = (
+            f"The signed revision extends exactly the presented document (SHA-256 "
+            f"{self.document_sha256[:16]}…, {self.document_size} bytes)"
+        )
+        if self.rendered:
+            return Art2Finding(
+                citation=cite,
+                status=Art2Status.MET,
+                message=f"All {self.page_count} page(s) and the digest were presented. {bound}.",
+            )
+        return Art2Finding(
+            citation=cite,
+            status=Art2Status.NOT_SHOWN,
+            message=f"{bound}, but esig rendered no pages for the signer, so the evidence "
+            "does not show that the content was displayed.",
+        )
+
+    def _informed(self) -> Art2Finding:
+        ack = self.acknowledgement
+        return Art2Finding(
+            citation=BES.ART_2_2,
+            status=Art2Status.MET,
+            message=f"Before signing, the signer acknowledged the risk disclosure "
+            f"{self.disclosure.title!r} (version {ack.disclosure_version}, SHA-256 "
+            f"{ack.disclosure_hash[:16]}…) at {ack.acknowledged_at.isoformat()}.",
+        )
+
+
+class SessionSignedDocument(SignedDocument):
+    """What :meth:`SigningSession.sign` produced: the signed document and its evidence."""
+
+    evidence: SessionEvidence
+    """The record embedded in the signed document."""
+
+
+# -- rendering ----------------------------------------------------------------------
+
+
+def _renderer() -> tuple[str, str] | None:
+    for name in ("pdftoppm", "mutool"):
+        path = shutil.which(name)
+        if path is not None:
+            return name, path
+    return None
+
+
+def _render_pages(tool: tuple[str, str], data: bytes) -> list[bytes]:
+    name, path = tool
+    with tempfile.TemporaryDirectory(prefix="esig-present-") as tmp:
+        folder = Path(tmp)
+        pdf = folder / "document.pdf"
+        pdf.write_bytes(data)
+        if name == "pdftoppm":
+            args = [path, "-png", "-r", str(_DPI), "-q", "-l", str(_MAX_PAGES), str(pdf)]
+            args.append(str(folder / "p"))
+        else:
+            args = [path, "draw", "-q", "-r", str(_DPI), "-o", str(folder / "p-%05d.png")]
+            args += [str(pdf), f"1-{_MAX_PAGES}"]
+        subprocess.run(
+            args,
+            capture_output=True,
+            timeout=_TIMEOUT_SECONDS,
+            check=False,
+            env={**os.environ, "LC_ALL": "C"},
+        )
+        return [p.read_bytes() for p in sorted(folder.glob("p-*.png"))]
+
+
+def _present(data: bytes, document: Path) -> Presentation:
+    pages_total = page_count(data)
+    if has_signatures(data):
+        raise AlreadySignedError(
+            "The document is already signed; adding the session's evidence would make "
+            "the earlier signatures look modified",
+            path=document,
+        )
+    digest = hashlib.sha256(data).hexdigest()
+    moment = dt.datetime.now(dt.UTC)
+
+    def presentation(
+        renderer: str | None, pages: tuple[bytes, ...] = (), note: str | None = None
+    ) -> Presentation:
+        return Presentation(
+            document_sha256=digest,
+            document_size=len(data),
+            page_count=pages_total,
+            renderer=renderer,
+            pages=pages,
+            note=note,
+            presented_at=moment,
+        )
+
+    tool = _renderer()
+    if tool is None:
+        return presentation(
+            None, note="no renderer installed (poppler-utils or mupdf-tools); pages not rendered"
+        )
+    try:
+        pages = _render_pages(tool, data)
+    except (OSError, subprocess.SubprocessError) as exc:
+        return presentation(tool[0], note=f"rendering failed: {exc}")
+    note = None
+    if len(pages) != pages_total:
+        note = f"{len(pages)} of {pages_total} page(s) could be rendered"
+    return presentation(tool[0], tuple(pages[:pages_total]), note)
+
+
+# -- the session --------------------------------------------------------------------
+
+
+class SigningSession:
+    """Present a PDF, disclose the risks of the method, and sign it (BES art. 2).
+
+    The session refuses to sign before :meth:`present` and :meth:`acknowledge`, and
+    when the document changed after it was presented. Each acknowledgement is good for
+    one signature.
+
+    Args:
+        document: The PDF to sign; it is only read.
+        device: The signature creation device that will sign.
+        method: The signing method whose risks the signer is told. By default it follows
+            from the device (software key, smart card, remote service); a one-time code
+            or a drawn signature must be named.
+
+    Raises:
+        UnsuitableMethodError: ``method`` does not fit the device, or was not given for
+            a device that implies none.
+
+    """
+
+    def __init__(
+        self,
+        document: str | os.PathLike[str],
+        device: SignatureCreationDevice,
+        *,
+        method: SigningMethod | None = None,
+    ) -> None:
+        kind = device.evidence.kind
+        chosen = method_for_device(kind) if method is None else SigningMethod(method)
+        if chosen is None:
+            raise UnsuitableMethodError(
+                f"A {kind.value} device implies no signing method; give method=",
+                method=None,
+                device_kind=kind,
+            )
+        if not method_fits_device(chosen, kind):
+            raise UnsuitableMethodError(
+                f"The method {chosen.value!r} does not describe signing with a "
+                f"{kind.value} device; its risk text would mislead the signer",
+                method=chosen,
+                device_kind=kind,
+            )
+        self._document = Path(document)
+        self._device = device
+        self._method = chosen
+        self._presentation: Presentation | None = None
+        self._acknowledgement: Acknowledgement | None = None
+
+    @property
+    def document(self) -> Path:
+        """The document this session signs."""
+        return self._document
+
+    @property
+    def method(self) -> SigningMethod:
+        """The signing method whose risks are disclosed."""
+        return self._method
+
+    @property
+    def disclosure(self) -> RiskDisclosure:
+        """The risk text to show the signer before signing (BES art. 2(2))."""
+        return disclosure_for(self._method)
+
+    @property
+    def presentation(self) -> Presentation | None:
+        """The last presentation, or None before :meth:`present`."""
+        return self._presentation
+
+    @property
+    def acknowledgement(self) -> Acknowledgement | None:
+        """The acknowledgement that the next signature will use, if any."""
+        return self._acknowledgement
+
+    def present(self) -> Presentation:
+        """Read the document, compute its digest and render its pages for the signer.
+
+        The returned digest is the one the signature is bound to. Presenting again
+        replaces the earlier presentation.
+
+        Raises:
+            DocumentNotFoundError: The document does not exist.
+            NotAPdfError: The document is not a PDF.
+            CorruptDocumentError: The document cannot be parsed.
+            EncryptedDocumentError: The document is encrypted.
+            AlreadySignedError: The document already carries a signature.
+
+        """
+        data = read_input(self._document)
+        self._presentation = _present(data, self._document)
+        return self._presentation
+
+    async def async_present(self) -> Presentation:
+        """Async twin of :meth:`present`; reading and rendering run in a worker thread."""
+        return await asyncio.to_thread(self.present)
+
+    def acknowledge(
+        self, disclosure_hash: str, *, signer_statement: str | None = None
+    ) -> Acknowledgement:
+        """Record that the signer read and accepted the risk disclosure.
+
+        Args:
+            disclosure_hash: :attr:`RiskDisclosure.content_hash` of the text that was
+                shown; it must be that of :attr:`disclosure`.
+            signer_statement: What the signer's application records with it (e.g. the
+                words next to the checkbox), at most 2000 characters.
+
+        Raises:
+            DisclosureMismatchError: ``disclosure_hash`` names another text.
+
+        """
+        disclosure = self.disclosure
+        if disclosure_hash != disclosure.content_hash:
+            raise DisclosureMismatchError(
+                "The acknowledged text is not this session's risk disclosure "
+                f"({disclosure.title!r}, version {disclosure.version})",
+                expected=disclosure.content_hash,
+                given=disclosure_hash,
+            )
+        self._acknowledgement = Acknowledgement(
+            method=disclosure.method,
+            disclosure_version=disclosure.version,
+            disclosure_hash=disclosure.content_hash,
+            acknowledged_at=dt.datetime.now(dt.UTC),
+            signer_statement=signer_statement,
+        )
+        return self._acknowledgement
+
+    def _ready(self, output: Path) -> tuple[bytes, SessionEvidence]:
+        """Check the session's state and the document; return the bytes to sign."""
+        presentation = self._presentation
+        if presentation is None:
+            raise NotPresentedError(
+                "The document was not presented to the signer; call present() first",
+                path=self._document,
+            )
+        acknowledgement = self._acknowledgement
+        if acknowledgement is None:
+            raise NotAcknowledgedError(
+                "The signer has not acknowledged the risk disclosure; call acknowledge() first",
+                path=self._document,
+            )
+        if output.exists() and self._document.exists() and output.samefile(self._document):
+            raise OutputError("The output must not be the input document", path=output)
+        # Read once: these exact bytes are checked and then signed.
+        data = read_input(self._document)
+        current = hashlib.sha256(data).hexdigest()
+        if current != presentation.document_sha256:
+            raise DocumentChangedError(
+                "The document changed after it was presented to the signer; present it "
+                "again before signing",
+                presented_sha256=presentation.document_sha256,
+                current_sha256=current,
+                path=self._document,
+            )
+        evidence = SessionEvidence(
+            document_sha256=presentation.document_sha256,
+            document_size=presentation.document_size,
+            page_count=presentation.page_count,
+            rendered=presentation.rendered,
+            presented_at=presentation.presented_at,
+            disclosure=self.disclosure,
+            acknowledgement=acknowledgement,
+            device=self._device.evidence,
+        )
+        return data, evidence
+
+    async def async_sign(
+        self,
+        output: str | os.PathLike[str],
+        *,
+        field_name: str | None = None,
+        digest_algorithm: DigestAlgorithm = DigestAlgorithm.SHA256,
+        reason: str | None = None,
+        location: str | None = None,
+        contact_info: str | None = None,
+    ) -> SessionSignedDocument:
+        """Sign the presented document, with the session's evidence, into ``output``.
+
+        The output appears atomically; on any error no output file is left behind. The
+        acknowledgement is used up: another signature needs another one.
+
+        Args:
+            output: Where to write the signed PDF. Must differ from the document.
+            field_name: The signature field to fill or create.
+            digest_algorithm: The message digest algorithm.
+            reason: The reason for signing, recorded in the signature dictionary.
+            location: Where the signature was made.
+            contact_info: How to reach the signer.
+
+        Raises:
+            NotPresentedError: :meth:`present` was not called.
+            NotAcknowledgedError: :meth:`acknowledge` was not called (since the last
+                signature).
+            DocumentChangedError: The document differs from what was presented.
+            SigningError: The device or pyHanko could not produce the signature.
+            OutputError: ``output`` cannot be written, or is the document itself.
+
+        """
+        dst = Path(output)
+        data, evidence = self._ready(dst)
+        record = evidence.model_dump_json(indent=2).encode("utf-8")
+        with atomic_output(dst) as out:
+            name = await sign_pades(
+                io.BytesIO(data),
+                out,
+                self._device,
+                field_name=field_name,
+                digest_algorithm=digest_algorithm,
+                reason=reason,
+                location=location,
+                contact_info=contact_info,
+                prepare=evidence_embedder(record),
+            )
+        self._acknowledgement = None
+        return SessionSignedDocument(
+            path=dst,
+            field_name=name,
+            signer=NameIdentity.from_name(self._device.certificate.subject),
+            digest_algorithm=digest_algorithm,
+            size=dst.stat().st_size,
+            evidence=evidence,
+        )
+
+    def sign(
+        self,
+        output: str | os.PathLike[str],
+        *,
+        field_name: str | None = None,
+        digest_algorithm: DigestAlgorithm = DigestAlgorithm.SHA256,
+        reason: str | None = None,
+        location: str | None = None,
+        contact_info: str | None = None,
+    ) -> SessionSignedDocument:
+        """Sign the presented document, with the session's evidence, into ``output``.
+
+        The synchronous twin of :meth:`async_sign`, with the same arguments and errors;
+        it works inside a running event loop too.
+        """
+        return run_sync(
+            self.async_sign(
+                output,
+                field_name=field_name,
+                digest_algorithm=digest_algorithm,
+                reason=reason,
+                location=location,
+                contact_info=contact_info,
+            )
+        )
+
+    def __repr__(self) -> str:
+        state = "acknowledged" if self._acknowledgement else "not acknowledged"
+        shown = "presented" if self._presentation else "not presented"
+        return f"<SigningSession {self._document} {self._method.value}: {shown}, {state}>"
+
+
+def read_session_evidence(document: str | os.PathLike[str] | bytes) -> SessionEvidence | None:
+    """The session evidence of the document's last signature, or None.
+
+    Only the revision the last signature covers is read, and only a record written by
+    that signature's own update counts. The record must also describe that revision:
+    the signed revision must begin with exactly the presented document (its size and
+    SHA-256). This does not verify the signature itself; use :func:`esig.verify_pdf`.
+
+    Returns:
+        The record, or None when the last signature carries none (or the document has no
+        signature, or the record does not describe the document the signature extends).
+
+    Raises:
+        DocumentNotFoundError: The document does not exist.
+        NotAPdfError: The document is not a PDF.
+        CorruptDocumentError: The document cannot be parsed.
+        EncryptedDocumentError: The document is encrypted.
+        VerificationError: The record is there but cannot be read (e.g. it was written
+            by a newer esig with another schema version).
+
+    """
+    data = document if isinstance(document, bytes) else read_input(document)
+    end = last_signature_revision_end(data)
+    if end is None:
+        return None
+    raw = read_evidence(data, end)
+    if raw is None:
+        return None
+    try:
+        evidence = SessionEvidence.model_validate_json(raw)
+    except ValidationError as exc:
+        raise VerificationError(
+            f"The signing-session evidence in the document cannot be read: "
+            f"{exc.error_count()} problem(s), first: {exc.errors()[0]['msg']}"
+        ) from None
+    size = evidence.document_size
+    if size >= end or hashlib.sha256(data[:size]).hexdigest() != evidence.document_sha256:
+        return None
+    return evidence
