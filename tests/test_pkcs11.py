@@ -51,11 +51,11 @@ from esig.devices.pkcs11 import (  # noqa: E402 - after the importorskip
     Pkcs11Profile,
     TokenKey,
     TokenNotFoundError,
-    _Logins,
-    _Pin,
-    _translate,
     list_token_objects,
 )
+from esig.devices.pkcs11.device import _Pin  # noqa: E402 - after the importorskip
+from esig.devices.pkcs11.errors import _translate  # noqa: E402 - after the importorskip
+from esig.devices.pkcs11.login import _Logins  # noqa: E402 - after the importorskip
 
 pytestmark = pytest.mark.real
 
