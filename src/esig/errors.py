@@ -19,12 +19,14 @@ The tree::
     │   ├── WrongPassphraseError
     │   └── KeyCertificateMismatchError
     ├── SigningError               a signature could not be created
+    │   └── ServiceError           a TSA, OCSP responder or CRL server failed
     ├── VerificationError          verification could not run at all
     └── OutputError                an output could not be written
 """
 
 from __future__ import annotations
 
+from enum import StrEnum
 from pathlib import Path
 
 __all__ = [
@@ -38,6 +40,8 @@ __all__ = [
     "KeyLoadError",
     "NotAPdfError",
     "OutputError",
+    "ServiceError",
+    "ServiceKind",
     "SigningError",
     "VerificationError",
     "WrongPassphraseError",
@@ -102,6 +106,53 @@ class KeyCertificateMismatchError(KeyLoadError):
 
 class SigningError(EsigError):
     """A signature could not be created; no output file was left behind."""
+
+
+class ServiceKind(StrEnum):
+    """The kinds of online service esig asks while signing.
+
+    .. versionadded:: 0.1.0
+    """
+
+    TSA = "time-stamping service"
+    """An RFC 3161 time-stamping authority."""
+    OCSP = "OCSP responder"
+    """An RFC 6960 OCSP responder (revocation status of one certificate)."""
+    CRL = "CRL distribution point"
+    """Where a certificate revocation list is published."""
+    CA_ISSUERS = "CA issuers service"
+    """Where an issuer's certificate is published (authority information access)."""
+
+
+class ServiceError(SigningError):
+    """An online service needed for the signature failed; nothing was written.
+
+    Raised when a time-stamping service, OCSP responder or CRL server cannot be
+    reached, does not answer within the timeout, or answers something unusable. The
+    input is untouched and no output file is left behind.
+
+    Attributes:
+        service: The URL of the service that failed.
+        kind: What sort of service it is.
+        reason: What went wrong, e.g. ``did not answer within 5 s``.
+
+    .. versionadded:: 0.1.0
+
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        service: str,
+        kind: ServiceKind,
+        reason: str,
+        path: str | Path | None = None,
+    ) -> None:
+        super().__init__(message, path=path)
+        self.service = service
+        self.kind = kind
+        self.reason = reason
 
 
 class VerificationError(EsigError):

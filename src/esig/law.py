@@ -166,6 +166,7 @@ class EIDAS:
     ART_3_26: ClassVar[Citation] = _eidas(3, 26)
     ART_3_27: ClassVar[Citation] = _eidas(3, 27)
     ART_3_34: ClassVar[Citation] = _eidas(3, 34)
+    ART_22: ClassVar[Citation] = _eidas(22)
     ART_25: ClassVar[Citation] = _eidas(25)
     ART_26: ClassVar[Citation] = _eidas(26)
     ART_26_A: ClassVar[Citation] = _eidas(26, letter="a")
@@ -261,6 +262,7 @@ _SUMMARIES: dict[str, str] = {
     "eIDAS art. 3(26)": "definition of an advanced electronic seal",
     "eIDAS art. 3(27)": "definition of a qualified electronic seal",
     "eIDAS art. 3(34)": "definition of a qualified electronic time stamp",
+    "eIDAS art. 22": "trusted lists of qualified trust service providers",
     "eIDAS art. 25": "legal effects of electronic signatures",
     "eIDAS art. 26": "requirements for advanced electronic signatures",
     "eIDAS art. 26(a)": "uniquely linked to the signatory",

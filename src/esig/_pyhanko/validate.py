@@ -5,8 +5,9 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
-from typing import BinaryIO, TypeVar
+from typing import Any, BinaryIO, TypeVar
 
+from asn1crypto import x509 as asn1_x509
 from cryptography import x509
 from pyhanko.pdf_utils.misc import PdfError
 from pyhanko.pdf_utils.reader import PdfFileReader
@@ -14,7 +15,8 @@ from pyhanko.sign.ades.report import AdESSubIndic
 from pyhanko.sign.diff_analysis import SuspiciousModification
 from pyhanko.sign.fields import enumerate_sig_fields
 from pyhanko.sign.validation import async_validate_pdf_signature
-from pyhanko.sign.validation.errors import SignatureValidationError
+from pyhanko.sign.validation.dss import DocumentSecurityStore
+from pyhanko.sign.validation.errors import NoDSSFoundError, SignatureValidationError
 from pyhanko.sign.validation.generic_cms import get_signing_cert_attr
 from pyhanko.sign.validation.pdf_embedded import EmbeddedPdfSignature
 from pyhanko.sign.validation.status import PdfSignatureStatus, SignatureCoverageLevel
@@ -77,6 +79,10 @@ class RawSignature:
     timestamp_trusted: bool = False
     error: str | None = None
     error_sub_indication: str | None = None
+    revocation_embedded: bool = False
+    """The document's DSS carries OCSP responses or CRLs."""
+    revocation_fetching: bool = False
+    """Revocation information could be fetched over the network."""
     certified: bool = False
     """The signature is a certification signature (it carries DocMDP permissions)."""
     diff_error: str | None = None
@@ -108,13 +114,50 @@ def _validation_context(
     *,
     allow_fetching: bool,
     moment: dt.datetime | None,
+    dss: DocumentSecurityStore | None,
+    embedded_certs: Sequence[asn1_x509.Certificate],
 ) -> ValidationContext:
-    return ValidationContext(
-        trust_roots=[to_asn1(c) for c in trust_anchors],
-        allow_fetching=allow_fetching,
-        revocation_mode="soft-fail",
-        moment=moment,
-    )
+    """A fresh context: anchors, plus what the document carries (DSS, embedded certs).
+
+    The document's own certificates, OCSP responses and CRLs are candidates, never
+    anchors: they let a path (e.g. a timestamp authority's) be built and revocation be
+    checked without the network.
+    """
+    kwargs: dict[str, Any] = {
+        "trust_roots": [to_asn1(c) for c in trust_anchors],
+        "allow_fetching": allow_fetching,
+        "revocation_mode": "soft-fail",
+        "moment": moment,
+        "other_certs": list(embedded_certs),
+    }
+    if dss is not None:
+        try:
+            return dss.as_validation_context(kwargs)
+        except _MALFORMED:
+            pass  # an unreadable DSS is ignored; the signature is judged without it
+    return ValidationContext(**kwargs)
+
+
+def _document_dss(reader: PdfFileReader) -> DocumentSecurityStore | None:
+    try:
+        return DocumentSecurityStore.read_dss(reader)
+    except NoDSSFoundError:
+        return None
+    except _MALFORMED:
+        return None
+
+
+def _embedded_certificates(items: Sequence[object]) -> list[asn1_x509.Certificate]:
+    found: list[asn1_x509.Certificate] = []
+    for item in items:
+        if not isinstance(item, EmbeddedPdfSignature):
+            continue
+        try:
+            choices = item.signed_data["certificates"] or ()
+            found.extend(c.chosen for c in choices if c.name == "certificate")
+        except _MALFORMED:
+            continue
+    return found
 
 
 async def validate_signatures(
@@ -127,12 +170,25 @@ async def validate_signatures(
 ) -> list[RawSignature]:
     """Validate every regular signature in the document, oldest first."""
     results = []
-    for item in _signature_fields(reader, file_size):
+    items = _signature_fields(reader, file_size)
+    dss = _document_dss(reader)
+    embedded = _embedded_certificates(items)
+    revocation_data = dss is not None and bool(list(dss.ocsps) or list(dss.crls))
+    for item in items:
         if isinstance(item, RawSignature):
             results.append(item)
             continue
-        context = _validation_context(trust_anchors, allow_fetching=allow_fetching, moment=moment)
-        results.append(await _validate_one(reader, item, file_size, context))
+        context = _validation_context(
+            trust_anchors,
+            allow_fetching=allow_fetching,
+            moment=moment,
+            dss=dss,
+            embedded_certs=embedded,
+        )
+        raw = await _validate_one(reader, item, file_size, context)
+        results.append(
+            replace(raw, revocation_embedded=revocation_data, revocation_fetching=allow_fetching)
+        )
     return results
 
 

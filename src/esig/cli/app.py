@@ -15,10 +15,12 @@ import typer
 from esig.devices.software import SoftwareKey
 from esig.errors import EsigError, InputError, OutputError, WrongPassphraseError
 from esig.issuance import KeyType
+from esig.signing.baseline import BaselineLevel, BaselineRequest
 from esig.verification.report import VerificationReport
 
 if TYPE_CHECKING:
     from esig.devices.base import SignatureCreationDevice
+    from esig.signing.baseline import TimestampService, ValidationServices
     from esig.signing.batch import BatchResult
 
 __all__ = ["app", "main"]
@@ -59,6 +61,13 @@ class DemoKey(StrEnum):
 
     rsa = "rsa"
     ec = "ec"
+
+
+class SignFormat(StrEnum):
+    """Signature formats offered by ``esig sign --format``."""
+
+    pades = "pades"
+    cades = "cades"
 
 
 def _fail(message: str) -> typer.Exit:
@@ -264,15 +273,55 @@ def sign(  # noqa: PLR0917 - typer maps parameters to options
     as_json: Annotated[
         bool, typer.Option("--json", help="Print one result per document as JSON.")
     ] = False,
+    sign_format: Annotated[
+        SignFormat,
+        typer.Option(
+            "--format",
+            help="pades: sign inside the PDF; cades: a detached signature FILE.p7s for any "
+            "file (written beside it unless -o/--output-dir says otherwise).",
+        ),
+    ] = SignFormat.pades,
+    level: Annotated[
+        str | None,
+        typer.Option(
+            metavar="LEVEL",
+            help="Baseline level: B-B, B-T, B-LT or B-LTA (CAdES: up to B-LT). "
+            "Default: B-T with --tsa, else B-B.",
+        ),
+    ] = None,
+    tsa: Annotated[
+        str | None,
+        typer.Option(metavar="URL", help="RFC 3161 time-stamping service (needed from B-T on)."),
+    ] = None,
+    service_timeout: Annotated[
+        float,
+        typer.Option(
+            metavar="SECONDS", help="How long to wait for the TSA, OCSP responders and CRLs."
+        ),
+    ] = 10.0,
+    trust: Annotated[
+        list[Path] | None,
+        typer.Option(
+            help="Trust anchor for collecting validation data (B-LT, B-LTA); repeatable. "
+            "Default: the root certificate that comes with the signer's chain."
+        ),
+    ] = None,
 ) -> None:
     """Sign PDFs (PAdES baseline B-B) with one device: one login, one PIN entry.
+
+    With --level/--tsa: PAdES B-T, B-LT or B-LTA. With --format cades: detached CAdES
+    signatures of any files.
 
     Exit 0: all signed; 1: some not (each says why); 2: usage error or no device.
     """
     import contextlib  # noqa: PLC0415
 
     try:
-        pairs = _batch_pairs(documents, output, output_dir)
+        baseline = _baseline_request(level, tsa, service_timeout, trust, sign_format)
+        if sign_format is SignFormat.cades:
+            pairs = _cades_pairs(documents, output, output_dir)
+        else:
+            pairs = _batch_pairs(documents, output, output_dir)
         if device is not None and (p12 or key or cert or chain):
             raise InputError("Give either --device URI, or --p12 / --key with --cert, not both")
         if output_dir is not None and not output_dir.exists():
@@ -296,6 +345,18 @@ def sign(  # noqa: PLR0917 - typer maps parameters to options
     except EsigError as exc:
         raise _fail(str(exc)) from None
     options: dict[str, Any] = {"field_name": field, "reason": reason, "location": location}
+    if sign_format is SignFormat.cades or baseline.level is not BaselineLevel.B_B:
+        raise typer.Exit(
+            _sign_each(
+                pairs,
+                signer,
+                sign_format=sign_format,
+                baseline=baseline,
+                options=options,
+                as_json=as_json,
+                single=output,
+            )
+        )
     show = not as_json and len(pairs) > 1 and sys.stderr.isatty()
     with contextlib.ExitStack() as cleanup:
         close = getattr(signer, "close", None)
@@ -326,6 +387,113 @@ def sign(  # noqa: PLR0917 - typer maps parameters to options
             typer.echo(f"esig: error: {failed[0].error}", err=True)
         raise typer.Exit(EXIT_USAGE)
     raise typer.Exit(EXIT_FAILED if failed else EXIT_OK)
+
+
+def _parse_level(text: str) -> BaselineLevel:
+    try:
+        return BaselineLevel(text)
+    except ValueError:
+        raise InputError(f"--level {text!r}: choose B-B, B-T, B-LT or B-LTA") from None
+
+
+def _services(
+    tsa: str | None, timeout: float, trust: list[Path] | None
+) -> tuple[TimestampService | None, ValidationServices]:
+    from esig.signing.baseline import TimestampService, ValidationServices  # noqa: PLC0415
+
+    if not 0 < timeout <= 600:
+        raise InputError("--service-timeout must be more than 0 and at most 600 seconds")
+    timestamp = TimestampService(url=tsa, timeout=timeout) if tsa else None
+    return timestamp, ValidationServices(trust=tuple(trust or ()), timeout=timeout)
+
+
+def _baseline_request(
+    level: str | None,
+    tsa: str | None,
+    timeout: float,
+    trust: list[Path] | None,
+    sign_format: SignFormat,
+) -> BaselineRequest:
+    """The level and its services, checked before any device is opened."""
+    chosen = _parse_level(level) if level else (BaselineLevel.B_T if tsa else BaselineLevel.B_B)
+    if sign_format is SignFormat.cades and chosen is BaselineLevel.B_LTA:
+        raise InputError("--format cades signs at B-B, B-T or B-LT, not B-LTA")
+    if trust and not chosen.long_term:
+        raise InputError("--trust is for collecting validation data: use it with B-LT or B-LTA")
+    timestamp, validation = _services(tsa, timeout, trust)
+    return BaselineRequest(
+        level=chosen, timestamp=timestamp, validation=validation if chosen.long_term else None
+    )
+
+
+def _cades_pairs(
+    documents: list[Path], output: Path | None, output_dir: Path | None
+) -> list[tuple[Path, Path]]:
+    from esig.signing.cades import default_signature_path  # noqa: PLC0415
+
+    if output is None and output_dir is None:
+        return [(doc, default_signature_path(doc)) for doc in documents]
+    pairs = _batch_pairs(documents, output, output_dir)
+    if output_dir is not None:
+        pairs = [(doc, default_signature_path(dst)) for doc, dst in pairs]
+    return pairs
+
+
+def _sign_each(
+    pairs: list[tuple[Path, Path]],
+    device: SignatureCreationDevice,
+    *,
+    sign_format: SignFormat,
+    baseline: BaselineRequest,
+    options: dict[str, Any],
+    as_json: bool,
+    single: Path | None,
+) -> int:
+    """Sign one document after the other at ``baseline``; return the exit code."""
+    from esig.signing.cades import sign_detached  # noqa: PLC0415
+    from esig.signing.pades import sign_pdf  # noqa: PLC0415
+
+    failed = 0
+    try:
+        for source, target in pairs:
+            try:
+                if sign_format is SignFormat.cades:
+                    made: Any = sign_detached(
+                        source,
+                        target,
+                        device,
+                        level=baseline.level,
+                        timestamp=baseline.timestamp,
+                        validation=baseline.validation,
+                    )
+                else:
+                    made = sign_pdf(
+                        source,
+                        target,
+                        device,
+                        level=baseline.level,
+                        timestamp=baseline.timestamp,
+                        validation=baseline.validation,
+                        **options,
+                    )
+            except EsigError as exc:
+                failed += 1
+                typer.echo(f"esig: error: {source}: {exc}", err=True)
+                continue
+            if as_json:
+                typer.echo(made.model_dump_json(indent=2))
+            else:
+                typer.echo(
+                    f"Signed {source} as {made.signer.display} "
+                    f"({sign_format.value.upper()} {baseline.level.value}) -> {made.path}"
+                )
+    finally:
+        close = getattr(device, "close", None)
+        if callable(close):
+            close()
+    if failed and single is not None:
+        return EXIT_USAGE
+    return EXIT_FAILED if failed else EXIT_OK
 
 
 def _software_device(
@@ -435,19 +603,50 @@ def verify(  # noqa: PLR0917 - typer maps parameters to options
             "2031-01-01 or 2031-01-01T12:00:00+01:00; UTC when no zone is given).",
         ),
     ] = None,
+    content: Annotated[
+        Path | None,
+        typer.Option(
+            metavar="FILE",
+            help="The signed file, when DOCUMENT is a detached CAdES signature (FILE.p7s).",
+        ),
+    ] = None,
+    trusted_list: Annotated[
+        list[Path] | None,
+        typer.Option(
+            metavar="TL.xml",
+            help="An EU trusted list (ETSI TS 119 612) or a list of trusted lists; repeatable.",
+        ),
+    ] = None,
+    tlso: Annotated[
+        list[Path] | None,
+        typer.Option(
+            metavar="CERT", help="A certificate allowed to sign the trusted lists; repeatable."
+        ),
+    ] = None,
+    allow_unsigned_lists: Annotated[
+        bool, typer.Option(help="Use trusted lists whose signer cannot be authenticated.")
+    ] = False,
 ) -> None:
-    """Verify every signature in a PDF; exit 0 only when all pass."""
+    """Verify every signature in a PDF (or a detached FILE.p7s); exit 0 only when all pass."""
     from esig.trust.register import load_register  # noqa: PLC0415
     from esig.verification.verifier import verify_pdf  # noqa: PLC0415
 
     try:
-        report = verify_pdf(
-            document,
-            trust=trust or [],
-            allow_fetching=allow_fetching,
-            at=_moment(at),
-            register=load_register(register) if register is not None else None,
-        )
+        if content is not None and extract_signed is not None:
+            raise InputError("--extract-signed is for PDFs; a detached signature's content is FILE")
+        settings: dict[str, Any] = {
+            "trust": trust or [],
+            "allow_fetching": allow_fetching,
+            "at": _moment(at),
+            "register": load_register(register) if register is not None else None,
+            "trusted_lists": _trusted_lists(trusted_list, tlso, allow_unsigned_lists),
+        }
+        if content is None:
+            report = verify_pdf(document, **settings)
+        else:
+            from esig.verification.cades import verify_detached  # noqa: PLC0415
+
+            report = verify_detached(document, content, **settings)
         if html is not None:
             _write_html(report, html)
         if extract_signed is not None:
@@ -456,6 +655,71 @@ def verify(  # noqa: PLR0917 - typer maps parameters to options
         raise _fail(str(exc)) from None
     _emit(report, as_json)
     raise typer.Exit(EXIT_OK if report.passed else EXIT_FAILED)
+
+
+@app.command()
+def extend(  # noqa: PLR0917 - typer maps parameters to options
+    document: Annotated[Path, typer.Argument(help="The signed PDF (only read).")],
+    output: Annotated[
+        Path, typer.Option("--output", "-o", help="Where to write the extended PDF.")
+    ],
+    level: Annotated[
+        str, typer.Option(metavar="LEVEL", help="LT (validation data) or LTA (plus a timestamp).")
+    ] = "B-LTA",
+    tsa: Annotated[
+        str | None,
+        typer.Option(metavar="URL", help="RFC 3161 time-stamping service (needed for LTA)."),
+    ] = None,
+    service_timeout: Annotated[
+        float,
+        typer.Option(
+            metavar="SECONDS", help="How long to wait for the TSA, OCSP responders and CRLs."
+        ),
+    ] = 10.0,
+    trust: Annotated[
+        list[Path] | None,
+        typer.Option(
+            help="Trust anchor for collecting validation data; repeatable. Default: the root "
+            "certificates embedded in the signatures."
+        ),
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
+) -> None:
+    """Add validation data (LT) and a document timestamp (LTA) to a signed PDF.
+
+    Works on PDFs signed by anyone; earlier signatures stay valid. Run it again on an
+    LTA document to renew its archive timestamp. Exit 0: extended; 2: it could not be.
+    """
+    from esig.signing.extend import extend_pdf  # noqa: PLC0415
+
+    try:
+        chosen = _parse_level(level)
+        timestamp, validation = _services(tsa, service_timeout, trust)
+        result = extend_pdf(
+            document, output, level=chosen, timestamp=timestamp, validation=validation
+        )
+    except EsigError as exc:
+        raise _fail(str(exc)) from None
+    if as_json:
+        typer.echo(result.model_dump_json(indent=2))
+    else:
+        typer.echo(
+            f"Extended {document} to {result.level.value} -> {result.path} "
+            f"({result.signatures} signature(s) and timestamp(s) covered, "
+            f"{result.document_timestamps} document timestamp(s))"
+        )
+
+
+def _trusted_lists(paths: list[Path] | None, tlso: list[Path] | None, allow_unsigned: bool) -> Any:
+    if not paths:
+        return None
+    from esig.certificates import load_certificates_from_paths  # noqa: PLC0415
+    from esig.trust.trusted_lists import TrustedListSource  # noqa: PLC0415
+
+    signers = load_certificates_from_paths(tlso or [], what="trusted list signer certificate")
+    return TrustedListSource.from_files(
+        paths, tlso_certificates=signers or None, allow_unsigned=allow_unsigned
+    )
 
 
 def _moment(text: str | None) -> dt.datetime | None:
@@ -545,6 +809,44 @@ def cert_show(
         typer.echo(body if len(profiles) == 1 else f"[\n{body}\n]")
     else:
         typer.echo("\n\n".join(p.to_text().rstrip("\n") for p in profiles))
+
+
+tl_app = typer.Typer(
+    help="Read EU trusted lists (ETSI TS 119 612): the registers of recognised providers.",
+    no_args_is_help=True,
+)
+app.add_typer(tl_app, name="tl")
+
+
+@tl_app.command("show")
+def tl_show(
+    trusted_list: Annotated[Path, typer.Argument(help="The trusted list (XML).")],
+    tlso: Annotated[
+        list[Path] | None,
+        typer.Option(
+            help="Certificate of the list's scheme operator (TLSO) to verify its signature "
+            "with (PEM, DER or PKCS#7); repeatable."
+        ),
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the list as JSON.")] = False,
+) -> None:
+    """Show a trusted list's providers, services, status history and signature check.
+
+    Exits 0 when the signature verified with a given TLSO certificate, 1 when it did not
+    or could not be checked, 2 when the file cannot be read.
+    """
+    from esig.certificates import load_certificates_from_paths  # noqa: PLC0415
+    from esig.trust.trusted_lists import SignatureStatus, read_trusted_list  # noqa: PLC0415
+
+    try:
+        certs = load_certificates_from_paths(tlso or [], what="TLSO certificate")
+        result = read_trusted_list(trusted_list, tlso_certificates=certs)
+    except EsigError as exc:
+        raise _fail(str(exc)) from None
+    typer.echo(result.model_dump_json(indent=2) if as_json else result.to_text().rstrip("\n"))
+    raise typer.Exit(
+        EXIT_OK if result.signature.status is SignatureStatus.VERIFIED else EXIT_FAILED
+    )
 
 
 def main() -> None:

@@ -15,6 +15,14 @@ from esig.devices.base import (
     SignatureScheme,
 )
 from esig.devices.csc import CscDevice
+from esig.devices.factory import (
+    DeviceEntry,
+    DeviceUri,
+    describe_uri,
+    env_secret_provider,
+    list_devices,
+    open_device,
+)
 from esig.devices.software import SoftwareKey
 
 if TYPE_CHECKING:
@@ -22,13 +30,19 @@ if TYPE_CHECKING:
 
 __all__ = [
     "CscDevice",
+    "DeviceEntry",
     "DeviceEvidence",
     "DeviceKind",
+    "DeviceUri",
     "DigestAlgorithm",
     "Pkcs11Device",
     "SignatureCreationDevice",
     "SignatureScheme",
     "SoftwareKey",
+    "describe_uri",
+    "env_secret_provider",
+    "list_devices",
+    "open_device",
 ]
 
 

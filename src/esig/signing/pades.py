@@ -1,4 +1,8 @@
-"""Sign PDF documents (PAdES baseline B-B, subfilter ETSI.CAdES.detached).
+"""Sign PDF documents (PAdES baseline B-B to B-LTA, subfilter ETSI.CAdES.detached).
+
+B-B is the default. B-T adds a signature timestamp, B-LT the validation data in the
+document security store, B-LTA a document timestamp; see :mod:`esig.signing.baseline`.
+A level that needs a service it was not given fails before the device is used.
 
 The input is never modified. The output appears atomically: it is written to a
 temporary file beside the target and renamed into place only when the signature is
@@ -18,6 +22,12 @@ from esig._sync import run_sync
 from esig.devices.base import DigestAlgorithm, SignatureCreationDevice
 from esig.errors import OutputError
 from esig.identity import NameIdentity
+from esig.signing.baseline import (
+    BaselineLevel,
+    BaselineRequest,
+    TimestampService,
+    ValidationServices,
+)
 
 __all__ = ["SignedDocument", "async_sign_pdf", "sign_pdf", "sign_pdf_bytes"]
 
@@ -34,6 +44,8 @@ class SignedDocument(EsigModel):
     digest_algorithm: DigestAlgorithm
     size: int
     """Size of the signed document in bytes."""
+    level: BaselineLevel = BaselineLevel.B_B
+    """The PAdES baseline level the signature was made at."""
 
 
 async def async_sign_pdf(
@@ -46,6 +58,9 @@ async def async_sign_pdf(
     reason: str | None = None,
     location: str | None = None,
     contact_info: str | None = None,
+    level: BaselineLevel = BaselineLevel.B_B,
+    timestamp: TimestampService | None = None,
+    validation: ValidationServices | None = None,
 ) -> SignedDocument:
     """Sign the PDF at ``source`` and write the result atomically to ``output``.
 
@@ -59,6 +74,10 @@ async def async_sign_pdf(
         reason: The reason for signing, recorded in the signature dictionary.
         location: Where the signature was made.
         contact_info: How to reach the signer.
+        level: The PAdES baseline level (:class:`~esig.signing.baseline.PadesLevel`).
+        timestamp: The time-stamping service; required from B-T on.
+        validation: How to collect validation data for B-LT and B-LTA (trust anchors,
+            timeout); default: fetch from the URLs in the certificates.
 
     Returns:
         A description of the signed document.
@@ -68,10 +87,18 @@ async def async_sign_pdf(
         NotAPdfError: ``source`` is not a PDF.
         CorruptDocumentError: ``source`` cannot be parsed.
         EncryptedDocumentError: ``source`` is encrypted.
+        InputError: The level needs a service that was not given (checked first,
+            before the device is used), or a service was given that it does not use.
+        ServiceError: The time-stamping service, an OCSP responder or a CRL server
+            cannot be reached, is slower than its timeout, or answers garbage.
         SigningError: The device or pyHanko could not produce the signature.
         OutputError: ``output`` cannot be written, or is the input itself.
 
+    .. versionchanged:: 0.1.0
+        ``level``, ``timestamp`` and ``validation``: baseline B-T, B-LT and B-LTA.
+
     """
+    baseline = BaselineRequest(level=level, timestamp=timestamp, validation=validation)
     src, dst = Path(source), Path(output)
     if dst.exists() and src.exists() and dst.resolve() == src.resolve():
         raise OutputError("The output must not be the input document", path=dst)
@@ -85,6 +112,7 @@ async def async_sign_pdf(
             reason=reason,
             location=location,
             contact_info=contact_info,
+            baseline=baseline,
         )
     size = dst.stat().st_size
     return SignedDocument(
@@ -93,6 +121,7 @@ async def async_sign_pdf(
         signer=NameIdentity.from_name(device.certificate.subject),
         digest_algorithm=digest_algorithm,
         size=size,
+        level=level,
     )
 
 
@@ -106,6 +135,9 @@ def sign_pdf(
     reason: str | None = None,
     location: str | None = None,
     contact_info: str | None = None,
+    level: BaselineLevel = BaselineLevel.B_B,
+    timestamp: TimestampService | None = None,
+    validation: ValidationServices | None = None,
 ) -> SignedDocument:
     """Sign the PDF at ``source`` and write the result atomically to ``output``.
 
@@ -122,6 +154,9 @@ def sign_pdf(
             reason=reason,
             location=location,
             contact_info=contact_info,
+            level=level,
+            timestamp=timestamp,
+            validation=validation,
         )
     )
 
@@ -134,11 +169,15 @@ def sign_pdf_bytes(
     digest_algorithm: DigestAlgorithm = DigestAlgorithm.SHA256,
     reason: str | None = None,
     location: str | None = None,
+    level: BaselineLevel = BaselineLevel.B_B,
+    timestamp: TimestampService | None = None,
+    validation: ValidationServices | None = None,
 ) -> bytes:
     """Sign a PDF held in memory and return the signed bytes.
 
     Same rules and errors as :func:`sign_pdf`; nothing touches the file system.
     """
+    baseline = BaselineRequest(level=level, timestamp=timestamp, validation=validation)
     out = io.BytesIO()
     run_sync(
         sign_pades(
@@ -150,6 +189,7 @@ def sign_pdf_bytes(
             reason=reason,
             location=location,
             contact_info=None,
+            baseline=baseline,
         )
     )
     return out.getvalue()

@@ -1,5 +1,6 @@
 """Verifying signatures: the BES art. 3 checks and the report."""
 
+from esig.verification.cades import async_verify_detached, verify_detached
 from esig.verification.html import render_html
 from esig.verification.render import render_text
 from esig.verification.report import (
@@ -49,9 +50,11 @@ __all__ = [
     "VerificationReport",
     "Verifier",
     "VisualComparison",
+    "async_verify_detached",
     "async_verify_pdf",
     "render_html",
     "render_text",
     "signed_revision",
+    "verify_detached",
     "verify_pdf",
 ]

@@ -12,7 +12,7 @@ import datetime as dt
 import hashlib
 import io
 import os
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import BinaryIO
 
@@ -54,7 +54,14 @@ from esig.verification.report import (
 )
 from esig.verification.visual import RevisionComparer
 
-__all__ = ["TrustInput", "Verifier", "async_verify_pdf", "signed_revision", "verify_pdf"]
+__all__ = [
+    "TrustInput",
+    "Verifier",
+    "async_verify_pdf",
+    "signature_report",
+    "signed_revision",
+    "verify_pdf",
+]
 
 TrustInput = x509.Certificate | str | os.PathLike[str]
 """A trust anchor: a certificate, or a path to a PEM/DER/PKCS#7 file of them."""
@@ -244,6 +251,36 @@ def signed_revision(source: str | os.PathLike[str] | bytes, signature: Signature
     return data[: rng.byte_range[2] + rng.byte_range[3]]
 
 
+def signature_report(
+    raw: RawSignature,
+    verifier: Verifier,
+    *,
+    scope: Mapping[CheckId, Finding] | None = None,
+) -> SignatureReport:
+    """One signature's report (BES art. 3 findings and level) from validated facts.
+
+    For signature containers other than a PDF (detached CAdES): ``scope`` replaces the
+    findings of the given checks, which describe what a PDF signature covers (signed
+    data, signed content, later changes), before the level is assessed.
+
+    .. versionadded:: 0.1.0
+    """
+    return _signature_report(raw, LaterChanges(), verifier, scope)
+
+
+def _rescoped(
+    findings: tuple[Finding, ...], scope: Mapping[CheckId, Finding]
+) -> tuple[Finding, ...]:
+    """``findings`` with each check in ``scope`` replaced, once, where it first appeared."""
+    result: list[Finding] = []
+    for finding in findings:
+        if finding.check not in scope:
+            result.append(finding)
+        elif all(f.check is not finding.check for f in result):
+            result.append(scope[finding.check])
+    return tuple(result)
+
+
 def _signed_content_finding(raw: RawSignature) -> Finding:
     cite = (BES.ART_3_C,)
     if raw.coverage in (Coverage.ENTIRE_FILE, Coverage.ENTIRE_REVISION) and raw.revision:
@@ -281,7 +318,10 @@ def _summary(cert: x509.Certificate) -> CertificateSummary:
 
 
 def _signature_report(
-    raw: RawSignature, later: LaterChanges, verifier: Verifier
+    raw: RawSignature,
+    later: LaterChanges,
+    verifier: Verifier,
+    scope: Mapping[CheckId, Finding] | None = None,
 ) -> SignatureReport:
     signer = NameIdentity.from_name(raw.signer_cert.subject) if raw.signer_cert else None
     profile = CertificateProfile.from_certificate(raw.signer_cert) if raw.signer_cert else None
@@ -295,6 +335,8 @@ def _signature_report(
         *_identity_findings(signer),
         modification_finding(raw, later),
     )
+    if scope:
+        findings = _rescoped(findings, scope)
     time, source = _signing_time(raw)
     if raw.signer_cert is not None:
         chain = raw.path or (raw.signer_cert,)
@@ -502,11 +544,16 @@ def _certificate_path(raw: RawSignature) -> CertificatePath | None:
         return CertificatePath(
             status=PathStatus.TRUSTED,
             chain=chain,
-            revocation_checked=False,
+            revocation_checked=raw.revocation_embedded or raw.revocation_fetching,
             message=f"A valid path leads to the trust anchor {anchor}.",
         )
     status, message = _path_problem(raw)
-    return CertificatePath(status=status, chain=chain, revocation_checked=False, message=message)
+    return CertificatePath(
+        status=status,
+        chain=chain,
+        revocation_checked=raw.revocation_embedded or raw.revocation_fetching,
+        message=message,
+    )
 
 
 def _path_problem(raw: RawSignature) -> tuple[PathStatus, str]:
@@ -645,7 +692,7 @@ def _evidence(
         certificate_problem=cert_problem,
         data_linked=linked,
         data_problem=data_problem,
-        long_term_material=raw.timestamp_trusted,
+        long_term_material=raw.timestamp_trusted and raw.revocation_embedded,
         qualified_certificate=qualification.qualified_certificate,
         qualified_certificate_source=qualification.qualified_source,
         qualified_device=qualification.qscd,

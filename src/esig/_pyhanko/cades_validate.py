@@ -1,0 +1,177 @@
+"""Validate detached CAdES (CMS) signatures with pyHanko; the facts as plain data."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from typing import Any, BinaryIO
+
+from asn1crypto import cms, crl, ocsp, pem
+from asn1crypto import x509 as asn1_x509
+from cryptography import x509
+from pyhanko.sign.general import SigningError as PyHankoSigningError
+from pyhanko.sign.general import extract_certificate_info
+from pyhanko.sign.validation import async_validate_detached_cms
+from pyhanko.sign.validation.generic_cms import get_signing_cert_attr
+from pyhanko.sign.validation.status import StandardCMSSignatureStatus
+from pyhanko_certvalidator import ValidationContext
+
+from esig._pyhanko.cades import CHUNK_SIZE
+from esig._pyhanko.signer import from_asn1, to_asn1
+from esig._pyhanko.validate import _MALFORMED, RawSignature, _sub_indication_name
+from esig.errors import InputError
+from esig.verification.report import Coverage, ModificationLevel
+
+__all__ = ["load_signed_data", "validate_cades"]
+
+
+def load_signed_data(signature: bytes) -> cms.SignedData:
+    """The SignedData of a DER or PEM CMS signature, or an :class:`InputError`."""
+    data = signature
+    if data.lstrip().startswith(b"-----BEGIN"):
+        try:
+            _, _, data = pem.unarmor(data.strip())
+        except ValueError:
+            raise InputError("The signature file is PEM, but cannot be decoded") from None
+    try:
+        info = cms.ContentInfo.load(data, strict=True)
+        if info["content_type"].native != "signed_data":
+            raise InputError(
+                f"The signature file holds CMS {info['content_type'].native}, not signed data"
+            )
+        signed_data: cms.SignedData = info["content"]
+        signed_data["signer_infos"].native  # noqa: B018 - parse now: fail here, not later
+    except InputError:
+        raise
+    except _MALFORMED:
+        raise InputError("This is not a CMS/CAdES signature (no DER SignedData)") from None
+    return signed_data
+
+
+def _embedded(
+    signed_data: cms.SignedData,
+) -> tuple[list[asn1_x509.Certificate], list[crl.CertificateList], list[ocsp.OCSPResponse]]:
+    certs: list[asn1_x509.Certificate] = []
+    crls: list[crl.CertificateList] = []
+    ocsps: list[ocsp.OCSPResponse] = []
+    for choice in signed_data["certificates"] or ():
+        if choice.name == "certificate":
+            certs.append(choice.chosen)
+    for choice in signed_data["crls"] or ():
+        if choice.name == "crl":
+            crls.append(choice.chosen)
+        elif choice.chosen["other_rev_info_format"].native == "ocsp_response":
+            ocsps.append(choice.chosen["other_rev_info"])
+    return certs, crls, ocsps
+
+
+async def validate_cades(
+    signature: bytes,
+    content: BinaryIO,
+    content_size: int,
+    trust_anchors: Sequence[x509.Certificate],
+    *,
+    name: str,
+    allow_fetching: bool = False,
+    moment: dt.datetime | None = None,
+) -> RawSignature:
+    """Validate a detached CMS signature over ``content``; the facts, without pyHanko types.
+
+    The validation data carried in the SignedData (certificates, CRLs, OCSP responses)
+    is used, so a B-LT signature validates offline.
+
+    Raises:
+        InputError: ``signature`` is not a CMS SignedData.
+
+    """
+    signed_data = load_signed_data(signature)
+    base = RawSignature(
+        field_name=name,
+        file_size=content_size,
+        coverage=Coverage.ENTIRE_FILE,
+        modification=ModificationLevel.NONE,
+    )
+    try:
+        certs, crls, ocsps = _embedded(signed_data)
+        context = ValidationContext(
+            trust_roots=[to_asn1(c) for c in trust_anchors],
+            other_certs=certs,
+            crls=crls,
+            ocsps=ocsps,
+            allow_fetching=allow_fetching,
+            revocation_mode="soft-fail",
+            moment=moment,
+        )
+    except _MALFORMED as exc:
+        return RawSignature(
+            field_name=name,
+            file_size=content_size,
+            error=f"the embedded validation data cannot be read: {exc}",
+            error_sub_indication="FORMAT_FAILURE",
+        )
+    try:
+        status = await async_validate_detached_cms(
+            content,
+            signed_data,
+            signer_validation_context=context,
+            ts_validation_context=context,
+            chunk_size=CHUNK_SIZE,
+        )
+    except _MALFORMED as exc:
+        sub = _sub_indication_name(getattr(exc, "ades_subindication", None))
+        return RawSignature(
+            field_name=name,
+            file_size=content_size,
+            signer_cert=_signer_certificate(signed_data),
+            error=str(exc) or type(exc).__name__,
+            error_sub_indication=sub or "FORMAT_FAILURE",
+        )
+    finally:
+        await context.aclose()  # type: ignore[no-untyped-call]
+    return _from_status(base, signed_data, status)
+
+
+def _signer_certificate(signed_data: cms.SignedData) -> x509.Certificate | None:
+    try:
+        return from_asn1(extract_certificate_info(signed_data).signer_cert)
+    except (*_MALFORMED, PyHankoSigningError):
+        return None
+
+
+def _first_signer_attrs(signed_data: cms.SignedData) -> Any:
+    return signed_data["signer_infos"][0]["signed_attrs"]
+
+
+def _from_status(
+    base: RawSignature, signed_data: cms.SignedData, status: StandardCMSSignatureStatus
+) -> RawSignature:
+    path: tuple[x509.Certificate, ...] = ()
+    if status.validation_path is not None:
+        path = tuple(from_asn1(c) for c in status.validation_path.iter_certs(include_root=True))
+    ts = status.timestamp_validity
+    revoked_at = (
+        status.revocation_details.revocation_date if status.revocation_details is not None else None
+    )
+    try:
+        bound = get_signing_cert_attr(_first_signer_attrs(signed_data)) is not None
+    except _MALFORMED:
+        bound = False
+    return RawSignature(
+        field_name=base.field_name,
+        file_size=base.file_size,
+        coverage=base.coverage,
+        modification=base.modification,
+        signer_cert=from_asn1(status.signing_cert),
+        digest_matches=status.intact,
+        signature_valid=status.valid,
+        digest_algorithm=str(status.md_algorithm),
+        signature_algorithm=str(status.pkcs7_signature_mechanism),
+        signer_certificate_bound=bound,
+        trusted=status.trust_problem_indic is None and status.validation_path is not None,
+        trust_problem=_sub_indication_name(status.trust_problem_indic),
+        revoked_at=revoked_at,
+        path=tuple(reversed(path)),
+        claimed_time=status.signer_reported_dt,
+        timestamp_time=ts.timestamp if ts is not None else None,
+        timestamp_trusted=bool(ts is not None and ts.intact and ts.valid and ts.trusted),
+    )

@@ -1,0 +1,935 @@
+"""One language for every signing device: a URI names the key, :func:`open_device` opens it.
+
+The CLI (``esig sign --device URI``, ``esig devices list URI``) and configuration files
+name a signature creation device with one string. Three forms are accepted:
+
+``file:`` — a key in a file (a :class:`~esig.devices.software.SoftwareKey`)::
+
+    file:/path/signer.p12                                     PKCS#12 (.p12/.pfx)
+    file:/path/key.pem?cert=/path/cert.pem&chain=/path/ca.pem PEM/DER key + certificate
+
+    ``file:///path`` and ``file://localhost/path`` (RFC 8089) mean the same as
+    ``file:/path``; ``file:signer.p12`` is relative to the working directory. Query
+    attributes: ``cert`` (the certificate; without it the file is PKCS#12) and
+    ``chain`` (issuer certificates, repeatable; only with ``cert``).
+
+``pkcs11:`` — a key on a token (a :class:`~esig.devices.pkcs11.Pkcs11Device`), in the
+syntax of RFC 7512::
+
+    pkcs11:token=esig-test;object=rsa-signer?module-path=/usr/lib/softhsm/libsofthsm2.so
+
+    Path attributes (``;``-separated): ``token`` (the token label; required to open a
+    key), ``object`` (the key label), ``id`` (the key id, percent-encoded bytes such as
+    ``%01``), ``type`` (``private`` or ``cert``), and ``manufacturer``, ``model``,
+    ``serial``, which the token must then match. Slots are never named: tokens are
+    selected by label. Query attributes (``&``-separated): ``module-path`` (or
+    ``module-name``, looked up by the system loader; one is required),
+    ``pin-source`` (a file holding the PIN: ``file:/path`` or ``/path``),
+    ``pin-value`` (accepted as RFC 7512 allows, never shown; prefer the secret
+    provider), and two esig attributes: ``chain`` (a certificate file with issuers to
+    embed, repeatable) and ``qscd`` (``true`` declares the token a qualified device).
+
+``csc+https:`` / ``csc+http:`` — a credential at a remote signing service (a
+:class:`~esig.devices.csc.CscDevice`, Cloud Signature Consortium API)::
+
+    csc+https://signing.example.org/csc/v1?credential=my-credential
+    csc+http://127.0.0.1:8080?credential=esig-test/signer1
+
+    Drop ``csc+`` to get the service URL (``/csc/v1`` may be left out). Query
+    attributes: ``credential`` (required to open), ``timeout`` (seconds per request)
+    and ``qscd`` (``true`` declares the service's key a qualified device).
+    Use ``csc+http:`` only for local test services.
+
+Values are percent-encoded (``%20`` for a space, ``%26`` for ``&``). Secrets never go
+in a URI (``pin-value`` excepted, for RFC 7512's sake): a passphrase or PIN comes from
+the ``secret_provider`` callable, which gets a prompt and returns the secret (``""``
+for none). Prompts start with ``Passphrase``, ``PIN`` or ``One-time password``;
+:func:`env_secret_provider` reads ``ESIG_PASSPHRASE`` / ``ESIG_PIN`` and otherwise asks
+on the terminal. A provider is asked at most once per :func:`open_device` call (a
+one-time password excepted, which a CSC service needs for every signature).
+"""
+
+from __future__ import annotations
+
+import getpass
+import os
+import re
+import sys
+import threading
+from collections.abc import Callable, Iterator, Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, ClassVar, Final, Literal
+from urllib.parse import quote, unquote, unquote_to_bytes, urlsplit
+
+from cryptography import x509
+from pydantic import SecretStr
+
+from esig._model import EsigModel
+from esig.certificates import load_certificates
+from esig.devices.base import DeviceKind, SignatureCreationDevice
+from esig.devices.csc import _protocol as csc_protocol
+from esig.devices.csc._protocol import Activation, AuthorizationRequest, Presence
+from esig.devices.csc.client import DEFAULT_TIMEOUT, CscClient, CscDevice
+from esig.devices.software import SoftwareKey
+from esig.errors import EsigError, InputError, KeyLoadError, WrongPassphraseError
+
+if TYPE_CHECKING:
+    from esig.devices.pkcs11 import TokenKey
+
+__all__ = [
+    "ACCEPTED_FORMS",
+    "CscDeviceUri",
+    "DeviceEntry",
+    "DeviceUri",
+    "FileDeviceUri",
+    "Pkcs11DeviceUri",
+    "SecretProvider",
+    "describe_uri",
+    "env_secret_provider",
+    "list_devices",
+    "open_device",
+]
+
+SecretProvider = Callable[[str], str]
+"""Gets a prompt (``Passphrase for …``, ``PIN for …``, ``One-time password for …``) and
+returns the secret, or ``""`` when there is none."""
+
+ACCEPTED_FORMS: Final = """\
+Accepted device URIs:
+  file:/path/signer.p12
+  file:/path/key.pem?cert=/path/cert.pem&chain=/path/ca.pem
+  pkcs11:token=LABEL;object=KEY-LABEL?module-path=/usr/lib/softhsm/libsofthsm2.so
+  csc+https://host/csc/v1?credential=ID   (csc+http:// for local test services)
+Passphrases and PINs come from ESIG_PASSPHRASE / ESIG_PIN or a prompt, not the URI."""
+"""The help text every bad-URI error ends with."""
+
+_PASSPHRASE_PROMPT: Final = "Passphrase"
+_PIN_PROMPT: Final = "PIN"
+_OTP_PROMPT: Final = "One-time password"
+
+_PIN_VALUE_IN_TEXT: Final = re.compile(r"(pin-value=)[^&;#]*", re.IGNORECASE)
+_SECRET_WORDS: Final = frozenset(
+    {"passphrase", "password", "pin", "secret", "access-token", "token-value"}
+)
+_TRUE: Final = frozenset({"true", "1", "yes"})
+_FALSE: Final = frozenset({"false", "0", "no"})
+
+# RFC 7512 characters that need no percent-encoding, besides the unreserved ones.
+_P11_PATH_SAFE: Final = ":[]@!$'()*+,=&"
+_P11_QUERY_SAFE: Final = ":[]@!$'()*+,=/?|"
+_QUERY_SAFE: Final = ":@!$'()*+,/"
+
+_MAX_LISTED_CREDENTIALS: Final = 200
+
+
+# --------------------------------------------------------------------------- models
+
+
+class DeviceUri(EsigModel):
+    """A device URI, parsed: which backend, and how to reach the key.
+
+    Parse one with :func:`describe_uri`; the subclasses hold each backend's fields.
+    ``str()`` gives the canonical URI, which never contains a PIN.
+    """
+
+    kind: ClassVar[DeviceKind]
+    """The backend this URI selects."""
+
+    def to_uri(self) -> str:
+        """The canonical URI. A ``pin-value`` is left out (never written back)."""
+        raise NotImplementedError
+
+    def __str__(self) -> str:
+        return self.to_uri()
+
+
+class FileDeviceUri(DeviceUri):
+    """``file:`` — a PKCS#12 file, or a PEM/DER key with its certificate."""
+
+    kind: ClassVar[DeviceKind] = DeviceKind.SOFTWARE
+    path: Path
+    """The PKCS#12 file, or the private key file when :attr:`certificate` is set."""
+    certificate: Path | None = None
+    """The certificate for a PEM/DER key (``cert=``); None for PKCS#12."""
+    chain: tuple[Path, ...] = ()
+    """Issuer certificate files to embed (``chain=``)."""
+
+    def to_uri(self) -> str:
+        """The canonical ``file:`` URI."""
+        query = []
+        if self.certificate is not None:
+            query.append(("cert", str(self.certificate)))
+        query += [("chain", str(p)) for p in self.chain]
+        return "file:" + quote(str(self.path), safe="/:@!$'()*+,;=") + _render_query(query)
+
+
+class Pkcs11DeviceUri(DeviceUri):
+    """``pkcs11:`` — a key on a token (RFC 7512)."""
+
+    kind: ClassVar[DeviceKind] = DeviceKind.PKCS11
+    module: str
+    """The PKCS#11 module: a path (``module-path``) or a bare name (``module-name``)."""
+    token: str | None = None
+    """The token label (``token``)."""
+    key_label: str | None = None
+    """The key label (``object``)."""
+    key_id: str | None = None
+    """The key id in hex (``id``, percent-encoded bytes in the URI)."""
+    object_type: Literal["private", "cert"] | None = None
+    """``type``: the private key or its certificate (both select the same pair)."""
+    manufacturer: str | None = None
+    """The token's manufacturer id, which the token must match."""
+    model: str | None = None
+    """The token's model, which the token must match."""
+    serial: str | None = None
+    """The token's serial number, which the token must match."""
+    pin_source: Path | None = None
+    """A file whose first line is the PIN (``pin-source``)."""
+    pin_value: SecretStr | None = None
+    """The PIN given in the URI (``pin-value``). Never shown, never written back."""
+    chain: tuple[Path, ...] = ()
+    """Issuer certificate files to embed (esig's ``chain``); default: those on the token."""
+    qscd_claimed: bool = False
+    """esig's ``qscd=true``: declare the token a qualified signature creation device."""
+
+    def to_uri(self) -> str:
+        """The canonical ``pkcs11:`` URI, without ``pin-value``."""
+        path: list[tuple[str, str]] = [
+            (name, value)
+            for name, value in (
+                ("manufacturer", self.manufacturer),
+                ("model", self.model),
+                ("serial", self.serial),
+                ("token", self.token),
+            )
+            if value is not None
+        ]
+        parts = [f"{name}={quote(value, safe=_P11_PATH_SAFE)}" for name, value in path]
+        if self.key_id is not None:
+            parts.append("id=" + "".join(f"%{b:02X}" for b in bytes.fromhex(self.key_id)))
+        if self.key_label is not None:
+            parts.append(f"object={quote(self.key_label, safe=_P11_PATH_SAFE)}")
+        if self.object_type is not None:
+            parts.append(f"type={self.object_type}")
+        query = [("module-path" if _is_module_path(self.module) else "module-name", self.module)]
+        if self.pin_source is not None:
+            query.append(("pin-source", str(self.pin_source)))
+        query += [("chain", str(p)) for p in self.chain]
+        if self.qscd_claimed:
+            query.append(("qscd", "true"))
+        return "pkcs11:" + ";".join(parts) + _render_query(query, safe=_P11_QUERY_SAFE)
+
+
+class CscDeviceUri(DeviceUri):
+    """``csc+https:`` / ``csc+http:`` — a credential at a CSC remote signing service."""
+
+    kind: ClassVar[DeviceKind] = DeviceKind.REMOTE
+    base_url: str
+    """The service's base URL (what comes before ``/csc/v1/``)."""
+    credential: str | None = None
+    """The credential id (``credential``)."""
+    timeout: float = DEFAULT_TIMEOUT
+    """Seconds to wait for the service on each request (``timeout``)."""
+    qscd_claimed: bool = False
+    """``qscd=true``: declare the service's key a qualified signature creation device."""
+
+    def to_uri(self) -> str:
+        """The canonical ``csc+…`` URI."""
+        query = []
+        if self.credential is not None:
+            query.append(("credential", self.credential))
+        if self.timeout != DEFAULT_TIMEOUT:
+            query.append(("timeout", f"{self.timeout:g}"))
+        if self.qscd_claimed:
+            query.append(("qscd", "true"))
+        return "csc+" + self.base_url + _render_query(query)
+
+
+class DeviceEntry(EsigModel):
+    """One thing :func:`list_devices` found: a token, a key or a credential."""
+
+    uri: str
+    """The URI that names it; for a key or credential, what :func:`open_device` takes.
+    Never holds a PIN."""
+    kind: DeviceKind
+    entry: Literal["token", "key", "credential"]
+    """What was found: a token (list it for its keys), a key, or a remote credential."""
+    label: str
+    """The token label, key label, file name or credential id."""
+    subject: str | None = None
+    """The certificate's subject (RFC 4514), for keys and credentials."""
+    algorithm: str | None = None
+    """The key algorithm and size, e.g. ``RSA-2048`` or ``EC-256``."""
+    usable: bool
+    """Whether esig can sign with it as it is (for a token: whether it is usable at all)."""
+    note: str | None = None
+    """Why it is not usable, or facts worth knowing (PIN per signature, manufacturer)."""
+
+
+# --------------------------------------------------------------------------- parsing
+
+
+def describe_uri(uri: str) -> DeviceUri:
+    """Parse a device URI without opening anything (no file, token or network access).
+
+    Returns:
+        A :class:`FileDeviceUri`, :class:`Pkcs11DeviceUri` or :class:`CscDeviceUri`.
+
+    Raises:
+        InputError: The URI is not one of the accepted forms; the message lists them.
+
+    """
+    text = uri.strip()
+    scheme, colon, rest = text.partition(":")
+    if not colon or not scheme:
+        raise _bad(uri, "it has no scheme")
+    scheme = scheme.lower()
+    if scheme == "file":
+        return _parse_file(uri, rest)
+    if scheme == "pkcs11":
+        return _parse_pkcs11(uri, rest)
+    if scheme in ("csc+http", "csc+https"):
+        return _parse_csc(uri, text[len("csc+") :])
+    raise _bad(uri, f"the scheme {scheme!r} is not one esig knows")
+
+
+def _redact(uri: str) -> str:
+    return _PIN_VALUE_IN_TEXT.sub(r"\1***", uri)
+
+
+def _bad(uri: str, why: str) -> InputError:
+    shown = _redact(uri.strip())
+    if len(shown) > 300:
+        shown = shown[:300] + "…"
+    return InputError(f"Not a device URI: {shown!r}: {why}.\n{ACCEPTED_FORMS}")
+
+
+def _decode(uri: str, value: str, what: str) -> str:
+    try:
+        return unquote(value, errors="strict")
+    except UnicodeDecodeError:
+        raise _bad(uri, f"{what} is not percent-encoded UTF-8") from None
+
+
+def _query_pairs(uri: str, query: str) -> list[tuple[str, str]]:
+    pairs = []
+    for part in query.split("&"):
+        if not part:
+            continue
+        name, eq, value = part.partition("=")
+        name = _decode(uri, name, "an attribute name")
+        if not eq:
+            raise _bad(uri, f"the query attribute {name!r} has no value")
+        pairs.append((name, _decode(uri, value, f"the value of {name!r}")))
+    return pairs
+
+
+def _check_names(
+    uri: str, pairs: list[tuple[str, str]], allowed: frozenset[str], repeatable: frozenset[str]
+) -> None:
+    seen: set[str] = set()
+    for name, _ in pairs:
+        if name.lower() in _SECRET_WORDS:
+            raise _bad(
+                uri,
+                f"{name!r} would put a secret in the URI; esig asks for passphrases and PINs "
+                "(ESIG_PASSPHRASE, ESIG_PIN or a prompt)",
+            )
+        if name not in allowed:
+            accepted = ", ".join(sorted(allowed))
+            raise _bad(uri, f"unknown attribute {name!r} (accepted here: {accepted})")
+        if name in seen and name not in repeatable:
+            raise _bad(uri, f"the attribute {name!r} appears twice")
+        seen.add(name)
+
+
+def _flag(uri: str, name: str, value: str) -> bool:
+    if value.lower() in _TRUE:
+        return True
+    if value.lower() in _FALSE:
+        return False
+    raise _bad(uri, f"{name} is true or false, not {value!r}")
+
+
+def _split_fragment(uri: str, rest: str) -> str:
+    if "#" in rest:
+        raise _bad(uri, "a device URI has no #fragment")
+    return rest
+
+
+def _parse_file(uri: str, rest: str) -> FileDeviceUri:
+    path_part, _, query = _split_fragment(uri, rest).partition("?")
+    if path_part.startswith("//"):
+        authority, slash, remainder = path_part[2:].partition("/")
+        if authority.lower() not in ("", "localhost"):
+            raise _bad(uri, f"files on another host ({authority!r}) are not supported")
+        path_part = slash + remainder
+    path_text = _decode(uri, path_part, "the path")
+    if not path_text:
+        raise _bad(uri, "the file path is empty")
+    pairs = _query_pairs(uri, query)
+    _check_names(uri, pairs, frozenset({"cert", "chain"}), frozenset({"chain"}))
+    values = dict(pairs)
+    chain = tuple(Path(v) for k, v in pairs if k == "chain" and v)
+    cert = values.get("cert")
+    if cert == "":
+        raise _bad(uri, "cert= is empty")
+    if chain and cert is None:
+        raise _bad(uri, "chain= goes with a PEM key and cert=; a PKCS#12 file holds its chain")
+    return FileDeviceUri(
+        path=Path(path_text), certificate=Path(cert) if cert else None, chain=chain
+    )
+
+
+_P11_PATH_ATTRIBUTES: Final = frozenset(
+    {"token", "object", "id", "type", "manufacturer", "model", "serial"}
+)
+_P11_UNSUPPORTED: Final = frozenset(
+    {
+        "slot-id",
+        "slot-description",
+        "slot-manufacturer",
+        "library-description",
+        "library-manufacturer",
+        "library-version",
+    }
+)
+_P11_QUERY_ATTRIBUTES: Final = frozenset(
+    {"module-path", "module-name", "pin-source", "pin-value", "chain", "qscd"}
+)
+
+
+def _parse_pkcs11(uri: str, rest: str) -> Pkcs11DeviceUri:
+    path_part, _, query = _split_fragment(uri, rest).partition("?")
+    attributes: dict[str, str] = {}
+    for part in path_part.split(";"):
+        if not part:
+            continue
+        raw_name, eq, raw_value = part.partition("=")
+        name = _decode(uri, raw_name, "an attribute name")
+        if not eq:
+            raise _bad(uri, f"the path attribute {name!r} has no value")
+        if name in _P11_UNSUPPORTED:
+            raise _bad(
+                uri, f"esig selects tokens by label (token=...), never by {name}; remove {name}"
+            )
+        if name not in _P11_PATH_ATTRIBUTES:
+            accepted = ", ".join(sorted(_P11_PATH_ATTRIBUTES))
+            raise _bad(uri, f"unknown path attribute {name!r} (accepted: {accepted})")
+        if name in attributes:
+            raise _bad(uri, f"the attribute {name!r} appears twice")
+        if name == "id":
+            key_id = unquote_to_bytes(raw_value)
+            if not key_id:
+                raise _bad(uri, "id= is empty")
+            attributes[name] = key_id.hex()
+        else:
+            attributes[name] = _decode(uri, raw_value, f"the value of {name!r}")
+    pairs = _query_pairs(uri, query)
+    _check_names(uri, pairs, _P11_QUERY_ATTRIBUTES, frozenset({"chain"}))
+    values = dict(pairs)
+    module_path, module_name = values.get("module-path"), values.get("module-name")
+    if module_path and module_name:
+        raise _bad(uri, "give module-path or module-name, not both")
+    module = module_path or module_name
+    if not module:
+        raise _bad(
+            uri, "a pkcs11: URI needs the module, e.g. ?module-path=/usr/lib/softhsm/libsofthsm2.so"
+        )
+    object_type = attributes.get("type")
+    if object_type not in (None, "private", "cert"):
+        raise _bad(uri, f"type={object_type} names no signing key; use type=private or omit it")
+    if "pin-value" in values and "pin-source" in values:
+        raise _bad(uri, "give pin-source or pin-value, not both")
+    pin_source = values.get("pin-source")
+    if pin_source is not None:
+        if pin_source.startswith("|"):
+            raise _bad(uri, "esig does not run commands for a PIN; give a file in pin-source")
+        if pin_source.lower().startswith("file:"):
+            pin_source = _parse_file(uri, pin_source[len("file:") :]).path.as_posix()
+    if "token" in attributes and not attributes["token"]:
+        raise _bad(uri, "token= is empty")
+    return Pkcs11DeviceUri(
+        module=module,
+        token=attributes.get("token"),
+        key_label=attributes.get("object"),
+        key_id=attributes.get("id"),
+        object_type=object_type,
+        manufacturer=attributes.get("manufacturer"),
+        model=attributes.get("model"),
+        serial=attributes.get("serial"),
+        pin_source=Path(pin_source) if pin_source else None,
+        pin_value=SecretStr(values["pin-value"]) if "pin-value" in values else None,
+        chain=tuple(Path(v) for k, v in pairs if k == "chain" and v),
+        qscd_claimed=_flag(uri, "qscd", values["qscd"]) if "qscd" in values else False,
+    )
+
+
+def _parse_csc(uri: str, url: str) -> CscDeviceUri:
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError as exc:
+        raise _bad(uri, f"the service URL is malformed ({exc})") from None
+    if parts.fragment or url.endswith("#"):
+        raise _bad(uri, "a device URI has no #fragment")
+    if parts.username is not None or parts.password is not None:
+        raise _bad(uri, "credentials never go in the URL; esig asks for them")
+    if not parts.hostname:
+        raise _bad(uri, "the service URL has no host")
+    pairs = _query_pairs(uri, parts.query)
+    _check_names(uri, pairs, frozenset({"credential", "timeout", "qscd"}), frozenset())
+    values = dict(pairs)
+    timeout = DEFAULT_TIMEOUT
+    if "timeout" in values:
+        try:
+            timeout = float(values["timeout"])
+        except ValueError:
+            raise _bad(uri, f"timeout is a number of seconds, not {values['timeout']!r}") from None
+        if not timeout > 0:
+            raise _bad(uri, "timeout must be a positive number of seconds")
+    credential = values.get("credential")
+    if credential == "":
+        raise _bad(uri, "credential= is empty")
+    host = parts.hostname if ":" not in parts.hostname else f"[{parts.hostname}]"
+    netloc = host if port is None else f"{host}:{port}"
+    base = csc_protocol.service_root(f"{parts.scheme}://{netloc}{parts.path}")
+    return CscDeviceUri(
+        base_url=base,
+        credential=credential,
+        timeout=timeout,
+        qscd_claimed=_flag(uri, "qscd", values["qscd"]) if "qscd" in values else False,
+    )
+
+
+def _render_query(pairs: list[tuple[str, str]], *, safe: str = _QUERY_SAFE) -> str:
+    if not pairs:
+        return ""
+    return "?" + "&".join(f"{name}={quote(value, safe=safe)}" for name, value in pairs)
+
+
+def _is_module_path(module: str) -> bool:
+    return os.sep in module or bool(os.altsep and os.altsep in module)
+
+
+# --------------------------------------------------------------------------- secrets
+
+
+def env_secret_provider(
+    *,
+    environ: Mapping[str, str] | None = None,
+    interactive: bool | None = None,
+    passphrase: str | None = None,
+) -> SecretProvider:
+    """A secret provider that reads the environment, then asks on the terminal.
+
+    Passphrase prompts are answered from ``passphrase`` or ``ESIG_PASSPHRASE``, PIN
+    prompts from ``ESIG_PIN``; anything else (one-time passwords), or a variable that
+    is not set, is asked for on the terminal (hidden input) when ``interactive``.
+    Otherwise the provider returns ``""`` and the device reports what it lacks.
+
+    Args:
+        environ: Where to read variables (default: :data:`os.environ`, read at each call).
+        interactive: Whether to prompt (default: when standard input is a terminal).
+        passphrase: A passphrase given by other means (e.g. read from a file).
+
+    """
+
+    def provide(prompt: str) -> str:
+        env = os.environ if environ is None else environ
+        if prompt.startswith(_PASSPHRASE_PROMPT):
+            value = passphrase if passphrase is not None else env.get("ESIG_PASSPHRASE")
+        elif prompt.startswith(_PIN_PROMPT):
+            value = env.get("ESIG_PIN")
+        else:
+            value = None
+        if value is not None:
+            return value
+        asking = sys.stdin.isatty() if interactive is None else interactive
+        return getpass.getpass(f"{prompt}: ") if asking else ""
+
+    return provide
+
+
+def _ask(provider: SecretProvider | None, prompt: str) -> str | None:
+    if provider is None:
+        return None
+    return provider(prompt) or None
+
+
+class _CscSecrets:
+    """Supplies a CSC credential's PIN (asked once) and one-time passwords (every time)."""
+
+    __slots__ = ("_ask_otp", "_lock", "_pin")
+
+    def __init__(self, pin: str | None, ask_otp: Callable[[], str | None] | None) -> None:
+        self._pin = SecretStr(pin) if pin else None
+        self._ask_otp = ask_otp
+        self._lock = threading.Lock()  # one prompt at a time, also when a batch runs threads
+
+    def __call__(self, request: AuthorizationRequest, /) -> Activation:
+        otp = None
+        if self._ask_otp is not None:
+            with self._lock:
+                otp = self._ask_otp()
+        return Activation(pin=self._pin, otp=SecretStr(otp) if otp else None)
+
+    def __repr__(self) -> str:
+        return "<CSC secrets hidden>"
+
+
+# --------------------------------------------------------------------------- opening
+
+
+def open_device(
+    uri: str | DeviceUri, *, secret_provider: SecretProvider | None = None
+) -> SignatureCreationDevice:
+    """Open the signature creation device a URI names (see the module for the forms).
+
+    A PKCS#11 device holds a logged-in session: close it (``device.close()``, or use it
+    in a ``with`` block) when done; one device signs any number of documents with one
+    login.
+
+    Args:
+        uri: A device URI, or one parsed by :func:`describe_uri`.
+        secret_provider: Asked for a passphrase or PIN when the key needs one (at most
+            once per call; for a CSC credential that needs a one-time password, once
+            per signature). Without it, a key that needs a secret fails to open.
+
+    Raises:
+        InputError: The URI is malformed, or names no single key.
+        KeyLoadError: The key cannot be opened; the subclass says why (e.g.
+            :class:`~esig.errors.WrongPassphraseError`, ``KeyNotFoundError``,
+            ``TokenNotFoundError``, ``CredentialNotFoundError``).
+        RemoteServiceError: The CSC service failed or cannot be reached.
+
+    """
+    parsed = describe_uri(uri) if isinstance(uri, str) else uri
+    if isinstance(parsed, FileDeviceUri):
+        return _open_file(parsed, secret_provider)
+    if isinstance(parsed, Pkcs11DeviceUri):
+        return _open_pkcs11(parsed, secret_provider)
+    if isinstance(parsed, CscDeviceUri):
+        return _open_csc(parsed, secret_provider)
+    raise InputError(f"Unsupported device URI type {type(parsed).__name__}")
+
+
+def _open_file(parsed: FileDeviceUri, provider: SecretProvider | None) -> SoftwareKey:
+    def attempt(secret: str | None) -> SoftwareKey:
+        if parsed.certificate is None:
+            return SoftwareKey.from_pkcs12(parsed.path, secret)
+        return SoftwareKey.from_pem(parsed.path, parsed.certificate, parsed.chain, secret)
+
+    try:
+        return attempt(None)
+    except WrongPassphraseError:
+        secret = _ask(provider, f"{_PASSPHRASE_PROMPT} for {parsed.path.name}")
+        if secret is None:
+            raise
+    return attempt(secret)
+
+
+def _pkcs11() -> Any:
+    try:
+        from esig.devices import pkcs11  # noqa: PLC0415 - python-pkcs11 is optional
+    except ImportError:
+        raise KeyLoadError(
+            "PKCS#11 tokens need the python-pkcs11 package: pip install 'esig[pkcs11]'"
+        ) from None
+    return pkcs11
+
+
+def _explicit_pin(parsed: Pkcs11DeviceUri) -> str | None:
+    if parsed.pin_value is not None:
+        return parsed.pin_value.get_secret_value()
+    if parsed.pin_source is None:
+        return None
+    try:
+        with parsed.pin_source.open(encoding="utf-8") as handle:
+            return handle.readline().rstrip("\r\n")
+    except (OSError, UnicodeDecodeError) as exc:
+        reason = getattr(exc, "strerror", None) or "not UTF-8 text"
+        raise InputError(
+            f"The PIN file (pin-source) cannot be read: {reason}", path=parsed.pin_source
+        ) from None
+
+
+def _chain(paths: tuple[Path, ...]) -> list[x509.Certificate]:
+    return [c for p in paths for c in load_certificates(p, what="chain certificate")]
+
+
+def _check_token_identity(module: Any, parsed: Pkcs11DeviceUri) -> None:
+    wanted = {"manufacturer": parsed.manufacturer, "model": parsed.model, "serial": parsed.serial}
+    if parsed.token is None or all(v is None for v in wanted.values()):
+        return
+    token = module._find_token(module._load(module._module_path(parsed.module)), parsed.token)
+    actual = {
+        "manufacturer": _text(token.manufacturer_id),
+        "model": _text(token.model),
+        "serial": _text(token.serial),
+    }
+    for name, value in wanted.items():
+        if value is not None and value.strip() != actual[name]:
+            raise module.TokenNotFoundError(
+                f"Token {parsed.token!r} has {name} {actual[name]!r}, but the URI asks for "
+                f"{value!r}; check the URI",
+                token_label=parsed.token,
+            )
+
+
+def _text(value: object) -> str:
+    if isinstance(value, bytes):
+        return value.decode("utf-8", "replace").strip()
+    return str(value).strip()
+
+
+def _open_pkcs11(
+    parsed: Pkcs11DeviceUri, provider: SecretProvider | None
+) -> SignatureCreationDevice:
+    module = _pkcs11()
+    if parsed.token is None:
+        raise InputError(
+            f"The URI {str(parsed)!r} names no token: add token=LABEL (list the tokens with "
+            f"`esig devices list {str(parsed)!r}`)"
+        )
+    chain = _chain(parsed.chain)
+    _check_token_identity(module, parsed)
+
+    def attempt(pin: str | None) -> SignatureCreationDevice:
+        device: SignatureCreationDevice = module.Pkcs11Device.open(
+            parsed.module,
+            token_label=parsed.token,
+            key_label=parsed.key_label,
+            key_id=parsed.key_id,
+            pin=pin,
+            qscd_claimed=parsed.qscd_claimed,
+            chain=chain,
+        )
+        return device
+
+    pin = _explicit_pin(parsed)
+    if pin is not None:
+        return attempt(pin)
+    try:
+        return attempt(None)
+    except module.PinRequiredError:
+        asked = _ask(provider, f"{_PIN_PROMPT} for token {parsed.token!r}")
+        if asked is None:
+            raise
+    return attempt(asked)
+
+
+def _csc_client(parsed: CscDeviceUri) -> CscClient:
+    return CscClient(parsed.base_url, timeout=parsed.timeout)
+
+
+def _open_csc(parsed: CscDeviceUri, provider: SecretProvider | None) -> CscDevice:
+    if parsed.credential is None:
+        raise InputError(
+            f"The URI {str(parsed)!r} names no credential: add ?credential=ID (list them "
+            f"with `esig devices list {str(parsed)!r}`)"
+        )
+    client = _csc_client(parsed)
+    info = client.credential_info(parsed.credential)
+    authorizer = None
+    needs_pin = info.pin is Presence.REQUIRED
+    needs_otp = info.otp is Presence.REQUIRED
+    if provider is not None and (needs_pin or needs_otp):
+        where = f"CSC credential {parsed.credential!r} at {client.base_url}"
+        pin = _ask(provider, f"{_PIN_PROMPT} for {where}") if needs_pin else None
+
+        def otp() -> str | None:
+            return _ask(provider, f"{_OTP_PROMPT} for {where}")
+
+        authorizer = _CscSecrets(pin, otp if needs_otp else None)
+    return CscDevice(client, info, authorizer=authorizer, qscd_claimed=parsed.qscd_claimed)
+
+
+# --------------------------------------------------------------------------- listing
+
+
+def list_devices(
+    uri_prefix: str | DeviceUri, *, secret_provider: SecretProvider | None = None
+) -> list[DeviceEntry]:
+    """What a URI prefix leads to: tokens, keys on a token, or credentials at a service.
+
+    * ``pkcs11:?module-path=M`` lists the tokens present; ``pkcs11:token=L?module-path=M``
+      lists the private keys on token ``L`` (asking for the PIN when the token hides
+      them); ``object``/``id`` narrow the list.
+    * ``csc+https://host/…`` lists every credential of the service (``credential=`` one).
+    * ``file:…`` opens the key and describes it.
+
+    Each entry's :attr:`DeviceEntry.uri` is what :func:`open_device` takes.
+
+    Raises:
+        InputError: The URI is malformed.
+        KeyLoadError: The module, token or key cannot be opened.
+        RemoteServiceError: The CSC service failed or cannot be reached.
+
+    """
+    parsed = describe_uri(uri_prefix) if isinstance(uri_prefix, str) else uri_prefix
+    if isinstance(parsed, Pkcs11DeviceUri):
+        if parsed.token is None:
+            return list(_list_tokens(parsed))
+        return list(_list_keys(parsed, secret_provider))
+    if isinstance(parsed, CscDeviceUri):
+        return list(_list_credentials(parsed))
+    if isinstance(parsed, FileDeviceUri):
+        return [_describe_file(parsed, secret_provider)]
+    raise InputError(f"Unsupported device URI type {type(parsed).__name__}")
+
+
+def _algorithm_of(certificate: x509.Certificate) -> str:
+    key = certificate.public_key()
+    size = getattr(key, "key_size", None)
+    name = "RSA" if "RSA" in type(key).__name__ else "EC"
+    return f"{name}-{size}" if size else name
+
+
+def _describe_file(parsed: FileDeviceUri, provider: SecretProvider | None) -> DeviceEntry:
+    device = _open_file(parsed, provider)
+    return DeviceEntry(
+        uri=parsed.to_uri(),
+        kind=DeviceKind.SOFTWARE,
+        entry="key",
+        label=parsed.path.name,
+        subject=device.certificate.subject.rfc4514_string(),
+        algorithm=_algorithm_of(device.certificate),
+        usable=True,
+        note=f"{device.evidence.description}; {len(device.chain)} issuer certificate(s)",
+    )
+
+
+def _list_tokens(parsed: Pkcs11DeviceUri) -> Iterator[DeviceEntry]:
+    module = _pkcs11()
+    import pkcs11 as p11  # noqa: PLC0415 - optional dependency, present once _pkcs11() passed
+
+    lib = module._load(module._module_path(parsed.module))
+    try:
+        tokens = [slot.get_token() for slot in lib.get_slots(token_present=True)]
+    except p11.exceptions.PKCS11Error as exc:
+        raise KeyLoadError(
+            f"The PKCS#11 module {parsed.module!r} could not list its tokens ({type(exc).__name__})"
+        ) from None
+    for token in sorted(tokens, key=lambda t: _text(t.label)):
+        label = _text(token.label)
+        if not label:
+            continue  # an empty slot's uninitialised token (SoftHSM2 always offers one)
+        flags = p11.TokenFlag(token.flags)
+        facts = [f"{_text(token.manufacturer_id)} {_text(token.model)}".strip()]
+        facts.append(f"serial {_text(token.serial)}")
+        if flags & p11.TokenFlag.PROTECTED_AUTHENTICATION_PATH:
+            facts.append("PIN pad")
+        elif flags & p11.TokenFlag.LOGIN_REQUIRED:
+            facts.append("PIN required")
+        locked = bool(flags & p11.TokenFlag.USER_PIN_LOCKED)
+        if locked:
+            facts.append("user PIN locked")
+        uri = parsed.model_copy(update={"token": label, "pin_value": None, "pin_source": None})
+        yield DeviceEntry(
+            uri=uri.to_uri(),
+            kind=DeviceKind.PKCS11,
+            entry="token",
+            label=label,
+            usable=not locked,
+            note="; ".join(facts),
+        )
+
+
+def _list_keys(parsed: Pkcs11DeviceUri, provider: SecretProvider | None) -> Iterator[DeviceEntry]:
+    module = _pkcs11()
+    _check_token_identity(module, parsed)
+    pin = _explicit_pin(parsed)
+    try:
+        keys: list[TokenKey] = module.list_token_objects(parsed.module, parsed.token, pin)
+    except module.PinRequiredError:
+        asked = (
+            None if pin is not None else _ask(provider, f"{_PIN_PROMPT} for token {parsed.token!r}")
+        )
+        if asked is None:
+            raise
+        keys = module.list_token_objects(parsed.module, parsed.token, asked)
+    for key in keys:
+        if parsed.key_label is not None and key.label != parsed.key_label:
+            continue
+        if parsed.key_id is not None and key.id != parsed.key_id:
+            continue
+        problems = []
+        if key.algorithm.value == "other":
+            problems.append("neither RSA nor EC")
+        if not key.can_sign:
+            problems.append("may not sign")
+        if not key.has_certificate:
+            problems.append("no matching certificate on the token")
+        facts = list(problems)
+        if key.always_authenticate:
+            facts.append("PIN for every signature")
+        if key.key_extractable is False:
+            facts.append("not extractable")
+        uri = parsed.model_copy(
+            update={
+                "key_label": key.label or None,
+                "key_id": key.id or None,
+                "object_type": None,
+                "pin_value": None,
+            }
+        )
+        size = f"-{key.key_size}" if key.key_size else ""
+        yield DeviceEntry(
+            uri=uri.to_uri(),
+            kind=DeviceKind.PKCS11,
+            entry="key",
+            label=key.label,
+            subject=key.subject,
+            algorithm=f"{key.algorithm.value.upper()}{size}",
+            usable=not problems,
+            note="; ".join(facts) or None,
+        )
+
+
+def _list_credentials(parsed: CscDeviceUri) -> Iterator[DeviceEntry]:
+    client = _csc_client(parsed)
+    ids = (parsed.credential,) if parsed.credential else client.list_credentials()
+    for index, credential_id in enumerate(ids):
+        uri = parsed.model_copy(update={"credential": credential_id}).to_uri()
+        if index >= _MAX_LISTED_CREDENTIALS:
+            yield DeviceEntry(
+                uri=uri,
+                kind=DeviceKind.REMOTE,
+                entry="credential",
+                label=credential_id,
+                usable=False,
+                note="not inspected (too many credentials to describe)",
+            )
+            continue
+        try:
+            info = client.credential_info(credential_id)
+            certificate = info.certificate
+        except (EsigError, ValueError) as exc:
+            if parsed.credential:
+                raise
+            yield DeviceEntry(
+                uri=uri,
+                kind=DeviceKind.REMOTE,
+                entry="credential",
+                label=credential_id,
+                usable=False,
+                note=str(exc),
+            )
+            continue
+        facts = [] if info.key.enabled else ["key disabled"]
+        if info.pin is Presence.REQUIRED:
+            facts.append("PIN required")
+        if info.otp is Presence.REQUIRED:
+            facts.append("one-time password required")
+        facts.append(f"SCAL {info.scal}")
+        yield DeviceEntry(
+            uri=uri,
+            kind=DeviceKind.REMOTE,
+            entry="credential",
+            label=credential_id,
+            subject=certificate.subject.rfc4514_string(),
+            algorithm=_algorithm_of(certificate),
+            usable=info.key.enabled,
+            note="; ".join(facts),
+        )

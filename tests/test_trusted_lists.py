@@ -1,0 +1,749 @@
+"""EU trusted lists (TS 119 612): signatures, status history, qualifiers, the real Belgian list."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+import pytest
+from cryptography import x509
+from cryptography.hazmat.primitives.serialization import Encoding
+from cryptography.x509.oid import ObjectIdentifier
+
+from esig.errors import InputError
+from esig.issuance import IssuedCertificate, Qualification, TestPKI
+from esig.oids import PolicyOID
+from esig.testing import real_part_missing
+from esig.testing.trusted_lists import (
+    ListPointer,
+    ProviderSpec,
+    QualificationSpec,
+    ServiceSpec,
+    StatusSpec,
+    build_list_of_lists,
+    build_trusted_list,
+    make_tlso,
+    sign_trusted_list,
+    tamper_trusted_list,
+)
+from esig.trust import (
+    CertificateType,
+    Qualifier,
+    SignatureStatus,
+    TrustedListError,
+    TrustedListQualification,
+    TrustedListSignature,
+    TrustedListSource,
+    TrustServiceStatus,
+    read_trusted_list,
+)
+from esig.trust.trusted_lists import CriteriaAssertion
+
+CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus"
+NOW = dt.datetime.now(dt.UTC).replace(microsecond=0)
+DAY = dt.timedelta(days=1)
+PROVIDER = "esig Test Trust Services"
+CA_NAME = "esig Test Qualified CA"
+CUSTOM_POLICY = ObjectIdentifier("1.3.6.1.4.1.55555.1.1")
+
+
+# --- fixtures -------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def pki() -> TestPKI:
+    return TestPKI(now=NOW - 90 * DAY)
+
+
+@pytest.fixture(scope="module")
+def tlso() -> IssuedCertificate:
+    return make_tlso(now=NOW)
+
+
+@pytest.fixture(scope="module")
+def qualified_person(pki: TestPKI) -> IssuedCertificate:
+    """A qualified certificate for e-signatures with QcSSCD (policy QCP-n-qscd)."""
+    return pki.issue_person("Alice", "Qualified", qualified=Qualification())
+
+
+@pytest.fixture(scope="module")
+def plain_person(pki: TestPKI) -> IssuedCertificate:
+    """A certificate without any qcStatement, under a custom policy."""
+    return pki.issue_person("Bob", "Plain", policies=(CUSTOM_POLICY,))
+
+
+def chain_of(cert: IssuedCertificate) -> list[x509.Certificate]:
+    return [cert.certificate, *cert.chain]
+
+
+def with_qscd() -> QualificationSpec:
+    return QualificationSpec((Qualifier.QC_WITH_QSCD,), (PolicyOID.QCP_N_QSCD,))
+
+
+def ca_service(
+    pki: TestPKI, *history: StatusSpec, certificate: x509.Certificate | None = None
+) -> ServiceSpec:
+    return ServiceSpec(CA_NAME, certificate or pki.intermediate.certificate, history=history)
+
+
+Write = Callable[..., Path]
+
+
+@pytest.fixture
+def write_list(tmp_path: Path, tlso: IssuedCertificate) -> Write:
+    """Build a list with one provider and these services, sign it (unless told not to)."""
+    counter = iter(range(1, 1000))
+
+    def write(
+        *services: ServiceSpec,
+        signer: IssuedCertificate | None = None,
+        signed: bool = True,
+        next_update: dt.datetime | None = None,
+        territory: str = "BQ",
+    ) -> Path:
+        xml = build_trusted_list(
+            [ProviderSpec(PROVIDER, services)],
+            territory=territory,
+            sequence_number=7,
+            issued=NOW - 10 * DAY,
+            next_update=next_update or NOW + 170 * DAY,
+        )
+        if signed:
+            xml = sign_trusted_list(xml, signer or tlso)
+        path = tmp_path / f"tl-{next(counter)}.xml"
+        path.write_bytes(xml)
+        return path
+
+    return write
+
+
+def source(path: Path, tlso: IssuedCertificate) -> TrustedListSource:
+    return TrustedListSource.from_files([path], tlso_certificates=[tlso.certificate])
+
+
+def granted(
+    since: dt.datetime,
+    *quals: QualificationSpec,
+    certificate_types: tuple[CertificateType, ...] = (CertificateType.ESIG,),
+    split_qualifications: bool = False,
+) -> StatusSpec:
+    return StatusSpec(
+        TrustServiceStatus.GRANTED,
+        since,
+        qualifications=quals,
+        certificate_types=certificate_types,
+        split_qualifications=split_qualifications,
+    )
+
+
+def withdrawn(since: dt.datetime) -> StatusSpec:
+    return StatusSpec(TrustServiceStatus.WITHDRAWN, since)
+
+
+# --- a valid list ---------------------------------------------------------------------------
+
+
+def test_a_valid_list_verifies_and_makes_a_qualified_certificate_qualified_with_qscd(
+    pki: TestPKI, tlso: IssuedCertificate, qualified_person: IssuedCertificate, write_list: Write
+) -> None:
+    path = write_list(ca_service(pki, granted(NOW - 60 * DAY, with_qscd())))
+    src = source(path, tlso)
+    (tl,) = src.lists
+    assert tl.signature.status is SignatureStatus.VERIFIED
+    assert tl.signature.signer == tlso.certificate.subject.rfc4514_string()
+    assert (tl.territory, tl.sequence_number, tl.operator) == ("BQ", 7, "Test Scheme Operator")
+    ((provider, service),) = list(tl.services)
+    assert provider.name == PROVIDER
+    assert service.current.status is TrustServiceStatus.GRANTED
+    assert service.current.certificate_types == (CertificateType.ESIG,)
+    assert service.current.qualifications[0].qualifiers == (Qualifier.QC_WITH_QSCD,)
+
+    q = src.qualification_at(chain_of(qualified_person), NOW - DAY)
+    assert q.qualified is True
+    assert q.qscd is True
+    assert q.qscd_managed_on_behalf is False
+    assert q.certificate_type is CertificateType.ESIG
+    assert q.status is TrustServiceStatus.GRANTED
+    assert q.status_since == NOW - 60 * DAY
+    assert (q.service_name, q.provider_name, q.territory) == (CA_NAME, PROVIDER, "BQ")
+    assert q.qualifiers == (Qualifier.QC_WITH_QSCD,)
+    assert q.list_signature is SignatureStatus.VERIFIED
+    assert q.list_expired is False
+    assert "QcCompliance" in q.explanation and "QCWithQSCD" in q.explanation
+    assert "trusted list BQ #7" in q.source_text
+    # the answer round-trips as JSON
+    assert TrustedListQualification.model_validate_json(q.model_dump_json()) == q
+
+
+def test_the_issuing_ca_alone_is_enough_when_the_list_holds_it(
+    pki: TestPKI, tlso: IssuedCertificate, qualified_person: IssuedCertificate, write_list: Write
+) -> None:
+    src = source(write_list(ca_service(pki, granted(NOW - 60 * DAY))), tlso)
+    q = src.qualification_at([qualified_person.certificate], NOW)
+    assert q.qualified is True and q.qscd is True  # QcSSCD in the certificate
+
+
+def test_a_list_naming_the_root_covers_certificates_under_its_intermediates(
+    pki: TestPKI, tlso: IssuedCertificate, qualified_person: IssuedCertificate, write_list: Write
+) -> None:
+    service = ca_service(pki, granted(NOW - 60 * DAY), certificate=pki.root.certificate)
+    src = source(write_list(service), tlso)
+    assert src.qualification_at(chain_of(qualified_person), NOW).qualified is True
+    # without the intermediate the root cannot be reached: the lists say nothing
+    assert src.qualification_at([qualified_person.certificate], NOW).qualified is None
+
+
+def test_a_certificate_from_an_unlisted_ca_is_not_judged(
+    pki: TestPKI, tlso: IssuedCertificate, write_list: Write
+) -> None:
+    src = source(write_list(ca_service(pki, granted(NOW - 60 * DAY))), tlso)
+    stranger = TestPKI(organization="Unlisted CA").issue_person(
+        "Eve", "Elsewhere", qualified=Qualification()
+    )
+    q = src.qualification_at(chain_of(stranger), NOW)
+    assert q.qualified is None and q.qscd is None and q.service_name is None
+    assert "No service in the trusted lists" in q.explanation
+
+
+def test_a_look_alike_ca_with_the_same_name_but_another_key_does_not_match(
+    pki: TestPKI, tlso: IssuedCertificate, write_list: Write
+) -> None:
+    # same organisation name → same issuer DN, but a different key
+    src = source(write_list(ca_service(pki, granted(NOW - 60 * DAY))), tlso)
+    twin = TestPKI(organization="esig Test Trust Services")
+    forged = twin.issue_person("Mallory", "Twin", qualified=Qualification())
+    assert forged.certificate.issuer == pki.intermediate.certificate.subject
+    assert src.qualification_at([forged.certificate], NOW).qualified is None
+
+
+# --- status history -------------------------------------------------------------------------
+
+
+def test_a_service_withdrawn_before_the_signing_time_makes_it_not_qualified(
+    pki: TestPKI, tlso: IssuedCertificate, qualified_person: IssuedCertificate, write_list: Write
+) -> None:
+    history = (granted(NOW - 60 * DAY, with_qscd()), withdrawn(NOW - 20 * DAY))
+    src = source(write_list(ca_service(pki, *history)), tlso)
+    q = src.qualification_at(chain_of(qualified_person), NOW - 5 * DAY)
+    assert q.qualified is False
+    assert q.qscd is False
+    assert q.status is TrustServiceStatus.WITHDRAWN
+    assert q.status_since == NOW - 20 * DAY
+    assert q.service_name == CA_NAME
+    assert "withdrawn" in q.explanation
+    # the history is shown, newest first, with the periods
+    (tl,) = src.lists
+    ((_, service),) = list(tl.services)
+    assert [e.status for e in service.history] == [
+        TrustServiceStatus.WITHDRAWN,
+        TrustServiceStatus.GRANTED,
+    ]
+    assert service.history[1].until == NOW - 20 * DAY
+
+
+def test_a_service_withdrawn_after_the_signing_time_still_made_it_qualified(
+    pki: TestPKI, tlso: IssuedCertificate, qualified_person: IssuedCertificate, write_list: Write
+) -> None:
+    # the granted period is a history entry identified by SKI and subject name only,
+    # as in real lists
+    history = (granted(NOW - 60 * DAY, with_qscd()), withdrawn(NOW - 5 * DAY))
+    src = source(write_list(ca_service(pki, *history)), tlso)
+    q = src.qualification_at(chain_of(qualified_person), NOW - 20 * DAY)
+    assert q.qualified is True
+    assert q.qscd is True
+    assert q.status is TrustServiceStatus.GRANTED
+    assert q.status_since == NOW - 60 * DAY
+    assert q.qualifiers == (Qualifier.QC_WITH_QSCD,)
+
+
+def test_before_the_service_was_granted_the_certificate_was_not_qualified(
+    pki: TestPKI, tlso: IssuedCertificate, qualified_person: IssuedCertificate, write_list: Write
+) -> None:
+    src = source(write_list(ca_service(pki, granted(NOW - 10 * DAY))), tlso)
+    q = src.qualification_at(chain_of(qualified_person), NOW - 30 * DAY)
+    assert q.qualified is False
+    assert q.status is None
+    assert "not yet listed" in q.explanation
+
+
+# --- qualifiers (service information extensions) -------------------------------------------
+
+
+def test_qcnoqscd_overrides_the_qcsscd_of_the_certificate(
+    pki: TestPKI, tlso: IssuedCertificate, qualified_person: IssuedCertificate, write_list: Write
+) -> None:
+    no_qscd = QualificationSpec((Qualifier.QC_NO_QSCD,), (PolicyOID.QCP_N_QSCD,))
+    src = source(write_list(ca_service(pki, granted(NOW - 60 * DAY, no_qscd))), tlso)
+    q = src.qualification_at(chain_of(qualified_person), NOW)
+    assert q.qualified is True
+    assert q.qscd is False
+    assert q.qualifiers == (Qualifier.QC_NO_QSCD,)
+    assert "no QSCD" in q.explanation
+
+
+def test_qcstatement_makes_a_certificate_without_qccompliance_qualified(
+    pki: TestPKI, tlso: IssuedCertificate, plain_person: IssuedCertificate, write_list: Write
+) -> None:
+    plain = source(write_list(ca_service(pki, granted(NOW - 60 * DAY))), tlso)
+    assert plain.qualification_at(chain_of(plain_person), NOW).qualified is False
+
+    override = QualificationSpec(
+        (Qualifier.QC_STATEMENT, Qualifier.QC_WITH_QSCD, Qualifier.QC_FOR_ESIG), (CUSTOM_POLICY,)
+    )
+    src = source(write_list(ca_service(pki, granted(NOW - 60 * DAY, override))), tlso)
+    q = src.qualification_at(chain_of(plain_person), NOW)
+    assert q.qualified is True
+    assert q.qscd is True
+    assert q.certificate_type is CertificateType.ESIG
+    assert set(q.qualifiers) == {
+        Qualifier.QC_STATEMENT,
+        Qualifier.QC_WITH_QSCD,
+        Qualifier.QC_FOR_ESIG,
+    }
+    assert "declares no qcStatement" in q.explanation
+
+
+def test_qualifiers_apply_only_to_certificates_matching_their_criteria(
+    pki: TestPKI,
+    tlso: IssuedCertificate,
+    qualified_person: IssuedCertificate,
+    plain_person: IssuedCertificate,
+    write_list: Write,
+) -> None:
+    not_qualified = QualificationSpec((Qualifier.NOT_QUALIFIED,), (CUSTOM_POLICY,))
+    src = source(write_list(ca_service(pki, granted(NOW - 60 * DAY, not_qualified))), tlso)
+    assert src.qualification_at(chain_of(qualified_person), NOW).qualified is True
+    assert src.qualification_at(chain_of(plain_person), NOW).qualified is False
+
+    # "none": NotQualified for every certificate *without* the QCP-n-qscd policy
+    others = QualificationSpec(
+        (Qualifier.NOT_QUALIFIED,), (PolicyOID.QCP_N_QSCD,), assertion=CriteriaAssertion.NONE
+    )
+    src = source(write_list(ca_service(pki, granted(NOW - 60 * DAY, others))), tlso)
+    assert src.qualification_at(chain_of(qualified_person), NOW).qualified is True
+
+
+def test_every_qualifications_extension_counts_not_only_the_last(
+    pki: TestPKI, tlso: IssuedCertificate, qualified_person: IssuedCertificate, write_list: Write
+) -> None:
+    # as in the Belgian list: one Qualifications extension per qualification
+    on_behalf = QualificationSpec((Qualifier.QC_QSCD_MANAGED_ON_BEHALF,), (PolicyOID.QCP_N_QSCD,))
+    others = QualificationSpec(
+        (Qualifier.NOT_QUALIFIED,), (PolicyOID.QCP_N_QSCD,), assertion=CriteriaAssertion.NONE
+    )
+    status = granted(NOW - 60 * DAY, on_behalf, others, split_qualifications=True)
+    src = source(write_list(ca_service(pki, status)), tlso)
+    q = src.qualification_at(chain_of(qualified_person), NOW)
+    assert q.qualified is True
+    assert q.qscd is True and q.qscd_managed_on_behalf is True
+    assert q.qualifiers == (Qualifier.QC_QSCD_MANAGED_ON_BEHALF,)
+
+
+def test_a_service_for_seals_only_does_not_vouch_for_a_signature_certificate(
+    pki: TestPKI, tlso: IssuedCertificate, qualified_person: IssuedCertificate, write_list: Write
+) -> None:
+    seals = granted(NOW - 60 * DAY, certificate_types=(CertificateType.ESEAL,))
+    src = source(write_list(ca_service(pki, seals)), tlso)
+    q = src.qualification_at(chain_of(qualified_person), NOW)
+    assert q.qualified is False
+    assert "do not apply to a certificate of this type" in q.explanation
+
+    seal_cert = pki.issue_legal_person("Acme BV", "NTRBQ-12345678", qualified=Qualification())
+    q = src.qualification_at(chain_of(seal_cert), NOW)
+    assert q.qualified is True and q.certificate_type is CertificateType.ESEAL
+
+
+# --- signatures -----------------------------------------------------------------------------
+
+
+def test_a_list_changed_after_signing_is_refused_with_a_clear_message(
+    pki: TestPKI, tlso: IssuedCertificate, tmp_path: Path, write_list: Write
+) -> None:
+    path = write_list(ca_service(pki, granted(NOW - 60 * DAY)))
+    tampered = tmp_path / "tampered.xml"
+    tampered.write_bytes(tamper_trusted_list(path.read_bytes()))
+
+    with pytest.raises(TrustedListError) as caught:
+        source(tampered, tlso)
+    error = caught.value
+    assert "refused" in str(error) and "does not verify" in str(error)
+    assert "Digest mismatch" in str(error)
+    assert error.path == tampered and error.territory == "BQ"
+    assert error.signature is not None
+    assert error.signature.status is SignatureStatus.NOT_VERIFIED
+    assert error.signature.integrity is False
+
+    # without a TLSO certificate, and even when unauthenticated lists are allowed
+    with pytest.raises(TrustedListError, match="signature is broken"):
+        TrustedListSource.from_files([tampered], allow_unsigned=True)
+
+    # inspection reports it instead of refusing
+    shown = read_trusted_list(tampered, tlso_certificates=[tlso.certificate])
+    assert shown.signature.status is SignatureStatus.NOT_VERIFIED
+    assert shown.signature.integrity is False
+
+
+def test_a_list_signed_by_someone_else_is_refused(
+    pki: TestPKI, tlso: IssuedCertificate, write_list: Write
+) -> None:
+    impostor = make_tlso("Impostor", now=NOW)
+    path = write_list(ca_service(pki, granted(NOW - 60 * DAY)), signer=impostor)
+    with pytest.raises(TrustedListError, match="does not verify with any of the TLSO") as caught:
+        source(path, tlso)
+    assert caught.value.signature is not None
+    assert caught.value.signature.integrity is True  # intact, but not the operator's
+    with pytest.raises(TrustedListError):
+        TrustedListSource.from_files(
+            [path], tlso_certificates=[tlso.certificate], allow_unsigned=True
+        )
+
+
+def test_a_list_without_tlso_certificate_is_refused_unless_allowed(
+    pki: TestPKI, qualified_person: IssuedCertificate, write_list: Write
+) -> None:
+    path = write_list(ca_service(pki, granted(NOW - 60 * DAY)))
+    with pytest.raises(TrustedListError, match="cannot be authenticated") as caught:
+        TrustedListSource.from_files([path])
+    assert caught.value.signature is not None
+    assert caught.value.signature.status is SignatureStatus.NOT_CHECKED
+
+    src = TrustedListSource.from_files([path], allow_unsigned=True)
+    sig = src.lists[0].signature
+    assert sig.status is SignatureStatus.NOT_CHECKED
+    assert sig.integrity is True and "integrity only" in (sig.reason or "")
+    q = src.qualification_at(chain_of(qualified_person), NOW)
+    assert q.qualified is True
+    assert q.list_signature is SignatureStatus.NOT_CHECKED
+    assert "not authenticated" in q.explanation and "not authenticated" in q.source_text
+
+
+def test_an_unsigned_list_is_refused_unless_allowed(
+    pki: TestPKI, tlso: IssuedCertificate, write_list: Write
+) -> None:
+    path = write_list(ca_service(pki, granted(NOW - 60 * DAY)), signed=False)
+    with pytest.raises(TrustedListError, match="carries no XML signature"):
+        TrustedListSource.from_files([path])
+    with pytest.raises(TrustedListError):
+        source(path, tlso)
+    src = TrustedListSource.from_files([path], allow_unsigned=True)
+    sig = src.lists[0].signature
+    assert sig.status is SignatureStatus.NOT_VERIFIED and sig.signature_present is False
+
+
+def test_an_expired_list_is_used_but_flagged(
+    pki: TestPKI, tlso: IssuedCertificate, qualified_person: IssuedCertificate, write_list: Write
+) -> None:
+    path = write_list(ca_service(pki, granted(NOW - 60 * DAY)), next_update=NOW - 2 * DAY)
+    src = source(path, tlso)
+    (tl,) = src.lists
+    assert tl.signature.status is SignatureStatus.VERIFIED
+    assert tl.is_expired(NOW) and not tl.is_expired(NOW - 3 * DAY)
+    assert "EXPIRED" in tl.to_text(now=NOW)
+    q = src.qualification_at(chain_of(qualified_person), NOW - 5 * DAY, now=NOW)
+    # pyHanko's assessor does not look at NextUpdate: the answer stands, with a warning
+    assert q.qualified is True
+    assert q.list_expired is True
+    assert "had expired" in q.explanation
+    assert src.qualification_at(chain_of(qualified_person), NOW - 5 * DAY, now=NOW - 3 * DAY)
+
+
+# --- list of trusted lists ------------------------------------------------------------------
+
+
+def test_a_lotl_pointer_names_the_certificates_that_may_sign_a_list(
+    pki: TestPKI,
+    tlso: IssuedCertificate,
+    qualified_person: IssuedCertificate,
+    tmp_path: Path,
+    write_list: Write,
+) -> None:
+    commission = make_tlso("Test Commission", territory="EU", now=NOW)
+    tl_path = write_list(ca_service(pki, granted(NOW - 60 * DAY)))
+
+    def lotl(certs: Sequence[x509.Certificate], signer: IssuedCertificate) -> Path:
+        pointer = ListPointer("BQ", "https://tl.example.org/BQ.xml", tuple(certs))
+        path = tmp_path / f"lotl-{signer.certificate.serial_number}-{len(certs)}.xml"
+        path.write_bytes(sign_trusted_list(build_list_of_lists([pointer]), signer))
+        return path
+
+    good = lotl([tlso.certificate], commission)
+    src = TrustedListSource.from_files(
+        [tl_path], lotl=good, lotl_certificates=[commission.certificate]
+    )
+    assert src.lists[0].signature.status is SignatureStatus.VERIFIED
+    assert src.lotl is not None and src.lotl.is_list_of_lists and src.lotl.pointers == ("BQ",)
+    assert src.qualification_at(chain_of(qualified_person), NOW).qualified is True
+
+    # the LOTL names another operator: the list is refused
+    other = lotl([make_tlso("Another", now=NOW).certificate], commission)
+    with pytest.raises(TrustedListError, match="does not verify"):
+        TrustedListSource.from_files(
+            [tl_path], lotl=other, lotl_certificates=[commission.certificate]
+        )
+
+    # a LOTL not signed by the expected signer is refused itself
+    with pytest.raises(TrustedListError, match="list of trusted lists is refused"):
+        TrustedListSource.from_files([tl_path], lotl=good, lotl_certificates=[tlso.certificate])
+    # by default the LOTL must be signed by the real EU LOTL signers (bundled with pyHanko)
+    with pytest.raises(TrustedListError, match="list of trusted lists is refused"):
+        TrustedListSource.from_files([tl_path], lotl=good)
+
+    shown = read_trusted_list(good, tlso_certificates=[commission.certificate])
+    assert shown.is_list_of_lists and shown.signature.status is SignatureStatus.VERIFIED
+
+
+# --- bad input and invariants ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"not xml at all", "not well-formed XML"),
+        (b"<?xml version='1.0'?><html/>", "not an ETSI TS 119 612 trusted list"),
+    ],
+)
+def test_files_that_are_not_trusted_lists_are_input_errors(
+    tmp_path: Path, content: bytes, message: str
+) -> None:
+    path = tmp_path / "bad.xml"
+    path.write_bytes(content)
+    with pytest.raises(TrustedListError, match=message):
+        read_trusted_list(path)
+    with pytest.raises(TrustedListError, match="does not exist"):
+        TrustedListSource.from_files([tmp_path / "missing.xml"])
+
+
+def test_an_external_entity_is_not_resolved(tmp_path: Path) -> None:
+    secret = tmp_path / "secret.txt"
+    secret.write_text("TOP SECRET")
+    path = tmp_path / "xxe.xml"
+    path.write_text(
+        f'<?xml version="1.0"?><!DOCTYPE t [<!ENTITY x SYSTEM "file://{secret}">]>'
+        '<TrustServiceStatusList xmlns="http://uri.etsi.org/02231/v2#">&x;'
+        "</TrustServiceStatusList>"
+    )
+    with pytest.raises(TrustedListError) as caught:
+        read_trusted_list(path)
+    assert "TOP SECRET" not in str(caught.value)
+
+
+def test_models_refuse_inconsistent_states() -> None:
+    with pytest.raises(ValueError, match="names its signer"):
+        TrustedListSignature(status=SignatureStatus.VERIFIED, signature_present=True)
+    with pytest.raises(ValueError, match="needs a reason"):
+        TrustedListSignature(status=SignatureStatus.NOT_CHECKED, signature_present=True)
+    with pytest.raises(ValueError, match="not established"):
+        TrustedListQualification(moment=NOW, qualified=None, qscd=True, explanation="x")
+    with pytest.raises(ValueError, match="names its service"):
+        TrustedListQualification(moment=NOW, qualified=True, qscd=True, explanation="x")
+
+
+def test_qualification_needs_a_certificate(
+    pki: TestPKI, tlso: IssuedCertificate, write_list: Write
+) -> None:
+    src = source(write_list(ca_service(pki, granted(NOW - 60 * DAY))), tlso)
+    with pytest.raises(InputError, match="at least the certificate"):
+        src.qualification_at([], NOW)
+
+
+# --- the command line -----------------------------------------------------------------------
+
+
+def esig_cli(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "esig.cli", *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+        env={**os.environ, "COLUMNS": "200"},
+        stdin=subprocess.DEVNULL,
+    )
+
+
+def test_tl_show_prints_providers_services_history_and_signature(
+    pki: TestPKI, tlso: IssuedCertificate, tmp_path: Path, write_list: Write
+) -> None:
+    history = (granted(NOW - 60 * DAY, with_qscd()), withdrawn(NOW - 5 * DAY))
+    path = write_list(ca_service(pki, *history))
+    pem = tmp_path / "tlso.pem"
+    pem.write_bytes(tlso.certificate.public_bytes(Encoding.PEM))
+
+    shown = esig_cli("tl", "show", str(path), "--tlso", str(pem))
+    assert shown.returncode == 0, shown.stderr
+    out = shown.stdout
+    assert "Trusted list BQ, sequence 7" in out
+    assert "Signature:   VERIFIED" in out
+    assert f"Provider: {PROVIDER}" in out and f"Service: {CA_NAME}  [CA/QC]" in out
+    assert "withdrawn" in out and "granted" in out and "QCWithQSCD" in out
+
+    unchecked = esig_cli("tl", "show", str(path), "--json")
+    assert unchecked.returncode == 1
+    data = json.loads(unchecked.stdout)
+    assert data["signature"]["status"] == "not checked"
+    assert data["providers"][0]["services"][0]["history"][0]["status"] == "withdrawn"
+
+    missing = esig_cli("tl", "show", str(tmp_path / "nope.xml"))
+    assert missing.returncode == 2
+    assert missing.stderr.startswith("esig: error:") and "Traceback" not in missing.stderr
+
+
+# --- the real Belgian list and a real itsme certificate -------------------------------------
+
+
+def real(name: str) -> Path:
+    path = CORPUS / name
+    if not path.is_file():
+        real_part_missing(f"the corpus file {path}")
+    return path
+
+
+@pytest.fixture(scope="module")
+def belgian_source() -> TrustedListSource:
+    return TrustedListSource.from_files([real("trusted-lists/tsl-be-v6.xml")], allow_unsigned=True)
+
+
+def test_the_belgian_list_cannot_be_authenticated_without_its_operator_certificate() -> None:
+    path = real("trusted-lists/tsl-be-v6.xml")
+    tl = read_trusted_list(path)
+    assert (tl.territory, tl.sequence_number, tl.version) == ("BE", 81, 6)
+    assert tl.operator == "FPS Economy, SMEs, Self-employed and Energy"
+    assert tl.issued == dt.datetime(2026, 6, 15, 15, tzinfo=dt.UTC)
+    assert tl.next_update == dt.datetime(2026, 12, 15, 16, tzinfo=dt.UTC)
+    assert len(tl.providers) == 17 and sum(len(p.services) for p in tl.providers) == 135
+    assert tl.problems == ()
+    # integrity only: the signature matches the certificate the list embeds
+    assert tl.signature.status is SignatureStatus.NOT_CHECKED
+    assert tl.signature.integrity is True
+    assert "Federale Overheidsdienst Economie" in (tl.signature.signer or "")
+    with pytest.raises(TrustedListError, match="cannot be authenticated"):
+        TrustedListSource.from_files([path])
+    # a certificate that is not the operator's does not verify it
+    with pytest.raises(TrustedListError, match="does not verify"):
+        TrustedListSource.from_files([path], tlso_certificates=[make_tlso(now=NOW).certificate])
+
+
+def test_the_belgian_list_changed_by_one_byte_is_refused(tmp_path: Path) -> None:
+    data = real("trusted-lists/tsl-be-v6.xml").read_bytes()
+    marker = b"itsme Sign Issuing CA G2x</Name>"
+    assert marker in data
+    changed = tmp_path / "be-changed.xml"
+    changed.write_bytes(data.replace(marker, b"itsme Sign Issuing CA G2y</Name>", 1))
+    with pytest.raises(TrustedListError, match="signature is broken"):
+        TrustedListSource.from_files([changed], allow_unsigned=True)
+
+
+def test_the_real_itsme_certificate_is_qualified_with_a_qscd_managed_on_behalf(
+    belgian_source: TrustedListSource,
+) -> None:
+    leaf = x509.load_der_x509_certificate(real("certs/be-itsme-qes.cer").read_bytes())
+    # its issuing CA is not in the corpus: the list's service certificate is found by the
+    # issuer name, and its key verifies the certificate's signature
+    q = belgian_source.qualification_at([leaf], dt.datetime(2026, 1, 1, tzinfo=dt.UTC))
+    assert q.qualified is True
+    assert q.certificate_type is CertificateType.ESIG
+    assert q.qscd is True
+    # the service's Qualifications: QCQSCDManagedOnBehalf for policy 1.3.6.1.4.1.8024.1.410
+    # (remote signing: the QSCD is run by the provider for the signatory)
+    assert q.qscd_managed_on_behalf is True
+    assert q.qualifiers == (Qualifier.QC_QSCD_MANAGED_ON_BEHALF,)
+    assert q.service_name == "itsme Sign Issuing CA G2x"
+    assert q.provider_name == "DigiCert Europe Belgium B.V."
+    assert q.territory == "BE"
+    assert q.status is TrustServiceStatus.GRANTED
+    assert q.status_since == dt.datetime(2020, 10, 21, tzinfo=dt.UTC)
+    assert q.list_signature is SignatureStatus.NOT_CHECKED
+    assert "QcCompliance" in q.explanation and "QcSSCD" in q.explanation
+
+
+def test_a_timestamping_certificate_outside_the_belgian_list_is_not_judged(
+    belgian_source: TrustedListSource,
+) -> None:
+    cert = x509.load_der_x509_certificate(real("certs/sk-tsu-no-qcstatements.cer").read_bytes())
+    q = belgian_source.qualification_at([cert], dt.datetime(2026, 1, 1, tzinfo=dt.UTC))
+    assert q.qualified is None and q.qscd is None
+
+
+# --- use by the verifier ----------------------------------------------------------------------
+
+
+def test_the_source_serves_the_verifiers_qualification_step(
+    pki: TestPKI,
+    tlso: IssuedCertificate,
+    qualified_person: IssuedCertificate,
+    plain_person: IssuedCertificate,
+    write_list: Write,
+) -> None:
+    from esig.profiles import CertificateProfile
+    from esig.verification.qualification import TrustedListLike, assess_qualification
+
+    override = QualificationSpec((Qualifier.QC_STATEMENT, Qualifier.QC_WITH_QSCD), (CUSTOM_POLICY,))
+    history = (granted(NOW - 60 * DAY, override), withdrawn(NOW - 5 * DAY))
+    lists: TrustedListLike = source(write_list(ca_service(pki, *history)), tlso)
+
+    def facts(person: IssuedCertificate, moment: dt.datetime) -> tuple[bool, bool, bool | None]:
+        profile = CertificateProfile.from_certificate(person.certificate)
+        found = assess_qualification(chain_of(person), profile, moment, trusted_lists=lists)
+        return found.qualified_certificate, found.qscd, found.recognised_provider
+
+    # the list makes the plain certificate qualified while the service was granted …
+    assert facts(plain_person, NOW - 10 * DAY) == (True, True, True)
+    # … and nothing after the withdrawal, whatever the certificate claims
+    assert facts(qualified_person, NOW) == (False, False, False)
+
+
+def test_cli_verify_with_a_trusted_list_reaches_qes(
+    pki: TestPKI,
+    tlso: IssuedCertificate,
+    qualified_person: IssuedCertificate,
+    write_list: Write,
+    tmp_path: Path,
+    esig_sample_pdf: Path,
+) -> None:
+    import json
+    import subprocess
+    import sys
+
+    from cryptography.hazmat.primitives.serialization import Encoding
+
+    import esig
+
+    signed = tmp_path / "signed.pdf"
+    esig.sign_pdf(esig_sample_pdf, signed, qualified_person.device())
+    tl = write_list(ca_service(pki, granted(NOW - 60 * DAY, with_qscd())))
+    root, tlso_pem = tmp_path / "root.pem", tmp_path / "tlso.pem"
+    root.write_bytes(pki.root.certificate.public_bytes(Encoding.PEM))
+    tlso_pem.write_bytes(tlso.certificate.public_bytes(Encoding.PEM))
+
+    def run(*extra: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "esig.cli",
+                "verify",
+                str(signed),
+                "--trust",
+                str(root),
+                "--json",
+                *extra,
+            ],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+
+    with_list = run("--trusted-list", str(tl), "--tlso", str(tlso_pem))
+    assert with_list.returncode == 0, with_list.stderr
+    level = json.loads(with_list.stdout)["signatures"][0]["level"]
+    assert level["level"] == "QES" and level["label"] == "QESig"
+    assert json.loads(run().stdout)["signatures"][0]["level"]["level"] == "AES"
+    refused = run("--trusted-list", str(tl))  # no signer certificate: cannot authenticate
+    assert refused.returncode == 2
+    assert "esig: error:" in refused.stderr
