@@ -17,13 +17,9 @@ import os
 from collections.abc import Sequence
 from pathlib import Path
 
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes
-
 from esig._io import open_input, read_input
 from esig._pyhanko.cades_validate import validate_cades
 from esig._sync import run_sync
-from esig.identity import NameIdentity
 from esig.law import BES, EIDAS
 from esig.trust.register import CspRegister
 from esig.verification.qualification import TrustedListLike
@@ -66,17 +62,6 @@ def _scope(content_name: str, size: int) -> dict[CheckId, Finding]:
     }
 
 
-def _summary(cert: x509.Certificate) -> CertificateSummary:
-    return CertificateSummary(
-        subject=NameIdentity.from_name(cert.subject),
-        issuer=NameIdentity.from_name(cert.issuer),
-        serial_number=f"{cert.serial_number:x}",
-        not_before=cert.not_valid_before_utc,
-        not_after=cert.not_valid_after_utc,
-        sha256_fingerprint=cert.fingerprint(hashes.SHA256()).hex(),
-    )
-
-
 async def async_verify_detached(
     signature: str | os.PathLike[str] | bytes,
     content: str | os.PathLike[str],
@@ -117,7 +102,7 @@ async def async_verify_detached(
         document_sha256=digest.hexdigest(),
         document_size=size,
         verified_at=dt.datetime.now(dt.UTC),
-        trust_anchors=tuple(_summary(c) for c in verifier.trust_anchors),
+        trust_anchors=tuple(CertificateSummary.from_certificate(c) for c in verifier.trust_anchors),
         signatures=(report,),
     )
 

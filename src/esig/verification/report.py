@@ -14,6 +14,8 @@ import datetime as dt
 from enum import StrEnum
 from typing import Any, Literal
 
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes
 from pydantic import computed_field
 
 from esig._model import EsigModel
@@ -207,6 +209,18 @@ class CertificateSummary(EsigModel):
     not_before: dt.datetime
     not_after: dt.datetime
     sha256_fingerprint: str
+
+    @classmethod
+    def from_certificate(cls, cert: x509.Certificate) -> CertificateSummary:
+        """Summarise a certificate."""
+        return cls(
+            subject=NameIdentity.from_name(cert.subject),
+            issuer=NameIdentity.from_name(cert.issuer),
+            serial_number=f"{cert.serial_number:x}",
+            not_before=cert.not_valid_before_utc,
+            not_after=cert.not_valid_after_utc,
+            sha256_fingerprint=cert.fingerprint(hashes.SHA256()).hex(),
+        )
 
 
 class PathStatus(StrEnum):

@@ -160,7 +160,7 @@ class Verifier:
             document_sha256=sha256,
             document_size=size,
             verified_at=dt.datetime.now(dt.UTC),
-            trust_anchors=tuple(_summary(c) for c in self.trust_anchors),
+            trust_anchors=tuple(CertificateSummary.from_certificate(c) for c in self.trust_anchors),
             signatures=signatures,
             problems=problems,
         )
@@ -302,19 +302,6 @@ def _signed_content_finding(raw: RawSignature) -> Finding:
 
 
 # --- building one signature's report -------------------------------------------------
-
-
-def _summary(cert: x509.Certificate) -> CertificateSummary:
-    from cryptography.hazmat.primitives import hashes  # noqa: PLC0415
-
-    return CertificateSummary(
-        subject=NameIdentity.from_name(cert.subject),
-        issuer=NameIdentity.from_name(cert.issuer),
-        serial_number=f"{cert.serial_number:x}",
-        not_before=cert.not_valid_before_utc,
-        not_after=cert.not_valid_after_utc,
-        sha256_fingerprint=cert.fingerprint(hashes.SHA256()).hex(),
-    )
 
 
 def _signature_report(
@@ -538,7 +525,7 @@ def _sub(name: str | None) -> SubIndication | None:
 def _certificate_path(raw: RawSignature) -> CertificatePath | None:
     if raw.signer_cert is None:
         return None
-    chain = tuple(_summary(c) for c in (raw.path or (raw.signer_cert,)))
+    chain = tuple(CertificateSummary.from_certificate(c) for c in (raw.path or (raw.signer_cert,)))
     if raw.trusted:
         anchor = chain[-1].subject.display
         return CertificatePath(
