@@ -257,7 +257,7 @@ class SignatureEvidence(EsigModel):
     qualified_certificate_source: str | None = None
     """Where that comes from."""
     qualified_device: bool = False
-    """Evidence that the key is in a QSCD (QcSSCD, a *-qscd policy, or device evidence)."""
+    """Evidence that the key is in a QSCD (QcSSCD, a *-qscd policy, or a trusted list)."""
     qualified_device_source: str | None = None
     """Where the QSCD evidence comes from."""
     recognised_provider: bool | None = None
@@ -524,7 +524,7 @@ def _qes_verdicts(ev: SignatureEvidence) -> dict[RequirementId, _Verdict]:
         source = ev.recognised_provider_source or "the register"
         verdicts[RequirementId.RECOGNISED_PROVIDER] = (
             _MET,
-            f"the issuer was recognised at the signing time ({source})",
+            f"the issuer was recognised at the best signature time ({source})",
         )
     elif ev.recognised_provider is None:
         verdicts[RequirementId.RECOGNISED_PROVIDER] = (
@@ -535,7 +535,7 @@ def _qes_verdicts(ev: SignatureEvidence) -> dict[RequirementId, _Verdict]:
     else:
         verdicts[RequirementId.RECOGNISED_PROVIDER] = (
             _NOT_MET,
-            "certificate not issued by a provider recognised at the signing time"
+            "certificate not issued by a provider recognised at the best signature time"
             f"{because(ev.recognised_provider_source)}",
         )
     return verdicts

@@ -561,7 +561,9 @@ def devices_list(
 
 @app.command()
 def verify(  # noqa: PLR0917 - typer maps parameters to options
-    document: Annotated[Path, typer.Argument(help="The signed PDF.")],
+    document: Annotated[
+        Path, typer.Argument(help="The signed PDF, or a detached signature (FILE.p7s).")
+    ],
     trust: Annotated[
         list[Path] | None,
         typer.Option(help="Trust anchor certificate file (PEM, DER or PKCS#7); repeatable."),

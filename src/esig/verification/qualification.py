@@ -76,8 +76,10 @@ def assess_qualification(
     markers = profile.qualified if profile is not None else None
     qualified = bool(markers and markers.claims_qualified)
     qscd = bool(markers and markers.claims_qscd)
-    qualified_source = "the certificate (QcCompliance)" if qualified else None
-    qscd_source = "the certificate (QcSSCD)" if qscd else None
+    qualified_source = (
+        "the certificate's own claim (QcCompliance or a QCP policy)" if qualified else None
+    )
+    qscd_source = "the certificate's own claim (QcSSCD or a -qscd policy)" if qscd else None
     recognised: bool | None = None
     sources: list[str] = []
     if register is not None and chain:
@@ -95,6 +97,8 @@ def assess_qualification(
             qscd = verdict.qscd
             qscd_source = f"the trusted list ({verdict.explanation})"
         sources.append(f"trusted list: {verdict.explanation}")
+    if recognised is None and sources:
+        recognised = False  # a source was consulted and did not vouch for the issuer
     return Qualification(
         qualified_certificate=qualified,
         qualified_source=qualified_source,

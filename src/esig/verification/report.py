@@ -245,7 +245,9 @@ class CertificatePath(EsigModel):
     chain: tuple[CertificateSummary, ...]
     """From the signer up to the trust anchor when a path was found; else the signer."""
     revocation_checked: bool
-    """Whether revocation information was consulted."""
+    """Whether revocation information was available to the validator: embedded in the
+    document (DSS) or allowed to be fetched. Soft-fail validation may still have gone on
+    without it."""
 
 
 class SigningTimeSource(StrEnum):

@@ -65,8 +65,11 @@ def list_token_objects(
         pin: The user PIN (most tokens hide private keys until login).
 
     Raises:
-        Pkcs11ModuleError, TokenNotFoundError, PinRequiredError, PinIncorrectError,
-        PinLockedError, KeyLoadError: as for :meth:`Pkcs11Device.open`.
+        Pkcs11ModuleError: The module cannot be loaded.
+        TokenNotFoundError: No token has that label.
+        PinRequiredError: The token needs a PIN and none was given.
+        PinIncorrectError: The PIN is wrong.
+        PinLockedError: The token's user PIN is locked.
 
     """
     module = _module_path(module_path)
