@@ -225,29 +225,31 @@ def _signature_fields(
         raise CorruptDocumentError(f"The PDF's signature fields cannot be read: {exc}") from None
     found: list[EmbeddedPdfSignature | RawSignature] = []
     for name, sig_ref, sig_field in fields_found:
-        kind, subfilter, byte_range = _signature_dictionary(sig_ref)
+        try:
+            # pyHanko parses the signature dictionary (and its large /Contents) once here.
+            sig: EmbeddedPdfSignature | None = EmbeddedPdfSignature(reader, sig_field, str(name))
+            error = None
+        except _MALFORMED as exc:
+            sig, error = None, f"the signature cannot be read: {exc}"
+        source = sig.sig_object if sig is not None else sig_ref
+        kind, subfilter, byte_range = _signature_dictionary(source)
         if kind == "/DocTimeStamp":
             continue
-        failed = RawSignature(
-            field_name=str(name),
-            byte_range=byte_range,
-            file_size=file_size,
-            total_revisions=reader.xrefs.total_revisions,
-            error_sub_indication="FORMAT_FAILURE",
-        )
         if subfilter not in _SUPPORTED_SUBFILTERS:
-            found.append(
-                replace(
-                    failed,
-                    error=f"the signature format (/SubFilter {subfilter}) "
-                    "is not one esig can verify",
-                )
-            )
+            error = f"the signature format (/SubFilter {subfilter}) is not one esig can verify"
+        if sig is not None and error is None:
+            found.append(sig)
             continue
-        try:
-            found.append(EmbeddedPdfSignature(reader, sig_field, str(name)))
-        except _MALFORMED as exc:
-            found.append(replace(failed, error=f"the signature cannot be read: {exc}"))
+        found.append(
+            RawSignature(
+                field_name=str(name),
+                byte_range=byte_range,
+                file_size=file_size,
+                total_revisions=reader.xrefs.total_revisions,
+                error=error,
+                error_sub_indication="FORMAT_FAILURE",
+            )
+        )
     return found
 
 

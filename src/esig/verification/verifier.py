@@ -106,6 +106,7 @@ class Verifier:
             else:
                 anchors.extend(load_certificates(item, what="trust anchor"))
         self.trust_anchors: tuple[x509.Certificate, ...] = tuple(anchors)
+        self._anchor_summaries = tuple(CertificateSummary.from_certificate(c) for c in anchors)
         """The trust anchors in use."""
         self.allow_fetching = allow_fetching
         """Whether revocation data may be fetched."""
@@ -160,7 +161,7 @@ class Verifier:
             document_sha256=sha256,
             document_size=size,
             verified_at=dt.datetime.now(dt.UTC),
-            trust_anchors=tuple(CertificateSummary.from_certificate(c) for c in self.trust_anchors),
+            trust_anchors=self._anchor_summaries,
             signatures=signatures,
             problems=problems,
         )

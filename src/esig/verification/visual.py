@@ -107,7 +107,8 @@ class RevisionComparer:
 
     def __init__(self, latest: Path | bytes) -> None:
         self._latest = latest
-        self._tool = _renderer()
+        self._tool: tuple[str, str] | None = None
+        self._looked_up = False
         self._latest_pages: list[bytes] | None = None
         self._error: str | None = None
 
@@ -124,6 +125,8 @@ class RevisionComparer:
 
     def compare(self, signed_revision: bytes) -> VisualComparison:
         """Render ``signed_revision`` and compare it with the latest revision."""
+        if not self._looked_up:
+            self._tool, self._looked_up = _renderer(), True
         if self._tool is None:
             return VisualComparison(
                 renderer=None,
