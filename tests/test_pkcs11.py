@@ -28,7 +28,7 @@ from esig.errors import (
     WrongPassphraseError,
 )
 from esig.issuance import TestPKI
-from esig.testing import require_tool
+from esig.testing import real_part_missing, require_tool
 
 if TYPE_CHECKING:
     from esig.testing.softhsm import SoftHsmToken, SoftHsmTokens
@@ -282,7 +282,7 @@ def test_no_pin(esig_softhsm_token: SoftHsmToken) -> None:
 def test_locked_pin_is_not_even_tried(esig_softhsm: SoftHsmTokens) -> None:
     locked = esig_softhsm.locked
     if locked is None:
-        pytest.skip("this SoftHSM2 token file layout cannot be patched to flag a locked PIN")
+        real_part_missing("a SoftHSM2 token whose user PIN can be flagged as locked")
     with pytest.raises(PinLockedError, match="locked") as caught:
         locked.open_device("locked")
     assert isinstance(caught.value, KeyLoadError)

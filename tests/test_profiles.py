@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
 from collections.abc import Iterable
 from decimal import Decimal
 from pathlib import Path
@@ -44,6 +43,7 @@ from esig.profiles import (
     QualifiedPolicy,
     certificate_profile,
 )
+from esig.testing import real_part_missing
 
 CORPUS = Path(__file__).parents[1].parent / "shared" / "corpus"
 PSEUDONYM = x509.ObjectIdentifier("2.5.4.65")
@@ -192,10 +192,7 @@ def status(profile: CertificateProfile, letter: Art6Field) -> FieldStatus:
 def corpus_file(relative: str) -> Path:
     path = CORPUS / relative
     if not path.is_file():
-        message = f"external corpus file {path} is absent"
-        if os.environ.get("ESIG_REQUIRE_REAL") == "1":
-            pytest.fail(message)
-        pytest.skip(message)
+        real_part_missing(f"external corpus file {path}")
     return path
 
 
