@@ -2,11 +2,32 @@
 
 from __future__ import annotations
 
-from typing import Any
+import base64
+import binascii
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, PlainSerializer, model_validator
 
-__all__ = ["EsigModel"]
+__all__ = ["Base64Bytes", "EsigModel"]
+
+
+def _b64_to_bytes(value: object) -> object:
+    if isinstance(value, str):
+        try:
+            return base64.b64decode(value, validate=True)
+        except binascii.Error as exc:
+            raise ValueError("not valid base64") from exc
+    return value
+
+
+def _bytes_to_b64(value: bytes) -> str:
+    return base64.b64encode(value).decode("ascii")
+
+
+Base64Bytes = Annotated[
+    bytes, BeforeValidator(_b64_to_bytes), PlainSerializer(_bytes_to_b64, when_used="json")
+]
+"""Bytes that are given raw in Python, serialised as base64 in JSON (and read back)."""
 
 
 class EsigModel(BaseModel):

@@ -31,8 +31,6 @@ signature covers it. :func:`read_session_evidence` reads it back::
 from __future__ import annotations
 
 import asyncio
-import base64
-import binascii
 import datetime as dt
 import hashlib
 import io
@@ -45,16 +43,14 @@ from pathlib import Path
 from typing import Annotated, Final, Literal
 
 from pydantic import (
-    BeforeValidator,
     Field,
-    PlainSerializer,
     ValidationError,
     computed_field,
     model_validator,
 )
 
 from esig._io import atomic_output, read_input
-from esig._model import EsigModel
+from esig._model import Base64Bytes, EsigModel
 from esig._pyhanko.evidence import (
     evidence_embedder,
     has_signatures,
@@ -186,22 +182,7 @@ class AlreadySignedError(SigningError):
 # -- models -------------------------------------------------------------------------
 
 
-def _b64_to_bytes(value: object) -> object:
-    if isinstance(value, str):
-        try:
-            return base64.b64decode(value, validate=True)
-        except binascii.Error as exc:
-            raise ValueError("not valid base64") from exc
-    return value
-
-
-def _bytes_to_b64(value: bytes) -> str:
-    return base64.b64encode(value).decode("ascii")
-
-
-_PngBytes = Annotated[
-    bytes, BeforeValidator(_b64_to_bytes), PlainSerializer(_bytes_to_b64, when_used="json")
-]
+_PngBytes = Base64Bytes
 _Sha256Hex = Annotated[str, Field(pattern=_SHA256_HEX)]
 
 

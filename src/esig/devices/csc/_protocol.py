@@ -20,7 +20,7 @@ import contextlib
 import json
 from collections.abc import Iterator, Mapping, Sequence
 from enum import StrEnum
-from typing import Annotated, Any, Final, Literal, TypeVar
+from typing import Any, Final, Literal, TypeVar
 
 from cryptography import x509
 from cryptography.exceptions import InvalidSignature
@@ -32,9 +32,9 @@ from cryptography.hazmat.primitives.asymmetric.utils import (
 )
 from cryptography.x509 import ObjectIdentifier
 from cryptography.x509.oid import PublicKeyAlgorithmOID, SignatureAlgorithmOID
-from pydantic import BeforeValidator, Field, PlainSerializer, SecretStr, model_validator
+from pydantic import Field, SecretStr, model_validator
 
-from esig._model import EsigModel
+from esig._model import Base64Bytes, EsigModel
 from esig.devices.base import DigestAlgorithm, SignatureScheme
 from esig.errors import KeyLoadError, SigningError
 
@@ -89,22 +89,7 @@ JsonObject = dict[str, Any]
 """A decoded JSON object, as sent to or received from the service."""
 
 
-def _b64_to_bytes(value: object) -> object:
-    if isinstance(value, str):
-        try:
-            return base64.b64decode(value, validate=True)
-        except binascii.Error as exc:
-            raise ValueError("not valid base64") from exc
-    return value
-
-
-def _bytes_to_b64(value: bytes) -> str:
-    return base64.b64encode(value).decode("ascii")
-
-
-B64Bytes = Annotated[
-    bytes, BeforeValidator(_b64_to_bytes), PlainSerializer(_bytes_to_b64, when_used="json")
-]
+B64Bytes = Base64Bytes
 """Bytes that are given raw in Python, serialised as base64 in JSON (and read back)."""
 
 
@@ -508,7 +493,7 @@ def build_authorize_request(
     body: JsonObject = {
         "credentialID": credential_id,
         "numSignatures": len(digests),
-        "hash": [_bytes_to_b64(d) for d in digests],
+        "hash": [base64.b64encode(d).decode("ascii") for d in digests],
     }
     if activation is not None and activation.pin is not None:
         body["PIN"] = activation.pin.get_secret_value()
@@ -543,7 +528,7 @@ def build_sign_hash_request(
     body: JsonObject = {
         "credentialID": credential_id,
         "SAD": sad.get_secret_value(),
-        "hash": [_bytes_to_b64(d) for d in digests],
+        "hash": [base64.b64encode(d).decode("ascii") for d in digests],
         "hashAlgo": HashAlgorithmOID.of(digest_algorithm).dotted_string,
         "signAlgo": sign_algorithm.dotted_string,
     }
