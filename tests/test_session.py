@@ -145,7 +145,7 @@ def test_present_gives_digest_page_count_and_png_pages(
 def test_without_a_renderer_the_presentation_says_so(
     esig_sample_pdf: Path, esig_device: SoftwareKey, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("esig.signing.session._renderer", lambda: None)
+    monkeypatch.setattr("esig.signing.session.find_renderer", lambda: None)
     session = SigningSession(esig_sample_pdf, esig_device)
     presentation = session.present()
     assert not presentation.rendered

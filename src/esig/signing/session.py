@@ -35,7 +35,6 @@ import datetime as dt
 import hashlib
 import io
 import os
-import shutil
 import subprocess
 import tempfile
 from enum import StrEnum
@@ -59,6 +58,7 @@ from esig._pyhanko.evidence import (
     read_evidence,
 )
 from esig._pyhanko.pades import sign_pades
+from esig._render import Renderer, find_renderer, render_pages
 from esig._sync import run_sync
 from esig.devices.base import (
     DeviceEvidence,
@@ -434,34 +434,14 @@ class SessionSignedDocument(SignedDocument):
 # -- rendering ----------------------------------------------------------------------
 
 
-def _renderer() -> tuple[str, str] | None:
-    for name in ("pdftoppm", "mutool"):
-        path = shutil.which(name)
-        if path is not None:
-            return name, path
-    return None
-
-
-def _render_pages(tool: tuple[str, str], data: bytes) -> list[bytes]:
-    name, path = tool
+def _render_pages(tool: Renderer, data: bytes) -> list[bytes]:
     with tempfile.TemporaryDirectory(prefix="esig-present-") as tmp:
         folder = Path(tmp)
         pdf = folder / "document.pdf"
         pdf.write_bytes(data)
-        if name == "pdftoppm":
-            args = [path, "-png", "-r", str(_DPI), "-q", "-l", str(_MAX_PAGES), str(pdf)]
-            args.append(str(folder / "p"))
-        else:
-            args = [path, "draw", "-q", "-r", str(_DPI), "-o", str(folder / "p-%05d.png")]
-            args += [str(pdf), f"1-{_MAX_PAGES}"]
-        subprocess.run(
-            args,
-            capture_output=True,
-            timeout=_TIMEOUT_SECONDS,
-            check=False,
-            env={**os.environ, "LC_ALL": "C"},
+        return render_pages(
+            tool, pdf, folder, dpi=_DPI, max_pages=_MAX_PAGES, timeout=_TIMEOUT_SECONDS, gray=False
         )
-        return [p.read_bytes() for p in sorted(folder.glob("p-*.png"))]
 
 
 def _present(data: bytes, document: Path) -> Presentation:
@@ -488,7 +468,7 @@ def _present(data: bytes, document: Path) -> Presentation:
             presented_at=moment,
         )
 
-    tool = _renderer()
+    tool = find_renderer()
     if tool is None:
         return presentation(
             None, note="no renderer installed (poppler-utils or mupdf-tools); pages not rendered"

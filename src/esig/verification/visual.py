@@ -9,13 +9,12 @@ When neither is installed the comparison says so instead of guessing.
 
 from __future__ import annotations
 
-import os
-import shutil
 import subprocess
 import tempfile
 from pathlib import Path
 
 from esig._model import EsigModel
+from esig._render import Renderer, find_renderer, render_pages
 
 __all__ = ["RevisionComparer", "VisualComparison"]
 
@@ -48,51 +47,10 @@ class VisualComparison(EsigModel):
         return bool(self.changed_pages) or self.signed_pages != self.latest_pages
 
 
-def _renderer() -> tuple[str, str] | None:
-    for name in ("pdftoppm", "mutool"):
-        path = shutil.which(name)
-        if path is not None:
-            return name, path
-    return None
-
-
-def _render(tool: tuple[str, str], pdf: Path, out_dir: Path) -> list[bytes]:
-    name, path = tool
-    out_dir.mkdir()
-    if name == "pdftoppm":
-        args = [
-            path,
-            "-r",
-            str(_DPI),
-            "-gray",
-            "-q",
-            "-l",
-            str(_MAX_PAGES),
-            str(pdf),
-            str(out_dir / "p"),
-        ]
-    else:
-        args = [
-            path,
-            "draw",
-            "-q",
-            "-r",
-            str(_DPI),
-            "-c",
-            "gray",
-            "-o",
-            str(out_dir / "p-%04d.pgm"),
-            str(pdf),
-            f"1-{_MAX_PAGES}",
-        ]
-    subprocess.run(
-        args,
-        capture_output=True,
-        timeout=_TIMEOUT_SECONDS,
-        check=False,
-        env={**os.environ, "LC_ALL": "C"},
+def _render(tool: Renderer, pdf: Path, out_dir: Path) -> list[bytes]:
+    return render_pages(
+        tool, pdf, out_dir, dpi=_DPI, max_pages=_MAX_PAGES, timeout=_TIMEOUT_SECONDS, gray=True
     )
-    return [p.read_bytes() for p in sorted(out_dir.glob("p-*.pgm"))]
 
 
 class RevisionComparer:
@@ -107,7 +65,7 @@ class RevisionComparer:
 
     def __init__(self, latest: Path | bytes) -> None:
         self._latest = latest
-        self._tool: tuple[str, str] | None = None
+        self._tool: Renderer | None = None
         self._looked_up = False
         self._latest_pages: list[bytes] | None = None
         self._error: str | None = None
@@ -126,7 +84,7 @@ class RevisionComparer:
     def compare(self, signed_revision: bytes) -> VisualComparison:
         """Render ``signed_revision`` and compare it with the latest revision."""
         if not self._looked_up:
-            self._tool, self._looked_up = _renderer(), True
+            self._tool, self._looked_up = find_renderer(), True
         if self._tool is None:
             return VisualComparison(
                 renderer=None,
