@@ -26,6 +26,14 @@ step "Tests (pytest, with the example notebooks)"
 # pytest exits 5 when no test ran: set -e turns that into a failure, as it should be.
 python -m pytest tests examples --nbmake -p no:cacheprovider "$@"
 
+step "Demo from a plain install (no extras), as the README's first command runs it"
+plain=$(mktemp -d)
+python -m venv "$plain/venv"
+"$plain/venv/bin/python" -m pip install --quiet --disable-pip-version-check .
+"$plain/venv/bin/esig" demo --output "$plain/out" > "$plain/demo.txt"
+grep -q "TOTAL-PASSED" "$plain/demo.txt"
+rm -rf "$plain"
+
 step "Benchmarks (smoke run)"
 python benchmarks/run.py --quick
 python benchmarks/multi.py --signatures 3 --reps 1
