@@ -38,7 +38,7 @@ from esig._model import EsigModel
 from esig.devices.software import SoftwareKey
 from esig.oids import CertificateExtensionOID, PolicyOID, QcStatementOID, QcTypeOID, SemanticsIdOID
 
-__all__ = ["IssuedCertificate", "KeyType", "Qualification", "TestPKI"]
+__all__ = ["IssuedCertificate", "KeyType", "Qualification", "TestPKI", "qualified_extensions"]
 
 _ORGANIZATION_IDENTIFIER = ObjectIdentifier("2.5.4.97")
 _PSEUDONYM = ObjectIdentifier("2.5.4.65")
@@ -159,6 +159,24 @@ def _qualified_policy(qualification: Qualification, *, legal: bool) -> ObjectIde
     if legal:
         return PolicyOID.QCP_L_QSCD if qualification.qscd else PolicyOID.QCP_L
     return PolicyOID.QCP_N_QSCD if qualification.qscd else PolicyOID.QCP_N
+
+
+def qualified_extensions(
+    qualification: Qualification, *, legal: bool = False
+) -> tuple[x509.Extension[x509.ExtensionType], ...]:
+    """The certificate policy and qcStatements extensions that make a certificate qualified.
+
+    For certificates issued outside :class:`TestPKI` (e.g. for a key generated on a
+    token): QCP-n(-qscd) or QCP-l(-qscd), and the EN 319 412-5 statements of
+    ``qualification``. ``legal`` selects the seal variants (QcType eseal, QCP-l).
+    """
+    policy = x509.CertificatePolicies(
+        [x509.PolicyInformation(_qualified_policy(qualification, legal=legal), None)]
+    )
+    return (
+        x509.Extension(x509.CertificatePolicies.oid, False, policy),
+        _qc_statements_extension(qualification, legal=legal),
+    )
 
 
 class IssuedCertificate:

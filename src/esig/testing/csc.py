@@ -1,9 +1,9 @@
 """Remote signing in tests: a real CSC server on 127.0.0.1, and an in-process fake.
 
 :class:`LocalCscService` writes a certomancer configuration (the PKI of
-:mod:`esig.testing.certomancer_config`, plus an EC signer and a signer whose key is
-public-only) and runs ``certomancer-csc`` (certomancer-csc-dummy) on it as a
-subprocess, on a free port of 127.0.0.1::
+:mod:`esig.testing.certomancer_config`, plus an EC signer, a signer under the policy
+QCP-n-qscd and a signer whose key is public-only) and runs ``certomancer-csc``
+(certomancer-csc-dummy) on it as a subprocess, on a free port of 127.0.0.1::
 
     with LocalCscService(tmp_path) as csc:
         device = csc.device(csc.rsa_credential_id)
@@ -94,6 +94,8 @@ HOST = "127.0.0.1"
 
 _EC_SIGNER = "signer-ec"
 _PUBLIC_ONLY_SIGNER = "signer-public-only"
+_QCP_SIGNER = "signer-qcp"
+_QCP_N_QSCD = "0.4.0.194112.1.2"
 _STARTUP_ATTEMPTS = 3
 _POLL_INTERVAL = 0.05
 
@@ -236,6 +238,16 @@ class LocalCscService:
         return f"{ARCH_LABEL}/{_EC_SIGNER}"
 
     @property
+    def qcp_credential_id(self) -> str:
+        """An RSA-2048 credential whose certificate carries the policy QCP-n-qscd.
+
+        Its certificate has no qcStatements (certomancer cannot write them): like a
+        remote-signing service's certificates, it is qualified only where a trusted list
+        says so for that policy (e.g. ``QCStatement`` + ``QCQSCDManagedOnBehalf``).
+        """
+        return f"{ARCH_LABEL}/{_QCP_SIGNER}"
+
+    @property
     def public_only_credential_id(self) -> str:
         """A credential whose private key the server lacks: authorize answers 400."""
         return f"{ARCH_LABEL}/{_PUBLIC_ONLY_SIGNER}"
@@ -371,6 +383,16 @@ def _write_extra_keys(key_folder: Path) -> None:
             serialization.NoEncryption(),
         )
     )
+    rsa_key = KeyType.RSA_2048.generate()
+    path = key_folder / f"{_QCP_SIGNER}.key.pem"
+    path.touch(mode=0o600)
+    path.write_bytes(
+        rsa_key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
     public = KeyType.EC_P256.generate().public_key()
     (key_folder / f"{_PUBLIC_ONLY_SIGNER}.pub.pem").write_bytes(
         public.public_bytes(
@@ -384,6 +406,7 @@ def _add_csc_credentials(config: dict[str, Any]) -> None:
     config["keysets"][ARCH_LABEL]["keys"].update(
         {
             _EC_SIGNER: {"path": f"{_EC_SIGNER}.key.pem"},
+            _QCP_SIGNER: {"path": f"{_QCP_SIGNER}.key.pem"},
             _PUBLIC_ONLY_SIGNER: {"path": f"{_PUBLIC_ONLY_SIGNER}.pub.pem", "public-only": True},
         }
     )
@@ -404,8 +427,21 @@ def _add_csc_credentials(config: dict[str, Any]) -> None:
             },
         }
     )
+    arch["entities"][_QCP_SIGNER] = {
+        "given-name": "Iris",
+        "surname": "Remote",
+        "common-name": "Iris Remote",
+        "serial-number": "PNOBQ-19850505-2468",
+    }
     good = arch["certs"][Label.SIGNER]
-    arch["certs"].update({_EC_SIGNER: dict(good), _PUBLIC_ONLY_SIGNER: dict(good)})
+    qcp = dict(good)
+    qcp["extensions"] = [
+        *good["extensions"],
+        {"id": "certificate_policies", "value": [{"policy_identifier": _QCP_N_QSCD}]},
+    ]
+    arch["certs"].update(
+        {_EC_SIGNER: dict(good), _PUBLIC_ONLY_SIGNER: dict(good), _QCP_SIGNER: qcp}
+    )
 
 
 @pytest.fixture(scope="session")

@@ -45,7 +45,7 @@ from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.hazmat.primitives.serialization import Encoding
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
-from esig.issuance import KeyType, TestPKI
+from esig.issuance import KeyType, Qualification, TestPKI, qualified_extensions
 from esig.testing.real import real_part_missing
 
 if TYPE_CHECKING:
@@ -353,8 +353,12 @@ class SoftHsm:
         surname: str,
         digital_signature: bool = True,
         content_commitment: bool = True,
+        qualified: Qualification | None = None,
     ) -> x509.Certificate:
-        """A natural person's certificate for a token key, issued by ``pki``'s intermediate."""
+        """A natural person's certificate for a token key, issued by ``pki``'s intermediate.
+
+        With ``qualified``, it is a qualified certificate (policy and qcStatements).
+        """
         issuer = pki.intermediate
         not_before = pki.now - dt.timedelta(days=1)
         subject = x509.Name(
@@ -396,6 +400,8 @@ class SoftHsm:
                 x509.ExtendedKeyUsage([ExtendedKeyUsageOID.EMAIL_PROTECTION]), critical=False
             )
         )
+        for extension in qualified_extensions(qualified) if qualified is not None else ():
+            builder = builder.add_extension(extension.value, critical=extension.critical)
         return builder.sign(issuer.private_key, hashes.SHA256())
 
     def add_signer(
@@ -413,8 +419,12 @@ class SoftHsm:
         allowed_mechanisms: Sequence[int] = (),
         digital_signature: bool = True,
         content_commitment: bool = True,
+        qualified: Qualification | None = None,
     ) -> SoftHsmKey:
-        """Generate a key on the token and, unless told not to, certify and import it."""
+        """Generate a key on the token and, unless told not to, certify and import it.
+
+        ``qualified`` makes the certificate a qualified one (see :meth:`certify`).
+        """
         public = self.generate_key(
             token_label,
             label=label,
@@ -432,6 +442,7 @@ class SoftHsm:
                 surname=surname,
                 digital_signature=digital_signature,
                 content_commitment=content_commitment,
+                qualified=qualified,
             )
             self.store_certificate(token_label, certificate, label=label, key_id=key_id)
         return SoftHsmKey(label, key_id, public, certificate)
@@ -510,8 +521,9 @@ class SoftHsm:
 
         ``Authentication`` (id 02; key usage digitalSignature) and ``Signature`` (id 03;
         key usage nonRepudiation only, ``CKA_ALWAYS_AUTHENTICATE`` so every signature
-        needs the PIN), both RSA-2048, plus the issuer certificates ``CA`` and ``Root``
-        without keys. (Recent cards have EC keys; the layout is what matters here.)
+        needs the PIN; a qualified certificate with QcSSCD, as on a real card), both
+        RSA-2048, plus the issuer certificates ``CA`` and ``Root`` without keys. (Recent
+        cards have EC keys; the layout is what matters here.)
         """
         keys = [
             self.add_signer(
@@ -534,6 +546,7 @@ class SoftHsm:
                 surname="Peeters",
                 always_authenticate=True,
                 digital_signature=False,
+                qualified=Qualification(),
             ),
         ]
         self.store_certificate(label, pki.intermediate.certificate, label="CA", key_id=b"\x04")

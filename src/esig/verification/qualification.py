@@ -88,14 +88,19 @@ def assess_qualification(
         sources.append(f"BES art. 4 register: {lookup.explanation}")
     if trusted_lists is not None and chain:
         verdict = trusted_lists.qualification_at(chain, moment)
+        listed = f"the trusted list ({verdict.explanation})"
         if verdict.qualified is not None:
             recognised = bool(recognised) or verdict.qualified
             if verdict.qualified != qualified:
                 qualified = verdict.qualified
-                qualified_source = f"the trusted list ({verdict.explanation})"
+                qualified_source = listed
+            elif qualified:
+                qualified_source = f"{qualified_source}, confirmed by {listed}"
         if verdict.qscd is not None and verdict.qscd != qscd:
             qscd = verdict.qscd
-            qscd_source = f"the trusted list ({verdict.explanation})"
+            qscd_source = listed
+        elif verdict.qscd and qscd:
+            qscd_source = f"{qscd_source}, confirmed by {listed}"
         sources.append(f"trusted list: {verdict.explanation}")
     if recognised is None and sources:
         recognised = False  # a source was consulted and did not vouch for the issuer
