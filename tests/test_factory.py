@@ -328,6 +328,10 @@ def test_listing_a_token_asks_for_the_pin_once_and_gives_openable_uris(token: ob
     assert by_label["ec-signer"].algorithm == "EC-256"
     assert not by_label["no-certificate"].usable
     assert "no matching certificate" in (by_label["no-certificate"].note or "")
+    # A key the token restricts to a hashing mechanism cannot sign a precomputed digest.
+    assert by_label["ec-signer"].usable
+    assert not by_label["hash-only"].usable
+    assert "ECDSA_SHA256" in (by_label["hash-only"].note or "")
     assert "not extractable" in (by_label["rsa-signer"].note or "")
     uri = by_label["ec-signer"].uri
     assert uri.startswith("pkcs11:token=esig-test;id=%02;object=ec-signer?module-path=")

@@ -861,6 +861,11 @@ def _list_keys(parsed: Pkcs11DeviceUri, provider: SecretProvider | None) -> Iter
             problems.append("may not sign")
         if not key.has_certificate:
             problems.append("no matching certificate on the token")
+        if not key.raw_signing_allowed and key.algorithm.value != "other":
+            problems.append(
+                f"restricted to {', '.join(key.allowed_mechanisms)}; esig signs precomputed "
+                "digests with the raw mechanism"
+            )
         facts = list(problems)
         if key.always_authenticate:
             facts.append("PIN for every signature")

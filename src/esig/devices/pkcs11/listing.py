@@ -14,6 +14,7 @@ from esig.devices.pkcs11.certificates import _certificate_for
 from esig.devices.pkcs11.errors import _translate
 from esig.devices.pkcs11.keys import KeyAlgorithm, _KeyFacts
 from esig.devices.pkcs11.login import _Logins
+from esig.devices.pkcs11.mechanisms import _allows_raw_signing, _mechanism_name
 from esig.devices.pkcs11.session import _close_quietly, _objects, _open_session
 from esig.devices.pkcs11.tokens import ModulePath, _find_token, _load, _module_path
 
@@ -44,6 +45,11 @@ class TokenKey(EsigModel):
     """``CKA_NEVER_EXTRACTABLE``: the key has never been extractable since it was made."""
     always_authenticate: bool
     """``CKA_ALWAYS_AUTHENTICATE``: every signature needs the PIN again."""
+    raw_signing_allowed: bool = True
+    """The key's ``CKA_ALLOWED_MECHANISMS`` (if set) include the raw mechanism esig signs
+    precomputed digests with (``CKM_RSA_PKCS`` or ``CKM_ECDSA``)."""
+    allowed_mechanisms: tuple[str, ...] = ()
+    """The mechanisms the key is restricted to, by name (empty: not restricted)."""
 
     @computed_field  # type: ignore[prop-decorator]
     @property
@@ -103,4 +109,6 @@ def _describe_keys(session: Any, token_label: str) -> Iterator[TokenKey]:
             sensitive=facts.sensitive,
             never_extractable=facts.never_extractable,
             always_authenticate=facts.always_authenticate,
+            raw_signing_allowed=_allows_raw_signing(facts),
+            allowed_mechanisms=tuple(_mechanism_name(m) for m in facts.allowed_mechanisms),
         )

@@ -30,6 +30,14 @@ def _mechanism_name(value: int) -> str:
         return f"0x{value:08X}"
 
 
+def _allows_raw_signing(facts: _KeyFacts) -> bool:
+    """Whether the key's CKA_ALLOWED_MECHANISMS (if any) permit esig's raw mechanism."""
+    needed = _NEEDED_MECHANISM.get(facts.key_type)
+    if needed is None:
+        return False
+    return not facts.allowed_mechanisms or int(needed) in facts.allowed_mechanisms
+
+
 def _check_key(token: Any, facts: _KeyFacts, token_label: str) -> None:
     if facts.algorithm is KeyAlgorithm.OTHER:
         raise KeyLoadError(
