@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import http.server
 import json
 import os
 import pty
@@ -10,6 +11,7 @@ import sys
 import threading
 from collections.abc import Iterator
 from pathlib import Path
+from typing import ClassVar
 from urllib.parse import quote
 
 import pytest
@@ -19,7 +21,7 @@ from pydantic import SecretStr
 
 import esig
 from esig.devices.base import DeviceKind, SignatureCreationDevice
-from esig.devices.csc import AuthorizationError
+from esig.devices.csc import AuthorizationError, RemoteServiceError
 from esig.devices.factory import (
     ACCEPTED_FORMS,
     CscDeviceUri,
@@ -259,7 +261,9 @@ def test_a_csc_pin_is_asked_once_for_a_whole_batch(
     signer = esig_pki.issue_person("Pia", "Pin")
     transport = MockCscTransport({"pia": signer}, pin="2468")
     monkeypatch.setattr(
-        factory, "_csc_client", lambda parsed: CscClient(parsed.base_url, transport=transport)
+        factory,
+        "_csc_client",
+        lambda parsed, provider: CscClient(parsed.base_url, transport=transport),
     )
     prompts: list[str] = []
 
@@ -381,6 +385,66 @@ def test_listing_a_csc_service_shows_its_credentials(esig_csc_server: object) ->
     assert not public_only.usable and "disabled" in (public_only.note or "")
     device = open_device(rsa.uri)
     assert device.evidence.kind is DeviceKind.REMOTE
+
+
+class _TokenCheckingHandler(http.server.BaseHTTPRequestHandler):
+    """credentials/list for callers with the right bearer token; 401 for the others."""
+
+    seen: ClassVar[list[str | None]] = []
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+    def do_POST(self) -> None:
+        self.rfile.read(int(self.headers.get("Content-Length", "0")))
+        auth = self.headers.get("Authorization")
+        type(self).seen.append(auth)
+        if auth == "Bearer s3cret-token":
+            status, body = 200, {"credentialIDs": []}
+        else:
+            status, body = 401, {"error": "invalid_token", "error_description": "no token"}
+        data = json.dumps(body).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+
+@pytest.fixture
+def token_service() -> Iterator[str]:
+    _TokenCheckingHandler.seen = []
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _TokenCheckingHandler)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05})
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        thread.join()
+        server.server_close()
+
+
+def test_csc_access_token_comes_from_the_environment_and_is_never_shown(
+    token_service: str,
+) -> None:
+    with_token = env_secret_provider(
+        environ={"ESIG_CSC_ACCESS_TOKEN": "s3cret-token"}, interactive=False
+    )
+    assert list_devices(f"csc+{token_service}", secret_provider=with_token) == []
+    assert _TokenCheckingHandler.seen[-1] == "Bearer s3cret-token"
+
+    without = env_secret_provider(environ={}, interactive=True)  # a token is never prompted
+    with pytest.raises(RemoteServiceError) as caught:
+        list_devices(f"csc+{token_service}", secret_provider=without)
+    assert caught.value.status == 401
+    assert _TokenCheckingHandler.seen[-1] is None
+
+    wrong = env_secret_provider(environ={"ESIG_CSC_ACCESS_TOKEN": "wrong-token"})
+    with pytest.raises(RemoteServiceError) as caught:
+        list_devices(f"csc+{token_service}", secret_provider=wrong)
+    assert "wrong-token" not in str(caught.value)
+    assert "wrong-token" not in repr(caught.value)
 
 
 # ----------------------------------------------------------------- the command line

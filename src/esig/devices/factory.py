@@ -43,10 +43,12 @@ syntax of RFC 7512::
 Values are percent-encoded (``%20`` for a space, ``%26`` for ``&``). Secrets never go
 in a URI (``pin-value`` excepted, for RFC 7512's sake): a passphrase or PIN comes from
 the ``secret_provider`` callable, which gets a prompt and returns the secret (``""``
-for none). Prompts start with ``Passphrase``, ``PIN`` or ``One-time password``;
-:func:`env_secret_provider` reads ``ESIG_PASSPHRASE`` / ``ESIG_PIN`` and otherwise asks
-on the terminal. A provider is asked at most once per :func:`open_device` call (a
-one-time password excepted, which a CSC service needs for every signature).
+for none). Prompts start with ``Passphrase``, ``PIN``, ``One-time password`` or
+``Access token`` (a CSC service's OAuth 2.0 bearer token; ``""`` when it needs none);
+:func:`env_secret_provider` reads ``ESIG_PASSPHRASE`` / ``ESIG_PIN`` /
+``ESIG_CSC_ACCESS_TOKEN`` and otherwise asks on the terminal. A provider is asked at
+most once per :func:`open_device` call (a one-time password excepted, which a CSC
+service needs for every signature).
 """
 
 from __future__ import annotations
@@ -106,6 +108,7 @@ Passphrases and PINs come from ESIG_PASSPHRASE / ESIG_PIN or a prompt, not the U
 _PASSPHRASE_PROMPT: Final = "Passphrase"
 _PIN_PROMPT: Final = "PIN"
 _OTP_PROMPT: Final = "One-time password"
+_ACCESS_TOKEN_PROMPT: Final = "Access token"
 
 _PIN_VALUE_IN_TEXT: Final = re.compile(r"(pin-value=)[^&;#]*", re.IGNORECASE)
 _SECRET_WORDS: Final = frozenset(
@@ -524,8 +527,10 @@ def env_secret_provider(
     """A secret provider that reads the environment, then asks on the terminal.
 
     Passphrase prompts are answered from ``passphrase`` or ``ESIG_PASSPHRASE``, PIN
-    prompts from ``ESIG_PIN``; anything else (one-time passwords), or a variable that
-    is not set, is asked for on the terminal (hidden input) when ``interactive``.
+    prompts from ``ESIG_PIN``, a remote signing service's OAuth access token from
+    ``ESIG_CSC_ACCESS_TOKEN`` (never asked for: many services need none); anything
+    else (one-time passwords), or a variable that is not set, is asked for on the
+    terminal (hidden input) when ``interactive``.
     Otherwise the provider returns ``""`` and the device reports what it lacks.
 
     Args:
@@ -541,6 +546,9 @@ def env_secret_provider(
             value = passphrase if passphrase is not None else env.get("ESIG_PASSPHRASE")
         elif prompt.startswith(_PIN_PROMPT):
             value = env.get("ESIG_PIN")
+        elif prompt.startswith(_ACCESS_TOKEN_PROMPT):
+            # Many services need no token: never ask for one on the terminal.
+            return env.get("ESIG_CSC_ACCESS_TOKEN", "")
         else:
             value = None
         if value is not None:
@@ -719,8 +727,9 @@ def _open_pkcs11(
     return attempt(asked)
 
 
-def _csc_client(parsed: CscDeviceUri) -> CscClient:
-    return CscClient(parsed.base_url, timeout=parsed.timeout)
+def _csc_client(parsed: CscDeviceUri, provider: SecretProvider | None) -> CscClient:
+    token = _ask(provider, f"{_ACCESS_TOKEN_PROMPT} for {parsed.base_url}")
+    return CscClient(parsed.base_url, timeout=parsed.timeout, access_token=token)
 
 
 def _open_csc(parsed: CscDeviceUri, provider: SecretProvider | None) -> CscDevice:
@@ -729,7 +738,7 @@ def _open_csc(parsed: CscDeviceUri, provider: SecretProvider | None) -> CscDevic
             f"The URI {str(parsed)!r} names no credential: add ?credential=ID (list them "
             f"with `esig devices list {str(parsed)!r}`)"
         )
-    client = _csc_client(parsed)
+    client = _csc_client(parsed, provider)
     info = client.credential_info(parsed.credential)
     authorizer = None
     needs_pin = info.pin is Presence.REQUIRED
@@ -773,7 +782,7 @@ def list_devices(
             return list(_list_tokens(parsed))
         return list(_list_keys(parsed, secret_provider))
     if isinstance(parsed, CscDeviceUri):
-        return list(_list_credentials(parsed))
+        return list(_list_credentials(parsed, secret_provider))
     if isinstance(parsed, FileDeviceUri):
         return [_describe_file(parsed, secret_provider)]
     raise InputError(f"Unsupported device URI type {type(parsed).__name__}")
@@ -892,8 +901,10 @@ def _list_keys(parsed: Pkcs11DeviceUri, provider: SecretProvider | None) -> Iter
         )
 
 
-def _list_credentials(parsed: CscDeviceUri) -> Iterator[DeviceEntry]:
-    client = _csc_client(parsed)
+def _list_credentials(
+    parsed: CscDeviceUri, provider: SecretProvider | None
+) -> Iterator[DeviceEntry]:
+    client = _csc_client(parsed, provider)
     ids = (parsed.credential,) if parsed.credential else client.list_credentials()
     for index, credential_id in enumerate(ids):
         uri = parsed.model_copy(update={"credential": credential_id}).to_uri()
