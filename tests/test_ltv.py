@@ -62,6 +62,7 @@ from esig.signing import (
     sign_pdf,
     sign_pdf_bytes,
 )
+from esig.signing.batch import sign_many
 from esig.testing import require_tool
 from esig.testing.services import LocalTrustServices
 from esig.verification import verify_pdf
@@ -207,6 +208,41 @@ def signed(
         assert result.level is level
         made[level] = out
     return made
+
+
+# --- batches ------------------------------------------------------------------------------
+
+
+def test_a_batch_at_b_lt_embeds_validation_data_in_every_document(
+    tmp_path: Path, esig_trust_services: LocalTrustServices, tsa: TimestampService
+) -> None:
+    source = tmp_path / "sample.pdf"
+    source.write_bytes(sample_pdf())
+    pairs = [(source, tmp_path / f"out-{i}.pdf") for i in range(3)]
+    results = sign_many(
+        pairs, esig_trust_services.signer.device(), level=PadesLevel.B_LT, timestamp=tsa
+    )
+    assert [r.ok for r in results] == [True, True, True], [r.error for r in results]
+    for result in results:
+        assert result.document is not None and result.document.level is PadesLevel.B_LT
+        report = verify_pdf(result.output, trust=[esig_trust_services.root_certificate])
+        assert report.passed, report.to_text()
+        (signature,) = report.signatures
+        assert signature.signing_time_source.value == "timestamp"
+        assert asyncio.run(
+            _pyhanko_view(result.output, esig_trust_services.root_certificate)
+        ).dss_ocsps
+
+
+def test_a_batch_at_b_t_without_tsa_is_refused_before_any_document_is_read(
+    tmp_path: Path, esig_trust_services: LocalTrustServices
+) -> None:
+    def pairs() -> Iterator[tuple[Path, Path]]:
+        raise AssertionError("no document may be read before the request is checked")
+        yield tmp_path / "a.pdf", tmp_path / "b.pdf"
+
+    with pytest.raises(InputError, match="time-stamping service"):
+        sign_many(pairs(), esig_trust_services.signer.device(), level=PadesLevel.B_T)
 
 
 # --- the request is checked first ---------------------------------------------------------

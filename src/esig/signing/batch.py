@@ -1,7 +1,7 @@
 """Sign many PDF documents with one device: one session, one login, one PIN entry.
 
-:func:`sign_many` takes ``(source, output)`` pairs lazily and signs each at PAdES
-baseline B-B, exactly as :func:`~esig.signing.pades.sign_pdf` does: every output
+:func:`sign_many` takes ``(source, output)`` pairs lazily and signs each at a PAdES
+baseline level (B-B by default), exactly as :func:`~esig.signing.pades.sign_pdf` does: every output
 appears atomically, and a document that cannot be signed does not stop the others (its
 :class:`BatchResult` carries the error message).
 
@@ -43,6 +43,12 @@ from esig.devices.base import (
     SignatureCreationDevice,
 )
 from esig.errors import EsigError, OutputError, SigningError
+from esig.signing.baseline import (
+    BaselineLevel,
+    BaselineRequest,
+    TimestampService,
+    ValidationServices,
+)
 from esig.signing.pades import SignedDocument, sign_pdf
 
 __all__ = ["BatchResult", "ProgressCallback", "async_sign_many", "sign_many"]
@@ -93,6 +99,8 @@ class _Options(EsigModel):
     reason: str | None = None
     location: str | None = None
     contact_info: str | None = None
+    baseline: BaselineRequest | None = None
+    """B-T and above; such batches are signed in this process (never sent to workers)."""
 
 
 def sign_many(
@@ -106,6 +114,9 @@ def sign_many(
     reason: str | None = None,
     location: str | None = None,
     contact_info: str | None = None,
+    level: BaselineLevel = BaselineLevel.B_B,
+    timestamp: TimestampService | None = None,
+    validation: ValidationServices | None = None,
 ) -> list[BatchResult]:
     """Sign every ``(source, output)`` pair with one device; return one result per pair.
 
@@ -127,12 +138,20 @@ def sign_many(
         reason: The reason for signing, recorded in each signature.
         location: Where the signatures were made.
         contact_info: How to reach the signer.
+        level: The PAdES baseline level of every signature (see
+            :func:`~esig.signing.pades.sign_pdf`). Batches above B-B are signed in this
+            process, one document after the other: the time-stamping and revocation
+            services are called from here.
+        timestamp: The time-stamping service; required from B-T on.
+        validation: How to collect validation data for B-LT and B-LTA.
 
     Returns:
         One :class:`BatchResult` per pair, in the order of ``pairs``.
 
     Raises:
         ValueError: ``workers`` is less than 1.
+        InputError: The level needs a service that was not given, or a service was
+            given that it does not use (checked before any document is read).
 
     """
     options = _Options(
@@ -141,6 +160,7 @@ def sign_many(
         reason=reason,
         location=location,
         contact_info=contact_info,
+        baseline=_baseline(level, timestamp, validation),
     )
     return _Batch(pairs, device, options, on_progress, threading.Event()).run(workers)
 
@@ -156,6 +176,9 @@ async def async_sign_many(
     reason: str | None = None,
     location: str | None = None,
     contact_info: str | None = None,
+    level: BaselineLevel = BaselineLevel.B_B,
+    timestamp: TimestampService | None = None,
+    validation: ValidationServices | None = None,
 ) -> list[BatchResult]:
     """Async twin of :func:`sign_many`, with the same arguments; it never blocks the loop.
 
@@ -169,6 +192,7 @@ async def async_sign_many(
         reason=reason,
         location=location,
         contact_info=contact_info,
+        baseline=_baseline(level, timestamp, validation),
     )
     loop = asyncio.get_running_loop()
     report: ProgressCallback | None = None
@@ -187,6 +211,16 @@ async def async_sign_many(
         raise
 
 
+def _baseline(
+    level: BaselineLevel,
+    timestamp: TimestampService | None,
+    validation: ValidationServices | None,
+) -> BaselineRequest | None:
+    """The checked request, or None for plain B-B (the path the workers can take)."""
+    request = BaselineRequest(level=level, timestamp=timestamp, validation=validation)
+    return None if request.level is BaselineLevel.B_B else request
+
+
 # --------------------------------------------------------------------------- one document
 
 
@@ -203,6 +237,7 @@ def _sign_one(
             reason=options.reason,
             location=options.location,
             contact_info=options.contact_info,
+            **_baseline_arguments(options.baseline),
         )
     except EsigError as exc:
         return _failed(source, output, exc)
@@ -214,6 +249,16 @@ def _sign_one(
             error_type=type(exc).__name__,
         )
     return BatchResult(source=source, output=output, document=document)
+
+
+def _baseline_arguments(baseline: BaselineRequest | None) -> dict[str, Any]:
+    if baseline is None:
+        return {}
+    return {
+        "level": baseline.level,
+        "timestamp": baseline.timestamp,
+        "validation": baseline.validation,
+    }
 
 
 def _failed(source: Path, output: Path, exc: BaseException) -> BatchResult:
@@ -254,6 +299,8 @@ class _Batch:
         if workers is not None and workers < 1:
             raise ValueError("workers must be at least 1")
         count = _auto_workers() if workers is None else workers
+        if self._options.baseline is not None:
+            count = 1  # timestamps and validation data are fetched from this process
         if count > 1:
             ahead = self._peek(_PARALLEL_FROM if workers is None else count)
             if workers is None and len(ahead) < _PARALLEL_FROM:
