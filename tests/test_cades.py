@@ -18,6 +18,7 @@ from pyhanko.sign.validation import async_validate_detached_cms
 from pyhanko_certvalidator import ValidationContext
 
 from esig.errors import InputError, ServiceError, ServiceKind
+from esig.levels import RequirementId
 from esig.signing import BaselineLevel, TimestampService, sign_detached
 from esig.testing import require_tool
 from esig.testing.services import LocalTrustServices
@@ -139,6 +140,9 @@ def test_esig_verifies_the_detached_signature(
         CheckId.MODIFICATIONS,
     }
     assert signature.level.level.value == "AES"
+    # BES art. 1(b): only B-LT carries what keeps it verifiable once outside sources go.
+    verifiable = signature.level.result(RequirementId.VERIFIABLE_AT_ANY_TIME).evidence
+    assert ("keep it verifiable" in verifiable) is (level is BaselineLevel.B_LT), verifiable
 
 
 @pytest.mark.parametrize("level", LEVELS)

@@ -128,7 +128,9 @@ async def validate_cades(
         )
     finally:
         await context.aclose()  # type: ignore[no-untyped-call]
-    return _from_status(base, signed_data, status)
+    return _from_status(
+        base, signed_data, status, revocation_embedded=bool(crls or ocsps), fetching=allow_fetching
+    )
 
 
 def _signer_certificate(signed_data: cms.SignedData) -> x509.Certificate | None:
@@ -143,7 +145,12 @@ def _first_signer_attrs(signed_data: cms.SignedData) -> Any:
 
 
 def _from_status(
-    base: RawSignature, signed_data: cms.SignedData, status: StandardCMSSignatureStatus
+    base: RawSignature,
+    signed_data: cms.SignedData,
+    status: StandardCMSSignatureStatus,
+    *,
+    revocation_embedded: bool,
+    fetching: bool,
 ) -> RawSignature:
     path: tuple[x509.Certificate, ...] = ()
     if status.validation_path is not None:
@@ -174,4 +181,6 @@ def _from_status(
         claimed_time=status.signer_reported_dt,
         timestamp_time=ts.timestamp if ts is not None else None,
         timestamp_trusted=bool(ts is not None and ts.intact and ts.valid and ts.trusted),
+        revocation_embedded=revocation_embedded,
+        revocation_fetching=fetching,
     )
