@@ -263,7 +263,7 @@ def test_a_csc_pin_is_asked_once_for_a_whole_batch(
     monkeypatch.setattr(
         factory,
         "_csc_client",
-        lambda parsed, provider: CscClient(parsed.base_url, transport=transport),
+        lambda parsed, access_token=None: CscClient(parsed.base_url, transport=transport),
     )
     prompts: list[str] = []
 

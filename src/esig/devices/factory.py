@@ -44,7 +44,8 @@ Values are percent-encoded (``%20`` for a space, ``%26`` for ``&``). Secrets nev
 in a URI (``pin-value`` excepted, for RFC 7512's sake): a passphrase or PIN comes from
 the ``secret_provider`` callable, which gets a prompt and returns the secret (``""``
 for none). Prompts start with ``Passphrase``, ``PIN``, ``One-time password`` or
-``Access token`` (a CSC service's OAuth 2.0 bearer token; ``""`` when it needs none);
+``Access token`` (a CSC service's OAuth 2.0 bearer token, asked only after the service
+answered 401 without one);
 :func:`env_secret_provider` reads ``ESIG_PASSPHRASE`` / ``ESIG_PIN`` /
 ``ESIG_CSC_ACCESS_TOKEN`` and otherwise asks on the terminal. A provider is asked at
 most once per :func:`open_device` call (a one-time password excepted, which a CSC
@@ -59,8 +60,9 @@ import re
 import sys
 import threading
 from collections.abc import Callable, Iterator, Mapping
+from http import HTTPStatus
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, ClassVar, Final, Literal
+from typing import TYPE_CHECKING, Any, ClassVar, Final, Literal, TypeVar
 from urllib.parse import quote, unquote, unquote_to_bytes, urlsplit
 
 from cryptography import x509
@@ -70,7 +72,12 @@ from esig._model import EsigModel
 from esig.certificates import load_certificates
 from esig.devices.base import DeviceKind, SignatureCreationDevice
 from esig.devices.csc import _protocol as csc_protocol
-from esig.devices.csc._protocol import Activation, AuthorizationRequest, Presence
+from esig.devices.csc._protocol import (
+    Activation,
+    AuthorizationRequest,
+    Presence,
+    RemoteServiceError,
+)
 from esig.devices.csc.client import DEFAULT_TIMEOUT, CscClient, CscDevice
 from esig.devices.software import SoftwareKey
 from esig.errors import EsigError, InputError, KeyLoadError, WrongPassphraseError
@@ -109,6 +116,7 @@ _PASSPHRASE_PROMPT: Final = "Passphrase"
 _PIN_PROMPT: Final = "PIN"
 _OTP_PROMPT: Final = "One-time password"
 _ACCESS_TOKEN_PROMPT: Final = "Access token"
+_T = TypeVar("_T")
 
 _PIN_VALUE_IN_TEXT: Final = re.compile(r"(pin-value=)[^&;#]*", re.IGNORECASE)
 _SECRET_WORDS: Final = frozenset(
@@ -727,9 +735,29 @@ def _open_pkcs11(
     return attempt(asked)
 
 
-def _csc_client(parsed: CscDeviceUri, provider: SecretProvider | None) -> CscClient:
-    token = _ask(provider, f"{_ACCESS_TOKEN_PROMPT} for {parsed.base_url}")
-    return CscClient(parsed.base_url, timeout=parsed.timeout, access_token=token)
+def _csc_client(parsed: CscDeviceUri, access_token: str | None = None) -> CscClient:
+    return CscClient(parsed.base_url, timeout=parsed.timeout, access_token=access_token)
+
+
+def _first_csc_call(
+    parsed: CscDeviceUri, provider: SecretProvider | None, call: Callable[[CscClient], _T]
+) -> tuple[CscClient, _T]:
+    """Make the first call without a token; on 401, ask for one once and try again.
+
+    The provider is asked for an access token only when the service wants one, so it
+    is asked, as for PINs and passphrases, only for the secrets actually needed.
+    """
+    client = _csc_client(parsed)
+    try:
+        return client, call(client)
+    except RemoteServiceError as exc:
+        if exc.status != HTTPStatus.UNAUTHORIZED:
+            raise
+        token = _ask(provider, f"{_ACCESS_TOKEN_PROMPT} for {parsed.base_url}")
+        if token is None:
+            raise
+    client = _csc_client(parsed, token)
+    return client, call(client)
 
 
 def _open_csc(parsed: CscDeviceUri, provider: SecretProvider | None) -> CscDevice:
@@ -738,8 +766,8 @@ def _open_csc(parsed: CscDeviceUri, provider: SecretProvider | None) -> CscDevic
             f"The URI {str(parsed)!r} names no credential: add ?credential=ID (list them "
             f"with `esig devices list {str(parsed)!r}`)"
         )
-    client = _csc_client(parsed, provider)
-    info = client.credential_info(parsed.credential)
+    credential = parsed.credential
+    client, info = _first_csc_call(parsed, provider, lambda c: c.credential_info(credential))
     authorizer = None
     needs_pin = info.pin is Presence.REQUIRED
     needs_otp = info.otp is Presence.REQUIRED
@@ -904,8 +932,11 @@ def _list_keys(parsed: Pkcs11DeviceUri, provider: SecretProvider | None) -> Iter
 def _list_credentials(
     parsed: CscDeviceUri, provider: SecretProvider | None
 ) -> Iterator[DeviceEntry]:
-    client = _csc_client(parsed, provider)
-    ids = (parsed.credential,) if parsed.credential else client.list_credentials()
+    client, ids = _first_csc_call(
+        parsed,
+        provider,
+        lambda c: (parsed.credential,) if parsed.credential else tuple(c.list_credentials()),
+    )
     for index, credential_id in enumerate(ids):
         uri = parsed.model_copy(update={"credential": credential_id}).to_uri()
         if index >= _MAX_LISTED_CREDENTIALS:
