@@ -142,9 +142,11 @@ def _remote_qscd_list(
     """A trusted list making the CA's QCP-n-qscd certificates qualified, key in a QSCD."""
     qualifiers = (Qualifier.QC_STATEMENT, Qualifier.QC_FOR_ESIG)
     qualifiers += (Qualifier.QC_QSCD_MANAGED_ON_BEHALF,) if managed else (Qualifier.QC_NO_QSCD,)
+    # Granted since before the certificate was issued: TS 119 615 judges the
+    # qualification both at issuance and at the time of signing.
     status = StatusSpec(
         TrustServiceStatus.GRANTED,
-        NOW - 60 * DAY,
+        NOW - 5 * 365 * DAY,
         qualifications=(QualificationSpec(qualifiers, (PolicyOID.QCP_N_QSCD,)),),
         certificate_types=(CertificateType.ESIG,),
     )

@@ -36,7 +36,7 @@ from esig.signing.session import (
     UnsuitableMethodError,
     read_session_evidence,
 )
-from esig.testing import require_tool
+from esig.testing import TestSigners, require_tool
 from tests.conftest import flip_byte
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
@@ -157,9 +157,29 @@ def test_without_a_renderer_the_presentation_says_so(
     assert result.evidence.find(BES.ART_2_1_B).status is Art2Status.NOT_SHOWN
 
 
-def test_an_already_signed_document_is_refused(signed_pdf: Path, esig_device: SoftwareKey) -> None:
-    with pytest.raises(AlreadySignedError):
-        SigningSession(signed_pdf, esig_device).present()
+def test_two_sessions_in_a_row_keep_both_signatures_valid(
+    tmp_path: Path, signed_pdf: Path, esig_signers: TestSigners, esig_root_pem: Path
+) -> None:
+    # an already signed document (no AlreadySignedError since 0.2), then two sessions
+    first = _ready_session(signed_pdf, esig_signers.person.device()).sign(tmp_path / "two.pdf")
+    second = _ready_session(first.path, esig_signers.company_officer.device()).sign(
+        tmp_path / "three.pdf"
+    )
+    report = esig.verify_pdf(second.path, trust=[esig_root_pem])
+    assert [s.indication.value for s in report.signatures] == ["TOTAL-PASSED"] * 3, report.to_text()
+    assert report.signatures[0].find(esig.CheckId.EVIDENCE_RECORD) == ()
+    for signature in report.signatures[1:]:
+        [finding] = signature.find(esig.CheckId.EVIDENCE_RECORD)
+        assert finding.outcome is esig.Outcome.PASSED
+        assert "Signing-session evidence" in finding.message
+    evidence = read_session_evidence(second.path)
+    assert evidence is not None
+    assert evidence.document_sha256 == hashlib.sha256(first.path.read_bytes()).hexdigest()
+    assert read_session_evidence(first.path) == first.evidence
+    pdfsig = require_tool("pdfsig")
+    run = subprocess.run([pdfsig, str(second.path)], capture_output=True, text=True, check=False)
+    assert run.stdout.count("Signature is Valid.") == 3
+    assert AlreadySignedError.__doc__ is not None  # kept for compatibility
 
 
 def test_present_refuses_what_is_not_a_pdf(tmp_path: Path, esig_device: SoftwareKey) -> None:
@@ -255,17 +275,25 @@ def test_session_signature_verifies_in_esig_and_pdfsig(
     assert session_signed.read_bytes().startswith(esig_sample_pdf.read_bytes())
 
 
-def test_evidence_is_an_attachment_in_the_signed_revision(session_signed: Path) -> None:
+def _record_hex_at(data: bytes, text: bytes) -> int:
+    needle = text.hex().encode()
+    at = max(data.find(needle), data.find(needle.upper()))
+    assert at > 0
+    return at
+
+
+def test_evidence_is_a_signed_attribute_not_an_attachment(session_signed: Path) -> None:
     pdfdetach = require_tool("pdfdetach")
     run = subprocess.run(
         [pdfdetach, "-list", str(session_signed)], capture_output=True, text=True, check=False
     )
-    assert "esig-evidence.json" in run.stdout
+    assert "esig-evidence.json" not in run.stdout
     data = session_signed.read_bytes()
+    assert b"EmbeddedFiles" not in data
     start, length, gap_end, length2 = _byte_range(data)
     assert start == 0 and gap_end + length2 == len(data)
-    record_at = data.index(b'"document_sha256"')
-    assert record_at < length  # inside the first signed range, same revision
+    record_at = _record_hex_at(data, b'"document_sha256"')
+    assert length < record_at < gap_end  # inside /Contents: in the CMS signed attributes
 
 
 def test_read_session_evidence_returns_what_was_presented_and_acknowledged(
@@ -351,7 +379,7 @@ def test_async_sign_and_sign_inside_a_running_loop(
         assert read_session_evidence(tmp_path / name) is not None
 
 
-def test_existing_attachments_are_kept_in_order_and_a_stale_record_replaced(
+def test_existing_attachments_are_kept_and_a_stale_record_ignored(
     tmp_path: Path, esig_sample_pdf: Path, esig_device: SoftwareKey, esig_root_pem: Path
 ) -> None:
     pdfattach = require_tool("pdfattach")
@@ -387,8 +415,8 @@ def test_tampering_with_the_evidence_breaks_the_signature(
 ) -> None:
     data = session_signed.read_bytes()
     _, length, gap_end, _ = _byte_range(data)
-    digest_value = data.index(b'"document_sha256": "') + len(b'"document_sha256": "')
-    assert digest_value < length or digest_value >= gap_end  # inside the signed range
+    digest_value = _record_hex_at(data, b'"document_sha256":"') + 2 * len(b'"document_sha256":"')
+    assert length < digest_value < gap_end  # in the signed attributes
     tampered = session_signed.with_name("tampered.pdf")
     tampered.write_bytes(flip_byte(data, digest_value))
     report = esig.verify_pdf(tampered, trust=[esig_root_pem])

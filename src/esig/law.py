@@ -11,6 +11,9 @@ The two instruments:
   Sint Eustatius and Saba (mirrors EU Directive 1999/93/EC).
 * **eIDAS** — Regulation (EU) No 910/2014.
 
+Beside the law, :class:`ETSI` cites the PAdES standard ETSI EN 319 142-1 (clauses, not
+articles: ``EN 319 142-1 clause 6.3(l)``), for the baseline conformance check.
+
 Named citations live in the namespaces :class:`BES` and :class:`EIDAS`::
 
     >>> from esig.law import BES
@@ -31,7 +34,7 @@ from pydantic import computed_field
 
 from esig._model import EsigModel
 
-__all__ = ["BES", "EIDAS", "Citation", "Instrument", "all_citations"]
+__all__ = ["BES", "EIDAS", "ETSI", "Citation", "Instrument", "all_citations"]
 
 
 class Instrument(StrEnum):
@@ -42,6 +45,12 @@ class Instrument(StrEnum):
 
     EIDAS = "eIDAS"
     """Regulation (EU) No 910/2014."""
+
+    EN_319_142_1 = "EN 319 142-1"
+    """ETSI EN 319 142-1 V1.1.1, PAdES digital signatures, part 1: building blocks and
+    PAdES baseline signatures. A standard, not law: its provisions are clauses, so its
+    labels read ``EN 319 142-1 clause 6.3(l)`` (``article`` 6, ``paragraph`` 3, the
+    lettered additional requirement as ``letter``)."""
 
 
 class Citation(EsigModel):
@@ -69,9 +78,15 @@ class Citation(EsigModel):
     @computed_field  # type: ignore[prop-decorator]
     @property
     def label(self) -> str:
-        """The canonical label, e.g. ``BES art. 3(b)``."""
-        parts = [f"{self.instrument.value} art. {self.article}"]
-        for sub in (self.paragraph, self.letter, self.point):
+        """The canonical label, e.g. ``BES art. 3(b)``, ``EN 319 142-1 clause 6.3(l)``."""
+        if self.instrument is Instrument.EN_319_142_1:
+            clause = ".".join(str(n) for n in (self.article, self.paragraph) if n is not None)
+            parts = [f"{self.instrument.value} clause {clause}"]
+            subs: tuple[str | int | None, ...] = (self.letter, self.point)
+        else:
+            parts = [f"{self.instrument.value} art. {self.article}"]
+            subs = (self.paragraph, self.letter, self.point)
+        for sub in subs:
             if sub is not None:
                 parts.append(f"({sub})")
         return "".join(parts)
@@ -179,12 +194,33 @@ class EIDAS:
     ART_36: ClassVar[Citation] = _eidas(36)
 
 
+class ETSI:
+    """Citations to ETSI EN 319 142-1 V1.1.1 (PAdES baseline signatures).
+
+    Clause 6.3 holds the requirements per baseline level: its table 1 (which elements
+    each level needs) and the lettered additional requirements.
+    """
+
+    CLAUSE_6_3: ClassVar[Citation] = Citation(
+        instrument=Instrument.EN_319_142_1, article=6, paragraph=3
+    )
+    CLAUSE_6_3_C: ClassVar[Citation] = Citation(
+        instrument=Instrument.EN_319_142_1, article=6, paragraph=3, letter="c"
+    )
+    CLAUSE_6_3_L: ClassVar[Citation] = Citation(
+        instrument=Instrument.EN_319_142_1, article=6, paragraph=3, letter="l"
+    )
+    CLAUSE_6_3_Y: ClassVar[Citation] = Citation(
+        instrument=Instrument.EN_319_142_1, article=6, paragraph=3, letter="y"
+    )
+
+
 def all_citations() -> tuple[Citation, ...]:
-    """Every named citation in :class:`BES` and :class:`EIDAS`, in declaration order."""
+    """Every named citation in :class:`BES`, :class:`EIDAS` and :class:`ETSI`, in order."""
     found: list[Citation] = []
-    for namespace in (BES, EIDAS):
+    for namespace in (BES, EIDAS, ETSI):
         for name, value in vars(namespace).items():
-            if name.startswith("ART_") and isinstance(value, Citation):
+            if name.startswith(("ART_", "CLAUSE_")) and isinstance(value, Citation):
                 found.append(value)
     return tuple(found)
 
@@ -275,4 +311,11 @@ _SUMMARIES: dict[str, str] = {
     "eIDAS art. 29": "requirements for qualified signature creation devices",
     "eIDAS art. 32": "validation of qualified electronic signatures",
     "eIDAS art. 36": "requirements for advanced electronic seals",
+    # ETSI EN 319 142-1 V1.1.1 — PAdES baseline signatures (a standard, not law)
+    "EN 319 142-1 clause 6.3": "the elements each PAdES baseline level (B-B to B-LTA) requires",
+    "EN 319 142-1 clause 6.3(c)": "the content-type signed attribute has the value id-data",
+    "EN 319 142-1 clause 6.3(l)": "the signature dictionary's SubFilter is ETSI.CAdES.detached",
+    "EN 319 142-1 clause 6.3(y)": (
+        "B-LTA: a document timestamp (SubFilter ETSI.RFC3161) covers the validation data"
+    ),
 }

@@ -12,6 +12,12 @@ what is missing for the next level up.
 
 The same ladder serves electronic **seals** (legal persons, eIDAS art. 3(25)–(27));
 the assessment reports seals with seal labels.
+
+A signature **without a personal certificate** (a one-time code, a click, a drawing;
+:mod:`esig.evidence`) is the platform's seal carrying an evidence record. Its
+signatory is the person in the record, not the seal's subject: the AES requirements are
+judged from what the record shows (a code tying the signer uniquely) and from the
+seal's integrity and trust; it is never qualified, whatever the seal's certificate.
 """
 
 from __future__ import annotations
@@ -266,6 +272,18 @@ class SignatureEvidence(EsigModel):
     """Which register or list said so."""
     is_seal: bool = False
     """The certificate is for a legal person (an electronic seal)."""
+    sealed_by_platform: bool = False
+    """The signature is a platform's seal carrying an evidence record (:mod:`esig.evidence`):
+    the signatory is the person the record names."""
+    evidence_signatory: str | None = None
+    """The person the evidence record names (claimed name, with the address a code went to)."""
+    evidence_method: str | None = None
+    """How that person agreed, in words (e.g. ``email one-time code``)."""
+    evidence_ties_signer: bool = False
+    """The record ties the signature to one person (a code entered from their own mailbox
+    or phone); a click or a drawing alone does not."""
+    evidence_problem: str | None = None
+    """Why the record cannot be relied on (malformed, another document), when it cannot."""
 
 
 class RequirementResult(EsigModel):
@@ -398,7 +416,8 @@ def assess_level(evidence: SignatureEvidence) -> LevelAssessment:
             break
     return LevelAssessment(
         level=reached,
-        is_seal=evidence.is_seal,
+        # an evidence-based signature is the person's, not the platform's seal
+        is_seal=evidence.is_seal and not evidence.sealed_by_platform,
         results=results,
         label=_label(reached, results, evidence),
     )
@@ -448,6 +467,8 @@ def _aes_verdicts(ev: SignatureEvidence) -> dict[RequirementId, _Verdict]:
                 RequirementId.LINKED_TO_DATA,
             )
         }
+    if ev.sealed_by_platform:
+        return _evidence_aes_verdicts(ev)
     verdicts: dict[RequirementId, _Verdict] = {}
     if not ev.signer_named:
         verdicts[RequirementId.UNIQUELY_LINKED] = (_NOT_MET, "the certificate names no signatory")
@@ -492,7 +513,89 @@ def _aes_verdicts(ev: SignatureEvidence) -> dict[RequirementId, _Verdict]:
     return verdicts
 
 
+def _evidence_aes_verdicts(ev: SignatureEvidence) -> dict[RequirementId, _Verdict]:
+    """AES for a platform seal with an evidence record: the signatory is in the record."""
+    who = ev.evidence_signatory or "the signatory"
+    how = ev.evidence_method or "the recorded method"
+    problem = ev.evidence_problem
+    verdicts: dict[RequirementId, _Verdict] = {}
+    if problem is not None:
+        broken = (_NOT_MET, f"the evidence record cannot be relied on: {problem}")
+        verdicts[RequirementId.UNIQUELY_LINKED] = broken
+        verdicts[RequirementId.IDENTIFIES_SIGNATORY] = broken
+        verdicts[RequirementId.SOLE_CONTROL] = broken
+    elif ev.evidence_ties_signer:
+        verdicts[RequirementId.UNIQUELY_LINKED] = _trust_verdict(
+            ev,
+            f"the sealed evidence record ties the signature to {who}: a {how} reached "
+            "only them and was entered correctly",
+        )
+        verdicts[RequirementId.IDENTIFIES_SIGNATORY] = _trust_verdict(
+            ev, f"the evidence record, sealed by a trusted platform, identifies {who}"
+        )
+        verdicts[RequirementId.SOLE_CONTROL] = _trust_verdict(
+            ev,
+            f"only {who} could enter the code sent to their own mailbox or phone; the "
+            "platform's key, used only after that, made the seal",
+        )
+    else:
+        loose = (
+            _NOT_MET,
+            f"a {how} does not tie the signature to one person: anyone at the screen can "
+            f"click, and a drawing can be copied ({who} is only claimed)",
+        )
+        verdicts[RequirementId.UNIQUELY_LINKED] = loose
+        verdicts[RequirementId.IDENTIFIES_SIGNATORY] = loose
+        verdicts[RequirementId.SOLE_CONTROL] = loose
+    verdicts[RequirementId.VERIFIABLE_AT_ANY_TIME] = _trust_verdict(
+        ev,
+        "the platform's seal verifies against a trust anchor; the record travels inside it"
+        if ev.long_term_material
+        else "the platform's seal verifies now against a trust anchor; without a timestamp "
+        "and embedded validation data it depends on outside sources once the seal's "
+        "certificate expires",
+    )
+    if problem is not None:
+        verdicts[RequirementId.LINKED_TO_DATA] = (_NOT_MET, problem)
+    elif ev.data_linked:
+        verdicts[RequirementId.LINKED_TO_DATA] = (
+            _MET,
+            "the seal covers the signed revision and the evidence record, and nothing "
+            "changed them since",
+        )
+    else:
+        verdicts[RequirementId.LINKED_TO_DATA] = (
+            _NOT_MET,
+            ev.data_problem or "the signed data were changed after sealing",
+        )
+    return verdicts
+
+
+def _evidence_qes_verdicts(ev: SignatureEvidence) -> dict[RequirementId, _Verdict]:
+    """Never QES: the signatory holds no qualified certificate and no QSCD."""
+    who = ev.evidence_signatory or "the signatory"
+    how = ev.evidence_method or "the recorded method"
+    return {
+        RequirementId.QUALIFIED_CERTIFICATE: (
+            _NOT_MET,
+            f"{who} holds no qualified certificate: the certificate is the platform's "
+            "seal, whatever its own qualification",
+        ),
+        RequirementId.QUALIFIED_DEVICE: (
+            _NOT_MET,
+            f"a {how} uses no qualified signature creation device under the control of {who}",
+        ),
+        RequirementId.RECOGNISED_PROVIDER: (
+            _NOT_MET,
+            f"no recognised certification service provider certified a key of {who}",
+        ),
+    }
+
+
 def _qes_verdicts(ev: SignatureEvidence) -> dict[RequirementId, _Verdict]:
+    if ev.sealed_by_platform:
+        return _evidence_qes_verdicts(ev)
+
     def because(source: str | None) -> str:
         return f" ({source})" if source else ""
 
@@ -544,7 +647,7 @@ def _qes_verdicts(ev: SignatureEvidence) -> dict[RequirementId, _Verdict]:
 def _label(
     reached: Level, results: tuple[RequirementResult, ...], ev: SignatureEvidence
 ) -> AdesLabel:
-    seal = ev.is_seal
+    seal = ev.is_seal and not ev.sealed_by_platform
     if reached is Level.QES:
         return AdesLabel.QESEAL if seal else AdesLabel.QESIG
     if reached is Level.AES:

@@ -11,7 +11,8 @@ code writes ``QcStatementOID.QC_COMPLIANCE`` and never a dotted string:
 * :class:`ExtendedKeyUsageOID` — key purposes used for signing that cryptography
   does not name;
 * :class:`CertificateExtensionOID` — certificate extensions that cryptography does not
-  name.
+  name;
+* :class:`EsigAttributeOID` — esig's own CMS attributes (UUID-based OIDs, ITU-T X.667).
 
 :func:`oid_name` gives the readable name of a known OID; an unknown OID keeps its dotted
 form. :class:`NamedOID` carries both in reports, the way
@@ -37,6 +38,7 @@ from esig._model import EsigModel
 
 __all__ = [
     "CertificateExtensionOID",
+    "EsigAttributeOID",
     "ExtendedKeyUsageOID",
     "NamedOID",
     "PolicyOID",
@@ -163,8 +165,22 @@ class ExtendedKeyUsageOID:
     """Adobe Authentic Documents Trust (PDF signing)."""
 
 
+class EsigAttributeOID:
+    """esig's own CMS attributes, under ``2.25`` (UUID-based OIDs, ITU-T X.667).
+
+    Nobody has to register a UUID-based OID: the UUID makes it unique.
+    """
+
+    EVIDENCE_RECORD: Final = ObjectIdentifier("2.25.33309853945158728132057518411715212424")
+    """The evidence record of a signature made with a one-time code, a click or a drawn
+    signature, as a signed attribute of the platform's seal (UUID
+    ``190f3e98-9348-4841-9a3b-b52b3ee47488``); the value is the record's canonical JSON
+    in an OCTET STRING."""
+
+
 _NAMES: Final[dict[ObjectIdentifier, str]] = {
     CertificateExtensionOID.QC_STATEMENTS: "qcStatements",
+    EsigAttributeOID.EVIDENCE_RECORD: "esig-evidenceRecord",
     # qcStatements
     QcStatementOID.QC_COMPLIANCE: "QcCompliance",
     QcStatementOID.QC_LIMIT_VALUE: "QcLimitValue",

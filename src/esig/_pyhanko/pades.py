@@ -21,7 +21,9 @@ from esig._pyhanko.services import (
 from esig._pyhanko.signer import DeviceSigner
 from esig.devices.base import DigestAlgorithm, SignatureCreationDevice
 from esig.errors import CorruptDocumentError, EncryptedDocumentError, NotAPdfError, SigningError
+from esig.signing.appearance import VisibleSignature
 from esig.signing.baseline import BaselineLevel, BaselineRequest
+from esig.signing.certification import DocPermission, FieldLock
 
 __all__ = ["open_writer", "sign_pades"]
 
@@ -53,11 +55,22 @@ async def sign_pades(
     contact_info: str | None,
     prepare: Callable[[IncrementalPdfFileWriter], None] | None = None,
     baseline: BaselineRequest | None = None,
+    appearance: VisibleSignature | None = None,
+    certify: DocPermission | None = None,
+    lock: FieldLock | None = None,
+    on_warning: Callable[[str], None] | None = None,
+    evidence: bytes | None = None,
 ) -> str:
     """Sign ``source`` into ``output`` at a PAdES baseline level; return the field name.
 
     ``prepare``, when given, is called on the writer before signing; what it adds goes
     into the same incremental update as the signature, so the signature covers it.
+
+    ``appearance`` makes the signature visible, ``certify`` makes it a certification
+    signature, ``lock`` gives its field a FieldMDP lock (see ``_pyhanko/appearance.py``);
+    ``on_warning`` receives what was changed to keep a PDF/A input PDF/A.
+
+    ``evidence`` (an esig evidence record) goes into the CMS signed attributes.
 
     ``baseline`` (default B-B) adds a signature timestamp (B-T), the validation data in
     the document security store (B-LT) and a document timestamp (B-LTA); pyHanko writes
@@ -72,7 +85,22 @@ async def sign_pades(
     writer = open_writer(source)
     if prepare is not None:
         prepare(writer)
-    name = field_name or _free_field_name(writer)
+    from esig._pyhanko.appearance import setup_field  # noqa: PLC0415 - import cycle
+
+    setup = setup_field(
+        writer,
+        device,
+        field_name=field_name,
+        appearance=appearance,
+        certify=certify,
+        lock=lock,
+        reason=reason,
+        free_name=lambda: _free_field_name(writer),
+    )
+    name = setup.name
+    for warning in setup.warnings:
+        if on_warning is not None:
+            on_warning(warning)
     monitor = ServiceMonitor()
     timestamper = (
         MonitoredTimeStamper(request.timestamp, monitor) if request.timestamp is not None else None
@@ -95,10 +123,19 @@ async def sign_pades(
         embed_validation_info=request.level.long_term,
         use_pades_lta=request.level is BaselineLevel.B_LTA,
         validation_context=context,
+        **setup.metadata(),
     )
-    pdf_signer = signers.PdfSigner(meta, signer=DeviceSigner(device), timestamper=timestamper)
+    pdf_signer = signers.PdfSigner(
+        meta,
+        signer=DeviceSigner(device, evidence=evidence),
+        timestamper=timestamper,
+        stamp_style=setup.stamp_style,
+        new_field_spec=setup.new_field_spec,
+    )
     try:
-        await pdf_signer.async_sign_pdf(writer, output=output)
+        await pdf_signer.async_sign_pdf(
+            writer, output=output, appearance_text_params=setup.text_params
+        )
     except ServiceFault as fault:
         raise fault.to_error() from None
     except PyHankoSigningError as exc:

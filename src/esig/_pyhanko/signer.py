@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterator
+from typing import Any
 
 from asn1crypto import x509 as asn1_x509
 from cryptography import x509
 from cryptography.hazmat.primitives.serialization import Encoding
+from pyhanko.sign.attributes import CMSAttributeProvider
 from pyhanko.sign.signers.pdf_cms import Signer
 from pyhanko_certvalidator.registry import SimpleCertificateStore
 
+from esig._pyhanko.evidence_attr import EvidenceRecordProvider
 from esig.devices.base import DigestAlgorithm, SignatureCreationDevice
 
 __all__ = ["DeviceSigner", "to_asn1"]
@@ -30,9 +34,18 @@ class DeviceSigner(Signer):
 
     Dry runs (pyHanko's size estimate) never reach the device: a device that asks
     for a PIN on every use is asked once per signature.
+
+    ``evidence``, when given, is added to the signed attributes as the esig evidence
+    record (:mod:`esig._pyhanko.evidence_attr`), so the signature value covers it.
     """
 
-    def __init__(self, device: SignatureCreationDevice, *, embed_roots: bool = True) -> None:
+    def __init__(
+        self,
+        device: SignatureCreationDevice,
+        *,
+        embed_roots: bool = True,
+        evidence: bytes | None = None,
+    ) -> None:
         registry = SimpleCertificateStore()  # type: ignore[no-untyped-call]
         registry.register_multiple([to_asn1(c) for c in device.chain])
         super().__init__(
@@ -41,6 +54,13 @@ class DeviceSigner(Signer):
             embed_roots=embed_roots,
         )
         self._device = device
+        self._evidence = evidence
+
+    def _signed_attr_providers(self, *args: Any, **kwargs: Any) -> Iterator[CMSAttributeProvider]:
+        """The signed attributes pyHanko adds, plus the evidence record if there is one."""
+        yield from super()._signed_attr_providers(*args, **kwargs)
+        if self._evidence is not None:
+            yield EvidenceRecordProvider(self._evidence)
 
     async def async_sign_raw(
         self, data: bytes, digest_algorithm: str, dry_run: bool = False

@@ -22,6 +22,16 @@ from pyhanko.sign.validation.pdf_embedded import EmbeddedPdfSignature
 from pyhanko.sign.validation.status import PdfSignatureStatus, SignatureCoverageLevel
 from pyhanko_certvalidator import ValidationContext
 
+from esig._pyhanko.evidence_attr import evidence_base_sha256, read_evidence_attribute
+from esig._pyhanko.long_term import (
+    LONG_TERM_TRIGGERS,
+    LongTermFacts,
+    RevocationProblem,
+    TimestampFacts,
+    revocation_problem,
+    timestamp_facts,
+    validate_in_the_past,
+)
 from esig._pyhanko.signer import from_asn1, to_asn1
 from esig.errors import CorruptDocumentError, EncryptedDocumentError, NotAPdfError
 from esig.verification.report import Coverage, ModificationLevel
@@ -89,6 +99,17 @@ class RawSignature:
     """Why the analysis of later revisions failed, when it did."""
     redefined_objects: tuple[int, ...] = ()
     """Objects of the signed revision that later revisions define again."""
+    evidence_record: bytes | None = None
+    """The esig evidence record in the signed attributes (b"" when malformed), or None."""
+    evidence_base_sha256: str | None = None
+    """SHA-256 of the file's first bytes, as many as the record says were presented."""
+    timestamp: TimestampFacts | None = None
+    """The signature timestamp's facts, when the signature carries one."""
+    revocation_problem: RevocationProblem | None = None
+    """Why the signer's revocation data was rejected, when that made the path fail."""
+    long_term: LongTermFacts | None = None
+    """The AdES LTA validation at the moment, when the path failed for a reason that
+    earlier proofs of existence can resolve (expiry, revocation, weak algorithms)."""
 
 
 def open_reader(stream: BinaryIO) -> PdfFileReader:
@@ -186,10 +207,43 @@ async def validate_signatures(
             embedded_certs=embedded,
         )
         raw = await _validate_one(reader, item, file_size, context)
+        raw = await _long_term(
+            raw, item, context, trust_anchors, moment=moment, allow_fetching=allow_fetching
+        )
         results.append(
             replace(raw, revocation_embedded=revocation_data, revocation_fetching=allow_fetching)
         )
     return results
+
+
+async def _long_term(
+    raw: RawSignature,
+    sig: EmbeddedPdfSignature,
+    context: ValidationContext,
+    trust_anchors: Sequence[x509.Certificate],
+    *,
+    moment: dt.datetime | None,
+    allow_fetching: bool,
+) -> RawSignature:
+    """Add what explains a failed path: past validation, or rejected revocation data."""
+    cert = raw.signer_cert
+    if raw.trusted is not False or cert is None or raw.error is not None:
+        return raw
+    if raw.trust_problem in LONG_TERM_TRIGGERS:
+        at = moment or dt.datetime.now(dt.UTC)
+        try:
+            facts = await validate_in_the_past(
+                sig, trust_anchors, at=at, allow_fetching=allow_fetching
+            )
+        except _MALFORMED:
+            return raw
+        raw = _replace(raw, long_term=facts)
+        if facts.passed:
+            return raw
+    if raw.trust_problem in {"TRY_LATER", "CERTIFICATE_CHAIN_GENERAL_FAILURE"}:
+        problem = await revocation_problem(cert, context, sig.reader)
+        return _replace(raw, revocation_problem=problem)
+    return raw
 
 
 def _signature_dictionary(sig_ref: object) -> tuple[str, str, tuple[int, ...]]:
@@ -304,7 +358,15 @@ def _structure(reader: PdfFileReader, sig: EmbeddedPdfSignature, file_size: int)
         claimed_time=_safe(lambda: sig.self_reported_timestamp, None),
         certified=_safe(lambda: sig.docmdp_level is not None, False),
         redefined_objects=_safe(lambda: _redefined_objects(reader, sig.signed_revision), ()),
+        evidence_record=(record := _evidence_record(sig)),
+        evidence_base_sha256=_safe(
+            lambda: evidence_base_sha256(reader.stream, record, sum(byte_range[2:4])), None
+        ),
     )
+
+
+def _evidence_record(sig: EmbeddedPdfSignature) -> bytes | None:
+    return _safe(lambda: read_evidence_attribute(sig.signer_info["signed_attrs"]), None)
 
 
 def _redefined_objects(reader: PdfFileReader, signed_revision: int) -> tuple[int, ...]:
@@ -387,6 +449,7 @@ def _from_status(
         claimed_time=status.signer_reported_dt or base.claimed_time,
         timestamp_time=ts.timestamp if ts is not None else None,
         timestamp_trusted=bool(ts is not None and ts.intact and ts.valid and ts.trusted),
+        timestamp=timestamp_facts(ts),
     )
 
 

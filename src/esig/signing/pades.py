@@ -22,12 +22,15 @@ from esig._sync import run_sync
 from esig.devices.base import DigestAlgorithm, SignatureCreationDevice
 from esig.errors import OutputError
 from esig.identity import NameIdentity
+from esig.signing.appearance import VisibleSignature
 from esig.signing.baseline import (
     BaselineLevel,
     BaselineRequest,
     TimestampService,
     ValidationServices,
 )
+from esig.signing.certification import DocPermission, FieldLock
+from esig.signing.fields import signature_fields
 
 __all__ = ["SignedDocument", "async_sign_pdf", "sign_pdf", "sign_pdf_bytes"]
 
@@ -46,6 +49,12 @@ class SignedDocument(EsigModel):
     """Size of the signed document in bytes."""
     level: BaselineLevel = BaselineLevel.B_B
     """The PAdES baseline level the signature was made at."""
+    certification: DocPermission | None = None
+    """The changes the signature allows, if it certifies the document (DocMDP)."""
+    visible: bool = False
+    """Whether the signature has an appearance on a page."""
+    warnings: tuple[str, ...] = ()
+    """What esig changed or could not do to keep a PDF/A input PDF/A."""
 
 
 async def async_sign_pdf(
@@ -61,6 +70,9 @@ async def async_sign_pdf(
     level: BaselineLevel = BaselineLevel.B_B,
     timestamp: TimestampService | None = None,
     validation: ValidationServices | None = None,
+    appearance: VisibleSignature | None = None,
+    certify: DocPermission | None = None,
+    lock_fields: FieldLock | None = None,
 ) -> SignedDocument:
     """Sign the PDF at ``source`` and write the result atomically to ``output``.
 
@@ -78,6 +90,17 @@ async def async_sign_pdf(
         timestamp: The time-stamping service; required from B-T on.
         validation: How to collect validation data for B-LT and B-LTA (trust anchors,
             timeout); default: fetch from the URLs in the certificates.
+        appearance: Make the signature visible: a page and box, or an existing field,
+            with the signer's name, organisation, function, date, reason, level and an
+            image (:class:`~esig.signing.appearance.VisibleSignature`). A visible field
+            prepared by :func:`~esig.signing.fields.prepare_document` gets the default
+            appearance when this is None.
+        certify: Make this a certification signature that allows these later changes
+            (:class:`~esig.signing.certification.DocPermission`); it must be the
+            document's first signature.
+        lock_fields: The form fields that may not change once this field is signed
+            (:class:`~esig.signing.certification.FieldLock`), for a field that has no
+            lock yet.
 
     Returns:
         A description of the signed document.
@@ -93,6 +116,9 @@ async def async_sign_pdf(
             cannot be reached, is slower than its timeout, or answers garbage.
         SigningError: The device or pyHanko could not produce the signature.
         OutputError: ``output`` cannot be written, or is the input itself.
+        CertificationError: The document is certified with no changes allowed, or
+            ``certify`` was asked for a document that is already signed.
+        FontError: No font for the appearance, or a character without a glyph.
 
     .. versionchanged:: 0.1.0
         ``level``, ``timestamp`` and ``validation``: baseline B-T, B-LT and B-LTA.
@@ -102,6 +128,7 @@ async def async_sign_pdf(
     src, dst = Path(source), Path(output)
     if dst.exists() and src.exists() and dst.resolve() == src.resolve():
         raise OutputError("The output must not be the input document", path=dst)
+    warnings: list[str] = []
     with open_input(src) as handle, atomic_output(dst) as out:
         name = await sign_pades(
             handle,
@@ -113,6 +140,10 @@ async def async_sign_pdf(
             location=location,
             contact_info=contact_info,
             baseline=baseline,
+            appearance=appearance,
+            certify=certify,
+            lock=lock_fields,
+            on_warning=warnings.append,
         )
     size = dst.stat().st_size
     return SignedDocument(
@@ -122,6 +153,9 @@ async def async_sign_pdf(
         digest_algorithm=digest_algorithm,
         size=size,
         level=level,
+        certification=certify,
+        visible=appearance is not None or _visible_field(dst, name),
+        warnings=tuple(warnings),
     )
 
 
@@ -138,6 +172,9 @@ def sign_pdf(
     level: BaselineLevel = BaselineLevel.B_B,
     timestamp: TimestampService | None = None,
     validation: ValidationServices | None = None,
+    appearance: VisibleSignature | None = None,
+    certify: DocPermission | None = None,
+    lock_fields: FieldLock | None = None,
 ) -> SignedDocument:
     """Sign the PDF at ``source`` and write the result atomically to ``output``.
 
@@ -157,8 +194,15 @@ def sign_pdf(
             level=level,
             timestamp=timestamp,
             validation=validation,
+            appearance=appearance,
+            certify=certify,
+            lock_fields=lock_fields,
         )
     )
+
+
+def _visible_field(path: Path, name: str) -> bool:
+    return any(f.name == name and f.box is not None for f in signature_fields(path))
 
 
 def sign_pdf_bytes(

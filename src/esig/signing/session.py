@@ -14,9 +14,12 @@ The decree asks more of signature creation than a key that signs:
   device shows about itself (:class:`~esig.devices.DeviceEvidence`). A software key is
   never reported as a secure signature creation device.
 
-The facts are written into a :class:`SessionEvidence` record, embedded in the PDF as the
-attachment ``esig-evidence.json`` in the same incremental update as the signature, so the
-signature covers it. :func:`read_session_evidence` reads it back::
+The facts are written into a :class:`SessionEvidence` record, carried as a CMS signed
+attribute of the signature itself (:attr:`esig.oids.EsigAttributeOID.EVIDENCE_RECORD`),
+so the signature value covers it and nothing else is added to the PDF: a document that
+others signed before can be signed in a session too, and their signatures stay intact.
+:func:`read_session_evidence` reads it back (also from the ``esig-evidence.json``
+attachment that esig 0.1 wrote)::
 
     session = SigningSession("contract.pdf", device)
     presentation = session.present()          # show presentation.pages to the signer
@@ -34,6 +37,7 @@ import asyncio
 import datetime as dt
 import hashlib
 import io
+import json
 import os
 import subprocess
 import tempfile
@@ -51,12 +55,11 @@ from pydantic import (
 from esig._io import atomic_output, read_input
 from esig._model import Base64Bytes, EsigModel
 from esig._pyhanko.evidence import (
-    evidence_embedder,
-    has_signatures,
     last_signature_revision_end,
     page_count,
     read_evidence,
 )
+from esig._pyhanko.evidence_attr import evidence_attributes, extends_by_one_update
 from esig._pyhanko.pades import sign_pades
 from esig._render import Renderer, find_renderer, render_pages
 from esig._sync import run_sync
@@ -92,6 +95,7 @@ __all__ = [
     "SigningSession",
     "UnsuitableMethodError",
     "method_fits_device",
+    "present_pdf",
     "read_session_evidence",
 ]
 
@@ -171,11 +175,11 @@ class UnsuitableMethodError(SigningError):
 
 
 class AlreadySignedError(SigningError):
-    """The document already carries signatures; a session would make them look modified.
+    """Kept for compatibility: no longer raised.
 
-    The session adds its evidence record as an attachment. Signature validators (pyHanko,
-    and so esig) treat an attachment added after a signature as an unexplained change to
-    the signed document, so esig refuses rather than damage an earlier signature.
+    esig 0.1 added the session's evidence as an attachment, which made earlier
+    signatures look modified, and refused signed documents. Since 0.2 the evidence is a
+    signed attribute of the session's own signature, and signed documents are accepted.
     """
 
 
@@ -285,6 +289,9 @@ class SessionEvidence(EsigModel):
     stored apart from them; a software key is never reported as a QSCD.
     """
 
+    record_type: Literal["esig-session-evidence"] = "esig-session-evidence"
+    """Tells this record from an :class:`esig.evidence.EvidenceRecord` in the same
+    attribute."""
     schema_version: Literal[1] = 1
     document_sha256: _Sha256Hex
     """SHA-256 (hex) of the document as presented; the signed revision starts with it."""
@@ -444,14 +451,21 @@ def _render_pages(tool: Renderer, data: bytes) -> list[bytes]:
         )
 
 
-def _present(data: bytes, document: Path) -> Presentation:
+def present_pdf(data: bytes) -> Presentation:
+    """Hash the PDF in ``data``, count its pages and render them for a signer.
+
+    The renderings are made with ``pdftoppm`` or ``mutool`` when one is installed;
+    without one, :attr:`Presentation.note` says why no pages were rendered.
+
+    Raises:
+        NotAPdfError: ``data`` is not a PDF.
+        CorruptDocumentError: It cannot be parsed.
+        EncryptedDocumentError: It is encrypted.
+
+    .. versionadded:: 0.2.0
+
+    """
     pages_total = page_count(data)
-    if has_signatures(data):
-        raise AlreadySignedError(
-            "The document is already signed; adding the session's evidence would make "
-            "the earlier signatures look modified",
-            path=document,
-        )
     digest = hashlib.sha256(data).hexdigest()
     moment = dt.datetime.now(dt.UTC)
 
@@ -570,11 +584,10 @@ class SigningSession:
             NotAPdfError: The document is not a PDF.
             CorruptDocumentError: The document cannot be parsed.
             EncryptedDocumentError: The document is encrypted.
-            AlreadySignedError: The document already carries a signature.
 
         """
         data = read_input(self._document)
-        self._presentation = _present(data, self._document)
+        self._presentation = present_pdf(data)
         return self._presentation
 
     async def async_present(self) -> Presentation:
@@ -686,7 +699,12 @@ class SigningSession:
         """
         dst = Path(output)
         data, evidence = self._ready(dst)
-        record = evidence.model_dump_json(indent=2).encode("utf-8")
+        record = json.dumps(
+            evidence.model_dump(mode="json"),
+            ensure_ascii=False,
+            separators=(",", ":"),
+            sort_keys=True,
+        ).encode("utf-8")
         with atomic_output(dst) as out:
             name = await sign_pades(
                 io.BytesIO(data),
@@ -697,7 +715,7 @@ class SigningSession:
                 reason=reason,
                 location=location,
                 contact_info=contact_info,
-                prepare=evidence_embedder(record),
+                evidence=record,
             )
         self._acknowledgement = None
         return SessionSignedDocument(
@@ -744,10 +762,11 @@ class SigningSession:
 def read_session_evidence(document: str | os.PathLike[str] | bytes) -> SessionEvidence | None:
     """The session evidence of the document's last signature, or None.
 
-    Only the revision the last signature covers is read, and only a record written by
-    that signature's own update counts. The record must also describe that revision:
-    the signed revision must begin with exactly the presented document (its size and
-    SHA-256). This does not verify the signature itself; use :func:`esig.verify_pdf`.
+    The record is read from the last signature's signed attributes (or, for documents
+    signed by esig 0.1, from the ``esig-evidence.json`` attachment that the signature's
+    own revision wrote). It must describe that signature: the signed revision must
+    extend exactly the presented document (its size and SHA-256). This does not verify
+    the signature itself; use :func:`esig.verify_pdf`.
 
     Returns:
         The record, or None when the last signature carries none (or the document has no
@@ -766,9 +785,16 @@ def read_session_evidence(document: str | os.PathLike[str] | bytes) -> SessionEv
     end = last_signature_revision_end(data)
     if end is None:
         return None
-    raw = read_evidence(data, end)
-    if raw is None:
-        return None
+    attribute = next((a for a in evidence_attributes(data) if a.signed_revision_end == end), None)
+    if attribute is not None:
+        raw = attribute.record
+        if _record_type(raw) != "esig-session-evidence":
+            return None  # another kind of evidence (a platform seal's record)
+    else:
+        legacy = read_evidence(data, end)
+        if legacy is None:
+            return None
+        raw = legacy
     try:
         evidence = SessionEvidence.model_validate_json(raw)
     except ValidationError as exc:
@@ -779,4 +805,14 @@ def read_session_evidence(document: str | os.PathLike[str] | bytes) -> SessionEv
     size = evidence.document_size
     if size >= end or hashlib.sha256(data[:size]).hexdigest() != evidence.document_sha256:
         return None
+    if attribute is not None and not extends_by_one_update(data[size:end]):
+        return None
     return evidence
+
+
+def _record_type(raw: bytes) -> object:
+    try:
+        parsed = json.loads(raw)
+    except (ValueError, UnicodeDecodeError):
+        return None
+    return parsed.get("record_type") if isinstance(parsed, dict) else None

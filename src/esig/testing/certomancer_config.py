@@ -12,6 +12,25 @@ One PKI architecture (labelled ``esig``) with:
 ``revoked-signer``  another natural person, revoked (key compromise) in the past
 ==================  ==========================================================
 
+and, for validation in the past and for faulty timestamps and revocation data
+(tests choose the validation moment; nothing waits for a clock):
+
+=========================  ===================================================
+``short-lived-signer``     a natural person whose certificate expires
+                           :data:`SHORT_LIVED_DAYS` after the reference time
+``later-revoked-signer``   a natural person revoked :data:`LATER_REVOKED_DAYS`
+                           *after* the reference time (good when signing)
+``expired-tsa``            a TSA whose certificate expired the day before the
+                           reference time (it still answers)
+``revoked-tsa``            a TSA revoked (key compromise) in the past
+``rogue-root``             a self-signed root that is nobody's trust anchor
+``rogue-tsa``              a TSA certified by ``rogue-root``
+=========================  ===================================================
+
+Besides the intermediate's OCSP responder, a second responder for the same issuer
+(service ``ocsp-wrong-key``) names the real responder's certificate but signs with
+another key, so its responses do not verify.
+
 Every certificate below the root carries CRL distribution points and authority
 information access (OCSP, CA issuers) under the external URL prefix, so a validator
 with fetching enabled finds all revocation information on the local services. Keys
@@ -40,6 +59,9 @@ __all__ = [
     "ARCH_LABEL",
     "CONFIG_FILE_NAME",
     "KEY_FOLDER_NAME",
+    "LATER_REVOKED_DAYS",
+    "SHORT_LIVED_DAYS",
+    "WRONG_KEY_OCSP_SERVICE",
     "Label",
     "ServiceUrls",
     "build_config",
@@ -60,6 +82,15 @@ _ORGANIZATION = "esig Test Trust Services"
 _COUNTRY = "BQ"
 _ORGANIZATION_IDENTIFIER = "NTRBQ-00000000"
 
+SHORT_LIVED_DAYS = 30
+"""Days after the reference time at which the ``short-lived-signer`` certificate expires."""
+
+LATER_REVOKED_DAYS = 10
+"""Days after the reference time at which ``later-revoked-signer`` is revoked."""
+
+WRONG_KEY_OCSP_SERVICE = "ocsp-wrong-key"
+"""The OCSP service whose responses are signed with a key that is not the responder's."""
+
 _CRL_UPDATE_SCHEDULE = "P1D"
 """Simulated CRL update period: the latest CRL is at most a day old, the next one due
 within a day, so the CRL is always fresh for a validator."""
@@ -74,6 +105,12 @@ class Label(StrEnum):
     TSA = "tsa"
     SIGNER = "signer"
     REVOKED_SIGNER = "revoked-signer"
+    SHORT_LIVED_SIGNER = "short-lived-signer"
+    LATER_REVOKED_SIGNER = "later-revoked-signer"
+    EXPIRED_TSA = "expired-tsa"
+    REVOKED_TSA = "revoked-tsa"
+    ROGUE_ROOT = "rogue-root"
+    ROGUE_TSA = "rogue-tsa"
 
 
 class ServiceUrls(EsigModel):
@@ -145,11 +182,9 @@ def build_config(
     """
     start = now - dt.timedelta(days=365)
 
-    def validity(years: int) -> dict[str, str]:
-        return {
-            "valid-from": _certomancer_time(start),
-            "valid-to": _certomancer_time(now + dt.timedelta(days=365 * years)),
-        }
+    def validity(years: int, *, days: int | None = None) -> dict[str, str]:
+        end = now + dt.timedelta(days=365 * years if days is None else days)
+        return {"valid-from": _certomancer_time(start), "valid-to": _certomancer_time(end)}
 
     def key_usage(*usages: str) -> dict[str, Any]:
         return {
@@ -173,10 +208,10 @@ def build_config(
             "smart-value": {"schema": "aia-urls", "params": params},
         }
 
-    def end_entity(*extra: dict[str, Any], years: int) -> dict[str, Any]:
+    def end_entity(*extra: dict[str, Any], years: int, days: int | None = None) -> dict[str, Any]:
         return {
             "issuer": Label.INTERMEDIATE,
-            "validity": validity(years),
+            "validity": validity(years, days=days),
             "extensions": [
                 *extra,
                 crl_points(Label.INTERMEDIATE),
@@ -188,6 +223,16 @@ def build_config(
         key_usage("digital_signature", "non_repudiation"),
         {"id": "extended_key_usage", "value": ["email_protection"]},
     )
+    tsa_extensions = (
+        key_usage("digital_signature"),
+        {"id": "extended_key_usage", "critical": True, "value": ["time_stamping"]},
+    )
+
+    def revocation(since: dt.datetime) -> dict[str, Any]:
+        return {
+            "revocation": {"revoked-since": _certomancer_time(since), "reason": "key_compromise"}
+        }
+
     keys = {label.value: {"path": f"{label}.key.pem"} for label in Label}
     return {
         "external-url-prefix": external_url_prefix.rstrip("/"),
@@ -203,6 +248,12 @@ def build_config(
                     Label.TSA: _provider(f"{_ORGANIZATION} Time-Stamping Unit"),
                     Label.SIGNER: _person("Anna", "de Vries", "PNOBQ-19800101-1234"),
                     Label.REVOKED_SIGNER: _person("Bert", "Revoked", "PNOBQ-19700101-5678"),
+                    Label.SHORT_LIVED_SIGNER: _person("Carl", "Brief", "PNOBQ-19750101-1111"),
+                    Label.LATER_REVOKED_SIGNER: _person("Dora", "Later", "PNOBQ-19850101-2222"),
+                    Label.EXPIRED_TSA: _provider(f"{_ORGANIZATION} Expired Time-Stamping Unit"),
+                    Label.REVOKED_TSA: _provider(f"{_ORGANIZATION} Revoked Time-Stamping Unit"),
+                    Label.ROGUE_ROOT: _provider("Rogue Root CA"),
+                    Label.ROGUE_TSA: _provider("Rogue Time-Stamping Unit"),
                 },
                 "certs": {
                     Label.ROOT: {
@@ -241,18 +292,37 @@ def build_config(
                             {"id": "ocsp_no_check"},
                         ],
                     },
-                    Label.TSA: end_entity(
-                        key_usage("digital_signature"),
-                        {"id": "extended_key_usage", "critical": True, "value": ["time_stamping"]},
-                        years=10,
-                    ),
+                    Label.TSA: end_entity(*tsa_extensions, years=10),
                     Label.SIGNER: end_entity(*signer_extensions, years=5),
                     Label.REVOKED_SIGNER: {
                         **end_entity(*signer_extensions, years=5),
-                        "revocation": {
-                            "revoked-since": _certomancer_time(revoked_since),
-                            "reason": "key_compromise",
-                        },
+                        **revocation(revoked_since),
+                    },
+                    Label.SHORT_LIVED_SIGNER: end_entity(
+                        *signer_extensions, years=0, days=SHORT_LIVED_DAYS
+                    ),
+                    Label.LATER_REVOKED_SIGNER: {
+                        **end_entity(*signer_extensions, years=5),
+                        **revocation(now + dt.timedelta(days=LATER_REVOKED_DAYS)),
+                    },
+                    Label.EXPIRED_TSA: end_entity(*tsa_extensions, years=0, days=-1),
+                    Label.REVOKED_TSA: {
+                        **end_entity(*tsa_extensions, years=10),
+                        **revocation(revoked_since),
+                    },
+                    Label.ROGUE_ROOT: {
+                        "subject": Label.ROGUE_ROOT,
+                        "issuer": Label.ROGUE_ROOT,
+                        "validity": validity(20),
+                        "extensions": [
+                            {"id": "basic_constraints", "critical": True, "value": {"ca": True}},
+                            key_usage("key_cert_sign", "crl_sign"),
+                        ],
+                    },
+                    Label.ROGUE_TSA: {
+                        "issuer": Label.ROGUE_ROOT,
+                        "validity": validity(10),
+                        "extensions": list(tsa_extensions),
                     },
                 },
                 "services": {
@@ -261,7 +331,12 @@ def build_config(
                             "for-issuer": Label.INTERMEDIATE,
                             "responder-cert": Label.OCSP_RESPONDER,
                             "signing-key": Label.OCSP_RESPONDER,
-                        }
+                        },
+                        WRONG_KEY_OCSP_SERVICE: {
+                            "for-issuer": Label.INTERMEDIATE,
+                            "responder-cert": Label.OCSP_RESPONDER,
+                            "signing-key": Label.TSA,
+                        },
                     },
                     "crl-repo": {
                         label: {
@@ -276,7 +351,13 @@ def build_config(
                         for label in (Label.ROOT, Label.INTERMEDIATE)
                     },
                     "time-stamping": {
-                        Label.TSA: {"signing-key": Label.TSA, "signing-cert": Label.TSA}
+                        label: {"signing-key": label, "signing-cert": label}
+                        for label in (
+                            Label.TSA,
+                            Label.EXPIRED_TSA,
+                            Label.REVOKED_TSA,
+                            Label.ROGUE_TSA,
+                        )
                     },
                 },
             }

@@ -27,6 +27,9 @@ installs esig can use these fixtures without importing anything:
 ``esig_trust_services``
     Real OCSP, CRL and timestamp services on 127.0.0.1 (certomancer's Animator), with a
     good and a revoked signer; see :class:`esig.testing.services.LocalTrustServices`.
+``esig_smtp_server``
+    A real SMTP server on 127.0.0.1 (aiosmtpd) that keeps the messages it receives; see
+    :class:`esig.testing.smtp.LocalSmtpServer`.
 """
 
 from __future__ import annotations
@@ -42,6 +45,7 @@ from esig.issuance import IssuedCertificate, TestPKI
 from esig.testing.csc import esig_csc_mock, esig_csc_server
 from esig.testing.services import esig_trust_services
 from esig.testing.signers import TestSigners
+from esig.testing.smtp import esig_smtp_server
 from esig.testing.softhsm import esig_softhsm, esig_softhsm_beid, esig_softhsm_token
 
 __all__ = [
@@ -53,6 +57,7 @@ __all__ = [
     "esig_sample_pdf",
     "esig_signer",
     "esig_signers",
+    "esig_smtp_server",
     "esig_softhsm",
     "esig_softhsm_beid",
     "esig_softhsm_token",

@@ -14,6 +14,12 @@ port is bound before the configuration is written, because those URLs are baked 
 the certificates; with ``port=0`` the operating system picks a free one, without a
 race.
 
+The clock is the caller's: :meth:`LocalTrustServices.answering_at` makes every service
+(OCSP, CRL, TSA) answer as of a chosen moment, and :meth:`LocalTrustServices.fetch_ocsp`
+asks one OCSP responder about one certificate as of a moment. Together with
+certificates that expire or are revoked a few days after the reference time (see
+:mod:`esig.testing.certomancer_config`), "the future" is a parameter, never a sleep.
+
 Fixture (session-scoped; certomancer and werkzeug come with ``esig[services]``):
 
 ``esig_trust_services``
@@ -26,17 +32,22 @@ from __future__ import annotations
 import datetime as dt
 import importlib.util
 import threading
+import urllib.request
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
 import pytest
 from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.x509 import ocsp
 
 from esig.issuance import IssuedCertificate, KeyType, PrivateKey
 from esig.testing.certomancer_config import (
     ARCH_LABEL,
+    WRONG_KEY_OCSP_SERVICE,
     Label,
     ServiceUrls,
     build_config,
@@ -58,6 +69,9 @@ _POLL_INTERVAL = 0.05
 """How often (seconds) the serving thread checks for shutdown; bounds stop() latency."""
 
 _REVOKED_DAYS_AGO = 30
+
+_FAKE_TIME_HEADER = "X-Certomancer-Fake-Time"
+"""The request header with which certomancer's Animator answers as of another time."""
 
 
 class LocalTrustServices:
@@ -233,8 +247,85 @@ class LocalTrustServices:
 
     @property
     def revoked_since(self) -> dt.datetime:
-        """When the revoked signer's certificate was revoked (reason: key compromise)."""
+        """When the revoked signer's (and the revoked TSA's) certificate was revoked."""
         return self._revoked_since
+
+    @property
+    def now(self) -> dt.datetime:
+        """The reference time of the PKI: validity periods and revocation dates follow it."""
+        return self._now
+
+    def issued(self, label: Label) -> IssuedCertificate:
+        """Any certificate of the PKI with its key and its chain (rogue ones: their root)."""
+        return self._built.issued(label)
+
+    def certificate(self, label: Label) -> x509.Certificate:
+        """Any certificate of the PKI, by label."""
+        return self._built.certificates[label]
+
+    def tsa_url_for(self, label: Label) -> str:
+        """The time-stamping service that signs with the certificate ``label`` (a TSA)."""
+        return f"{self.base_url}/{ARCH_LABEL}/tsa/{label}"
+
+    @property
+    def wrong_key_ocsp_url(self) -> str:
+        """An OCSP responder for the intermediate whose responses do not verify.
+
+        It names the real responder's certificate but signs with another key.
+        """
+        return f"{self.base_url}/{ARCH_LABEL}/ocsp/{WRONG_KEY_OCSP_SERVICE}"
+
+    @contextmanager
+    def answering_at(self, moment: dt.datetime) -> Iterator[LocalTrustServices]:
+        """Within the block, every service answers as of ``moment`` (then: the real time).
+
+        OCSP responses are produced at ``moment``, CRLs are the ones current at
+        ``moment``, timestamps carry ``moment``; revocations dated after the reference
+        time take effect when ``moment`` passes them.
+        """
+        animator = self._built.animator
+        previous = animator.fixed_time
+        animator.fixed_time = moment.astimezone(dt.UTC)
+        try:
+            yield self
+        finally:
+            animator.fixed_time = previous
+
+    def fetch_ocsp(
+        self,
+        certificate: x509.Certificate,
+        *,
+        at: dt.datetime | None = None,
+        url: str | None = None,
+        timeout: float = 10,
+    ) -> bytes:
+        """The DER OCSP response about ``certificate`` (issued by the intermediate).
+
+        Args:
+            certificate: An end-entity certificate of this PKI.
+            at: Ask the responder to answer as of this moment (default: now).
+            url: The responder (default: the intermediate's real responder).
+            timeout: Seconds to wait for the answer.
+
+        """
+        request = (
+            ocsp.OCSPRequestBuilder()
+            .add_certificate(certificate, self.intermediate_certificate, hashes.SHA256())
+            .build()
+        )
+        headers = {"Content-Type": "application/ocsp-request"}
+        if at is not None:
+            headers[_FAKE_TIME_HEADER] = at.astimezone(dt.UTC).isoformat()
+        http = urllib.request.Request(
+            url or self.ocsp_url,
+            data=request.public_bytes(serialization.Encoding.DER),
+            headers=headers,
+            method="POST",
+        )
+        opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+        with opener.open(http, timeout=timeout) as response:
+            data: bytes = response.read()
+        return data
 
     def __repr__(self) -> str:
         state = "running" if self.running else "stopped"
@@ -291,7 +382,10 @@ class _Materials:
         self.animator = animator
 
     def issued(self, label: Label) -> IssuedCertificate:
-        chain = (self.certificates[Label.INTERMEDIATE], self.certificates[Label.ROOT])
+        if label is Label.ROGUE_TSA:
+            chain: tuple[x509.Certificate, ...] = (self.certificates[Label.ROGUE_ROOT],)
+        else:
+            chain = (self.certificates[Label.INTERMEDIATE], self.certificates[Label.ROOT])
         return IssuedCertificate(self.certificates[label], self.keys[label], chain)
 
 

@@ -255,7 +255,19 @@ def _level(sig: SignatureReport) -> str:
         f"<strong>Level:</strong> {_badge('level', word)} {_e(level.level_name)} &middot; "
         f"<strong>Label:</strong> {_e(level.label.value)} "
         '<span class="esig-muted">(ETSI TS 119 172-4)</span>'
-        f"<div>{_e(level.summary)}</div></div>"
+        f"<div>{_e(level.summary)}</div>{_conformance(sig)}</div>"
+    )
+
+
+def _conformance(sig: SignatureReport) -> str:
+    """The PAdES baseline conformance line (EN 319 142-1), when the signature has one."""
+    if sig.conformance is None:
+        return ""
+    cited = "; ".join(sorted({g.citation.label for g in sig.conformance.missing}))
+    where = f' <span class="esig-muted">({_e(cited)})</span>' if cited else ""
+    return (
+        '<div class="esig-conformance"><strong>PAdES conformance:</strong> '
+        f"{_e(sig.conformance.summary)}{where}</div>"
     )
 
 

@@ -65,6 +65,8 @@ def _signature_lines(index: int, sig: SignatureReport) -> list[str]:
         lines.append(f"  Certificate: {sig.certificate_path.status.value}: {path}")
     lines.append(f"  Level:       {sig.level.summary}")
     lines.append(f"  Label:       {sig.level.label.value} (ETSI TS 119 172-4)")
+    if sig.conformance is not None:
+        lines.append(f"  PAdES conformance: {sig.conformance.summary}")
     lines.append("  Checks:")
     for finding in sig.findings:
         cited = "; ".join(c.label for c in finding.citations)

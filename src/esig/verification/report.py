@@ -23,6 +23,7 @@ from esig.identity import NameIdentity
 from esig.law import Citation
 from esig.levels import LevelAssessment
 from esig.profiles import CertificateProfile
+from esig.verification.conformance import BaselineConformance
 from esig.verification.visual import VisualComparison
 
 __all__ = [
@@ -34,6 +35,7 @@ __all__ = [
     "Finding",
     "Indication",
     "Integrity",
+    "LongTermValidation",
     "ModificationLevel",
     "Outcome",
     "PathStatus",
@@ -72,6 +74,10 @@ class SubIndication(StrEnum):
     NO_CERTIFICATE_CHAIN_FOUND = "NO_CERTIFICATE_CHAIN_FOUND"
     REVOKED_NO_POE = "REVOKED_NO_POE"
     OUT_OF_BOUNDS_NO_POE = "OUT_OF_BOUNDS_NO_POE"
+    OUT_OF_BOUNDS_NOT_REVOKED = "OUT_OF_BOUNDS_NOT_REVOKED"
+    REVOKED_CA_NO_POE = "REVOKED_CA_NO_POE"
+    REVOCATION_OUT_OF_BOUNDS_NO_POE = "REVOCATION_OUT_OF_BOUNDS_NO_POE"
+    NO_POE = "NO_POE"
     TRY_LATER = "TRY_LATER"
     SIGNED_DATA_NOT_FOUND = "SIGNED_DATA_NOT_FOUND"
     GENERIC = "GENERIC"
@@ -108,6 +114,13 @@ class CheckId(StrEnum):
     """BES art. 2(1)(a)(2°), 3(d): algorithms and key sizes not weak at the signing time."""
     FORMAT = "format"
     """The signature container itself (CMS, signature dictionary)."""
+    TIMESTAMP = "timestamp"
+    """BES art. 1(b), 3(d): the signature timestamp (TSA trusted, imprint, time)."""
+    REVOCATION = "revocation"
+    """BES art. 3(d): the revocation data for the signer's certificate was usable."""
+    EVIDENCE_RECORD = "evidence_record"
+    """BES art. 3(e), 2(2): the evidence record of a platform seal (one-time code, click,
+    drawn signature): who agreed, how, and that it describes the signed document."""
 
 
 class Attack(StrEnum):
@@ -250,6 +263,34 @@ class CertificatePath(EsigModel):
     without it."""
 
 
+class LongTermValidation(EsigModel):
+    """Validation in the past (EN 319 102-1 §5.6.3): what the timestamps prove.
+
+    Present when the signer's certificate had expired or was revoked at the
+    validation moment, so only proofs of existence (POE) from earlier timestamps can
+    show that the signature was made while the certificate was good (BES art. 1(b):
+    verifiable at any time).
+    """
+
+    validated_at: dt.datetime
+    """The validation moment."""
+    passed: bool
+    """Whether the signature validated with the proofs of existence."""
+    proof_of_existence: dt.datetime | None
+    """The earliest time the signature is proven to have existed."""
+    document_timestamp: dt.datetime | None
+    """The oldest valid document timestamp after the signature (the evidence record)."""
+    document_timestamps: int
+    """How many document timestamps the document holds."""
+    sub_indication: SubIndication | None = None
+    """Why it did not pass (EN 319 102-1 sub-indication)."""
+    offline: bool
+    """Validated from the document's own data only (no network)."""
+    assumed_not_revoked: tuple[str, ...] = ()
+    """Offline only: the certificates (the latest document timestamp's TSA and the CAs
+    above it) taken as not revoked at the validation moment; no embedded data can say."""
+
+
 class SigningTimeSource(StrEnum):
     """Where the signing time comes from."""
 
@@ -276,8 +317,12 @@ class SignatureReport(EsigModel):
     modifications: ModificationLevel
     visual: VisualComparison | None = None
     """The signed revision and the displayed one, rendered and compared (when they differ)."""
+    long_term: LongTermValidation | None = None
+    """Validation in the past, when the certificate was no longer good at the moment."""
     findings: tuple[Finding, ...]
     level: LevelAssessment
+    conformance: BaselineConformance | None = None
+    """The PAdES baseline level (EN 319 142-1) claimed and reached (PDF signatures)."""
 
     @computed_field  # type: ignore[prop-decorator]
     @property

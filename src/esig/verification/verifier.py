@@ -19,6 +19,7 @@ from typing import BinaryIO
 from cryptography import x509
 
 from esig._io import open_input, read_input
+from esig._pyhanko.conformance import BaselineFacts, read_baseline_facts
 from esig._pyhanko.salvage import salvage_signatures
 from esig._pyhanko.validate import RawSignature, open_reader, validate_signatures
 from esig._sync import run_sync
@@ -31,6 +32,13 @@ from esig.profiles import CertificateProfile, PersonKind
 from esig.trust.register import CspRegister
 from esig.verification.algorithms import algorithm_finding
 from esig.verification.changes import LaterChanges, gather_later_changes, modification_finding
+from esig.verification.conformance import assess_baseline
+from esig.verification.long_term import (
+    long_term_path,
+    long_term_validation,
+    revocation_findings,
+    timestamp_findings,
+)
 from esig.verification.qualification import (
     Qualification,
     TrustedListLike,
@@ -130,6 +138,7 @@ class Verifier:
         size = stream.tell()
         stream.seek(0)
         problems: tuple[str, ...] = ()
+        facts: dict[str, BaselineFacts] = {}
         try:
             reader = open_reader(stream)
             raws = await validate_signatures(
@@ -139,6 +148,7 @@ class Verifier:
                 allow_fetching=self.allow_fetching,
                 moment=self.at,
             )
+            facts = read_baseline_facts(reader)
         except CorruptDocumentError as exc:
             stream.seek(0)
             raws = salvage_signatures(stream.read(), exc.message)
@@ -151,7 +161,12 @@ class Verifier:
         comparer = RevisionComparer(latest)
         raws.sort(key=lambda raw: raw.revision or 0)
         signatures = tuple(
-            _signature_report(raw, gather_later_changes(raw, stream, size, comparer), self)
+            _signature_report(
+                raw,
+                gather_later_changes(raw, stream, size, comparer),
+                self,
+                facts=facts.get(raw.field_name),
+            )
             for raw in raws
         )
         if not signatures:
@@ -310,6 +325,8 @@ def _signature_report(
     later: LaterChanges,
     verifier: Verifier,
     scope: Mapping[CheckId, Finding] | None = None,
+    *,
+    facts: BaselineFacts | None = None,
 ) -> SignatureReport:
     signer = NameIdentity.from_name(raw.signer_cert.subject) if raw.signer_cert else None
     profile = CertificateProfile.from_certificate(raw.signer_cert) if raw.signer_cert else None
@@ -320,9 +337,20 @@ def _signature_report(
         _integrity_finding(raw, integrity),
         _signed_content_finding(raw),
         _certificate_finding(raw, path),
+        *timestamp_findings(raw),
+        *revocation_findings(raw),
         *_identity_findings(signer),
         modification_finding(raw, later),
     )
+    record_facts: dict[str, object] = {}
+    if raw.evidence_record is not None:
+        # a platform seal with an evidence record: the signatory is the person in it
+        from esig.evidence.verify import evidence_record_finding  # noqa: PLC0415 - cycle
+
+        record_finding, record_facts = evidence_record_finding(
+            raw.evidence_record, raw.evidence_base_sha256
+        )
+        findings += (record_finding,)
     if scope:
         findings = _rescoped(findings, scope)
     time, source = _signing_time(raw)
@@ -353,6 +381,8 @@ def _signature_report(
         findings=findings,
         qualification=qualification,
     )
+    if record_facts:
+        evidence = evidence.model_copy(update=record_facts)
     return SignatureReport(
         field_name=raw.field_name,
         signer=signer,
@@ -364,8 +394,10 @@ def _signature_report(
         certificate_path=path,
         modifications=raw.modification,
         visual=later.visual,
+        long_term=long_term_validation(raw),
         findings=findings,
         level=assess_level(evidence),
+        conformance=assess_baseline(facts, verifier.trust_anchors) if facts else None,
     )
 
 
@@ -535,6 +567,9 @@ def _certificate_path(raw: RawSignature) -> CertificatePath | None:
             revocation_checked=raw.revocation_embedded or raw.revocation_fetching,
             message=f"A valid path leads to the trust anchor {anchor}.",
         )
+    judged = long_term_path(raw)
+    if judged is not None:
+        return judged
     status, message = _path_problem(raw)
     return CertificatePath(
         status=status,

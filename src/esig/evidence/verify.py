@@ -1,0 +1,144 @@
+"""What the verifier makes of an evidence record found in a seal's signed attributes.
+
+:func:`evidence_record_finding` turns the record's bytes into the ``evidence_record``
+finding of a signature report, and into the facts the level assessment needs
+(:class:`~esig.levels.SignatureEvidence` ``sealed_by_platform``, ``evidence_*``).
+
+.. versionadded:: 0.2.0
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from pydantic import ValidationError
+
+from esig.evidence.errors import EvidenceRecordError
+from esig.evidence.record import CodeAuthentication, EvidenceRecord
+from esig.law import BES, EIDAS
+from esig.verification.report import CheckId, Finding, Outcome, SubIndication
+
+__all__ = ["evidence_record_finding"]
+
+_CITATIONS = (BES.ART_3_E, BES.ART_2_2, EIDAS.ART_26_A)
+_SESSION_CITATIONS = (BES.ART_2_1_B, BES.ART_2_2)
+_SESSION = "esig-session-evidence"
+
+
+def _record_type(raw: bytes) -> object:
+    try:
+        parsed = json.loads(raw)
+    except (ValueError, UnicodeDecodeError):
+        return None
+    return parsed.get("record_type") if isinstance(parsed, dict) else None
+
+
+def _session_finding(raw: bytes, base_sha256: str | None) -> Finding:
+    """A signing session's evidence (BES art. 2) in the signer's own signature."""
+    from esig.signing.session import SessionEvidence  # noqa: PLC0415 - import cycle
+
+    try:
+        evidence = SessionEvidence.model_validate_json(raw)
+    except ValidationError as exc:
+        return Finding(
+            check=CheckId.EVIDENCE_RECORD,
+            outcome=Outcome.FAILED,
+            citations=_SESSION_CITATIONS,
+            sub_indication=SubIndication.FORMAT_FAILURE,
+            message=f"The signing-session evidence cannot be read: {exc.error_count()} "
+            f"problem(s), first: {exc.errors()[0]['msg']}.",
+        )
+    if base_sha256 != evidence.document_sha256:
+        return Finding(
+            check=CheckId.EVIDENCE_RECORD,
+            outcome=Outcome.FAILED,
+            citations=_SESSION_CITATIONS,
+            sub_indication=SubIndication.HASH_FAILURE,
+            message="The signing-session evidence describes another document than the one "
+            "the signature extends.",
+        )
+    met = [f for f in evidence.assessment if f.status.value == "met"]
+    return Finding(
+        check=CheckId.EVIDENCE_RECORD,
+        outcome=Outcome.PASSED,
+        citations=_SESSION_CITATIONS,
+        message=f"Signing-session evidence: the document was presented "
+        f"({evidence.page_count} page(s), {'rendered' if evidence.rendered else 'not rendered'}) "
+        f"and the risk disclosure {evidence.disclosure.title!r} acknowledged before signing; "
+        f"{len(met)} of {len(evidence.assessment)} BES art. 2 requirements shown met.",
+    )
+
+
+def _who(record: EvidenceRecord) -> str:
+    reached = [s.recipient for s in record.how if isinstance(s, CodeAuthentication)]
+    return f"{record.who.name} ({', '.join(reached)})" if reached else record.who.name
+
+
+def evidence_record_finding(raw: bytes, base_sha256: str | None) -> tuple[Finding, dict[str, Any]]:
+    """The finding on a sealed evidence record, and the level facts it supports.
+
+    Args:
+        raw: The record's bytes from the signed attributes (b"" when malformed there).
+        base_sha256: SHA-256 of the file's first ``what.document_size`` bytes, or None
+            when they are not inside the seal's revision.
+
+    """
+    if _record_type(raw) == _SESSION:
+        return _session_finding(raw, base_sha256), {}
+    facts: dict[str, Any] = {"sealed_by_platform": True}
+    try:
+        record = EvidenceRecord.from_json(raw)
+    except EvidenceRecordError as exc:
+        problem = exc.message.removeprefix("The evidence record cannot be read: ")
+        facts["evidence_problem"] = f"the evidence record is malformed ({problem})"
+        return (
+            Finding(
+                check=CheckId.EVIDENCE_RECORD,
+                outcome=Outcome.FAILED,
+                citations=_CITATIONS,
+                sub_indication=SubIndication.FORMAT_FAILURE,
+                message=f"{exc.message}. Nothing shows who agreed to the document.",
+            ),
+            facts,
+        )
+    who = _who(record)
+    facts.update(
+        evidence_signatory=who,
+        evidence_method=record.method.value,
+        evidence_ties_signer=record.ties_signer_uniquely,
+    )
+    what = record.what
+    if base_sha256 != what.document_sha256:
+        problem = (
+            f"the evidence record describes another document (SHA-256 "
+            f"{what.document_sha256[:16]}…, {what.document_size} bytes) than the one the "
+            "seal extends"
+        )
+        facts["evidence_problem"] = problem
+        return (
+            Finding(
+                check=CheckId.EVIDENCE_RECORD,
+                outcome=Outcome.FAILED,
+                citations=_CITATIONS,
+                sub_indication=SubIndication.HASH_FAILURE,
+                message=f"{problem[0].upper()}{problem[1:]}: it is not evidence for this document.",
+            ),
+            facts,
+        )
+    supports = (
+        "a one-time code ties the signature to this person, so it can be advanced, never qualified"
+        if record.ties_signer_uniquely
+        else f"a {record.method.value} does not tie the signature to one person, so it is "
+        "a simple electronic signature"
+    )
+    return (
+        Finding(
+            check=CheckId.EVIDENCE_RECORD,
+            outcome=Outcome.PASSED,
+            citations=_CITATIONS,
+            message=f"Signed by {who} through {record.platform}'s seal: {record.summary} "
+            f"The record describes the document the seal extends; {supports}.",
+        ),
+        facts,
+    )
