@@ -30,11 +30,12 @@ from cryptography.hazmat.primitives.serialization import Encoding
 from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.misc import PdfError
 from pyhanko.pdf_utils.reader import HistoricalResolver, PdfFileReader
-from pyhanko.sign.fields import enumerate_sig_fields
 from pyhanko.sign.general import extract_certificate_info
 from pyhanko.sign.validation.pdf_embedded import EmbeddedPdfSignature
 
 from esig._pyhanko.signer import from_asn1
+from esig._pyhanko.validate import FilledField, filled_signature_fields
+from esig.errors import CorruptDocumentError
 
 __all__ = [
     "BaselineFacts",
@@ -151,21 +152,23 @@ class BaselineFacts:
 # --- reading the document ----------------------------------------------------------------
 
 
-def read_baseline_facts(reader: PdfFileReader) -> dict[str, BaselineFacts]:
-    """The facts of every filled signature field except document timestamps, by name."""
-    try:
-        fields = list(enumerate_sig_fields(reader, filled_status=True))
-    except _MALFORMED:
-        return {}
+def read_baseline_facts(
+    reader: PdfFileReader, filled: Sequence[FilledField] | None = None
+) -> dict[str, BaselineFacts]:
+    """The facts of every filled signature field except document timestamps, by name.
+
+    ``filled`` (from :func:`~esig._pyhanko.validate.filled_signature_fields`) saves
+    parsing the signature fields again.
+    """
+    if filled is None:
+        try:
+            filled = filled_signature_fields(reader)
+        except CorruptDocumentError:
+            return {}
     signatures: list[tuple[str, EmbeddedPdfSignature | None, str, Any]] = []
     stamps: list[DocumentTimestampFacts] = []
-    for name, sig_ref, sig_field in fields:
-        try:
-            embedded: EmbeddedPdfSignature | None = EmbeddedPdfSignature(
-                reader, sig_field, str(name)
-            )
-        except _MALFORMED:
-            embedded = None
+    for field in filled:
+        name, sig_ref, embedded = field.name, field.sig_ref, field.embedded
         obj = _object(embedded.sig_object if embedded is not None else sig_ref)
         kind = _name(obj.get("/Type")) if obj is not None else "Sig"
         subfilter = _name(obj.get("/SubFilter")) if obj is not None else ""

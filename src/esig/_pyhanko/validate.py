@@ -188,12 +188,19 @@ async def validate_signatures(
     *,
     allow_fetching: bool = False,
     moment: dt.datetime | None = None,
+    filled: Sequence[FilledField] | None = None,
 ) -> list[RawSignature]:
-    """Validate every regular signature in the document, oldest first."""
+    """Validate every regular signature in the document, oldest first.
+
+    ``filled`` (from :func:`filled_signature_fields`) saves parsing the fields again.
+    """
     results = []
-    items = _signature_fields(reader, file_size)
+    items = _signature_fields(reader, file_size, filled)
     dss = _document_dss(reader)
-    embedded = _embedded_certificates(items)
+    # The other signatures' certificates help build paths (a TSA's, an issuer the
+    # signature itself lacks); a lone signature's own are added by pyHanko anyway, and
+    # registering them twice costs name comparisons on every verification.
+    embedded = _embedded_certificates(items) if len(items) > 1 else []
     revocation_data = dss is not None and bool(list(dss.ocsps) or list(dss.crls))
     for item in items:
         if isinstance(item, RawSignature):
@@ -264,8 +271,47 @@ def _signature_dictionary(sig_ref: object) -> tuple[str, str, tuple[int, ...]]:
 _SUPPORTED_SUBFILTERS = {"/adbe.pkcs7.detached", "/ETSI.CAdES.detached"}
 
 
+@dataclass(frozen=True)
+class FilledField:
+    """A filled signature field, parsed once for every reader of the same document."""
+
+    name: str
+    sig_ref: object
+    """The /V entry as found (a reference, or the dictionary itself)."""
+    embedded: EmbeddedPdfSignature | None
+    """pyHanko's view of the signature; None when it cannot be read."""
+    error: str | None = None
+    """Why it cannot be read."""
+
+
+def filled_signature_fields(reader: PdfFileReader) -> list[FilledField]:
+    """Every filled signature field (document timestamps included), each parsed once.
+
+    pyHanko parses a signature dictionary and its large /Contents when the
+    ``EmbeddedPdfSignature`` is made: the validation and the conformance check share
+    these objects instead of parsing them twice.
+
+    Raises:
+        CorruptDocumentError: The form's fields cannot be enumerated.
+
+    """
+    try:
+        fields_found = list(enumerate_sig_fields(reader, filled_status=True))
+    except _MALFORMED as exc:
+        raise CorruptDocumentError(f"The PDF's signature fields cannot be read: {exc}") from None
+    found = []
+    for name, sig_ref, sig_field in fields_found:
+        try:
+            sig: EmbeddedPdfSignature | None = EmbeddedPdfSignature(reader, sig_field, str(name))
+            error = None
+        except _MALFORMED as exc:
+            sig, error = None, f"the signature cannot be read: {exc}"
+        found.append(FilledField(str(name), sig_ref, sig, error))
+    return found
+
+
 def _signature_fields(
-    reader: PdfFileReader, file_size: int
+    reader: PdfFileReader, file_size: int, filled: Sequence[FilledField] | None = None
 ) -> list[EmbeddedPdfSignature | RawSignature]:
     """Every filled signature field: readable ones to validate, the rest as failures.
 
@@ -273,18 +319,9 @@ def _signature_fields(
     skips signatures with an unknown /SubFilter; here each field stands on its own and
     nothing is skipped silently. Document timestamps are left to their own check.
     """
-    try:
-        fields_found = list(enumerate_sig_fields(reader, filled_status=True))
-    except _MALFORMED as exc:
-        raise CorruptDocumentError(f"The PDF's signature fields cannot be read: {exc}") from None
     found: list[EmbeddedPdfSignature | RawSignature] = []
-    for name, sig_ref, sig_field in fields_found:
-        try:
-            # pyHanko parses the signature dictionary (and its large /Contents) once here.
-            sig: EmbeddedPdfSignature | None = EmbeddedPdfSignature(reader, sig_field, str(name))
-            error = None
-        except _MALFORMED as exc:
-            sig, error = None, f"the signature cannot be read: {exc}"
+    for field in filled_signature_fields(reader) if filled is None else filled:
+        name, sig_ref, sig, error = field.name, field.sig_ref, field.embedded, field.error
         source = sig.sig_object if sig is not None else sig_ref
         kind, subfilter, byte_range = _signature_dictionary(source)
         if kind == "/DocTimeStamp":

@@ -21,7 +21,12 @@ from cryptography import x509
 from esig._io import open_input, read_input
 from esig._pyhanko.conformance import BaselineFacts, read_baseline_facts
 from esig._pyhanko.salvage import salvage_signatures
-from esig._pyhanko.validate import RawSignature, open_reader, validate_signatures
+from esig._pyhanko.validate import (
+    RawSignature,
+    filled_signature_fields,
+    open_reader,
+    validate_signatures,
+)
 from esig._sync import run_sync
 from esig.certificates import load_certificates
 from esig.errors import CorruptDocumentError, VerificationError
@@ -141,14 +146,16 @@ class Verifier:
         facts: dict[str, BaselineFacts] = {}
         try:
             reader = open_reader(stream)
+            filled = filled_signature_fields(reader)
             raws = await validate_signatures(
                 reader,
                 size,
                 self.trust_anchors,
                 allow_fetching=self.allow_fetching,
                 moment=self.at,
+                filled=filled,
             )
-            facts = read_baseline_facts(reader)
+            facts = read_baseline_facts(reader, filled)
         except CorruptDocumentError as exc:
             stream.seek(0)
             raws = salvage_signatures(stream.read(), exc.message)
