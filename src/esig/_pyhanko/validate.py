@@ -197,10 +197,7 @@ async def validate_signatures(
     results = []
     items = _signature_fields(reader, file_size, filled)
     dss = _document_dss(reader)
-    # The other signatures' certificates help build paths (a TSA's, an issuer the
-    # signature itself lacks); a lone signature's own are added by pyHanko anyway, and
-    # registering them twice costs name comparisons on every verification.
-    embedded = _embedded_certificates(items) if len(items) > 1 else []
+    embedded = _embedded_certificates(items)
     revocation_data = dss is not None and bool(list(dss.ocsps) or list(dss.crls))
     for item in items:
         if isinstance(item, RawSignature):
