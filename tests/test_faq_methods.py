@@ -287,3 +287,80 @@ def test_company_seal_is_judged_on_the_seal_ladder(
     assert sig.level.is_seal
     assert sig.level.level is Level.QES
     assert sig.level.label is AdesLabel.QESEAL
+
+
+# --- SMS code, email code, click, drawn: the platform seals, the evidence decides -----------
+
+
+def _evidence_sealed(
+    method_name: str, document: Path, out: Path, seal: IssuedCertificate, png: bytes
+) -> Path:
+    from esig.evidence import (
+        CodeChannel,
+        EvidenceMethod,
+        EvidenceSession,
+        OneTimeCodes,
+        Signatory,
+        click_to_accept,
+        drawn_signature,
+    )
+
+    method = EvidenceMethod(method_name)
+    anna = Signatory(name="Anna de Vries", email="anna@example.org", phone="+59977012345")
+    session = EvidenceSession(document, signatory=anna, method=method, platform="Acme Sign")
+    session.present()
+    session.acknowledge(session.disclosure.content_hash)
+    if method in (EvidenceMethod.EMAIL_CODE, EvidenceMethod.SMS_CODE):
+        codes = OneTimeCodes()
+        sms = method is EvidenceMethod.SMS_CODE
+        channel = CodeChannel.SMS if sms else CodeChannel.EMAIL
+        challenge, code = codes.issue(channel, (anna.phone if sms else anna.email) or "")
+        # Delivery through real SMTP / HTTP gateways is tested in test_evidence_*.py;
+        # here the signer types the code they received.
+        session.add_code(codes.verify(challenge.code_id, code.reveal()))
+    elif method is EvidenceMethod.DRAWN:
+        session.add_step(drawn_signature(png, strokes=[[(1, 1, 0), (9, 4, 30)]]))
+    else:
+        session.add_step(click_to_accept("I agree to sign this document."))
+    return session.seal(out, seal.device()).path
+
+
+@pytest.mark.parametrize(
+    ("method", "faq_claims", "expected"),
+    [
+        ("email one-time code", "qualified", Level.AES),
+        ("SMS one-time code", "advanced", Level.AES),
+        ("drawn signature", "simple", Level.SES),
+        ("click-to-accept", "simple", Level.SES),
+    ],
+)
+def test_evidence_methods_are_never_qualified_whatever_the_faq_says(
+    company_pki: TestPKI,
+    esig_sample_pdf: Path,
+    tmp_path: Path,
+    method: str,
+    faq_claims: str,
+    expected: Level,
+) -> None:
+    """Even sealed by a platform with a qualified seal from a recognised provider.
+
+    The FAQ calls an email code "qualified"; the signatory in the record holds no
+    qualified certificate and no QSCD, so the evidence supports at most AES (a code
+    that reached the signatory's own address ties the signer), a drawing or a click SES.
+    """
+    from tests.test_evidence_methods import png_bytes
+
+    seal = company_pki.issue_legal_person(
+        "Acme Sign B.V.", "NTRBQ-55555555", qualified=Qualification()
+    )
+    out = _evidence_sealed(method, esig_sample_pdf, tmp_path / "sealed.pdf", seal, png_bytes())
+    sig = _only(
+        out,
+        trust=[company_pki.root.certificate],
+        register=_register(company_pki.intermediate.certificate),
+    )
+    assert sig.level.level is expected, (faq_claims, sig.level.summary)
+    assert sig.level.level is not Level.QES
+    assert not sig.level.is_seal  # the person in the record signs, not the platform
+    assert _status(sig, RequirementId.QUALIFIED_CERTIFICATE) is RequirementStatus.NOT_MET
+    assert "Anna de Vries" in sig.level.result(RequirementId.QUALIFIED_CERTIFICATE).evidence
