@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import hashlib
 import os
 import subprocess
@@ -21,8 +22,16 @@ from esig.errors import InputError, ServiceError, ServiceKind
 from esig.levels import RequirementId
 from esig.signing import BaselineLevel, TimestampService, sign_detached
 from esig.testing import require_tool
+from esig.testing.certomancer_config import Label
 from esig.testing.services import LocalTrustServices
-from esig.verification import CheckId, Outcome, SigningTimeSource, SubIndication, verify_detached
+from esig.verification import (
+    CheckId,
+    Indication,
+    Outcome,
+    SigningTimeSource,
+    SubIndication,
+    verify_detached,
+)
 from tests._faulty import closed_port_url, misbehaving_server
 from tests.conftest import flip_byte
 
@@ -315,3 +324,120 @@ def test_cli_sign_cades_then_verify(
     done = esig_cli("verify", str(p7s), "--content", str(target), "--trust", str(root_pem))
     assert done.returncode == 1
     assert "HASH_FAILURE" in done.stdout
+
+
+# --- validation in the past: the signature timestamp is the proof of existence --------------
+
+
+@pytest.fixture(scope="module")
+def short_lived(
+    tmp_path_factory: pytest.TempPathFactory,
+    content: Path,
+    esig_trust_services: LocalTrustServices,
+    tsa: TimestampService,
+) -> dict[BaselineLevel, Path]:
+    """B-T and B-LT by a signer whose certificate expires in 30 days."""
+    folder = tmp_path_factory.mktemp("cades-short")
+    device = esig_trust_services.issued(Label.SHORT_LIVED_SIGNER).device()
+    return {
+        level: sign_detached(
+            content, folder / f"{level.value}.p7s", device, level=level, timestamp=tsa
+        ).path
+        for level in (BaselineLevel.B_T, BaselineLevel.B_LT)
+    }
+
+
+def _after_expiry(services: LocalTrustServices) -> dt.datetime:
+    return services.certificate(Label.SHORT_LIVED_SIGNER).not_valid_after_utc + dt.timedelta(days=2)
+
+
+def _openssl_at(p7s: Path, content: Path, root_pem: Path, at: dt.datetime) -> str:
+    """OpenSSL's verdict with the certificates judged at ``at`` (no revocation check)."""
+    done = subprocess.run(
+        [
+            require_tool("openssl"), "cms", "-verify", "-binary", "-inform", "DER",
+            "-in", str(p7s), "-content", str(content), "-CAfile", str(root_pem),
+            "-attime", str(int(at.timestamp())), "-out", os.devnull,
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )  # fmt: skip
+    return done.stdout + done.stderr
+
+
+def test_b_lt_validates_offline_after_the_certificate_expired(
+    short_lived: dict[BaselineLevel, Path],
+    content: Path,
+    root_pem: Path,
+    esig_trust_services: LocalTrustServices,
+) -> None:
+    services = esig_trust_services
+    at = _after_expiry(services)
+    report = verify_detached(
+        short_lived[BaselineLevel.B_LT], content, trust=[services.root_certificate], at=at
+    )
+    assert report.passed, report.signatures[0].findings
+    (sig,) = report.signatures
+    (finding,) = sig.find(CheckId.CERTIFICATE)
+    assert "Validated in the past" in finding.message
+    assert "expired on" in finding.message
+    long_term = sig.long_term
+    assert long_term is not None and long_term.passed and long_term.offline
+    proven = long_term.proof_of_existence
+    assert proven is not None and proven == sig.signing_time
+    assert proven < services.certificate(Label.SHORT_LIVED_SIGNER).not_valid_after_utc
+    assert any("Time-Stamping Unit" in name for name in long_term.assumed_not_revoked)
+    # OpenSSL: the path is good at the timestamp's time, expired at the moment
+    p7s = short_lived[BaselineLevel.B_LT]
+    assert "Verification successful" in _openssl_at(p7s, content, root_pem, proven)
+    assert "certificate has expired" in _openssl_at(p7s, content, root_pem, at)
+
+
+def test_b_t_after_expiry_has_no_revocation_data_to_judge_with(
+    short_lived: dict[BaselineLevel, Path], content: Path, esig_trust_services: LocalTrustServices
+) -> None:
+    services = esig_trust_services
+    report = verify_detached(
+        short_lived[BaselineLevel.B_T],
+        content,
+        trust=[services.root_certificate],
+        at=_after_expiry(services),
+    )
+    (sig,) = report.signatures
+    assert sig.indication is Indication.INDETERMINATE
+    assert sig.sub_indication is SubIndication.OUT_OF_BOUNDS_NO_POE
+    assert sig.long_term is None
+
+
+def test_b_lt_stops_validating_once_its_timestamp_authority_expired(
+    short_lived: dict[BaselineLevel, Path], content: Path, esig_trust_services: LocalTrustServices
+) -> None:
+    services = esig_trust_services
+    at = services.tsa_certificate.not_valid_after_utc + dt.timedelta(days=30)
+    report = verify_detached(
+        short_lived[BaselineLevel.B_LT], content, trust=[services.root_certificate], at=at
+    )
+    (sig,) = report.signatures
+    assert not sig.passed
+    assert sig.long_term is None
+    (finding,) = sig.find(CheckId.CERTIFICATE)
+    assert finding.outcome is Outcome.INDETERMINATE
+
+
+def test_stale_revocation_data_days_later_is_judged_at_the_timestamp(
+    signatures: dict[BaselineLevel, Path], content: Path, esig_trust_services: LocalTrustServices
+) -> None:
+    """Still valid certificate, offline, the embedded OCSP long past its nextUpdate."""
+    services = esig_trust_services
+    report = verify_detached(
+        signatures[BaselineLevel.B_LT],
+        content,
+        trust=[services.root_certificate],
+        at=services.now + dt.timedelta(days=3),
+    )
+    assert report.passed, report.signatures[0].findings
+    (sig,) = report.signatures
+    (finding,) = sig.find(CheckId.CERTIFICATE)
+    assert "no longer fresh" in finding.message
+    assert sig.signing_time_source is SigningTimeSource.TIMESTAMP

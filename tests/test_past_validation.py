@@ -24,7 +24,7 @@ from typer.testing import CliRunner
 
 from esig.cli import app
 from esig.demo import sample_pdf
-from esig.signing import PadesLevel, TimestampService, sign_pdf
+from esig.signing import PadesLevel, TimestampService, extend_pdf, sign_pdf
 from esig.testing.certomancer_config import LATER_REVOKED_DAYS, Label
 from esig.testing.services import LocalTrustServices
 from esig.verification import verify_pdf
@@ -249,18 +249,21 @@ def test_revocation_after_a_signature_timestamp_alone_is_indeterminate(
     assert "no document timestamp covers it" in message
 
 
-def test_revocation_without_proof_of_existence_fails(
+def test_revocation_without_proof_of_existence_is_indeterminate(
     later_revoked: dict[PadesLevel, Path], esig_trust_services: LocalTrustServices
 ) -> None:
+    """EN 319 102-1: made before or after the revocation? Unknown: REVOKED_NO_POE."""
     services = esig_trust_services
     at = services.now + dt.timedelta(days=LATER_REVOKED_DAYS + 10)
     with services.answering_at(at):
         signature = _only(later_revoked[PadesLevel.B_B], services, at=at, allow_fetching=True)
-    assert not signature.passed
+    assert signature.indication is Indication.INDETERMINATE
+    assert signature.sub_indication is SubIndication.REVOKED_NO_POE
     outcome, message = _certificate(signature)
-    assert outcome is Outcome.FAILED
+    assert outcome is Outcome.INDETERMINATE
     assert "was revoked on" in message
     assert "no trusted timestamp" in message
+    assert "cannot be decided" in message
 
 
 def test_revocation_before_signing_fails(
@@ -283,6 +286,81 @@ def test_revocation_before_signing_fails(
     assert outcome is Outcome.FAILED
     assert "was revoked on" in message
     assert "not before the revocation" in message
+
+
+# --- days later, offline: the embedded revocation data is no longer fresh -----------------
+
+
+def _days_later(services: LocalTrustServices) -> dt.datetime:
+    """Well past the embedded OCSP responses' and CRLs' nextUpdate, before any expiry."""
+    return services.now + dt.timedelta(days=3)
+
+
+def _pyhanko_trusts(path: Path, services: LocalTrustServices, **context: object) -> bool:
+    """pyHanko's validator on the document's DSS alone (no network, revocation required)."""
+    root = asn1_x509.Certificate.load(services.root_certificate.public_bytes(Encoding.DER))
+
+    async def judge() -> bool:
+        with path.open("rb") as handle:
+            reader = PdfFileReader(handle)
+            ctx = DocumentSecurityStore.read_dss(reader).as_validation_context(
+                {
+                    "trust_roots": [root],
+                    "allow_fetching": False,
+                    "revocation_mode": "require",
+                    **context,
+                }
+            )
+            assert isinstance(ctx, ValidationContext)
+            status = await async_validate_pdf_signature(
+                reader.embedded_regular_signatures[0], ctx, ctx
+            )
+            return bool(status.bottom_line)
+
+    return asyncio.run(judge())
+
+
+@pytest.mark.parametrize("level", [PadesLevel.B_LT, PadesLevel.B_LTA])
+def test_stale_revocation_data_is_judged_at_the_signature_timestamp(
+    level: PadesLevel, short_lived: dict[PadesLevel, Path], esig_trust_services: LocalTrustServices
+) -> None:
+    """Revocation data issued at the signature timestamp speaks for that time."""
+    services = esig_trust_services
+    at = _days_later(services)
+    path = short_lived[level]
+    signature = _only(path, services, at=at)
+    assert signature.passed, signature.findings
+    outcome, message = _certificate(signature)
+    assert outcome is Outcome.PASSED
+    assert "no longer fresh" in message
+    long_term = signature.long_term
+    assert long_term is not None and long_term.passed and long_term.offline
+    assert long_term.proof_of_existence == signature.signing_time
+    assert any("Time-Stamping Unit" in name for name in long_term.assumed_not_revoked)
+    (timestamp,) = signature.find(CheckId.TIMESTAMP)
+    assert "as of the timestamp's time" in timestamp.message
+    assert signature.find(CheckId.REVOCATION) == ()
+    # pyHanko agrees: stale at the moment, good as of the timestamp's time
+    proven = long_term.proof_of_existence
+    assert proven is not None
+    assert not _pyhanko_trusts(path, services, moment=at)
+    assert _pyhanko_trusts(path, services, moment=proven, retroactive_revinfo=True)
+
+
+def test_stale_revocation_data_without_a_timestamp_stays_indeterminate(
+    short_lived: dict[PadesLevel, Path], esig_trust_services: LocalTrustServices, tmp_path: Path
+) -> None:
+    """B-B with validation data added: no signature time is proven, so nothing to judge at."""
+    services = esig_trust_services
+    with_data = tmp_path / "b-b-with-dss.pdf"
+    extend_pdf(short_lived[PadesLevel.B_B], with_data, level=PadesLevel.B_LT)
+    assert _only(with_data, services).passed
+    signature = _only(with_data, services, at=_days_later(services))
+    assert signature.indication is Indication.INDETERMINATE
+    assert signature.sub_indication is SubIndication.TRY_LATER
+    (revocation,) = signature.find(CheckId.REVOCATION)
+    assert "stale" in revocation.message
+    assert signature.long_term is None or not signature.long_term.passed
 
 
 # --- the command line ----------------------------------------------------------------------

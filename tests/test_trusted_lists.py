@@ -9,11 +9,14 @@ import subprocess
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 import pytest
 from cryptography import x509
+from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.hazmat.primitives.serialization import Encoding
-from cryptography.x509.oid import ObjectIdentifier
+from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID, ObjectIdentifier
+from signxml.algorithms import SignatureMethod
 
 from esig.errors import InputError
 from esig.issuance import IssuedCertificate, Qualification, TestPKI
@@ -50,6 +53,8 @@ DAY = dt.timedelta(days=1)
 PROVIDER = "esig Test Trust Services"
 CA_NAME = "esig Test Qualified CA"
 CUSTOM_POLICY = ObjectIdentifier("1.3.6.1.4.1.55555.1.1")
+PSS = SignatureMethod.SHA256_RSA_MGF1
+ECDSA_384 = SignatureMethod.ECDSA_SHA384
 
 
 # --- fixtures -------------------------------------------------------------------------------
@@ -57,7 +62,9 @@ CUSTOM_POLICY = ObjectIdentifier("1.3.6.1.4.1.55555.1.1")
 
 @pytest.fixture(scope="module")
 def pki() -> TestPKI:
-    return TestPKI(now=NOW - 90 * DAY)
+    # certificates are issued 51 days ago, after the services below are granted (60 days
+    # ago): TS 119 615 judges a certificate at its issuance too
+    return TestPKI(now=NOW - 50 * DAY)
 
 
 @pytest.fixture(scope="module")
@@ -452,6 +459,57 @@ def test_an_expired_list_is_used_but_flagged(
     assert src.qualification_at(chain_of(qualified_person), NOW - 5 * DAY, now=NOW - 3 * DAY)
 
 
+@pytest.mark.parametrize(
+    ("label", "make_key", "method", "key_value"),
+    [
+        # a KeyValue beside the certificate, in an unsigned KeyInfo: signxml cannot
+        # cross-check it for RSA-PSS, esig verifies against the certificate alone
+        ("RSA-PSS", lambda: rsa.generate_private_key(65537, 2048), PSS, True),
+        ("brainpool", lambda: ec.generate_private_key(ec.BrainpoolP256R1()), None, False),
+        ("P-384", lambda: ec.generate_private_key(ec.SECP384R1()), ECDSA_384, True),
+    ],
+)
+def test_lists_signed_with_rsa_pss_or_brainpool_verify(
+    pki: TestPKI,
+    qualified_person: IssuedCertificate,
+    write_list: Write,
+    label: str,
+    make_key: Callable[[], Any],
+    method: SignatureMethod | None,
+    key_value: bool,
+) -> None:
+    signer = make_tlso(label, now=NOW, key=make_key())
+    path = write_list(ca_service(pki, granted(NOW - 60 * DAY)), signed=False)
+    signed = sign_trusted_list(
+        path.read_bytes(), signer, method=method, key_value=key_value, key_info_signed=False
+    )
+    path.write_bytes(signed)
+    src = source(path, signer)
+    assert src.lists[0].signature.status is SignatureStatus.VERIFIED
+    assert src.qualification_at(chain_of(qualified_person), NOW).qualified is True
+    # the same list changed after signing is still caught
+    path.write_bytes(tamper_trusted_list(signed))
+    with pytest.raises(TrustedListError, match="does not verify"):
+        source(path, signer)
+
+
+def test_a_signature_that_cannot_be_checked_is_not_called_tampering(
+    pki: TestPKI, write_list: Write
+) -> None:
+    # RSA-PSS with a KeyValue in a *signed* KeyInfo: signxml cannot cross-check the
+    # KeyValue, and it cannot be left out
+    signer = make_tlso("PSS", now=NOW, key=rsa.generate_private_key(65537, 2048))
+    path = write_list(ca_service(pki, granted(NOW - 60 * DAY)), signed=False)
+    path.write_bytes(sign_trusted_list(path.read_bytes(), signer, method=PSS))
+    shown = read_trusted_list(path)
+    assert shown.signature.status is SignatureStatus.NOT_VERIFIED
+    assert shown.signature.integrity is None
+    assert "cannot be checked" in (shown.signature.reason or "")
+    with pytest.raises(TrustedListError, match="cannot be checked") as caught:
+        source(path, signer)
+    assert "changed after signing" not in str(caught.value)
+
+
 # --- list of trusted lists ------------------------------------------------------------------
 
 
@@ -497,6 +555,35 @@ def test_a_lotl_pointer_names_the_certificates_that_may_sign_a_list(
     assert shown.is_list_of_lists and shown.signature.status is SignatureStatus.VERIFIED
 
 
+def test_a_lotl_pointer_with_whitespace_around_its_values_still_counts(
+    pki: TestPKI,
+    tlso: IssuedCertificate,
+    qualified_person: IssuedCertificate,
+    tmp_path: Path,
+    write_list: Write,
+) -> None:
+    commission = make_tlso("Test Commission", territory="EU", now=NOW)
+    tl_path = write_list(ca_service(pki, granted(NOW - 60 * DAY)))
+    pointers = [
+        ListPointer("bq", "https://tl.example.org/BQ.pdf", (tlso.certificate,)),
+        ListPointer("BQ", "https://tl.example.org/BQ.xml", (tlso.certificate,)),
+    ]
+    xml = build_list_of_lists(pointers)
+    mime = b"application/vnd.etsi.tsl+xml"
+    # the first pointer is the PDF edition of the list; the second wraps its values
+    xml = xml.replace(mime, b"application/pdf", 1)
+    xml = xml.replace(b">" + mime + b"<", b">\n    " + mime + b"\n  <")
+    xml = xml.replace(b">BQ</tsl:SchemeTerritory>", b"> BQ </tsl:SchemeTerritory>")
+    lotl = tmp_path / "lotl.xml"
+    lotl.write_bytes(sign_trusted_list(xml, commission))
+    src = TrustedListSource.from_files(
+        [tl_path], lotl=lotl, lotl_certificates=[commission.certificate]
+    )
+    assert src.lotl is not None and src.lotl.pointers == ("BQ",)
+    assert src.lists[0].signature.status is SignatureStatus.VERIFIED
+    assert src.qualification_at(chain_of(qualified_person), NOW).qualified is True
+
+
 # --- bad input and invariants ---------------------------------------------------------------
 
 
@@ -505,6 +592,10 @@ def test_a_lotl_pointer_names_the_certificates_that_may_sign_a_list(
     [
         (b"not xml at all", "not well-formed XML"),
         (b"<?xml version='1.0'?><html/>", "not an ETSI TS 119 612 trusted list"),
+        (
+            b'<?xml version="1.0"?>\n<TrustServiceStatusList xmlns="http://uri.etsi.org/02231/v2#"/>',
+            "empty or truncated",
+        ),
     ],
 )
 def test_files_that_are_not_trusted_lists_are_input_errors(
@@ -549,6 +640,385 @@ def test_qualification_needs_a_certificate(
     src = source(write_list(ca_service(pki, granted(NOW - 60 * DAY))), tlso)
     with pytest.raises(InputError, match="at least the certificate"):
         src.qualification_at([], NOW)
+
+
+# --- TS 119 615 rules, as DSS applies them ----------------------------------------------------
+
+EIDAS_START = dt.datetime(2016, 6, 30, 22, 0, tzinfo=dt.UTC)  # 1 July 2016, 00:00 Brussels
+
+
+@pytest.mark.parametrize(
+    ("status", "counts"),
+    [
+        (TrustServiceStatus.UNDER_SUPERVISION, True),
+        (TrustServiceStatus.ACCREDITED, True),
+        (TrustServiceStatus.SUPERVISION_IN_CESSATION, True),
+        (TrustServiceStatus.SET_BY_NATIONAL_LAW, False),
+        (TrustServiceStatus.SUPERVISION_REVOKED, False),
+    ],
+)
+def test_pre_eidas_statuses_count_for_periods_before_1_july_2016(
+    tlso: IssuedCertificate, write_list: Write, status: TrustServiceStatus, counts: bool
+) -> None:
+    old = TestPKI(now=dt.datetime(2014, 1, 1, tzinfo=dt.UTC))
+    person = old.issue_person("Olga", "Older", qualified=Qualification())
+    history = (
+        StatusSpec(status, dt.datetime(2010, 1, 1, tzinfo=dt.UTC), certificate_types=()),
+        granted(EIDAS_START),
+    )
+    src = source(write_list(ca_service(old, *history)), tlso)
+    q = src.qualification_at(chain_of(person), dt.datetime(2015, 6, 1, tzinfo=dt.UTC))
+    assert q.status is status
+    assert q.qualified is counts
+    assert q.qscd is counts  # QcSSCD in the certificate
+    assert q.qualified_at_issuance is counts
+
+
+def test_a_certificate_issued_before_its_ca_was_granted_is_not_qualified(
+    pki: TestPKI, tlso: IssuedCertificate, qualified_person: IssuedCertificate, write_list: Write
+) -> None:
+    issued = qualified_person.certificate.not_valid_before_utc
+    late = source(write_list(ca_service(pki, granted(issued + 10 * DAY, with_qscd()))), tlso)
+    q = late.qualification_at(chain_of(qualified_person), NOW - DAY)
+    assert q.status is TrustServiceStatus.GRANTED  # granted at the signing time …
+    assert q.qualified is False and q.qscd is False  # … but not when it was issued
+    assert q.qualified_at_issuance is False and q.issued == issued
+    assert "when it was issued" in q.explanation
+
+    early = source(write_list(ca_service(pki, granted(issued - 10 * DAY, with_qscd()))), tlso)
+    q = early.qualification_at(chain_of(qualified_person), NOW - DAY)
+    assert q.qualified is True and q.qualified_at_issuance is True
+
+
+def test_a_type_that_changed_since_issuance_is_not_established(
+    pki: TestPKI, tlso: IssuedCertificate, qualified_person: IssuedCertificate, write_list: Write
+) -> None:
+    def typed(since: dt.datetime, qualifier: Qualifier) -> StatusSpec:
+        spec = QualificationSpec((qualifier,), (PolicyOID.QCP_N_QSCD,))
+        return granted(since, spec, certificate_types=())
+
+    history = (
+        typed(NOW - 60 * DAY, Qualifier.QC_FOR_ESEAL),
+        typed(NOW - 30 * DAY, Qualifier.QC_FOR_ESIG),
+    )
+    src = source(write_list(ca_service(pki, *history)), tlso)
+    q = src.qualification_at(chain_of(qualified_person), NOW - DAY)
+    assert q.qualified is True
+    assert q.certificate_type is CertificateType.UNKNOWN
+    assert "type when issued (eseal)" in q.explanation
+
+    steady = (typed(NOW - 60 * DAY, Qualifier.QC_FOR_ESIG),)
+    q = source(write_list(ca_service(pki, *steady)), tlso).qualification_at(
+        chain_of(qualified_person), NOW - DAY
+    )
+    assert q.certificate_type is CertificateType.ESIG
+
+
+def test_services_that_contradict_each_other_leave_the_answer_undetermined(
+    pki: TestPKI, tlso: IssuedCertificate, qualified_person: IssuedCertificate, write_list: Write
+) -> None:
+    ca = pki.intermediate.certificate
+    no_qscd = QualificationSpec((Qualifier.QC_NO_QSCD,), (PolicyOID.QCP_N_QSCD,))
+    one = ServiceSpec("CA for QSCD", ca, history=(granted(NOW - 60 * DAY, with_qscd()),))
+    other = ServiceSpec("CA without QSCD", ca, history=(granted(NOW - 60 * DAY, no_qscd),))
+    q = source(write_list(one, other), tlso).qualification_at(chain_of(qualified_person), NOW)
+    assert q.qualified is None and q.qscd is None
+    assert set(q.conflicting_services) == {"CA for QSCD", "CA without QSCD"}
+    assert "cannot be determined" in q.explanation
+
+    twin = ServiceSpec("Same CA again", ca, history=(granted(NOW - 60 * DAY, with_qscd()),))
+    q = source(write_list(one, twin), tlso).qualification_at(chain_of(qualified_person), NOW)
+    assert q.qualified is True and q.qscd is True and q.conflicting_services == ()
+
+
+# --- criteria of qualifiers -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("bits", "qualified"),
+    [
+        ((("nonRepudiation", True),), False),
+        ((("nonRepudiation", False),), True),
+        ((("digitalSignature", True), ("nonRepudiation", True)), False),
+        # every bit listed must match, not just one of them
+        ((("nonRepudiation", True), ("keyCertSign", True)), True),
+    ],
+)
+def test_key_usage_criteria_select_the_certificates_a_qualifier_applies_to(
+    pki: TestPKI,
+    tlso: IssuedCertificate,
+    qualified_person: IssuedCertificate,
+    write_list: Write,
+    bits: tuple[tuple[str, bool], ...],
+    qualified: bool,
+) -> None:
+    # the person's certificate has digitalSignature and nonRepudiation, not keyCertSign:
+    # "NotQualified" applies to it only when every listed bit has the listed value
+    spec = QualificationSpec(
+        (Qualifier.NOT_QUALIFIED,), (), assertion=CriteriaAssertion.ALL, key_usage=bits
+    )
+    src = source(write_list(ca_service(pki, granted(NOW - 60 * DAY, spec))), tlso)
+    q = src.qualification_at(chain_of(qualified_person), NOW)
+    assert q.qualified is qualified
+    (rule,) = src.lists[0].providers[0].services[0].current.qualifications
+    assert "nonRepudiation" in rule.criteria
+
+
+def test_nested_criteria_lists_are_combined(
+    pki: TestPKI,
+    tlso: IssuedCertificate,
+    qualified_person: IssuedCertificate,
+    plain_person: IssuedCertificate,
+    write_list: Write,
+) -> None:
+    either = QualificationSpec(
+        (), (CUSTOM_POLICY,), key_usage=(("nonRepudiation", True),)
+    )  # atLeastOne
+    spec = QualificationSpec(
+        (Qualifier.QC_STATEMENT, Qualifier.QC_QSCD_MANAGED_ON_BEHALF),
+        (PolicyOID.QCP_N_QSCD,),
+        assertion=CriteriaAssertion.ALL,
+        nested=(either,),
+    )
+    src = source(write_list(ca_service(pki, granted(NOW - 60 * DAY, spec))), tlso)
+    q = src.qualification_at(chain_of(qualified_person), NOW)
+    assert q.qualified is True and q.qscd_managed_on_behalf is True
+    # the plain certificate has the custom policy but not QCP-n-qscd: "all" fails
+    assert src.qualification_at(chain_of(plain_person), NOW).qualified is False
+
+
+@pytest.mark.parametrize(
+    ("assertion", "qualified"),
+    [(CriteriaAssertion.ALL, False), (CriteriaAssertion.AT_LEAST_ONE, True)],
+)
+def test_an_empty_criteria_list_combines_as_dss_combines_it(
+    pki: TestPKI,
+    tlso: IssuedCertificate,
+    qualified_person: IssuedCertificate,
+    write_list: Write,
+    assertion: CriteriaAssertion,
+    qualified: bool,
+) -> None:
+    # "all" of nothing holds for every certificate, "at least one" of nothing for none
+    spec = QualificationSpec((Qualifier.NOT_QUALIFIED,), (), assertion=assertion)
+    src = source(write_list(ca_service(pki, granted(NOW - 60 * DAY, spec))), tlso)
+    assert src.qualification_at(chain_of(qualified_person), NOW).qualified is qualified
+
+
+def test_an_entry_with_an_unknown_criterion_is_reported_not_guessed(
+    pki: TestPKI, tlso: IssuedCertificate, qualified_person: IssuedCertificate, write_list: Write
+) -> None:
+    spec = QualificationSpec((Qualifier.NOT_QUALIFIED,), (CUSTOM_POLICY,), unknown_criterion=True)
+    history = (granted(NOW - 60 * DAY, spec), withdrawn(NOW - 5 * DAY))
+    src = source(write_list(ca_service(pki, *history)), tlso)
+    (tl,) = src.lists
+    assert any("cannot be interpreted" in p and "unknown criterion" in p for p in tl.problems)
+    q = src.qualification_at(chain_of(qualified_person), NOW - 10 * DAY)
+    assert q.qualified is None and q.service_name == CA_NAME
+    assert "cannot be interpreted" in q.explanation
+    # the withdrawn period is readable and answers as usual
+    assert src.qualification_at(chain_of(qualified_person), NOW).qualified is False
+
+
+@pytest.mark.parametrize(
+    ("purpose", "qualified"),
+    [(ExtendedKeyUsageOID.EMAIL_PROTECTION, False), (ExtendedKeyUsageOID.SERVER_AUTH, True)],
+)
+def test_extended_key_usage_criteria_select_certificates(
+    pki: TestPKI,
+    tlso: IssuedCertificate,
+    qualified_person: IssuedCertificate,
+    write_list: Write,
+    purpose: ObjectIdentifier,
+    qualified: bool,
+) -> None:
+    # the person's certificate has emailProtection, not serverAuth
+    spec = QualificationSpec(
+        (Qualifier.NOT_QUALIFIED,),
+        (),
+        assertion=CriteriaAssertion.ALL,
+        extended_key_usage=(purpose,),
+    )
+    src = source(write_list(ca_service(pki, granted(NOW - 60 * DAY, spec))), tlso)
+    assert src.qualification_at(chain_of(qualified_person), NOW).qualified is qualified
+
+
+@pytest.mark.parametrize(
+    ("attribute", "expected"),
+    [(NameOID.GIVEN_NAME, CertificateType.ESEAL), (NameOID.PSEUDONYM, CertificateType.ESIG)],
+)
+def test_subject_name_criteria_select_certificates(
+    pki: TestPKI,
+    tlso: IssuedCertificate,
+    qualified_person: IssuedCertificate,
+    write_list: Write,
+    attribute: ObjectIdentifier,
+    expected: CertificateType,
+) -> None:
+    # "QCForESeal when the subject name has <attribute>": the person has a givenName
+    spec = QualificationSpec(
+        (Qualifier.QC_FOR_ESEAL,),
+        (),
+        assertion=CriteriaAssertion.ALL,
+        subject_attributes=(attribute,),
+    )
+    both = (CertificateType.ESIG, CertificateType.ESEAL)
+    src = source(
+        write_list(ca_service(pki, granted(NOW - 60 * DAY, spec, certificate_types=both))), tlso
+    )
+    q = src.qualification_at(chain_of(qualified_person), NOW)
+    assert q.qualified is True and q.certificate_type is expected
+
+
+# --- shapes of real lists ---------------------------------------------------------------------
+
+
+def test_a_service_with_several_certificates_matches_any_of_them(
+    pki: TestPKI, tlso: IssuedCertificate, qualified_person: IssuedCertificate, write_list: Write
+) -> None:
+    other_ca = TestPKI(organization="Previous CA key").intermediate.certificate
+    service = ServiceSpec(
+        CA_NAME,
+        other_ca,
+        history=(granted(NOW - 60 * DAY),),
+        additional_certificates=(pki.intermediate.certificate,),
+    )
+    src = source(write_list(service), tlso)
+    assert len(src.lists[0].providers[0].services[0].identity.certificates) == 2
+    assert src.qualification_at([qualified_person.certificate], NOW).qualified is True
+
+    alone = ServiceSpec(CA_NAME, other_ca, history=(granted(NOW - 60 * DAY),))
+    src = source(write_list(alone), tlso)
+    assert src.qualification_at([qualified_person.certificate], NOW).qualified is None
+
+
+@pytest.mark.parametrize("prefix", [b"\xef\xbb\xbf", b"\n  ", b"\xef\xbb\xbf\r\n"])
+def test_a_byte_order_mark_or_blank_lines_before_the_prolog_are_accepted(
+    pki: TestPKI,
+    tlso: IssuedCertificate,
+    qualified_person: IssuedCertificate,
+    write_list: Write,
+    prefix: bytes,
+) -> None:
+    path = write_list(ca_service(pki, granted(NOW - 60 * DAY)))
+    path.write_bytes(prefix + path.read_bytes())
+    src = source(path, tlso)
+    assert src.lists[0].signature.status is SignatureStatus.VERIFIED
+    assert src.qualification_at(chain_of(qualified_person), NOW).qualified is True
+    assert read_trusted_list(path).territory == "BQ"
+
+
+def test_names_in_several_languages_prefer_english_whatever_its_case(
+    pki: TestPKI, tlso: IssuedCertificate, tmp_path: Path
+) -> None:
+    provider = ProviderSpec(
+        PROVIDER,
+        (ca_service(pki, granted(NOW - 60 * DAY)),),
+        other_names=(("de", "esig Testdienste"), ("nl", "esig Testdiensten")),
+    )
+    path = tmp_path / "tl-v6.xml"
+    path.write_bytes(
+        sign_trusted_list(build_trusted_list([provider], version=6, language="EN"), tlso)
+    )
+    tl = read_trusted_list(path, tlso_certificates=[tlso.certificate])
+    assert tl.version == 6
+    assert tl.providers[0].name == PROVIDER
+    assert tl.operator == "Test Scheme Operator"
+
+
+def test_status_times_without_a_time_zone_are_read_as_utc(
+    pki: TestPKI, qualified_person: IssuedCertificate, write_list: Write
+) -> None:
+    path = write_list(ca_service(pki, granted(NOW - 60 * DAY)), signed=False)
+    xml = path.read_bytes()
+    assert b"Z</tsl:StatusStartingTime>" in xml
+    path.write_bytes(xml.replace(b"Z</tsl:StatusStartingTime>", b"</tsl:StatusStartingTime>"))
+    src = TrustedListSource.from_files([path], allow_unsigned=True)
+    q = src.qualification_at(chain_of(qualified_person), NOW)
+    assert q.qualified is True
+    assert q.status_since == NOW - 60 * DAY
+
+
+def test_a_list_with_two_signatures_is_refused(
+    pki: TestPKI, tlso: IssuedCertificate, write_list: Write
+) -> None:
+    path = write_list(ca_service(pki, granted(NOW - 60 * DAY)))
+    path.write_bytes(sign_trusted_list(path.read_bytes(), tlso))
+    for allow in (False, True):
+        with pytest.raises(TrustedListError, match="2 XML signatures") as caught:
+            TrustedListSource.from_files(
+                [path], tlso_certificates=[tlso.certificate], allow_unsigned=allow
+            )
+        assert caught.value.signature is not None
+        assert caught.value.signature.extra_signatures == 1
+    with pytest.raises(TrustedListError, match="2 XML signatures"):
+        TrustedListSource.from_files([path], allow_unsigned=True)
+    shown = read_trusted_list(path, tlso_certificates=[tlso.certificate])
+    assert shown.signature.status is SignatureStatus.NOT_VERIFIED
+
+
+def test_a_critical_taken_over_by_extension_is_informational(
+    pki: TestPKI, tlso: IssuedCertificate, qualified_person: IssuedCertificate, write_list: Write
+) -> None:
+    # the Slovak list marks TakenOverBy critical; pyHanko alone drops such an entry
+    status = StatusSpec(
+        TrustServiceStatus.GRANTED,
+        NOW - 60 * DAY,
+        qualifications=(with_qscd(),),
+        taken_over_by="esig Successor Services",
+    )
+    src = source(write_list(ca_service(pki, status)), tlso)
+    (tl,) = src.lists
+    assert tl.problems == ()
+    assert tl.providers[0].services[0].current.taken_over_by == "esig Successor Services"
+    assert "taken over by esig Successor Services" in tl.to_text(now=NOW)
+    q = src.qualification_at(chain_of(qualified_person), NOW)
+    assert q.qualified is True and q.qscd is True
+
+
+def test_an_entry_with_an_unknown_critical_extension_is_not_used(
+    pki: TestPKI, tlso: IssuedCertificate, qualified_person: IssuedCertificate, write_list: Write
+) -> None:
+    # TS 119 612 5.5.9: a critical extension that is not understood voids the entry
+    status = StatusSpec(
+        TrustServiceStatus.GRANTED,
+        NOW - 60 * DAY,
+        qualifications=(with_qscd(),),
+        unknown_critical_extension=True,
+    )
+    src = source(write_list(ca_service(pki, status)), tlso)
+    assert any("critical extension" in p for p in src.lists[0].problems)
+    q = src.qualification_at(chain_of(qualified_person), NOW)
+    assert q.qualified is None and q.qscd is None
+    assert "cannot be interpreted" in q.explanation and "critical extension" in q.explanation
+
+
+def test_whitespace_around_uris_does_not_change_their_meaning(
+    pki: TestPKI, tlso: IssuedCertificate, qualified_person: IssuedCertificate, tmp_path: Path
+) -> None:
+    # some lists wrap URIs in whitespace: a seals-only service must stay seals-only, a
+    # qualifier must still apply
+    no_qscd = QualificationSpec((Qualifier.QC_NO_QSCD,), (PolicyOID.QCP_N_QSCD,))
+
+    def load(types: tuple[CertificateType, ...]) -> TrustedListSource:
+        status = granted(NOW - 60 * DAY, no_qscd, certificate_types=types)
+        xml = build_trusted_list([ProviderSpec(PROVIDER, (ca_service(pki, status),))])
+        for uri in (b"SvcInfoExt/ForeSeals", b"SvcInfoExt/ForeSignatures", b"SvcInfoExt/QCNoQSCD"):
+            xml = xml.replace(
+                b"http://uri.etsi.org/TrstSvc/TrustedList/" + uri,
+                b"\n  http://uri.etsi.org/TrstSvc/TrustedList/" + uri + b"\n  ",
+            )
+        path = tmp_path / f"tl-{len(list(tmp_path.iterdir()))}.xml"
+        path.write_bytes(sign_trusted_list(xml, tlso))
+        return source(path, tlso)
+
+    seals = load((CertificateType.ESEAL,))
+    assert seals.lists[0].providers[0].services[0].current.certificate_types == (
+        CertificateType.ESEAL,
+    )
+    assert seals.qualification_at(chain_of(qualified_person), NOW).qualified is False
+    q = load((CertificateType.ESIG,)).qualification_at(chain_of(qualified_person), NOW)
+    assert q.qualified is True and q.qscd is False and q.qualifiers == (Qualifier.QC_NO_QSCD,)
 
 
 # --- the command line -----------------------------------------------------------------------

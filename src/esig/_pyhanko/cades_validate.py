@@ -1,9 +1,30 @@
-"""Validate detached CAdES (CMS) signatures with pyHanko; the facts as plain data."""
+"""Validate detached CAdES (CMS) signatures with pyHanko; the facts as plain data.
+
+Validation in the past. pyHanko's AdES LTA process reads PDF document timestamps, and
+esig makes no CAdES B-LTA (no archive timestamp), so for a detached signature the only
+proof of existence is its signature timestamp. When the signer's path fails at the
+validation moment for a reason that such a proof can resolve (the certificate expired,
+was revoked, or the embedded revocation data is no longer fresh), the signature is
+judged once more *as of the signature timestamp's time* T, with pyhanko-certvalidator:
+
+- ``moment=T``, revocation data **required** for every certificate of both paths (the
+  signer's and the timestamp authority's), taken from the SignedData (and fetched only
+  when fetching is allowed);
+- ``retroactive_revinfo``: data issued at or after T speaks for T, as EN 319 102-1 judges
+  revocation data against the best signature time; data from before T must still be
+  current at T (its thisUpdate–nextUpdate window);
+- the TSA certificate must still be within its validity period at the validation moment.
+
+What this cannot show offline is whether the TSA (or its CA) was revoked after T; those
+certificates are reported as assumed not revoked. A signature whose timestamp comes
+after the revocation fails as it did.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import Any, BinaryIO
 
 from asn1crypto import cms, crl, ocsp, pem
@@ -17,6 +38,12 @@ from pyhanko.sign.validation.status import StandardCMSSignatureStatus
 from pyhanko_certvalidator import ValidationContext
 
 from esig._pyhanko.cades import CHUNK_SIZE
+from esig._pyhanko.long_term import (
+    LONG_TERM_TRIGGERS,
+    certificate_chain_above,
+    signature_time_facts,
+    timestamp_facts,
+)
 from esig._pyhanko.signer import from_asn1, to_asn1
 from esig._pyhanko.validate import _MALFORMED, RawSignature, _sub_indication_name
 from esig.errors import InputError
@@ -93,14 +120,8 @@ async def validate_cades(
     )
     try:
         certs, crls, ocsps = _embedded(signed_data)
-        context = ValidationContext(
-            trust_roots=[to_asn1(c) for c in trust_anchors],
-            other_certs=certs,
-            crls=crls,
-            ocsps=ocsps,
-            allow_fetching=allow_fetching,
-            revocation_mode="soft-fail",
-            moment=moment,
+        context = _context(
+            trust_anchors, certs, crls, ocsps, allow_fetching=allow_fetching, moment=moment
         )
     except _MALFORMED as exc:
         return RawSignature(
@@ -128,9 +149,130 @@ async def validate_cades(
         )
     finally:
         await context.aclose()  # type: ignore[no-untyped-call]
-    return _from_status(
+    raw = _from_status(
         base, signed_data, status, revocation_embedded=bool(crls or ocsps), fetching=allow_fetching
     )
+    if raw.trusted is False and raw.trust_problem in _PAST_TRIGGERS:
+        content.seek(0)
+        raw = await _at_signature_time(
+            raw,
+            content,
+            signed_data,
+            _context(
+                trust_anchors,
+                certs,
+                crls,
+                ocsps,
+                allow_fetching=allow_fetching,
+                moment=raw.timestamp.time if raw.timestamp else None,
+                at_signature_time=True,
+            )
+            if raw.timestamp is not None and (crls or ocsps or allow_fetching)
+            else None,
+            trust_anchors,
+            at=moment or dt.datetime.now(dt.UTC),
+            fetched=allow_fetching,
+        )
+    return raw
+
+
+_PAST_TRIGGERS = LONG_TERM_TRIGGERS | {"REVOKED", "CERTIFICATE_CHAIN_GENERAL_FAILURE"}
+"""Sub-indications at the validation moment that a validation as of the signature
+timestamp's time may resolve (an unfresh OCSP response can also surface as a general
+chain failure)."""
+
+
+def _context(
+    trust_anchors: Sequence[x509.Certificate],
+    certs: Sequence[asn1_x509.Certificate],
+    crls: Sequence[crl.CertificateList],
+    ocsps: Sequence[ocsp.OCSPResponse],
+    *,
+    allow_fetching: bool,
+    moment: dt.datetime | None,
+    at_signature_time: bool = False,
+) -> ValidationContext:
+    return ValidationContext(
+        trust_roots=[to_asn1(c) for c in trust_anchors],
+        other_certs=list(certs),
+        crls=list(crls),
+        ocsps=list(ocsps),
+        allow_fetching=allow_fetching,
+        revocation_mode="require" if at_signature_time else "soft-fail",
+        retroactive_revinfo=at_signature_time,
+        moment=moment,
+    )
+
+
+async def _at_signature_time(
+    raw: RawSignature,
+    content: BinaryIO,
+    signed_data: cms.SignedData,
+    context: ValidationContext | None,
+    trust_anchors: Sequence[x509.Certificate],
+    *,
+    at: dt.datetime,
+    fetched: bool,
+) -> RawSignature:
+    """``raw`` validated as of its signature timestamp's time, or unchanged (see above)."""
+    ts = raw.timestamp
+    if (
+        context is None
+        or ts is None
+        or not (ts.imprint_matches and ts.signature_valid)
+        or ts.tsa_certificate is None
+        or ts.tsa_certificate.not_valid_after_utc < at
+    ):
+        return raw
+    try:
+        status = await async_validate_detached_cms(
+            content,
+            signed_data,
+            signer_validation_context=context,
+            ts_validation_context=context,
+            chunk_size=CHUNK_SIZE,
+        )
+    except _MALFORMED:
+        return raw
+    finally:
+        await context.aclose()  # type: ignore[no-untyped-call]
+    then = _from_status(
+        raw, signed_data, status, revocation_embedded=raw.revocation_embedded, fetching=fetched
+    )
+    if not (
+        then.trusted and then.timestamp_trusted and then.digest_matches and then.signature_valid
+    ):
+        return raw
+    pool = [*then.path, *_timestamp_certificates(signed_data)]
+    assumed = () if ts.trusted else certificate_chain_above(ts.tsa_certificate, pool, trust_anchors)
+    facts = signature_time_facts(
+        at=at, proven=ts.time, assumed_not_revoked=assumed, fetched=fetched
+    )
+    return replace(
+        raw,
+        long_term=facts,
+        path=then.path,
+        timestamp_time=ts.time,
+        timestamp_trusted=True,
+    )
+
+
+def _timestamp_certificates(signed_data: cms.SignedData) -> list[x509.Certificate]:
+    """The certificates of the embedded data and of the signature timestamp tokens."""
+    found = [
+        from_asn1(c.chosen) for c in signed_data["certificates"] or () if c.name == "certificate"
+    ]
+    try:
+        tokens = signed_data["signer_infos"][0]["unsigned_attrs"]
+        for attr in tokens or ():
+            if attr["type"].native != "signature_time_stamp_token":
+                continue
+            for token in attr["values"]:
+                certs = token["content"]["certificates"] or ()
+                found.extend(from_asn1(c.chosen) for c in certs if c.name == "certificate")
+    except _MALFORMED:
+        pass
+    return found
 
 
 def _signer_certificate(signed_data: cms.SignedData) -> x509.Certificate | None:
@@ -181,6 +323,7 @@ def _from_status(
         claimed_time=status.signer_reported_dt,
         timestamp_time=ts.timestamp if ts is not None else None,
         timestamp_trusted=bool(ts is not None and ts.intact and ts.valid and ts.trusted),
+        timestamp=timestamp_facts(ts),
         revocation_embedded=revocation_embedded,
         revocation_fetching=fetching,
     )

@@ -11,6 +11,9 @@ Three things, all returned as plain data (no pyHanko type leaves this module):
 - :func:`timestamp_facts`: what pyHanko established about the signature timestamp.
 - :func:`revocation_problem`: why the signer's revocation data was rejected (stale,
   not signed by an authorised responder), read from pyhanko-certvalidator's error.
+- :func:`signature_time_facts`: the facts of a signature judged as of its signature
+  timestamp's time instead (stale data while the certificate is valid; detached CAdES,
+  which has no document timestamps).
 
 Offline, nobody can know whether the latest document timestamp's TSA certificate
 was revoked between the last revocation data and the validation moment; EN 319 102-1
@@ -68,7 +71,9 @@ __all__ = [
     "RevocationFault",
     "RevocationProblem",
     "TimestampFacts",
+    "certificate_chain_above",
     "revocation_problem",
+    "signature_time_facts",
     "timestamp_facts",
     "validate_in_the_past",
 ]
@@ -112,6 +117,10 @@ class LongTermFacts:
     """Revocation data could be fetched over the network."""
     timestamp_passed: bool = False
     """The signature timestamp validated within the process (in the past if need be)."""
+    at_signature_time: bool = False
+    """Judged as of the signature timestamp's time (:func:`signature_time_facts`), not by
+    the AdES LTA process: :attr:`assumed_not_revoked` then names the signature
+    timestamp's certificates."""
 
 
 @dataclass(frozen=True)
@@ -173,7 +182,7 @@ def _pool(reader: PdfFileReader, extra: Sequence[x509.Certificate]) -> list[x509
     return pool
 
 
-def _chain_above(
+def certificate_chain_above(
     cert: x509.Certificate, pool: Sequence[x509.Certificate], anchors: Sequence[x509.Certificate]
 ) -> list[x509.Certificate]:
     """``cert`` and the CA certificates above it found in ``pool``, anchors excluded."""
@@ -202,7 +211,7 @@ def _last_timestamp_chain(
         if c.name == "certificate"
     ]
     tsa = from_asn1(last.signer_cert)
-    return tuple(_chain_above(tsa, _pool(reader, token_certs), anchors))
+    return tuple(certificate_chain_above(tsa, _pool(reader, token_certs), anchors))
 
 
 async def validate_in_the_past(
@@ -258,6 +267,36 @@ async def validate_in_the_past(
             result.signature_timestamp_status is not None
             and result.signature_timestamp_status.ades_subindic.status.name == "PASSED"
         ),
+    )
+
+
+def signature_time_facts(
+    *,
+    at: dt.datetime,
+    proven: dt.datetime,
+    assumed_not_revoked: Sequence[x509.Certificate],
+    fetched: bool,
+    document_timestamps: int = 0,
+) -> LongTermFacts:
+    """The facts of a signature that validated as of its signature timestamp's time.
+
+    The caller validated the signer's path, and the timestamp's, at ``proven`` (the
+    signature timestamp's time) with the embedded revocation data, issued then or
+    later; ``assumed_not_revoked`` are the timestamp's certificates whose status
+    since ``proven`` no data could show (offline).
+    """
+    return LongTermFacts(
+        at=at,
+        passed=True,
+        sub_indication=None,
+        failure=None,
+        proof_of_existence=proven,
+        document_timestamp=None,
+        document_timestamps=document_timestamps,
+        assumed_not_revoked=tuple(assumed_not_revoked),
+        fetched=fetched,
+        timestamp_passed=True,
+        at_signature_time=True,
     )
 
 

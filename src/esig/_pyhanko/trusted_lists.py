@@ -17,6 +17,15 @@ parsing functions:
   can match it — otherwise a service withdrawn after the signing time would not count;
 * a service with several ``Qualifications`` extensions gets the union of their
   qualifications — pyHanko keeps only the last one (the Belgian list splits them).
+
+Which status entries become service definitions is decided here, as DSS decides it
+(``GrantedServiceFilter``): an entry that starts on or after 1 July 2016 counts when it
+is *granted*; an entry that starts before counts when it is *undersupervision*,
+*supervisionincessation* or *accredited* (Directive 1999/93/EC). pyHanko alone reads
+granted entries only, so every pre-eIDAS period would come out not qualified. Each entry
+is interpreted with pyHanko's own interpreter; an entry it cannot interpret is
+remembered, so that a certificate it would judge is reported as not assessable rather
+than silently not qualified.
 """
 
 from __future__ import annotations
@@ -26,6 +35,7 @@ import datetime as dt
 import hashlib
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 from typing import Any
 
 from asn1crypto import x509 as asn1_x509
@@ -33,18 +43,27 @@ from cryptography import x509
 from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
 from cryptography.hazmat.primitives.serialization import Encoding
 from lxml import etree  # type: ignore[import-untyped]
-from pyhanko.generated.etsi import ServiceTypeIdentifier, ts_119612, ts_119612_extra, ts_119612_sie
+from pyhanko.generated.etsi import ts_119612, ts_119612_extra, ts_119612_sie
 from pyhanko.sign.ades import qualified_asn1
 from pyhanko.sign.validation.errors import SignatureValidationError
 from pyhanko.sign.validation.qualified import eutl_parse
 from pyhanko.sign.validation.qualified.assess import QualificationAssessor
-from pyhanko.sign.validation.qualified.q_status import QcPrivateKeyManagementType
+from pyhanko.sign.validation.qualified.q_status import (
+    QcPrivateKeyManagementType,
+    QualifiedStatus,
+)
 from pyhanko.sign.validation.qualified.tsp import (
     CA_QC_URI,
     QTST_URI,
     CAServiceInformation,
+    CertSubjectDNCriterion,
+    CriteriaCombination,
+    CriteriaList,
+    Criterion,
+    PolicySetCriterion,
     QcCertType,
     QTSTServiceInformation,
+    Qualification,
     QualifiedServiceInformation,
     TSPRegistry,
     TSPServiceParsingError,
@@ -94,6 +113,11 @@ _ASI_TYPES = {
         CertificateType.WEB
     ),
 }
+_ASI_QC_TYPES = {
+    CertificateType.ESIG: QcCertType.QC_ESIGN,
+    CertificateType.ESEAL: QcCertType.QC_ESEAL,
+    CertificateType.WEB: QcCertType.QC_WEB,
+}
 _QC_TYPES = {
     QcCertType.QC_ESIGN: "esig",
     QcCertType.QC_ESEAL: "eseal",
@@ -114,6 +138,17 @@ _INTERPRETERS = {
     CA_QC_URI: eutl_parse._interpret_historical_service_info_for_ca,
     QTST_URI: eutl_parse._interpret_historical_service_info_for_qtst,
 }
+_EIDAS_START = dt.datetime(2016, 6, 30, 22, 0, tzinfo=dt.UTC)
+"""1 July 2016, 00:00 in Brussels: eIDAS applies (art. 52) and "granted" replaces the
+statuses of Directive 1999/93/EC."""
+_PRE_EIDAS_ACCEPTED = frozenset(
+    {
+        TrustServiceStatus.UNDER_SUPERVISION,
+        TrustServiceStatus.SUPERVISION_IN_CESSATION,
+        TrustServiceStatus.ACCREDITED,
+    }
+)
+_BOM = b"\xef\xbb\xbf"
 
 
 # --- results --------------------------------------------------------------------------------
@@ -126,6 +161,15 @@ class _IndexedService:
     provider_name: str
     service: TrustService
     certificates: tuple[x509.Certificate, ...]
+    unreadable: tuple[tuple[dt.datetime, str], ...] = ()
+    """Status entries that count (granted …) but could not be interpreted: (since, why)."""
+
+    def unreadable_at(self, moment: dt.datetime) -> str | None:
+        """Why the entry that held at ``moment`` could not be interpreted, if it could not."""
+        entry = self.service.status_at(moment)
+        if entry is None:
+            return None
+        return dict(self.unreadable).get(entry.since)
 
 
 @dataclass(frozen=True)
@@ -181,13 +225,35 @@ class RawAssessment:
     verdict: Verdict | None = None
     applicable_services: tuple[str, ...] = ()
     """Service definitions valid at the moment when pyHanko found no consistent one."""
+    conflicting_services: tuple[str, ...] = ()
+    """Service definitions that apply at the moment and give different answers."""
     problem: str | None = None
+    issued: dt.datetime | None = None
+    """The certificate's notBefore: the moment of issuance TS 119 615 also judges."""
+    qualified_at_issuance: bool | None = None
+    """The lists made the certificate qualified when it was issued (None: not asked)."""
+    type_at_issuance: str | None = None
+    """Its type then (``esig`` …), when it was qualified then."""
 
 
 # --- reading ----------------------------------------------------------------------------------
 
 
+def _clean(data: bytes) -> bytes:
+    """The document without a leading byte order mark or whitespace before its prolog.
+
+    Both occur in published lists; neither is part of the signed content (the signature
+    covers the root element), so removing them changes no signature.
+    """
+    while True:
+        stripped = data.lstrip(b" \t\r\n").removeprefix(_BOM)
+        if stripped == data:
+            return data
+        data = stripped
+
+
 def _safe_tree(data: bytes, source: str | None) -> Any:
+    data = _clean(data)
     parser = etree.XMLParser(
         resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False
     )
@@ -208,7 +274,7 @@ def _safe_tree(data: bytes, source: str | None) -> Any:
 
 def _text(data: bytes, source: str | None) -> str:
     try:
-        return data.decode("utf-8-sig")
+        return _clean(data).decode("utf-8")
     except UnicodeDecodeError:
         raise TrustedListError("The trusted list is not UTF-8 text", path=source) from None
 
@@ -242,29 +308,96 @@ def _fingerprint(cert: x509.Certificate) -> str:
     return hashlib.sha256(cert.public_bytes(Encoding.DER)).hexdigest()
 
 
+_UNSUPPORTED = (NotImplementedError, KeyError, UnsupportedAlgorithm)
+"""What signxml raises for an algorithm or key it does not handle (not a bad signature)."""
+
+
+def _without_key_value(text: str) -> str | None:
+    """The list without ``ds:KeyValue`` in its signature's ``KeyInfo``, when that is safe.
+
+    signxml cross-checks a ``KeyValue`` against the certificate and cannot do so for
+    RSA-PSS (``NotImplementedError``) nor for brainpool curves (``KeyError``), although it
+    verifies such signatures with the certificate's key. When the ``KeyInfo`` also holds
+    the certificate and is not itself signed, the ``KeyValue`` is redundant: the signature
+    is verified against the TLSO certificate either way.
+    """
+    parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
+    try:
+        root = etree.fromstring(text.encode("utf-8"), parser=parser)
+    except etree.XMLSyntaxError:
+        return None
+    key_info = root.find(f"{{{_DS_NS}}}Signature/{{{_DS_NS}}}KeyInfo")
+    if key_info is None or key_info.find(f"{{{_DS_NS}}}X509Data") is None:
+        return None
+    values = key_info.findall(f"{{{_DS_NS}}}KeyValue")
+    referenced = {r.get("URI") for r in root.iter(f"{{{_DS_NS}}}Reference")}
+    if not values or (key_info.get("Id") and f"#{key_info.get('Id')}" in referenced):
+        return None
+    for value in values:
+        key_info.remove(value)
+    return str(etree.tostring(root, encoding="unicode"))
+
+
 def _verify(
     text: str, candidates: Sequence[x509.Certificate]
-) -> tuple[str | None, x509.Certificate | None, list[str]]:
-    """The signed content and the certificate that verified it, or the errors."""
+) -> tuple[str | None, x509.Certificate | None, list[str], bool]:
+    """The signed content and the certificate that verified it, or the errors.
+
+    The last value says that every failure came from an algorithm or key signxml does
+    not support, rather than from a signature that does not match.
+    """
     errors: list[str] = []
+    unsupported = bool(candidates)
     for cert in candidates:
-        try:
-            signed = eutl_parse._validate_and_extract_tl_data(text, to_asn1(cert), None)
-        except SignatureValidationError as exc:
-            errors.append(f"{cert.subject.rfc4514_string()}: {exc.failure_message}")
-            continue
-        except Exception as exc:  # signxml, lxml and asn1crypto raise many kinds
-            errors.append(f"{cert.subject.rfc4514_string()}: [{type(exc).__name__}] {exc}")
-            continue
-        return signed, cert, errors
-    return None, None, errors
+        who = cert.subject.rfc4514_string()
+        attempt: str | None = text
+        while attempt is not None:
+            try:
+                signed = eutl_parse._validate_and_extract_tl_data(attempt, to_asn1(cert), None)
+            except SignatureValidationError as exc:
+                errors.append(f"{who}: {exc.failure_message}")
+                unsupported = False
+            except _UNSUPPORTED as exc:
+                retry = _without_key_value(attempt) if attempt is text else None
+                if retry is not None:
+                    attempt = retry
+                    continue
+                errors.append(
+                    f"{who}: the signature's algorithm or key type cannot be checked "
+                    f"([{type(exc).__name__}] {exc})"
+                )
+            except Exception as exc:  # signxml, lxml and asn1crypto raise many kinds
+                errors.append(f"{who}: [{type(exc).__name__}] {exc}")
+                unsupported = False
+            else:
+                return signed, cert, errors, False
+            attempt = None
+    return None, None, errors, unsupported
 
 
 def _signature(
     text: str, root: Any, candidates: Sequence[x509.Certificate]
 ) -> tuple[TrustedListSignature, str]:
     """Check the signature; return the finding and the content to parse."""
-    present = root.find(f"{{{_DS_NS}}}Signature") is not None
+    count = len(root.findall(f".//{{{_DS_NS}}}Signature"))
+    present = count > 0
+    if count > 1:
+        embedded = _embedded_certificate(root)
+        reason = (
+            f"the list carries {count} XML signatures; a trusted list has exactly one "
+            "(ETSI TS 119 612 clause 5.7), and which one vouches for it cannot be told"
+        )
+        return (
+            TrustedListSignature(
+                status=SignatureStatus.NOT_VERIFIED,
+                reason=reason,
+                signature_present=True,
+                extra_signatures=count - 1,
+                signer=embedded.subject.rfc4514_string() if embedded else None,
+                signer_sha256=_fingerprint(embedded) if embedded else None,
+            ),
+            text,
+        )
     if not present:
         reason = "the list carries no XML signature"
         return (
@@ -274,7 +407,7 @@ def _signature(
             text,
         )
     if candidates:
-        signed, cert, errors = _verify(text, candidates)
+        signed, cert, errors, _ = _verify(text, candidates)
         if signed is not None and cert is not None:
             return (
                 TrustedListSignature(
@@ -289,7 +422,8 @@ def _signature(
         embedded = _embedded_certificate(root)
         integrity = None
         if embedded is not None:
-            integrity = _verify(text, [embedded])[0] is not None
+            checked = _verify(text, [embedded])
+            integrity = None if checked[3] else checked[0] is not None
         reason = "; ".join(errors) or "no TLSO certificate could be tried"
         return (
             TrustedListSignature(
@@ -313,8 +447,20 @@ def _signature(
             ),
             text,
         )
-    signed, _, errors = _verify(text, [embedded])
+    signed, _, errors, unsupported = _verify(text, [embedded])
     who = embedded.subject.rfc4514_string()
+    if signed is None and unsupported:
+        return (
+            TrustedListSignature(
+                status=SignatureStatus.NOT_VERIFIED,
+                reason="the signature uses an algorithm or key type that cannot be checked "
+                f"(signxml): {'; '.join(errors)}",
+                signature_present=True,
+                signer=who,
+                signer_sha256=_fingerprint(embedded),
+            ),
+            text,
+        )
     if signed is None:
         return (
             TrustedListSignature(
@@ -381,10 +527,12 @@ def _load(
                 problems.append(f"a service of {provider_name} cannot be read: {exc}")
                 continue
             services.append(service)
-            entry = _IndexedService(provider_name, service, certs)
-            indexed.append(entry)
-            for definition in _definitions(xml_service, service, certs, problems):
-                definitions.append((definition, len(indexed) - 1))
+            unreadable: dict[dt.datetime, str] = {}
+            found = list(_definitions(xml_service, service, certs, problems, unreadable))
+            indexed.append(
+                _IndexedService(provider_name, service, certs, tuple(unreadable.items()))
+            )
+            definitions.extend((definition, len(indexed) - 1) for definition in found)
         trade = tsp.tspinformation.tsptrade_name if tsp.tspinformation else None
         providers.append(
             TrustServiceProvider(
@@ -395,7 +543,11 @@ def _load(
         )
     scheme = parsed.scheme_information
     if scheme is None:
-        raise TrustedListError("The trusted list has no SchemeInformation", path=source)
+        raise TrustedListError(
+            "The trusted list has no SchemeInformation: it is empty or truncated, not a "
+            "complete ETSI TS 119 612 list",
+            path=source,
+        )
     trusted_list = TrustedList(
         source=source,
         territory=scheme.scheme_territory.value if scheme.scheme_territory else "",
@@ -431,23 +583,45 @@ def load_lotl(
     loaded, content = _load(data, source, candidates)
     tl = loaded.trusted_list
     if refuse and tl.signature.status is not SignatureStatus.VERIFIED:
+        hint = (
+            ""
+            if certificates
+            else " (checked against the EU LOTL signer certificates bundled with pyHanko; "
+            "for an older or a non-EU LOTL give its signer certificates explicitly)"
+        )
         raise TrustedListError(
-            f"The list of trusted lists is refused: {tl.signature.reason}",
+            f"The list of trusted lists is refused: {tl.signature.reason}{hint}",
             path=source,
             signature=tl.signature,
             territory=tl.territory,
         )
-    try:
-        parsed = eutl_parse.parse_lotl_unsafe(content)
-    except (TSPServiceParsingError, ValueError, AttributeError) as exc:
-        raise TrustedListError(
-            f"The list of trusted lists cannot be read: {exc}", path=source
-        ) from None
+    # pointers are read here rather than by pyHanko's parse_lotl_unsafe, which skips a
+    # pointer whose MimeType or territory carries surrounding whitespace
+    scheme = _parse(content, source).scheme_information
+    listed = scheme.pointers_to_other_tsl if scheme is not None else None
     pointers: dict[str, list[x509.Certificate]] = {}
-    problems = list(tl.problems) + [str(e) for e in parsed.errors]
-    for ref in parsed.references:
-        certs = pointers.setdefault(ref.territory.upper(), [])
-        certs.extend(from_asn1(c) for c in ref.tlso_certs)
+    problems = list(tl.problems)
+    for pointer in listed.other_tslpointer if listed is not None else ():
+        try:
+            location, mime, territory, _ = eutl_parse._parse_tsl_info(pointer)
+        except TSPServiceParsingError as exc:
+            problems.append(f"a pointer cannot be read: {exc}")
+            continue
+        territory = (territory or "").strip().upper()
+        if (mime or "").strip() != eutl_parse.ETSI_TSL_MIME_TYPE or not territory:
+            continue  # the PDF edition of a list, or a pointer without a territory
+        identities = pointer.service_digital_identities
+        certs = pointers.setdefault(territory, [])
+        for identity in identities.service_digital_identity if identities else ():
+            for digital_id in identity.digital_id:
+                if digital_id.x509_certificate:
+                    read = _certificate(digital_id.x509_certificate)
+                    if read is None:
+                        problems.append(
+                            f"a certificate of the pointer to {location} cannot be read"
+                        )
+                    else:
+                        certs.append(read[0])
     tl = tl.model_copy(update={"pointers": tuple(sorted(pointers)), "problems": tuple(problems)})
     return tl, {k: tuple(v) for k, v in pointers.items()}
 
@@ -459,9 +633,12 @@ def _name(names: Any) -> str:
     if names is None or not names.name:
         return "unknown"
     for item in names.name:
-        if item.lang == "en":
-            return str(item.value)
-    return str(names.name[0].value)
+        if (item.lang or "").lower().startswith("en") and (item.value or "").strip():
+            return str(item.value).strip()
+    for item in names.name:
+        if (item.value or "").strip():
+            return str(item.value).strip()
+    return "unknown"
 
 
 def _when(value: Any) -> dt.datetime | None:
@@ -562,7 +739,7 @@ def _rules(extensions: Any) -> tuple[QualificationRule, ...]:
             known: list[Qualifier] = []
             unknown: list[str] = []
             for q in element.qualifiers.qualifier if element.qualifiers else ():
-                name = Qualifier.from_uri(q.uri or "")
+                name = Qualifier.from_uri((q.uri or "").strip())
                 if name is None:
                     unknown.append(q.uri or "")
                 else:
@@ -578,10 +755,11 @@ def _rules(extensions: Any) -> tuple[QualificationRule, ...]:
 
 
 def _entry(info: Any, until: dt.datetime | None) -> StatusEntry:
-    status_uri = info.service_status.value if info.service_status else ""
-    type_uri = info.service_type_identifier.value if info.service_type_identifier else ""
+    status_uri = (info.service_status.value if info.service_status else "").strip()
+    type_uri = (info.service_type_identifier.value if info.service_type_identifier else "").strip()
     types: list[CertificateType] = []
     expired_info = None
+    taken_over_by = None
     for ext in (
         info.service_information_extensions.extension
         if (info.service_information_extensions)
@@ -589,11 +767,13 @@ def _entry(info: Any, until: dt.datetime | None) -> StatusEntry:
     ):
         for content in ext.content:
             if isinstance(content, ts_119612.AdditionalServiceInformation) and content.uri:
-                kind = _ASI_TYPES.get(content.uri.value)
+                kind = _ASI_TYPES.get((content.uri.value or "").strip())
                 if kind is not None:
                     types.append(kind)
             elif isinstance(content, ts_119612.ExpiredCertsRevocationInfo):
                 expired_info = _when(content.value)
+            elif isinstance(content, ts_119612_extra.TakenOverBy):
+                taken_over_by = _name(content.tspname)
     since = _when(info.status_starting_time)
     if since is None:
         raise TSPServiceParsingError("a status without StatusStartingTime")
@@ -608,6 +788,7 @@ def _entry(info: Any, until: dt.datetime | None) -> StatusEntry:
         certificate_types=tuple(types),
         qualifications=_rules(info.service_information_extensions),
         expired_certs_revocation_info=expired_info,
+        taken_over_by=taken_over_by,
     )
 
 
@@ -638,7 +819,7 @@ def _service(
         for cert in _identity(item.service_digital_identity, problems, name)[1]:
             if cert not in certs:
                 certs.append(cert)
-    type_uri = info.service_type_identifier.value if info.service_type_identifier else ""
+    type_uri = (info.service_type_identifier.value if info.service_type_identifier else "").strip()
     return (
         TrustService(
             name=name,
@@ -658,53 +839,185 @@ def _ski(cert: x509.Certificate) -> bytes | None:
         return None
 
 
+_READ_HERE = (ts_119612_sie.Qualifications, ts_119612_extra.TakenOverBy)
+"""Extensions esig reads itself. pyHanko refuses an entry with a critical ``TakenOverBy``
+(the Slovak list marks it critical), although it is informational (TS 119 612 5.5.9.3)."""
+
+
+def _for_pyhanko(item: Any) -> Any:
+    """The entry without the extensions esig reads itself (see ``_READ_HERE``)."""
+    extensions = item.service_information_extensions
+    if extensions is None:
+        return item
+    kept = tuple(
+        ext
+        for ext in extensions.extension
+        if not any(isinstance(c, _READ_HERE) for c in ext.content)
+    )
+    return replace(item, service_information_extensions=replace(extensions, extension=kept))
+
+
+def _qualifications(extensions: Any) -> frozenset[Qualification]:
+    """Every ``QualificationElement`` of every ``Qualifications`` extension.
+
+    pyHanko keeps only the last extension (the Belgian list has one per element) and
+    refuses an empty ``CriteriaList``; here an empty list combines as DSS combines it
+    (``all`` and ``none`` match every certificate, ``atLeastOne`` none) and nested lists
+    are read to any depth. A qualifier URI nobody knows is ignored; a criterion nobody
+    knows makes the entry uninterpretable (its qualifiers could not be applied safely).
+    """
+    found: set[Qualification] = set()
+    for content in _qualification_contents(extensions):
+        for element in content.qualification_element:
+            quals = element.qualifiers.qualifier if element.qualifiers else ()
+            qualifiers = frozenset(
+                eutl_parse._QUALIFIER_BY_URI[uri]
+                for uri in ((q.uri or "").strip() for q in quals)
+                if uri in eutl_parse._QUALIFIER_BY_URI
+            )
+            if qualifiers:
+                found.add(Qualification(qualifiers, _criteria(element.criteria_list)))
+    return frozenset(found)
+
+
+@dataclass(frozen=True)
+class _KeyUsageBits(Criterion):
+    """A ``KeyUsage`` criterion: every bit listed has the value listed (TS 119 612 5.5.9.2).
+
+    pyHanko's ``KeyUsageCriterion`` is satisfied by *one* of the required bits and skips
+    the forbidden ones when no bit is required; DSS, like the specification, checks each.
+    A certificate without the extension has no bit set.
+    """
+
+    set_bits: frozenset[str]
+    clear_bits: frozenset[str]
+
+    def matches(self, cert: asn1_x509.Certificate) -> bool:
+        """Every listed bit has its listed value in ``cert``."""
+        value = cert.key_usage_value
+        present = set(value.native) if value is not None else set()
+        return self.set_bits <= present and not (self.clear_bits & present)
+
+
+@dataclass(frozen=True)
+class _ExtendedKeyUsage(Criterion):
+    """An ``ExtendedKeyUsage`` criterion: every KeyPurposeId listed is in the certificate."""
+
+    purposes: frozenset[str]
+
+    def matches(self, cert: asn1_x509.Certificate) -> bool:
+        """Every listed purpose (dotted OID) is in the certificate's extended key usage."""
+        value = cert.extended_key_usage_value
+        present = {purpose.dotted for purpose in value} if value is not None else set()
+        return self.purposes <= present
+
+
+def _criteria(criteria: Any) -> CriteriaList:
+    if criteria is None:
+        raise TSPServiceParsingError("a QualificationElement without CriteriaList")
+    entries: list[Criterion] = []
+    for policy_set in criteria.policy_set:
+        oids = frozenset(eutl_parse._parse_xades_oid(p) for p in policy_set.policy_identifier)
+        entries.append(PolicySetCriterion(required_policy_oids=oids))
+    for usage in criteria.key_usage:
+        bits = [(b.name.name.lower(), b.value) for b in usage.key_usage_bit if b.name is not None]
+        entries.append(
+            _KeyUsageBits(
+                frozenset(n for n, v in bits if v is True),
+                frozenset(n for n, v in bits if v is False),
+            )
+        )
+    entries.extend(_criteria(sub) for sub in criteria.criteria_list)
+    if criteria.other_criteria_list is not None:
+        for item in criteria.other_criteria_list.content:
+            if isinstance(item, ts_119612_extra.CertSubjectDNAttribute):
+                oids = frozenset(eutl_parse._parse_xades_oid(o) for o in item.attribute_oid)
+                entries.append(CertSubjectDNCriterion(oids))
+            elif isinstance(item, ts_119612_extra.ExtendedKeyUsage):
+                oids = frozenset(eutl_parse._parse_xades_oid(o) for o in item.key_purpose_id)
+                entries.append(_ExtendedKeyUsage(oids))
+            else:
+                raise TSPServiceParsingError(
+                    f"an unknown criterion ({type(item).__name__}) in OtherCriteriaList"
+                )
+    assertion = criteria.assert_value.value if criteria.assert_value else "all"
+    try:
+        combine = CriteriaCombination(str(assertion))
+    except ValueError:
+        raise TSPServiceParsingError(f"an unknown criteria assertion {assertion!r}") from None
+    return CriteriaList(combine_as=combine, criteria=frozenset(entries))
+
+
+def _counts(entry: StatusEntry) -> bool:
+    """The status entry vouches for the service (DSS's ``GrantedServiceFilter``)."""
+    if entry.since >= _EIDAS_START:
+        return entry.status is TrustServiceStatus.GRANTED
+    return entry.status in _PRE_EIDAS_ACCEPTED
+
+
+def _as_history_instance(info: Any) -> Any:
+    return ts_119612.ServiceHistoryInstance(
+        service_type_identifier=info.service_type_identifier,
+        service_name=info.service_name,
+        service_digital_identity=info.service_digital_identity,
+        service_status=info.service_status,
+        status_starting_time=info.status_starting_time,
+        service_information_extensions=info.service_information_extensions,
+    )
+
+
 def _definitions(
     xml_service: Any,
     service: TrustService,
     certs: tuple[x509.Certificate, ...],
     problems: list[str],
+    unreadable: dict[dt.datetime, str],
 ) -> Iterator[QualifiedServiceInformation]:
-    """The service definitions pyHanko reads from one service, corrected (see above)."""
-    info = xml_service.service_information
-    type_uri = info.service_type_identifier.value if info.service_type_identifier else ""
-    interpreter = _INTERPRETERS.get(type_uri)
-    if interpreter is None:
-        return
-    by_start = {_when(info.status_starting_time): info}
-    for item in _history_items(xml_service):
-        by_start.setdefault(_when(item.status_starting_time), item)
-    found = eutl_parse._interpret_service_info_for_tsps(
-        [xml_service], ServiceTypeIdentifier(type_uri), interpreter
-    )
-    while True:
+    """The service definitions (pyHanko's) of every status entry that counts, corrected.
+
+    ``service.history`` and the XML entries are in the same order (newest first), so
+    each XML entry is read with the period (``since`` … ``until``) esig computed for it.
+    """
+    items = [_as_history_instance(xml_service.service_information), *_history_items(xml_service)]
+    for item, entry in zip(items, service.history, strict=True):
+        interpreter = _INTERPRETERS.get(entry.service_type_uri)
+        if interpreter is None or not _counts(entry):
+            continue
         try:
-            definition = next(found)
-        except StopIteration as stop:
-            problems.extend(f"service {service.name!r}: {e}" for e in stop.value or ())
-            return
-        source = by_start.get(_aware(definition.base_info.valid_from))
-        if source is not None:
-            definition = _corrected(definition, source, certs, problems, service.name)
-        yield definition
+            qualifications = _qualifications(item.service_information_extensions)
+            definition = interpreter(_for_pyhanko(item), next_update_at=entry.until)
+            definition = replace(definition, qualifications=qualifications)
+        except (TSPServiceParsingError, ValueError, AttributeError, TypeError, KeyError) as exc:
+            why = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+            unreadable[entry.since] = why
+            problems.append(
+                f"service {service.name!r}, status {entry.status.value} from "
+                f"{entry.since:%Y-%m-%d}: cannot be interpreted ({why}); certificates it "
+                "would judge in that period are not assessed"
+            )
+            continue
+        yield _corrected(definition, item, certs, entry)
 
 
 def _corrected(
     definition: QualifiedServiceInformation,
     source: Any,
     certs: tuple[x509.Certificate, ...],
-    problems: list[str],
-    service_name: str,
+    entry: StatusEntry,
 ) -> QualifiedServiceInformation:
-    contents = list(_qualification_contents(source.service_information_extensions))
-    if len(contents) > 1:
-        merged: set[Any] = set()
-        try:
-            for content in contents:
-                merged.update(eutl_parse._get_qualifications(content))
-        except TSPServiceParsingError as exc:
-            problems.append(f"service {service_name!r}: {exc}")
-        else:
-            definition = replace(definition, qualifications=frozenset(merged))
+    # times without a zone (seen in real lists) are UTC; pyHanko compares them with
+    # aware moments and would fail. The certificate types come from esig's reading of
+    # the AdditionalServiceInformation URIs, which tolerates the whitespace some lists
+    # put around them (pyHanko would then ignore the restriction).
+    base = replace(
+        definition.base_info,
+        valid_from=entry.since,
+        valid_until=entry.until,
+        additional_info_certificate_type=frozenset(
+            _ASI_QC_TYPES[t] for t in entry.certificate_types if t in _ASI_QC_TYPES
+        ),
+    )
+    definition = replace(definition, base_info=base)
     if not definition.base_info.provider_certs and certs:
         sdi = source.service_digital_identity
         skis = {d.x509_ski for d in (sdi.digital_id if sdi else ()) if d.x509_ski}
@@ -718,17 +1031,39 @@ def _corrected(
 # --- registry and assessment ----------------------------------------------------------------
 
 
+class _Authority(AuthorityWithCert):
+    """An authority whose identity (normalised subject name + key) is computed once.
+
+    pyHanko recomputes it (an LDAP string preparation of the name) on every hash: with
+    one authority per service definition, that was most of the time taken to load a
+    large list.
+    """
+
+    @cached_property
+    def hashable(self) -> Any:
+        """The authority's identity, as pyHanko's ``AuthorityWithCert`` defines it."""
+        return super().hashable
+
+
 def build_registry(lists: Sequence[LoadedList]) -> RegistryHandle:
     """One pyHanko registry over all the lists, remembering where each definition came from."""
     handle = RegistryHandle(TSPRegistry())
+    authorities: dict[bytes, _Authority] = {}
+
+    def register(table: Any, definition: QualifiedServiceInformation) -> None:
+        for cert in definition.base_info.provider_certs:
+            authority = authorities.setdefault(cert.sha256, _Authority(cert))
+            table[authority].add(definition)
+
     for list_index, loaded in enumerate(lists):
         for service in loaded.services:
             handle.services.append((list_index, service))
         for definition, service_index in loaded.definitions:
+            # what TSPRegistry.register_ca / register_tst do, with shared authorities
             if isinstance(definition, CAServiceInformation):
-                handle.registry.register_ca(definition)
+                register(handle.registry._ca_cert_to_si, definition)
             elif isinstance(definition, QTSTServiceInformation):
-                handle.registry.register_tst(definition)
+                register(handle.registry._tst_cert_to_si, definition)
             handle.keep.append(definition)
             handle.origins[id(definition)] = (list_index, loaded.services[service_index])
     return handle
@@ -802,6 +1137,38 @@ def _pick(
     )
 
 
+@dataclass(frozen=True)
+class _Judgement:
+    """pyHanko's answer at one moment, with the service definitions behind it."""
+
+    status: QualifiedStatus | None
+    definition: QualifiedServiceInformation | None
+    applicable: tuple[str, ...]
+    conflicting: tuple[str, ...]
+
+
+def _judge(handle: RegistryHandle, path: ValidationPath, when: dt.datetime) -> _Judgement:
+    result = QualificationAssessor(handle.registry).check_entity_cert_qualified(path, when)
+    if result.service_definition is not None:
+        return _Judgement(result.status, result.service_definition, (), ())
+    applicable = list(handle.registry.applicable_tsps_on_path(path, when))
+    names = tuple(sd.base_info.service_name for sd in applicable)
+    # pyHanko answers "not qualified" both when no definition applies to a certificate
+    # of this type and when several apply and contradict each other; DSS reports the
+    # latter as not determinable (IsNoQualificationConflictDetectedCheck): tell them apart
+    leaf = path.leaf
+    prelim = QualificationAssessor._process_qc_statements(leaf)
+    outcomes: dict[Any, list[str]] = {}
+    for sd in applicable:
+        putative = QualificationAssessor._apply_sd_qualifications(leaf, prelim, sd.qualifications)
+        if QualificationAssessor._check_cd_applicable(sd.base_info, putative):
+            outcomes.setdefault(putative, []).append(sd.base_info.service_name)
+    conflicting = (
+        tuple(n for group in outcomes.values() for n in group) if len(outcomes) > 1 else ()
+    )
+    return _Judgement(None, None, names, conflicting)
+
+
 def assess(
     handle: RegistryHandle, chain: Sequence[x509.Certificate], moment: dt.datetime
 ) -> RawAssessment:
@@ -818,25 +1185,42 @@ def assess(
             )
     if not issuers:
         return RawAssessment()
+    for list_index, service, _listed in issuers:
+        why = service.unreadable_at(moment)
+        if why is not None:
+            return RawAssessment(
+                match=_pick(issuers, moment, (list_index, service)),
+                problem=f"the list's entry for the service at that moment cannot be "
+                f"interpreted ({why})",
+            )
+    issued = chain[0].not_valid_before_utc
     try:
         leaf = to_asn1(chain[0])
         anchor = TrustAnchor(AuthorityWithCert(to_asn1(issuers[0][2])))
         intermediates = [to_asn1(c) for c in reversed(chain[1 : depth + 1])]
         path = ValidationPath(anchor, intermediates, leaf)
-        result = QualificationAssessor(handle.registry).check_entity_cert_qualified(path, moment)
+        judged = _judge(handle, path, moment)
+        at_issuance = _judge(handle, path, issued)
         claims = _claims(leaf)
     except (NotImplementedError, ValueError, TypeError, KeyError) as exc:
         return RawAssessment(
             match=_pick(issuers, moment, None),
             problem=f"the certificate's qcStatements cannot be assessed ({exc})",
         )
-    definition = result.service_definition
-    if definition is None:
-        applicable = tuple(
-            sd.base_info.service_name
-            for sd in handle.registry.applicable_tsps_on_path(path, moment)
+    then = at_issuance.status
+    base = RawAssessment(
+        issued=issued,
+        qualified_at_issuance=bool(then and then.qualified),
+        type_at_issuance=_QC_TYPES.get(then.qc_type, "esig") if then and then.qualified else None,
+    )
+    definition = judged.definition
+    if definition is None or judged.status is None:
+        return replace(
+            base,
+            match=_pick(issuers, moment, None),
+            applicable_services=judged.applicable,
+            conflicting_services=judged.conflicting,
         )
-        return RawAssessment(match=_pick(issuers, moment, None), applicable_services=applicable)
     origin = handle.origins.get(id(definition))
     qualifiers = sorted(
         {
@@ -846,8 +1230,9 @@ def assess(
             for q in qualification.qualifiers
         }
     )
-    status = result.status
-    return RawAssessment(
+    status = judged.status
+    return replace(
+        base,
         match=_pick(issuers, moment, origin),
         verdict=Verdict(
             qualified=status.qualified,

@@ -22,13 +22,16 @@ from pyhanko.sign.validation.pdf_embedded import EmbeddedPdfSignature
 from pyhanko.sign.validation.status import PdfSignatureStatus, SignatureCoverageLevel
 from pyhanko_certvalidator import ValidationContext
 
+from esig._pyhanko.diff_rules import ESIG_DIFF_POLICY
 from esig._pyhanko.evidence_attr import evidence_base_sha256, read_evidence_attribute
 from esig._pyhanko.long_term import (
     LONG_TERM_TRIGGERS,
     LongTermFacts,
     RevocationProblem,
     TimestampFacts,
+    certificate_chain_above,
     revocation_problem,
+    signature_time_facts,
     timestamp_facts,
     validate_in_the_past,
 )
@@ -137,17 +140,21 @@ def _validation_context(
     moment: dt.datetime | None,
     dss: DocumentSecurityStore | None,
     embedded_certs: Sequence[asn1_x509.Certificate],
+    at_signature_time: bool = False,
 ) -> ValidationContext:
     """A fresh context: anchors, plus what the document carries (DSS, embedded certs).
 
     The document's own certificates, OCSP responses and CRLs are candidates, never
     anchors: they let a path (e.g. a timestamp authority's) be built and revocation be
-    checked without the network.
+    checked without the network. ``at_signature_time``: ``moment`` is the signature
+    timestamp's time; revocation data is then required, and data issued after that
+    moment speaks for it (retroactive revocation info).
     """
     kwargs: dict[str, Any] = {
         "trust_roots": [to_asn1(c) for c in trust_anchors],
         "allow_fetching": allow_fetching,
-        "revocation_mode": "soft-fail",
+        "revocation_mode": "require" if at_signature_time else "soft-fail",
+        "retroactive_revinfo": at_signature_time,
         "moment": moment,
         "other_certs": list(embedded_certs),
     }
@@ -214,6 +221,10 @@ async def validate_signatures(
         raw = await _long_term(
             raw, item, context, trust_anchors, moment=moment, allow_fetching=allow_fetching
         )
+        if raw.revocation_problem is not None:
+            raw = await _at_signature_time(
+                raw, item, trust_anchors, moment=moment, dss=dss, embedded=embedded
+            )
         results.append(
             replace(raw, revocation_embedded=revocation_data, revocation_fetching=allow_fetching)
         )
@@ -248,6 +259,70 @@ async def _long_term(
         problem = await revocation_problem(cert, context, sig.reader)
         return _replace(raw, revocation_problem=problem)
     return raw
+
+
+async def _at_signature_time(
+    raw: RawSignature,
+    sig: EmbeddedPdfSignature,
+    trust_anchors: Sequence[x509.Certificate],
+    *,
+    moment: dt.datetime | None,
+    dss: DocumentSecurityStore | None,
+    embedded: Sequence[asn1_x509.Certificate],
+) -> RawSignature:
+    """Stale revocation data (TRY_LATER): judge the signature as of its timestamp.
+
+    EN 319 102-1 judges revocation data against the best signature time: data issued
+    at or after a trusted signature timestamp says the certificate was good when the
+    signature was made. The signer's and the timestamp's paths are validated as of
+    the timestamp's time from the embedded data alone (revocation data required); the
+    signer's and the timestamp authority's certificates must still be within their
+    validity periods (after expiry only the AdES LTA process, with document
+    timestamps, judges a PDF signature). Unchanged when any of that fails.
+    """
+    ts = raw.timestamp
+    at = moment or dt.datetime.now(dt.UTC)
+    if (
+        ts is None
+        or dss is None
+        or raw.signer_cert is None
+        or raw.signer_cert.not_valid_after_utc < at
+        or not (ts.imprint_matches and ts.signature_valid)
+        or ts.tsa_certificate is None
+        or ts.tsa_certificate.not_valid_after_utc < at
+    ):
+        return raw
+    try:
+        context = _validation_context(
+            trust_anchors,
+            allow_fetching=False,
+            moment=ts.time,
+            dss=dss,
+            embedded_certs=embedded,
+            at_signature_time=True,
+        )
+        then = await _validate_one(sig.reader, sig, raw.file_size, context)
+    except _MALFORMED:
+        return raw
+    if not (then.trusted and then.timestamp_trusted):
+        return raw
+    pool = [from_asn1(c) for c in embedded] + list(then.path)
+    assumed = () if ts.trusted else certificate_chain_above(ts.tsa_certificate, pool, trust_anchors)
+    facts = signature_time_facts(
+        at=at,
+        proven=ts.time,
+        assumed_not_revoked=assumed,
+        fetched=False,
+        document_timestamps=raw.long_term.document_timestamps if raw.long_term else 0,
+    )
+    return _replace(
+        raw,
+        long_term=facts,
+        revocation_problem=None,
+        path=then.path,
+        timestamp_time=ts.time,
+        timestamp_trusted=True,
+    )
 
 
 def _signature_dictionary(sig_ref: object) -> tuple[str, str, tuple[int, ...]]:
@@ -347,7 +422,10 @@ async def _validate_one(
     base = _structure(reader, sig, file_size)
     try:
         status = await async_validate_pdf_signature(
-            sig, signer_validation_context=context, ts_validation_context=context
+            sig,
+            signer_validation_context=context,
+            ts_validation_context=context,
+            diff_policy=ESIG_DIFF_POLICY,
         )
     except _MALFORMED as exc:
         # pyHanko analyses later revisions before it checks the signature, so a malformed

@@ -31,7 +31,7 @@ from enum import StrEnum
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.hazmat.primitives.serialization import Encoding
 from cryptography.x509.oid import NameOID, ObjectIdentifier
 from lxml import etree  # type: ignore[import-untyped]
@@ -102,7 +102,18 @@ class QualificationSpec:
     policies: tuple[ObjectIdentifier, ...]
     """Certificate policies, each its own ``PolicySet`` (a certificate must have it)."""
     assertion: CriteriaAssertion = CriteriaAssertion.AT_LEAST_ONE
-    """How the policy sets combine."""
+    """How the criteria (policy sets, key usage, nested lists) combine."""
+    key_usage: tuple[tuple[str, bool], ...] = ()
+    """One ``KeyUsage`` criterion: TS 119 612 bit names (``nonRepudiation`` …), each
+    required set (True) or required not set (False). Empty: no key usage criterion."""
+    nested: tuple[QualificationSpec, ...] = ()
+    """Nested ``CriteriaList`` elements (only their criteria and assertion are used)."""
+    subject_attributes: tuple[ObjectIdentifier, ...] = ()
+    """A ``CertSubjectDNAttribute`` criterion: the subject name has all these attributes."""
+    extended_key_usage: tuple[ObjectIdentifier, ...] = ()
+    """An ``ExtendedKeyUsage`` criterion: the certificate has all these key purposes."""
+    unknown_criterion: bool = False
+    """Add a criterion no reader knows to the ``otherCriteriaList``."""
 
 
 @dataclass(frozen=True)
@@ -116,6 +127,10 @@ class StatusSpec:
     """Written as ``AdditionalServiceInformation`` (``ForeSignatures`` …)."""
     split_qualifications: bool = False
     """Write each qualification in its own ``Qualifications`` extension (as Belgium does)."""
+    taken_over_by: str | None = None
+    """A provider name for a ``TakenOverBy`` extension, marked critical as Slovakia does."""
+    unknown_critical_extension: bool = False
+    """Add a critical extension no reader understands (the entry must then be ignored)."""
 
 
 @dataclass(frozen=True)
@@ -126,6 +141,8 @@ class ServiceSpec:
     certificate: x509.Certificate
     history: tuple[StatusSpec, ...]
     service_type: ServiceType = ServiceType.CA_QC
+    additional_certificates: tuple[x509.Certificate, ...] = ()
+    """More certificates in the current digital identity (a renewed CA key …)."""
 
     def __post_init__(self) -> None:
         if not self.history:
@@ -141,6 +158,8 @@ class ProviderSpec:
     name: str
     services: tuple[ServiceSpec, ...]
     trade_name: str | None = None
+    other_names: tuple[tuple[str, str], ...] = ()
+    """(language, name) pairs written *before* the name in the list's language."""
 
 
 @dataclass(frozen=True)
@@ -162,13 +181,15 @@ def make_tlso(
     now: dt.datetime | None = None,
     years: int = 3,
     key_type: KeyType = KeyType.EC_P256,
+    key: ec.EllipticCurvePrivateKey | rsa.RSAPrivateKey | None = None,
 ) -> IssuedCertificate:
     """A self-signed certificate and key for a trusted list scheme operator (TLSO).
 
     Key usage digitalSignature + nonRepudiation and the extended key usage
-    id-tsl-kp-tslSigning, as TS 119 612 annex B asks.
+    id-tsl-kp-tslSigning, as TS 119 612 annex B asks. ``key`` overrides ``key_type``
+    (e.g. a brainpool key, as the German lists use).
     """
-    key = key_type.generate()
+    key = key or key_type.generate()
     start = (now or dt.datetime.now(dt.UTC)) - dt.timedelta(days=1)
     subject = x509.Name(
         [
@@ -215,11 +236,14 @@ def build_trusted_list(
     issued: dt.datetime | None = None,
     next_update: dt.datetime | None = None,
     operator: str = "Test Scheme Operator",
+    version: int = 5,
+    language: str = "en",
 ) -> bytes:
-    """An unsigned TS 119 612 (v5) trusted list with these providers, as UTF-8 XML.
+    """An unsigned TS 119 612 trusted list with these providers, as UTF-8 XML.
 
     ``issued`` defaults to now, ``next_update`` to six months after ``issued`` (put it
-    in the past for an expired list).
+    in the past for an expired list). ``version`` is the ``TSLVersionIdentifier`` (5 or
+    6); ``language`` the ``xml:lang`` of every name (real lists write ``en``, ``EN`` …).
     """
     issued = issued or dt.datetime.now(dt.UTC)
     next_update = next_update or issued + dt.timedelta(days=182)
@@ -232,11 +256,16 @@ def build_trusted_list(
         list_type=ListType.EU_GENERIC,
         rules=(f"{_TL}/schemerules/EUcommon", f"{_TL}/schemerules/{territory}"),
         pointers=None,
+        version=version,
     )
     tsp_list = T.TrustServiceProviderList(*[_provider(p, territory) for p in providers])
     root = T.TrustServiceStatusList(
         scheme, tsp_list, Id=f"TL-{territory}", TSLTag="http://uri.etsi.org/19612/TSLTag"
     )
+    if language != "en":
+        for element in root.iter():
+            if element.get(_XML_LANG) == "en":
+                element.set(_XML_LANG, language)
     return _serialise(root)
 
 
@@ -265,20 +294,47 @@ def build_list_of_lists(
     return _serialise(root)
 
 
-def sign_trusted_list(xml: bytes, signer: IssuedCertificate) -> bytes:
-    """The list with an enveloped XAdES signature by ``signer`` (signxml's XAdESSigner)."""
+def sign_trusted_list(
+    xml: bytes,
+    signer: IssuedCertificate,
+    *,
+    method: SignatureMethod | None = None,
+    key_value: bool = True,
+    key_info_signed: bool = True,
+) -> bytes:
+    """The list with an enveloped XAdES signature by ``signer`` (signxml's XAdESSigner).
+
+    ``method`` defaults to ECDSA or RSA (PKCS#1 v1.5) with SHA-256 after the key;
+    ``SignatureMethod.SHA256_RSA_MGF1`` signs with RSA-PSS. ``key_value`` writes the key
+    in ``KeyInfo`` beside the certificate, as many real lists do (signxml cannot write it
+    for brainpool keys). ``key_info_signed=False`` leaves ``KeyInfo`` out of the signed
+    references, as in many real lists (signxml signs it by default).
+    """
     root = etree.fromstring(xml, parser=etree.XMLParser(resolve_entities=False))
     key = signer.private_key
-    method = (
-        SignatureMethod.ECDSA_SHA256
-        if isinstance(key, ec.EllipticCurvePrivateKey)
-        else SignatureMethod.RSA_SHA256
-    )
+    if method is None:
+        method = (
+            SignatureMethod.ECDSA_SHA256
+            if isinstance(key, ec.EllipticCurvePrivateKey)
+            else SignatureMethod.RSA_SHA256
+        )
     # signxml's default canonicalisation (C14N 1.1): with exclusive C14N its XAdES
     # SignedProperties reference does not verify (signxml 5.2).
-    xades = XAdESSigner(signature_algorithm=method, digest_algorithm=DigestAlgorithm.SHA256)
-    signed = xades.sign(root, key=key, cert=[signer.certificate])
+    kind = XAdESSigner if key_info_signed else _KeyInfoUnsignedSigner
+    xades = kind(signature_algorithm=method, digest_algorithm=DigestAlgorithm.SHA256)
+    signed = xades.sign(root, key=key, cert=[signer.certificate], always_add_key_value=key_value)
     return _serialise(signed)
+
+
+class _KeyInfoUnsignedSigner(XAdESSigner):
+    """signxml's XAdES signer without the reference to ``KeyInfo`` (as real lists sign)."""
+
+    def _add_reference_to_signed_info(
+        self, sig_root: etree._Element, node_to_reference: etree._Element, **attrs: str
+    ) -> None:
+        if etree.QName(node_to_reference).localname == "KeyInfo":
+            return
+        super()._add_reference_to_signed_info(sig_root, node_to_reference, **attrs)  # type: ignore[no-untyped-call]
 
 
 def tamper_trusted_list(xml: bytes, *, old: str = "granted", new: str = "withdrawn") -> bytes:
@@ -302,8 +358,9 @@ def _when(moment: dt.datetime) -> str:
     return moment.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def _names(element: str, text: str) -> etree._Element:
-    return getattr(T, element)(T.Name(text, {_XML_LANG: "en"}))
+def _names(element: str, text: str, *others: tuple[str, str]) -> etree._Element:
+    names = [T.Name(other, {_XML_LANG: lang}) for lang, other in others]
+    return getattr(T, element)(*names, T.Name(text, {_XML_LANG: "en"}))
 
 
 def _uris(element: str, *uris: str) -> etree._Element:
@@ -334,11 +391,12 @@ def _scheme(
     list_type: ListType,
     rules: Sequence[str],
     pointers: Sequence[ListPointer] | None,
+    version: int = 5,
 ) -> etree._Element:
     address = _address(territory)
     address.tag = f"{{{_TSL}}}SchemeOperatorAddress"
     parts: list[etree._Element] = [
-        T.TSLVersionIdentifier("5"),
+        T.TSLVersionIdentifier(str(version)),
         T.TSLSequenceNumber(str(sequence_number)),
         T.TSLType(list_type.value),
         _names("SchemeOperatorName", operator),
@@ -388,7 +446,7 @@ def _ski(cert: x509.Certificate) -> str:
 
 
 def _provider(provider: ProviderSpec, country: str) -> etree._Element:
-    info: list[etree._Element] = [_names("TSPName", provider.name)]
+    info: list[etree._Element] = [_names("TSPName", provider.name, *provider.other_names)]
     if provider.trade_name:
         info.append(_names("TSPTradeName", provider.trade_name))
     info += [_address(country), _uris("TSPInformationURI", "https://tsp.example.org")]
@@ -420,7 +478,10 @@ def _status_parts(
     cert = service.certificate
     ids = []
     if with_certificate:
-        ids.append(T.DigitalId(T.X509Certificate(_b64(cert))))
+        ids += [
+            T.DigitalId(T.X509Certificate(_b64(c)))
+            for c in (cert, *service.additional_certificates)
+        ]
     ids += [
         T.DigitalId(T.X509SubjectName(cert.subject.rfc4514_string())),
         T.DigitalId(T.X509SKI(_ski(cert))),
@@ -439,6 +500,22 @@ def _status_parts(
         for t in status.certificate_types
         if t in _ASI
     ]
+    if status.taken_over_by:
+        extensions.append(
+            T.Extension(
+                A.TakenOverBy(
+                    A.URI("https://tsp.example.org/new", {_XML_LANG: "en"}),
+                    A.TSPName(T.Name(status.taken_over_by, {_XML_LANG: "en"})),
+                    _names("SchemeOperatorName", "Test Scheme Operator"),
+                    T.SchemeTerritory("BQ"),
+                ),
+                Critical="true",
+            )
+        )
+    if status.unknown_critical_extension:
+        unknown = etree.Element("{urn:example:esig-test}FutureExtension")
+        unknown.text = "1"
+        extensions.append(T.Extension(unknown, Critical="true"))
     if status.qualifications:
         groups = (
             [(q,) for q in status.qualifications]
@@ -455,10 +532,44 @@ def _status_parts(
 
 
 def _qualification(spec: QualificationSpec) -> etree._Element:
-    policy_sets = [
+    return S.QualificationElement(
+        S.Qualifiers(*[S.Qualifier(uri=q.uri) for q in spec.qualifiers]), _criteria(spec)
+    )
+
+
+def _criteria(spec: QualificationSpec) -> etree._Element:
+    # schema order: KeyUsage*, PolicySet*, CriteriaList*, Description?, otherCriteriaList?
+    parts: list[etree._Element] = []
+    if spec.key_usage:
+        parts.append(
+            S.KeyUsage(
+                *[
+                    S.KeyUsageBit("true" if value else "false", name=bit)
+                    for bit, value in spec.key_usage
+                ]
+            )
+        )
+    parts += [
         S.PolicySet(S.PolicyIdentifier(X.Identifier(oid.dotted_string))) for oid in spec.policies
     ]
-    return S.QualificationElement(
-        S.Qualifiers(*[S.Qualifier(uri=q.uri) for q in spec.qualifiers]),
-        S.CriteriaList(*policy_sets, {"assert": spec.assertion.value}),
-    )
+    parts += [_criteria(sub) for sub in spec.nested]
+    other: list[etree._Element] = []
+    if spec.subject_attributes:
+        other.append(
+            A.CertSubjectDNAttribute(
+                *[A.AttributeOID(X.Identifier(o.dotted_string)) for o in spec.subject_attributes]
+            )
+        )
+    if spec.extended_key_usage:
+        other.append(
+            A.ExtendedKeyUsage(
+                *[A.KeyPurposeId(X.Identifier(o.dotted_string)) for o in spec.extended_key_usage]
+            )
+        )
+    if spec.unknown_criterion:
+        unknown = etree.Element("{urn:example:esig-test}FutureCriterion")
+        unknown.text = "1"
+        other.append(unknown)
+    if other:
+        parts.append(S.otherCriteriaList(*other))
+    return S.CriteriaList(*parts, {"assert": spec.assertion.value})

@@ -23,30 +23,38 @@ Three doors:
 
 How the answer is computed
 --------------------------
-esig does not implement the TS 119 615 procedure itself: it delegates to pyHanko's
-``QualificationAssessor`` (``pyhanko.sign.validation.qualified``), which applies the
-service status and the ``Qualifications`` extension (TS 119 612 clause 5.5.9.2) of every
-service definition valid at the moment, the way the EU's reference validator (DSS) does:
+pyHanko's ``QualificationAssessor`` (``pyhanko.sign.validation.qualified``) applies the
+``Qualifications`` extension (TS 119 612 clause 5.5.9.2) of the service definitions it
+is given; esig decides which definitions it sees and combines its answers the way the
+EU's reference validator (DSS) does (ETSI TS 119 615):
 
-* only a service of type ``CA/QC`` whose status at the moment is *granted* counts;
-* the certificate's own qcStatements (QcCompliance, QcSSCD, QcType) give the starting
-  point; qualifiers whose criteria match the certificate override it: ``NotQualified``
-  and ``QCForLegalPerson`` make it not qualified, ``QCStatement`` makes it qualified,
-  ``QCForESig`` / ``QCForESeal`` / ``QCForWSA`` set the type, ``QCNoQSCD`` / ``QCNoSSCD``
-  remove the QSCD, ``QCWithQSCD`` / ``QCWithSSCD`` add it, ``QCQSCDManagedOnBehalf``
-  adds it as managed by the provider on the signatory's behalf, and
-  ``QCQSCDStatusAsInCert`` keeps what the certificate says;
+* only a ``CA/QC`` status entry that counts is used: ``granted`` for an entry starting on
+  or after 1 July 2016, ``undersupervision`` / ``supervisionincessation`` /
+  ``accredited`` for an entry starting before (DSS's ``GrantedServiceFilter``);
+* the certificate's own qcStatements (before 1 July 2016 also its QCP / QCP+ policy)
+  give the starting point; qualifiers whose criteria match the certificate override it:
+  ``NotQualified`` and ``QCForLegalPerson`` make it not qualified, ``QCStatement`` makes
+  it qualified, ``QCForESig`` / ``QCForESeal`` / ``QCForWSA`` set the type, ``QCNoQSCD``
+  / ``QCNoSSCD`` remove the QSCD, ``QCWithQSCD`` / ``QCWithSSCD`` add it,
+  ``QCQSCDManagedOnBehalf`` adds it as managed by the provider on the signatory's
+  behalf, and ``QCQSCDStatusAsInCert`` keeps what the certificate says;
+* criteria (policy sets, key usage bits, extended key usage, subject name attributes,
+  nested lists) are read from every ``Qualifications`` extension by esig;
 * a service restricted to other certificate types (``ForeSeals`` …) does not apply;
-  service definitions that contradict each other make the certificate not qualified.
+  service definitions that apply and contradict each other leave the answer
+  undetermined (``qualified`` is None), as in DSS;
+* the certificate is judged at the moment *and* at its issuance (notBefore): it is
+  qualified only if it was both times, its type is the common one (else unknown), its
+  QSCD the one at the moment.
 
 esig finds the service by the certificate's *issuer*: a certificate of a service's
 digital identity whose subject is the certificate's issuer name and whose key verifies
 the certificate's signature (so a leaf certificate alone is enough when the list holds
-its issuing CA). Two shortcomings of pyHanko 0.38's trusted-list *reader* are corrected
-in the adapter, with pyHanko's own parsing functions: history entries that identify the
-service by SKI and subject name only (as real lists do) are given the service's
-certificate, so a service withdrawn *after* the signing time still counts; and a service
-with several ``Qualifications`` extensions gets all of them, not only the last.
+its issuing CA). History entries that identify the service by SKI and subject name only
+(as real lists do) are given the service's certificate with that key. An entry that
+cannot be interpreted (a critical extension nobody understands, an unknown criterion)
+is recorded in :attr:`TrustedList.problems`, and a certificate it would judge is reported
+as not assessable (``qualified`` None) rather than as not qualified.
 
 Path validation (validity periods, revocation, basic constraints) is **not** done here:
 the verifier does it. ``qualification_at`` only checks that each certificate in the
@@ -65,7 +73,16 @@ LOTL is given, those its pointer names for the list's territory. Then:
   own certificate — so the list is :attr:`SignatureStatus.NOT_CHECKED` and refused
   unless ``allow_unsigned=True``; a list that carries no signature is refused likewise;
 * a signature that does not verify even with its own embedded certificate (a list
-  changed after signing) → refused, always, whatever ``allow_unsigned`` says.
+  changed after signing) → refused, always, whatever ``allow_unsigned`` says;
+* a list with more than one XML signature → refused, always;
+* a signature whose algorithm or key type cannot be checked (signxml) is
+  :attr:`SignatureStatus.NOT_VERIFIED` with ``integrity`` None: refused when TLSO
+  certificates were available, treated like an unsigned list otherwise. A ``KeyValue``
+  that signxml cannot cross-check (RSA-PSS, brainpool) is set aside first when the
+  ``KeyInfo`` is unsigned, and the signature is verified against the certificate.
+
+A byte order mark or whitespace before the XML declaration is ignored (it is outside
+the signed content).
 
 A LOTL that does not verify (by default against pyHanko's bundled EU LOTL signer
 certificates) is refused too.
@@ -79,11 +96,11 @@ newer list may say otherwise. ``esig tl show`` marks the list EXPIRED.
 
 Known limits
 ------------
-* Statuses of Directive 1999/93/EC (``undersupervision``, ``accredited`` …) are shown but
-  not used by pyHanko's assessor: for moments before 1 July 2016 a certificate comes out
-  not qualified where TS 119 615 would accept those statuses.
 * Only the signer's certificate is judged (CA/QC services); qualified time-stamping
   (TSA/QTST) services are read and shown but not assessed here.
+* A certificate with several QcType values is reported as not assessable (pyHanko
+  handles exactly one); mutual recognition agreements (third-country lists) are not
+  applied.
 * Lists are read from files; fetching them over HTTP is left to the caller.
 * The TLSO certificates' own validity is checked (signxml checks it at the current time),
   their revocation is not.
@@ -344,9 +361,15 @@ class TrustedListSignature(EsigModel):
     """Subject of the certificate the signature verified with (RFC 4514)."""
     signer_sha256: str | None = None
     """SHA-256 fingerprint (hex) of that certificate."""
+    extra_signatures: int = 0
+    """XML signatures beyond the first. A list with more than one is never relied on."""
 
     @model_validator(mode="after")
     def _consistent(self) -> TrustedListSignature:
+        if self.extra_signatures < 0:
+            raise ValueError("extra_signatures cannot be negative")
+        if self.extra_signatures and self.status is SignatureStatus.VERIFIED:
+            raise ValueError("a list with several signatures is not verified")
         if self.status is SignatureStatus.VERIFIED:
             if self.signer is None or not self.signature_present:
                 raise ValueError("a verified signature names its signer")
@@ -408,6 +431,8 @@ class StatusEntry(EsigModel):
     expired_certs_revocation_info: dt.datetime | None = None
     """``ExpiredCertsRevocationInfo``: revocation data is kept for expired certificates issued
     since then."""
+    taken_over_by: str | None = None
+    """``TakenOverBy``: the provider that took the service over (informational)."""
 
     @model_validator(mode="after")
     def _consistent(self) -> StatusEntry:
@@ -535,6 +560,13 @@ class TrustedListQualification(EsigModel):
     """How the list that answered was authenticated."""
     list_expired: bool = False
     """That list's ``NextUpdate`` had passed when the question was asked."""
+    issued: dt.datetime | None = None
+    """The certificate's notBefore, the second moment judged (TS 119 615 "at issuance")."""
+    qualified_at_issuance: bool | None = None
+    """The lists made the certificate qualified when it was issued (None: not judged)."""
+    conflicting_services: tuple[str, ...] = ()
+    """Service definitions that applied at the moment and contradicted each other; the
+    answer is then not determined (``qualified`` is None), as in DSS."""
     explanation: str
     citations: tuple[Citation, ...] = (BES.ART_4, EIDAS.ART_22, EIDAS.ART_3_12)
 
@@ -731,7 +763,9 @@ def _accept_or_refuse(
     if sig.status is SignatureStatus.VERIFIED:
         return
     name = f"The trusted list {tl.territory} #{tl.sequence_number}"
-    if had_candidates:
+    if sig.extra_signatures:
+        message = f"{name} is refused: {sig.reason}"
+    elif had_candidates:
         message = f"{name} is refused: {sig.reason}"
         if sig.integrity is False:
             message += (
@@ -801,12 +835,23 @@ def _qualification(
         list_sequence_number=tl.sequence_number,
         list_signature=tl.signature.status,
         list_expired=expired,
+        issued=raw.issued,
+        qualified_at_issuance=raw.qualified_at_issuance,
+        conflicting_services=raw.conflicting_services,
         explanation="",
     )
     if raw.problem is not None:
         text = f"The certificate was issued under {where}, but is not assessed: {raw.problem}."
         return listed.model_copy(update={"explanation": " ".join([text, *warnings])})
     verdict = raw.verdict
+    if verdict is None and raw.conflicting_services:
+        text = (
+            f"The certificate was issued under {where}; on {when} the service definitions "
+            f"{', '.join(repr(n) for n in raw.conflicting_services)} all apply to it and give "
+            "different answers, so whether it was qualified cannot be determined (TS 119 615; "
+            "DSS reports such a conflict as not determinable too)."
+        )
+        return listed.model_copy(update={"explanation": " ".join([text, *warnings])})
     if verdict is None:
         if raw.applicable_services:
             text = (
@@ -834,6 +879,23 @@ def _qualification(
             }
         )
     ctype = CertificateType(verdict.certificate_type)
+    qualified = verdict.qualified
+    at_issuance: list[str] = []
+    if qualified and raw.issued is not None and raw.qualified_at_issuance is False:
+        # TS 119 615 (and DSS): a certificate is qualified only if it was qualified both
+        # when it was issued and at the moment judged (eIDAS art. 32(1)(a)-(b))
+        qualified = False
+        at_issuance.append(
+            f"But when it was issued ({_day(raw.issued)}) no granted qualified service of the "
+            "lists vouched for it, so it is not a qualified certificate (TS 119 615 judges "
+            "the certificate at its issuance and at the moment of use)."
+        )
+    elif qualified and raw.type_at_issuance not in {None, verdict.certificate_type}:
+        ctype = CertificateType.UNKNOWN
+        at_issuance.append(
+            f"Its type when issued ({raw.type_at_issuance}) differs from its type on {when} "
+            f"({verdict.certificate_type}), so its type is not established."
+        )
     qualifiers = tuple(Qualifier(q) for q in verdict.qualifiers)
     since = f" (since {_day(status.since)})" if status else ""
     parts = [f"The certificate was issued under {where}, granted on {when}{since}."]
@@ -848,8 +910,9 @@ def _qualification(
         if qualifiers
         else "No qualifier of the list matches it."
     )
-    qscd = verdict.qualified and verdict.key_management != "none"
-    if verdict.qualified:
+    parts += at_issuance
+    qscd = qualified and verdict.key_management != "none"
+    if qualified:
         device = _DEVICE_WORDS.get(verdict.key_management, "no QSCD for its private key")
         parts.append(f"Result (TS 119 615, pyHanko): {_TYPE_WORDS[ctype]}, {device}.")
     else:
@@ -857,7 +920,7 @@ def _qualification(
     return TrustedListQualification.model_validate(
         {
             **listed.model_dump(exclude={"source_text"}),
-            "qualified": verdict.qualified,
+            "qualified": qualified,
             "certificate_type": ctype,
             "qscd": qscd,
             "qscd_managed_on_behalf": qscd and verdict.key_management == "qscd_delegated",
@@ -944,6 +1007,8 @@ def _render_entry(entry: StatusEntry) -> list[str]:
     extra = ""
     if entry.certificate_types:
         extra = f"  for {', '.join(t.value for t in entry.certificate_types)}"
+    if entry.taken_over_by:
+        extra += f"  taken over by {entry.taken_over_by}"
     lines = [f"    {status:<12} {period}{extra}"]
     for rule in entry.qualifications:
         names = [q.value for q in rule.qualifiers] + list(rule.unknown_qualifiers)

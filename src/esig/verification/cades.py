@@ -4,7 +4,10 @@ The same BES art. 3 checks and level assessment as :func:`~esig.verification.ver
 verify_pdf` apply; what differs is the scope. A detached signature covers the whole
 content file, byte for byte: there are no revisions, nothing can be added after
 signing without breaking the digest, and the signed content is the file itself.
-Validation data carried in the signature (B-LT) is used, so no network is needed.
+Validation data carried in the signature (B-LT) is used, so no network is needed; when
+the signer's certificate has expired, was revoked or its embedded revocation data is no
+longer fresh, the signature is judged as of its signature timestamp's time
+(:mod:`esig._pyhanko.cades_validate`; docs/verification.md "Detached CAdES in the past").
 
 .. versionadded:: 0.1.0
 """

@@ -20,6 +20,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import BinaryIO
 
+from esig._pyhanko.diff_rules import AddedAnnotation, annotations_added_after
 from esig._pyhanko.validate import RawSignature
 from esig.law import BES, EIDAS
 from esig.verification.report import (
@@ -47,6 +48,9 @@ class LaterChanges:
     """Non-blank bytes after the signed revision that form no valid incremental update."""
     visual: VisualComparison | None = None
     """The rendered comparison (None when nothing follows the signed revision)."""
+    annotations: tuple[AddedAnnotation, ...] = ()
+    """Annotations (other than form widgets) that later revisions added to the pages,
+    when the difference analysis found annotation changes."""
 
 
 def gather_later_changes(
@@ -69,9 +73,15 @@ def gather_later_changes(
         # it is not a valid incremental update.
         stream.seek(end)
         tail = len(stream.read(min(size - end, _TAIL_READ_LIMIT)).strip(b" \t\r\n\f\x00"))
+    annotations: tuple[AddedAnnotation, ...] = ()
+    if raw.modification is ModificationLevel.ANNOTATIONS and raw.revision is not None:
+        stream.seek(0)
+        annotations = annotations_added_after(stream, raw.revision)
     stream.seek(0)
     signed_revision = stream.read(end)
-    return LaterChanges(unrecognised_tail=tail, visual=comparer.compare(signed_revision))
+    return LaterChanges(
+        unrecognised_tail=tail, visual=comparer.compare(signed_revision), annotations=annotations
+    )
 
 
 def _finding(outcome: Outcome, message: str, attack: Attack | None = None) -> Finding:
@@ -92,6 +102,31 @@ def _pages(visual: VisualComparison | None) -> str:
     if visual.signed_pages != visual.latest_pages:
         counts = f"; {visual.signed_pages} page(s) signed, {visual.latest_pages} shown"
     return f"page(s) {pages} look different from what was signed{counts}"
+
+
+def _annotations(annotations: tuple[AddedAnnotation, ...]) -> str:
+    """``Text on page 1, FreeText on page 2``: what was added, where."""
+    return ", ".join(f"{a.subtype} on page {a.page}" for a in annotations)
+
+
+def _annotations_allowed(later: LaterChanges, pages: str) -> Finding:
+    """Annotations the signature allows (DocMDP P=3, or an approval signature)."""
+    added = _annotations(later.annotations)
+    what = (
+        f"annotations were added after signing ({added})"
+        if added
+        else ("annotations were added or changed after signing")
+    )
+    allowed = f"{what[0].upper()}{what[1:]}; the signature's modification permissions allow them"
+    if not pages:
+        return _finding(Outcome.PASSED, f"{allowed}.")
+    # ISO 32000-2 allows annotations over the content under P=3 (a FreeText or a filled
+    # Square can hide signed text): not an attack, but the reader should know.
+    return _finding(
+        Outcome.INFO,
+        f"{allowed}; {pages}. Annotations added after signing may cover the signed "
+        "content; compare the signed revision (esig verify --extract-signed).",
+    )
 
 
 def modification_finding(raw: RawSignature, later: LaterChanges) -> Finding:
@@ -120,7 +155,7 @@ def modification_finding(raw: RawSignature, later: LaterChanges) -> Finding:
         or raw.docmdp_ok is False
     )
     if disallowed:
-        return _disallowed(raw, level, visible, pages)
+        return _disallowed(raw, level, visible, pages, later.annotations)
     if level is ModificationLevel.UNKNOWN:
         return _unanalysed(raw, visual, pages)
     if visible and level not in _ALLOWED_WHEN_PERMITTED:
@@ -134,6 +169,8 @@ def modification_finding(raw: RawSignature, later: LaterChanges) -> Finding:
         return _finding(
             Outcome.PASSED, "Later revisions change nothing that affects this signature."
         )
+    if level is ModificationLevel.ANNOTATIONS:
+        return _annotations_allowed(later, pages)
     seen = f" ({pages}, as {level.value} does)" if pages else ""
     return _finding(
         Outcome.PASSED,
@@ -142,8 +179,18 @@ def modification_finding(raw: RawSignature, later: LaterChanges) -> Finding:
     )
 
 
-def _disallowed(raw: RawSignature, level: ModificationLevel, visible: bool, pages: str) -> Finding:
+def _disallowed(
+    raw: RawSignature,
+    level: ModificationLevel,
+    visible: bool,
+    pages: str,
+    annotations: tuple[AddedAnnotation, ...] = (),
+) -> Finding:
     detail = f": {raw.modification_detail}" if raw.modification_detail else ""
+    if annotations and not detail:
+        detail = f": {_annotations(annotations)} added"
+        if raw.certified:
+            detail += " (the certification does not permit annotations)"
     attack: Attack | None = None
     if raw.certified:
         attack = Attack.CERTIFIED_DOCUMENT_CHANGED

@@ -68,6 +68,11 @@ def timestamp_findings(raw: RawSignature) -> tuple[Finding, ...]:
         return ()
     facts = raw.long_term
     if not ts.trusted and ts.imprint_matches and facts is not None and facts.timestamp_passed:
+        how = (
+            "as of the timestamp's time, with the revocation data embedded then"
+            if facts.at_signature_time
+            else "in the past, with the proofs of existence of the document"
+        )
         return (
             Finding(
                 check=CheckId.TIMESTAMP,
@@ -75,7 +80,7 @@ def timestamp_findings(raw: RawSignature) -> tuple[Finding, ...]:
                 citations=_TIMESTAMP_CITES,
                 message=f"The signature timestamp ({_when(ts.time)}, by "
                 f"{_name(ts.tsa_certificate)}) matches the signature; its TSA certificate "
-                "was validated in the past, with the proofs of existence of the document.",
+                f"was validated {how}.",
             ),
         )
     return (_timestamp_finding(ts),)
@@ -264,7 +269,7 @@ def _what_happened(raw: RawSignature, cert: x509.Certificate) -> tuple[bool, str
         facts is not None and cert.not_valid_after_utc < facts.at
     ):
         return False, f"the signer's certificate expired on {_when(cert.not_valid_after_utc)}"
-    if raw.trust_problem == "TRY_LATER":
+    if raw.trust_problem == "TRY_LATER" or (facts is not None and facts.at_signature_time):
         return False, "the embedded revocation data was no longer fresh"
     return False, f"the certificate path was not valid then ({raw.trust_problem})"
 
@@ -283,12 +288,21 @@ def _past(
             else "its timestamp and the embedded validation data"
         )
         offline = ""
-        if facts.assumed_not_revoked:
+        if facts.assumed_not_revoked and facts.at_signature_time:
+            names = ", ".join(_name(c) for c in facts.assumed_not_revoked)
+            offline = (
+                f" Offline, the signature timestamp's certificates ({names}) were taken as "
+                f"not revoked since {proof.removeprefix('existed on ')}: no embedded data "
+                "can show their status after that."
+            )
+        elif facts.assumed_not_revoked:
             names = ", ".join(_name(c) for c in facts.assumed_not_revoked)
             offline = (
                 f" Offline, the latest document timestamp's certificates ({names}) were "
                 f"taken as not revoked at {moment}."
             )
+        if facts.at_signature_time:
+            basis = "its timestamp and the revocation data issued at or after it"
         return (
             PathStatus.TRUSTED,
             f"Validated in the past: at {moment} {happened}, but {basis} prove that the "

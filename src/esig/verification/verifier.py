@@ -637,6 +637,8 @@ def _certificate_finding(raw: RawSignature, path: CertificatePath | None) -> Fin
         or _sub(raw.trust_problem)
         or SubIndication.CERTIFICATE_CHAIN_GENERAL_FAILURE
     )
+    if path.status is PathStatus.REVOKED:
+        return _revoked_finding(raw, path)
     outcome = Outcome.FAILED if sub.value in _FAILURE_SUBS else Outcome.INDETERMINATE
     return Finding(
         check=CheckId.CERTIFICATE,
@@ -644,6 +646,62 @@ def _certificate_finding(raw: RawSignature, path: CertificatePath | None) -> Fin
         citations=cite,
         sub_indication=sub,
         message=path.message,
+    )
+
+
+def _best_signature_time(raw: RawSignature) -> dt.datetime | None:
+    """The earliest proven time of the signature (EN 319 102-1): a trusted timestamp."""
+    if raw.timestamp_trusted and raw.timestamp_time is not None:
+        return raw.timestamp_time
+    if raw.long_term is not None:
+        return raw.long_term.proof_of_existence
+    return None
+
+
+def _revoked_finding(raw: RawSignature, path: CertificatePath) -> Finding:
+    """A revoked signer: TOTAL-FAILED only with proof the signature came after it.
+
+    EN 319 102-1 (table 5): REVOKED when a proof of existence shows the signature was
+    made after the revocation; REVOKED_NO_POE (indeterminate) when nothing shows whether
+    it was made before or after. A claimed signing time proves nothing.
+    """
+    proven = _best_signature_time(raw)
+    revoked = raw.revoked_at
+    if proven is not None and revoked is not None and proven >= revoked:
+        after = (
+            ""
+            if "not before the revocation" in path.message
+            else f" Its trusted timestamp proves the signature was made on "
+            f"{proven.astimezone(dt.UTC):%Y-%m-%d %H:%M:%S} UTC, after the revocation, "
+            "so the signature is invalid."
+        )
+        return Finding(
+            check=CheckId.CERTIFICATE,
+            outcome=Outcome.FAILED,
+            citations=(BES.ART_3_D,),
+            sub_indication=SubIndication.REVOKED,
+            message=path.message + after,
+        )
+    when = f" on {revoked.astimezone(dt.UTC):%Y-%m-%d %H:%M:%S} UTC" if revoked else ""
+    claim = (
+        f" The signing time it states ({raw.claimed_time.astimezone(dt.UTC):%Y-%m-%d %H:%M} "
+        "UTC) is the signer's own claim and proves nothing."
+        if raw.claimed_time is not None
+        else ""
+    )
+    message = (
+        f"{path.message} Whether the signature is valid cannot be decided: the "
+        f"certificate was revoked{when}, and nothing proves whether the signature was "
+        "made before that (then it would be valid) or after it (then it would not)."
+        f"{claim} It stays undetermined until such proof is produced, e.g. a trusted "
+        "timestamp from before the revocation."
+    )
+    return Finding(
+        check=CheckId.CERTIFICATE,
+        outcome=Outcome.INDETERMINATE,
+        citations=(BES.ART_3_D,),
+        sub_indication=SubIndication.REVOKED_NO_POE,
+        message=message,
     )
 
 
