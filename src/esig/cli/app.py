@@ -22,6 +22,8 @@ if TYPE_CHECKING:
     from esig.devices.base import SignatureCreationDevice
     from esig.signing.baseline import TimestampService, ValidationServices
     from esig.signing.batch import BatchResult
+    from esig.signing.certification import DocPermission, FieldLock
+    from esig.signing.fields import SignatureFieldSpec
 
 __all__ = ["app", "main"]
 
@@ -267,7 +269,52 @@ def sign(  # noqa: PLR0917 - typer maps parameters to options
     passphrase_file: Annotated[
         Path | None, typer.Option(help="Read the key's passphrase from this file.")
     ] = None,
-    field: Annotated[str | None, typer.Option(help="Signature field name.")] = None,
+    field: Annotated[
+        str | None,
+        typer.Option(
+            metavar="NAME",
+            help="The signature field to sign: an existing (e.g. prepared) field, or the "
+            "name of the new one.",
+        ),
+    ] = None,
+    visible: Annotated[
+        str | None,
+        typer.Option(
+            metavar="PAGE:X1,Y1,X2,Y2",
+            help="Show the signature in a new field on PAGE (from 1), in the box from "
+            "X1,Y1 (lower left) to X2,Y2 (upper right), in points from the page's lower left.",
+        ),
+    ] = None,
+    image: Annotated[
+        Path | None,
+        typer.Option(
+            metavar="PNG",
+            help="An image (PNG or JPEG) to show in the signature, e.g. a drawn signature "
+            "or a logo; with --visible, or --field naming a visible field.",
+        ),
+    ] = None,
+    font: Annotated[
+        Path | None,
+        typer.Option(
+            metavar="PATH",
+            help="A TrueType/OpenType font for the signature's text (default: DejaVu Sans).",
+        ),
+    ] = None,
+    certify: Annotated[
+        str | None,
+        typer.Option(
+            metavar="PERMISSION",
+            help="Certify the document (the first signature) and allow after it: "
+            "no-changes, form-filling (and signing) or annotations.",
+        ),
+    ] = None,
+    lock: Annotated[
+        str | None,
+        typer.Option(
+            metavar="LOCK",
+            help="Once signed, lock form fields: all, include:F1,F2 or exclude:F1,F2.",
+        ),
+    ] = None,
     reason: Annotated[str | None, typer.Option(help="Reason for signing.")] = None,
     location: Annotated[str | None, typer.Option(help="Where the signature is made.")] = None,
     as_json: Annotated[
@@ -318,6 +365,15 @@ def sign(  # noqa: PLR0917 - typer maps parameters to options
 
     try:
         baseline = _baseline_request(level, tsa, service_timeout, trust, sign_format)
+        extras = _pdf_extras(
+            sign_format,
+            field=field,
+            visible=visible,
+            image=image,
+            font=font,
+            certify=certify,
+            lock=lock,
+        )
         if sign_format is SignFormat.cades:
             pairs = _cades_pairs(documents, output, output_dir)
         else:
@@ -345,7 +401,9 @@ def sign(  # noqa: PLR0917 - typer maps parameters to options
     except EsigError as exc:
         raise _fail(str(exc)) from None
     options: dict[str, Any] = {"field_name": field, "reason": reason, "location": location}
-    if sign_format is SignFormat.cades or baseline.level is not BaselineLevel.B_B:
+    if extras:
+        options.update(extras)
+    if sign_format is SignFormat.cades or baseline.level is not BaselineLevel.B_B or extras:
         raise typer.Exit(
             _sign_each(
                 pairs,
@@ -387,6 +445,224 @@ def sign(  # noqa: PLR0917 - typer maps parameters to options
             typer.echo(f"esig: error: {failed[0].error}", err=True)
         raise typer.Exit(EXIT_USAGE)
     raise typer.Exit(EXIT_FAILED if failed else EXIT_OK)
+
+
+_BOX_FORM = "X1,Y1,X2,Y2 (four numbers in points, lower left then upper right, e.g. 50,50,250,110)"
+_LOCK_FORM = "all, include:F1,F2 or exclude:F1,F2"
+_CERTIFY_FORM = "no-changes, form-filling or annotations"
+
+
+def _parse_box(text: str, option: str) -> tuple[float, float, float, float]:
+    parts = [p.strip() for p in text.split(",")]
+    try:
+        numbers = [float(p) for p in parts]
+    except ValueError:
+        numbers = []
+    if len(numbers) != 4:
+        raise InputError(f"{option} {text!r}: give the box as {_BOX_FORM}")
+    x1, y1, x2, y2 = numbers
+    return (x1, y1, x2, y2)
+
+
+def _parse_page(text: str, option: str, form: str) -> int:
+    try:
+        page = int(text)
+    except ValueError:
+        raise InputError(f"{option}: the page {text!r} is not a number; give {form}") from None
+    if page < 1:
+        raise InputError(f"{option}: pages are counted from 1; give {form}")
+    return page
+
+
+def _parse_visible(text: str) -> tuple[int, tuple[float, float, float, float]]:
+    """``PAGE:X1,Y1,X2,Y2`` → (page, box)."""
+    form = "PAGE:X1,Y1,X2,Y2, e.g. 1:50,50,250,110"
+    page_text, sep, box_text = text.partition(":")
+    if not sep:
+        raise InputError(f"--visible {text!r}: give {form}")
+    return _parse_page(page_text.strip(), "--visible", form), _parse_box(box_text, "--visible")
+
+
+def _parse_lock(text: str, option: str = "--lock") -> FieldLock:
+    """``all`` | ``include:F1,F2`` | ``exclude:F1,F2`` → FieldLock."""
+    from pydantic import ValidationError  # noqa: PLC0415
+
+    from esig.signing.certification import FieldLock  # noqa: PLC0415
+
+    scope, sep, rest = text.strip().partition(":")
+    names = tuple(n.strip() for n in rest.split(",")) if sep else ()
+    try:
+        if scope == "all" and not sep:
+            return FieldLock.all()
+        if scope == "include" and sep and all(names):
+            return FieldLock.include(*names)
+        if scope == "exclude" and sep and all(names):
+            return FieldLock.exclude(*names)
+    except ValidationError:
+        pass
+    raise InputError(f"{option} {text!r}: give {_LOCK_FORM}")
+
+
+def _parse_certify(text: str) -> DocPermission:
+    from esig.signing.certification import DocPermission  # noqa: PLC0415
+
+    try:
+        return DocPermission(text.strip())
+    except ValueError:
+        raise InputError(f"--certify {text!r}: choose {_CERTIFY_FORM}") from None
+
+
+def _validation_message(exc: Exception) -> str:
+    errors = getattr(exc, "errors", None)
+    if callable(errors):
+        return "; ".join(str(e.get("msg", "")).removeprefix("Value error, ") for e in errors())
+    return str(exc)
+
+
+def _pdf_extras(
+    sign_format: SignFormat,
+    *,
+    field: str | None,
+    visible: str | None,
+    image: Path | None,
+    font: Path | None,
+    certify: str | None,
+    lock: str | None,
+) -> dict[str, Any]:
+    """The appearance, certification and lock options of ``esig sign``, checked."""
+    from pydantic import ValidationError  # noqa: PLC0415
+
+    from esig.signing.appearance import VisibleSignature  # noqa: PLC0415
+
+    given = [
+        name
+        for name, value in (
+            ("--visible", visible),
+            ("--image", image),
+            ("--font", font),
+            ("--certify", certify),
+            ("--lock", lock),
+        )
+        if value is not None
+    ]
+    if not given:
+        return {}
+    if sign_format is SignFormat.cades:
+        raise InputError(f"{', '.join(given)}: only for PDF signatures, not --format cades")
+    extras: dict[str, Any] = {}
+    if certify is not None:
+        extras["certify"] = _parse_certify(certify)
+    if lock is not None:
+        extras["lock_fields"] = _parse_lock(lock)
+    if visible is not None or image is not None or font is not None:
+        if visible is None and field is None:
+            raise InputError(
+                "--image and --font need a place for the signature: --visible PAGE:X1,Y1,X2,Y2, "
+                "or --field NAME of a visible field"
+            )
+        try:
+            if visible is not None:
+                page, box = _parse_visible(visible)
+                appearance = VisibleSignature(
+                    page=page, box=box, field=field, image=image, font=font
+                )
+            else:
+                appearance = VisibleSignature(field=field, image=image, font=font)
+        except ValidationError as exc:
+            raise InputError(f"--visible: {_validation_message(exc)}") from None
+        extras["appearance"] = appearance
+    return extras
+
+
+def _parse_field_spec(text: str) -> SignatureFieldSpec:
+    """``NAME:PAGE:X1,Y1,X2,Y2`` (visible) or ``NAME`` (invisible) → SignatureFieldSpec."""
+    from pydantic import ValidationError  # noqa: PLC0415
+
+    from esig.signing.fields import SignatureFieldSpec  # noqa: PLC0415
+
+    form = "NAME:PAGE:X1,Y1,X2,Y2 (e.g. Approval1:1:50,50,250,110), or NAME for an invisible field"
+    parts = text.split(":")
+    if len(parts) not in {1, 3} or not parts[0].strip():
+        raise InputError(f"--field {text!r}: give {form}")
+    try:
+        if len(parts) == 1:
+            return SignatureFieldSpec(name=parts[0].strip())
+        page = _parse_page(parts[1].strip(), "--field", form)
+        box = _parse_box(parts[2], "--field")
+        return SignatureFieldSpec(name=parts[0].strip(), page=page, box=box)
+    except ValidationError as exc:
+        raise InputError(f"--field {text!r}: {_validation_message(exc)}") from None
+
+
+def _field_specs(fields: list[str], locks: list[str]) -> list[SignatureFieldSpec]:
+    specs = {spec.name: spec for spec in map(_parse_field_spec, fields)}
+    if len(specs) != len(fields):
+        raise InputError("--field: every field needs its own name")
+    for text in locks:
+        name, sep, rule = text.partition("=")
+        name = name.strip()
+        if not sep or not name:
+            raise InputError(f"--lock {text!r}: give NAME=LOCK, LOCK being {_LOCK_FORM}")
+        if name not in specs:
+            raise InputError(f"--lock {text!r}: no --field named {name!r} to lock")
+        specs[name] = specs[name].model_copy(update={"lock": _parse_lock(rule, f"--lock {name}=")})
+    return list(specs.values())
+
+
+@app.command()
+def prepare(
+    document: Annotated[
+        Path, typer.Argument(metavar="PDF", help="The PDF to prepare (only read).")
+    ],
+    output: Annotated[
+        Path, typer.Option("--output", "-o", help="Where to write the prepared PDF.")
+    ],
+    fields: Annotated[
+        list[str],
+        typer.Option(
+            "--field",
+            metavar="NAME:PAGE:X1,Y1,X2,Y2",
+            help="An empty signature field to add: its name, page (from 1) and box in points "
+            "from the page's lower left (lower left corner, then upper right); NAME alone "
+            "for an invisible field. Repeatable: one per signer.",
+        ),
+    ],
+    locks: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--lock",
+            metavar="NAME=LOCK",
+            help="Once field NAME is signed, lock form fields: NAME=all, "
+            "NAME=include:F1,F2 or NAME=exclude:F1,F2. Repeatable.",
+        ),
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
+) -> None:
+    """Add empty signature fields to a PDF, one per signer, for `esig sign --field NAME`.
+
+    The fields are added in one incremental update; signatures already there stay valid.
+    Exit 0: prepared; 2: a malformed option, or the document cannot be prepared.
+    """
+    from esig.signing.fields import prepare_document  # noqa: PLC0415
+
+    try:
+        specs = _field_specs(fields, locks or [])
+        result = prepare_document(document, output, specs)
+    except EsigError as exc:
+        raise _fail(str(exc)) from None
+    if as_json:
+        typer.echo(result.model_dump_json(indent=2))
+        return
+    typer.echo(f"Prepared {document} -> {result.path}")
+    for f in result.fields:
+        where = (
+            f"page {f.page}, box {','.join(f'{v:g}' for v in f.box)}"
+            if f.box is not None
+            else "invisible"
+        )
+        state = "signed" if f.signed else "empty"
+        lock_text = f"; {f.lock.describe()} once signed" if f.lock is not None else ""
+        typer.echo(f"  {f.name}: {where}, {state}{lock_text}")
 
 
 def _parse_level(text: str) -> BaselineLevel:
@@ -483,9 +759,11 @@ def _sign_each(
             if as_json:
                 typer.echo(made.model_dump_json(indent=2))
             else:
+                field_text = f" (field {made.field_name})" if hasattr(made, "field_name") else ""
                 typer.echo(
                     f"Signed {source} as {made.signer.display} "
                     f"({sign_format.value.upper()} {baseline.level.value}) -> {made.path}"
+                    f"{field_text}"
                 )
     finally:
         close = getattr(device, "close", None)
@@ -849,6 +1127,65 @@ def tl_show(
     raise typer.Exit(
         EXIT_OK if result.signature.status is SignatureStatus.VERIFIED else EXIT_FAILED
     )
+
+
+evidence_app = typer.Typer(
+    help="Read the evidence records sealed into documents (one-time codes, clicks, drawings).",
+    no_args_is_help=True,
+)
+app.add_typer(evidence_app, name="evidence")
+
+
+@evidence_app.command("show")
+def evidence_show(
+    document: Annotated[Path, typer.Argument(metavar="PDF", help="The sealed PDF.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print the records as JSON.")] = False,
+) -> None:
+    """Show who agreed to what, when and how, from each evidence seal in a PDF.
+
+    This reads the records; it does not verify the seals (`esig verify` does). Exit 0:
+    records shown; 1: the document holds no evidence record; 2: it cannot be read.
+    """
+    from esig.evidence.seal import SealedEvidence, read_evidence_records  # noqa: PLC0415
+
+    try:
+        found = read_evidence_records(document)
+    except EsigError as exc:
+        raise _fail(str(exc)) from None
+    if as_json:
+        from pydantic import TypeAdapter  # noqa: PLC0415
+
+        typer.echo(TypeAdapter(list[SealedEvidence]).dump_json(list(found), indent=2).decode())
+    elif not found:
+        typer.echo(f"{document} holds no evidence record.")
+    for item in () if as_json else found:
+        record = item.record
+        contact = ", ".join(c for c in (record.who.email, record.who.phone) if c)
+        what = record.what
+        typer.echo(
+            "\n".join(
+                (
+                    f"Seal in field {item.field_name!r} (record {record.record_id})",
+                    f"  Who:    {record.who.name}" + (f" ({contact})" if contact else ""),
+                    f"  What:   SHA-256 {what.document_sha256}, {what.document_size} bytes, "
+                    f"{what.pages_presented} of {what.page_count} page(s) shown at "
+                    f"{what.presented_at.isoformat(timespec='seconds')}",
+                    f"  When:   {record.when.isoformat(timespec='seconds')} "
+                    f"(recorded by {record.platform}, its own clock)",
+                    f"  How:    {record.method.value}: {record.summary}",
+                    f"  Risks:  {record.disclosure.title!r} v{record.disclosure.version} "
+                    f"acknowledged at "
+                    f"{record.disclosure.acknowledged_at.isoformat(timespec='seconds')}",
+                    "  Covers: "
+                    + (
+                        "the seal extends exactly the document shown"
+                        if item.describes_signed_revision
+                        else "NOT the document the seal signed"
+                    ),
+                )
+            )
+        )
+    raise typer.Exit(EXIT_OK if found else EXIT_FAILED)
 
 
 def main() -> None:

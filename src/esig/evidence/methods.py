@@ -6,8 +6,11 @@ them from what the signer's application captured::
     click = click_to_accept("I agree to sign the lease of 1 May 2026.")
     drawing = drawn_signature(png_bytes, strokes=[[(10, 20, 0), (12, 22, 16)]])
 
-The risk texts (BES art. 2(2)): the one-time-code and drawn-signature texts are esig's
-own (:func:`esig.signing.disclosures.disclosure_for`); click-to-accept has its text here.
+The risk texts (BES art. 2(2)) are those of :mod:`esig.signing.disclosures`, the one
+source of risk texts: :func:`evidence_disclosure` gives the text of
+:attr:`~esig.signing.disclosures.SigningMethod.ONE_TIME_CODE`,
+:attr:`~esig.signing.disclosures.SigningMethod.DRAWN` or
+:attr:`~esig.signing.disclosures.SigningMethod.CLICK_TO_ACCEPT` for an evidence method.
 
 .. versionadded:: 0.2.0
 """
@@ -65,25 +68,18 @@ class EvidenceDisclosure(EsigModel):
         )
 
 
-CLICK_TO_ACCEPT_DISCLOSURE: Final = EvidenceDisclosure(
-    method=EvidenceMethod.CLICK_TO_ACCEPT,
-    title="Signing by clicking to accept",
-    version=1,
-    text=" ".join(
-        (
-            "You agree by clicking a button, and the signing service seals the document "
-            "with its own key, recording that you clicked.",
-            "A click shows that someone using this session agreed at that moment; it does "
-            "not show who that was, beyond how you logged in.",
-            "Anyone who uses your account or your unlocked screen can click in your name.",
-            "It is a simple electronic signature, the lowest level: below a one-time code, "
-            "a software key, a smart card or a key held by a trust service provider, and "
-            "never a qualified electronic signature.",
-            "In a dispute its value depends on the service's records, and a court weighs it "
-            "freely.",
-            "Choose another method for documents with serious legal or financial consequences.",
-        )
-    ),
+def _from_signing_method(method: EvidenceMethod, signing: SigningMethod) -> EvidenceDisclosure:
+    base = disclosure_for(signing)
+    return EvidenceDisclosure(method=method, title=base.title, version=base.version, text=base.text)
+
+
+_SIGNING_METHOD: Final = {
+    EvidenceMethod.CLICK_TO_ACCEPT: SigningMethod.CLICK_TO_ACCEPT,
+    EvidenceMethod.DRAWN: SigningMethod.DRAWN,
+}
+
+CLICK_TO_ACCEPT_DISCLOSURE: Final = _from_signing_method(
+    EvidenceMethod.CLICK_TO_ACCEPT, SigningMethod.CLICK_TO_ACCEPT
 )
 """The risk text of click-to-accept."""
 
@@ -91,12 +87,7 @@ CLICK_TO_ACCEPT_DISCLOSURE: Final = EvidenceDisclosure(
 def evidence_disclosure(method: EvidenceMethod) -> EvidenceDisclosure:
     """The risk text to show before signing with ``method`` (BES art. 2(2))."""
     method = EvidenceMethod(method)
-    if method is EvidenceMethod.CLICK_TO_ACCEPT:
-        return CLICK_TO_ACCEPT_DISCLOSURE
-    base = disclosure_for(
-        SigningMethod.DRAWN if method is EvidenceMethod.DRAWN else SigningMethod.ONE_TIME_CODE
-    )
-    return EvidenceDisclosure(method=method, title=base.title, version=base.version, text=base.text)
+    return _from_signing_method(method, _SIGNING_METHOD.get(method, SigningMethod.ONE_TIME_CODE))
 
 
 def click_to_accept(

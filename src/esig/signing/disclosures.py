@@ -51,6 +51,11 @@ class SigningMethod(StrEnum):
     """A code sent by SMS or email, after which the platform seals the document."""
     DRAWN = "drawn"
     """A signature drawn on the screen, after which the platform seals the document."""
+    CLICK_TO_ACCEPT = "click to accept"
+    """A click on an "I agree" button, after which the platform seals the document.
+
+    .. versionadded:: 0.2.0
+    """
 
 
 class RiskDisclosure(EsigModel):
@@ -195,6 +200,24 @@ _DISCLOSURES: Final[dict[SigningMethod, RiskDisclosure]] = {
                 "provider.",
                 "In a dispute its value depends mostly on the service's records, and a "
                 "court weighs it freely.",
+                "Choose another method for documents with serious legal or financial consequences.",
+            ),
+        ),
+        RiskDisclosure(
+            method=SigningMethod.CLICK_TO_ACCEPT,
+            version=1,
+            title="Signing by clicking to accept",
+            text=_text(
+                "You agree by clicking a button, and the signing service seals the document "
+                "with its own key, recording that you clicked.",
+                "A click shows that someone using this session agreed at that moment; it does "
+                "not show who that was, beyond how you logged in.",
+                "Anyone who uses your account or your unlocked screen can click in your name.",
+                "It is a simple electronic signature, the lowest level: below a one-time code, "
+                "a software key, a smart card or a key held by a trust service provider, and "
+                "never a qualified electronic signature.",
+                "In a dispute its value depends on the service's records, and a court weighs it "
+                "freely.",
                 "Choose another method for documents with serious legal or financial consequences.",
             ),
         ),

@@ -67,6 +67,8 @@ def _signature_lines(index: int, sig: SignatureReport) -> list[str]:
     lines.append(f"  Label:       {sig.level.label.value} (ETSI TS 119 172-4)")
     if sig.conformance is not None:
         lines.append(f"  PAdES conformance: {sig.conformance.summary}")
+    if sig.long_term is not None:
+        lines.append(f"  Long-term:   {_long_term_text(sig)}")
     lines.append("  Checks:")
     for finding in sig.findings:
         cited = "; ".join(c.label for c in finding.citations)
@@ -96,3 +98,19 @@ def _visual_text(sig: SignatureReport) -> str:
         f"page(s) {changed} look different from the signed revision "
         f"({visual.signed_pages} signed, {visual.latest_pages} shown; {visual.renderer})"
     )
+
+
+def _long_term_text(sig: SignatureReport) -> str:
+    lt = sig.long_term
+    assert lt is not None
+    moment = f"{lt.validated_at:%Y-%m-%d %H:%M:%S %Z}"
+    source = "offline, from the document's own data" if lt.offline else "with fetched data"
+    if lt.passed:
+        proof = (
+            f"; proven to exist at {lt.proof_of_existence:%Y-%m-%d %H:%M:%S %Z}"
+            if lt.proof_of_existence is not None
+            else ""
+        )
+        return f"validated in the past as of {moment} ({source}){proof}"
+    why = f": {lt.sub_indication.value}" if lt.sub_indication is not None else ""
+    return f"not validated in the past as of {moment} ({source}){why}"
