@@ -172,11 +172,13 @@ def test_remote_qscd_is_qualified_when_the_trusted_list_says_so(
     esig.sign_pdf(esig_sample_pdf, out, device)
     trust = [server.root_certificate]
     tlso = make_tlso(now=NOW)
+    # The service's certificates name an OCSP responder and CRLs (served beside it).
+    fetch = {"allow_fetching": True}
 
     # The certificate claims to be qualified only through its policy (QCP-n-qscd, no
     # qcStatements). Without a source that recognises the provider, that claim is not
     # enough for QES: advanced, with what is missing named.
-    plain = _only(out, trust=trust)
+    plain = _only(out, trust=trust, **fetch)
     assert plain.level.level is Level.AES
     assert plain.level.label is AdesLabel.ADESIG_QC
     assert _status(plain, RequirementId.RECOGNISED_PROVIDER) is not RequirementStatus.MET
@@ -185,6 +187,7 @@ def test_remote_qscd_is_qualified_when_the_trusted_list_says_so(
     # The provider's trusted list: qualified, QSCD managed on behalf of the signer.
     managed = _only(
         out,
+        **fetch,
         trust=trust,
         trusted_lists=_remote_qscd_list(tmp_path, server.root_certificate, tlso, managed=True),
     )
@@ -196,6 +199,7 @@ def test_remote_qscd_is_qualified_when_the_trusted_list_says_so(
     # whatever the device claimed about itself when signing.
     no_qscd = _only(
         out,
+        **fetch,
         trust=trust,
         trusted_lists=_remote_qscd_list(tmp_path, server.root_certificate, tlso, managed=False),
     )

@@ -44,8 +44,14 @@ from esig._pyhanko.long_term import (
     signature_time_facts,
     timestamp_facts,
 )
+from esig._pyhanko.revocation import known_revocation_data
 from esig._pyhanko.signer import from_asn1, to_asn1
-from esig._pyhanko.validate import _MALFORMED, RawSignature, _sub_indication_name
+from esig._pyhanko.validate import (
+    _MALFORMED,
+    RawSignature,
+    _sub_indication_name,
+    with_revocation,
+)
 from esig.errors import InputError
 from esig.verification.report import Coverage, ModificationLevel
 
@@ -130,6 +136,7 @@ async def validate_cades(
             error=f"the embedded validation data cannot be read: {exc}",
             error_sub_indication="FORMAT_FAILURE",
         )
+    known = known_revocation_data(context)
     try:
         status = await async_validate_detached_cms(
             content,
@@ -152,7 +159,8 @@ async def validate_cades(
     raw = _from_status(
         base, signed_data, status, revocation_embedded=bool(crls or ocsps), fetching=allow_fetching
     )
-    if raw.trusted is False and raw.trust_problem in _PAST_TRIGGERS:
+    raw = with_revocation(raw, context, known, trust_anchors, [from_asn1(c) for c in certs])
+    if raw.trusted is False and raw.trust_problem in _PAST_TRIGGERS and not raw.revocation_unknown:
         content.seek(0)
         raw = await _at_signature_time(
             raw,
@@ -198,7 +206,9 @@ def _context(
         crls=list(crls),
         ocsps=list(ocsps),
         allow_fetching=allow_fetching,
-        revocation_mode="require" if at_signature_time else "soft-fail",
+        # the rule of esig._pyhanko.validate._validation_context: certificates that name
+        # revocation services must have their status established (BES art. 3(d))
+        revocation_mode="require" if at_signature_time else "hard-fail",
         retroactive_revinfo=at_signature_time,
         moment=moment,
     )

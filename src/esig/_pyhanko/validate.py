@@ -35,11 +35,17 @@ from esig._pyhanko.long_term import (
     timestamp_facts,
     validate_in_the_past,
 )
+from esig._pyhanko.revocation import (
+    CertificateRevocation,
+    certificate_revocation,
+    known_revocation_data,
+    unknown_revocation,
+)
 from esig._pyhanko.signer import from_asn1, to_asn1
 from esig.errors import CorruptDocumentError, EncryptedDocumentError, NotAPdfError
 from esig.verification.report import Coverage, ModificationLevel
 
-__all__ = ["RawSignature", "open_reader", "validate_signatures"]
+__all__ = ["RawSignature", "open_reader", "validate_signatures", "with_revocation"]
 
 _COVERAGE = {
     SignatureCoverageLevel.ENTIRE_FILE: Coverage.ENTIRE_FILE,
@@ -113,6 +119,12 @@ class RawSignature:
     long_term: LongTermFacts | None = None
     """The AdES LTA validation at the moment, when the path failed for a reason that
     earlier proofs of existence can resolve (expiry, revocation, weak algorithms)."""
+    revocation: tuple[CertificateRevocation, ...] = ()
+    """Per certificate of the signer's chain (anchor excluded, signer first): the
+    revocation services it names and the OCSP responses / CRLs found about it."""
+    revocation_unknown: tuple[CertificateRevocation, ...] = ()
+    """The certificates whose revocation status is unknown: they name revocation
+    services, but no data about them was available (the path is then TRY_LATER)."""
 
 
 def open_reader(stream: BinaryIO) -> PdfFileReader:
@@ -146,17 +158,26 @@ def _validation_context(
 
     The document's own certificates, OCSP responses and CRLs are candidates, never
     anchors: they let a path (e.g. a timestamp authority's) be built and revocation be
-    checked without the network. ``at_signature_time``: ``moment`` is the signature
-    timestamp's time; revocation data is then required, and data issued after that
-    moment speaks for it (retroactive revocation info).
+    checked without the network.
+
+    Revocation (BES art. 3(d)): pyhanko-certvalidator's "hard-fail" rule: a certificate
+    that names an OCSP responder or a CRL distribution point must have its status
+    established (embedded data, or fetched when allowed), else the path is not valid;
+    a certificate that names none cannot be checked and is not failed for it. The same
+    context judges the signer's and the signature timestamp's paths.
+    ``at_signature_time``: ``moment`` is the signature timestamp's time; revocation data
+    is then required, and data issued after that moment speaks for it (retroactive
+    revocation info).
     """
     kwargs: dict[str, Any] = {
         "trust_roots": [to_asn1(c) for c in trust_anchors],
         "allow_fetching": allow_fetching,
-        "revocation_mode": "require" if at_signature_time else "soft-fail",
+        "revocation_mode": "require" if at_signature_time else "hard-fail",
         "retroactive_revinfo": at_signature_time,
         "moment": moment,
         "other_certs": list(embedded_certs),
+        "crls": [],
+        "ocsps": [],
     }
     if dss is not None:
         try:
@@ -217,10 +238,14 @@ async def validate_signatures(
             dss=dss,
             embedded_certs=embedded,
         )
+        known = known_revocation_data(context)
         raw = await _validate_one(reader, item, file_size, context)
-        raw = await _long_term(
-            raw, item, context, trust_anchors, moment=moment, allow_fetching=allow_fetching
-        )
+        pool = [from_asn1(c) for c in embedded] + _dss_certificates(dss)
+        raw = with_revocation(raw, context, known, trust_anchors, pool)
+        if not raw.revocation_unknown:
+            raw = await _long_term(
+                raw, item, context, trust_anchors, moment=moment, allow_fetching=allow_fetching
+            )
         if raw.revocation_problem is not None:
             raw = await _at_signature_time(
                 raw, item, trust_anchors, moment=moment, dss=dss, embedded=embedded
@@ -229,6 +254,57 @@ async def validate_signatures(
             replace(raw, revocation_embedded=revocation_data, revocation_fetching=allow_fetching)
         )
     return results
+
+
+def _dss_certificates(dss: DocumentSecurityStore | None) -> list[x509.Certificate]:
+    if dss is None:
+        return []
+    try:
+        return [from_asn1(c) for c in dss.load_certs()]
+    except _MALFORMED:
+        return []
+
+
+_UNKNOWN_REVOCATION_TRIGGERS = frozenset({"CERTIFICATE_CHAIN_GENERAL_FAILURE", "TRY_LATER"})
+
+
+def with_revocation(
+    raw: RawSignature,
+    context: ValidationContext,
+    known: frozenset[bytes],
+    trust_anchors: Sequence[x509.Certificate],
+    pool: Sequence[x509.Certificate],
+) -> RawSignature:
+    """``raw`` with the revocation facts of the signer's chain (after validation).
+
+    ``known``: :func:`known_revocation_data` of ``context`` before validation (what was
+    embedded). When the path failed and a certificate of the chain names revocation
+    services but has no data at all, its status is unknown: the path is TRY_LATER
+    (EN 319 102-1), not rejected revocation data.
+    """
+    cert = raw.signer_cert
+    if cert is None or raw.error is not None:
+        return raw
+    chain = certificate_chain_above(cert, [*raw.path, *pool], trust_anchors)
+    facts = certificate_revocation(chain, context, known)
+    unknown: tuple[CertificateRevocation, ...] = ()
+    if (
+        raw.trusted is False
+        and raw.revoked_at is None
+        and raw.trust_problem in _UNKNOWN_REVOCATION_TRIGGERS
+    ):
+        unknown = unknown_revocation(facts)
+    moment = context.moment
+    if unknown and cert.not_valid_after_utc < moment:
+        # expired: judged by its validity first (EN 319 102-1), then in the past
+        return _replace(raw, revocation=facts, trust_problem="OUT_OF_BOUNDS_NO_POE")
+    if unknown and any(not (c.not_valid_before_utc <= moment) for c in chain):
+        return _replace(raw, revocation=facts)
+    if unknown:
+        return _replace(
+            raw, revocation=facts, revocation_unknown=unknown, trust_problem="TRY_LATER"
+        )
+    return _replace(raw, revocation=facts)
 
 
 async def _long_term(

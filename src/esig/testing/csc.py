@@ -139,6 +139,7 @@ class LocalCscService:
         self._log: IO[bytes] | None = None
         self._root: x509.Certificate | None = None
         self._keys_made = False
+        self._revocation: _RevocationServices | None = None
         self.startup_seconds: float | None = None
         """How long the last :meth:`start` took until the server answered."""
 
@@ -159,6 +160,8 @@ class LocalCscService:
         if command is None:
             raise FileNotFoundError(f"{CSC_COMMAND} is not on PATH (install esig[services])")
         began = time.monotonic()
+        if self._revocation is None:
+            self._revocation = _RevocationServices()
         attempts = 1 if self._requested_port else _STARTUP_ATTEMPTS
         for attempt in range(1, attempts + 1):
             self._port = self._requested_port or _free_port()
@@ -177,12 +180,26 @@ class LocalCscService:
                 self.stop()
                 raise
         self.startup_seconds = time.monotonic() - began
+        self._revocation.serve(config, self._folder)
         self._root = self._fetch_root()
         return self
 
     def stop(self) -> None:
         """Terminate the server (kill it if it lingers). Does nothing when stopped."""
         self._reap()
+        revocation, self._revocation = self._revocation, None
+        if revocation is not None:
+            revocation.close()
+
+    @property
+    def revocation_url(self) -> str | None:
+        """Where the OCSP responder and CRLs named in the credentials' certificates answer.
+
+        certomancer-csc-dummy signs but serves no revocation data, so a certomancer
+        Animator for the same PKI runs beside it (in this process): certificates from
+        this service can be checked with ``Verifier(allow_fetching=True)``.
+        """
+        return self._revocation.url if self._revocation is not None else None
 
     def __enter__(self) -> LocalCscService:
         return self.start()
@@ -299,7 +316,8 @@ class LocalCscService:
             _write_extra_keys(self._folder / KEY_FOLDER_NAME)
             self._keys_made = True
         now = dt.datetime.now(dt.UTC)
-        config = build_config(self.base_url, now=now, revoked_since=now - dt.timedelta(days=30))
+        prefix = self._revocation.url if self._revocation is not None else self.base_url
+        config = build_config(prefix, now=now, revoked_since=now - dt.timedelta(days=30))
         _add_csc_credentials(config)
         return write_config(self._folder, config)
 
@@ -358,6 +376,52 @@ class LocalCscService:
         except OSError:
             return "(no log)"
         return "\n".join(text.splitlines()[-lines:])
+
+
+class _RevocationServices:
+    """certomancer's Animator on a free port of 127.0.0.1, serving OCSP, CRLs and certs.
+
+    The port is bound first (its URL goes into the certificates); the PKI is loaded
+    once the configuration is written.
+    """
+
+    def __init__(self) -> None:
+        from werkzeug.serving import make_server  # noqa: PLC0415 - optional extra [services]
+
+        from esig.testing.services import _quiet_handler  # noqa: PLC0415 - shares the Animator set-up
+
+        self._animator: Any = None
+        self._server = make_server(HOST, 0, self._wsgi, request_handler=_quiet_handler())
+        self.url = f"http://{HOST}:{self._server.server_address[1]}"
+        self._thread = threading.Thread(
+            target=self._server.serve_forever,
+            kwargs={"poll_interval": _POLL_INTERVAL},
+            name=f"esig-csc-revocation:{self.url}",
+            daemon=True,
+        )
+        self._thread.start()
+
+    def serve(self, config_path: Path, key_folder: Path) -> None:
+        """Answer for the PKI of ``config_path`` from now on."""
+        from certomancer.integrations.animator import AnimatorArchStore  # noqa: PLC0415 - optional extra [services]
+        from certomancer.registry import CertomancerConfig  # noqa: PLC0415 - optional extra [services]
+
+        from esig.testing.services import _whole_second_animator  # noqa: PLC0415
+
+        config = CertomancerConfig.from_file(str(config_path), key_search_dir=str(key_folder))
+        animator_type = _whole_second_animator()
+        self._animator = animator_type(AnimatorArchStore(config.pki_archs), with_web_ui=False)
+
+    def _wsgi(self, environ: Any, start_response: Any) -> Any:
+        if self._animator is None:
+            start_response("503 Service Unavailable", [("Content-Type", "text/plain")])
+            return [b"the PKI is not loaded yet"]
+        return self._animator(environ, start_response)
+
+    def close(self) -> None:
+        self._server.shutdown()
+        self._thread.join()
+        self._server.server_close()
 
 
 class _ServerExited(Exception):

@@ -20,6 +20,7 @@ from cryptography import x509
 
 from esig._io import open_input, read_input
 from esig._pyhanko.conformance import BaselineFacts, read_baseline_facts
+from esig._pyhanko.revocation import CertificateRevocation, RevocationSource
 from esig._pyhanko.salvage import salvage_signatures
 from esig._pyhanko.validate import (
     RawSignature,
@@ -572,7 +573,14 @@ def _certificate_path(raw: RawSignature) -> CertificatePath | None:
             status=PathStatus.TRUSTED,
             chain=chain,
             revocation_checked=raw.revocation_embedded or raw.revocation_fetching,
-            message=f"A valid path leads to the trust anchor {anchor}.",
+            message=f"A valid path leads to the trust anchor {anchor}.{_revocation_note(raw)}",
+        )
+    if raw.revocation_unknown:
+        return CertificatePath(
+            status=PathStatus.INVALID,
+            chain=chain,
+            revocation_checked=False,
+            message=_unknown_revocation_message(raw),
         )
     judged = long_term_path(raw)
     if judged is not None:
@@ -613,6 +621,89 @@ def _path_problem(raw: RawSignature) -> tuple[PathStatus, str]:
     return PathStatus.INVALID, f"The certificate path is not valid ({problem})."
 
 
+def _certificate_name(cert: x509.Certificate) -> str:
+    return NameIdentity.from_name(cert.subject).display
+
+
+def _utc(moment: dt.datetime) -> str:
+    return f"{moment.astimezone(dt.UTC):%Y-%m-%d %H:%M:%S} UTC"
+
+
+def _source_text(source: RevocationSource) -> str:
+    where = "fetched during this verification" if source.fetched else "embedded in the document"
+    when = f" {_utc(source.issued_at)}" if source.issued_at is not None else ""
+    if source.kind == "OCSP":
+        return f"the OCSP response produced at{when} by {source.issuer}, {where}"
+    return f"the CRL of {source.issuer} issued at{when}, {where}"
+
+
+def _best_source(facts: CertificateRevocation) -> RevocationSource | None:
+    """The newest OCSP response, else the newest CRL."""
+    epoch = dt.datetime.min.replace(tzinfo=dt.UTC)
+    for kind in ("OCSP", "CRL"):
+        found = [s for s in facts.sources if s.kind == kind]
+        if found:
+            return max(found, key=lambda s: s.issued_at or epoch)
+    return None
+
+
+def _revocation_note(raw: RawSignature) -> str:
+    """How the revocation status of the signer's chain was established (BES art. 3(d))."""
+    if not raw.revocation:
+        return ""
+    signer, *cas = raw.revocation
+    best = _best_source(signer)
+    if best is not None:
+        note = f" The signer's revocation status was checked by {_source_text(best)}."
+    elif not signer.names_services:
+        note = (
+            " The signer's revocation status could not be checked: the certificate names "
+            "no revocation service (no OCSP responder, no CRL distribution point), so "
+            "only its issuer could tell whether it was revoked."
+        )
+    else:
+        note = " The signer's revocation status was not established."
+    silent = [_certificate_name(c.certificate) for c in cas if not c.names_services]
+    if silent:
+        note += (
+            f" The CA certificate(s) above it ({', '.join(silent)}) name no revocation "
+            "service, so their status could not be checked."
+        )
+    return note
+
+
+def _unknown_revocation_message(raw: RawSignature) -> str:
+    """Why the revocation status is unknown, and what the user can do (TRY_LATER)."""
+
+    def services(facts: CertificateRevocation) -> str:
+        named = [f"OCSP {url}" for url in facts.ocsp_urls]
+        named += [f"CRL {url}" for url in facts.crl_urls]
+        return " / ".join(named)
+
+    first, *others = raw.revocation_unknown
+    carried = "no revocation data about it" if raw.revocation_embedded else "no revocation data"
+    if raw.revocation_fetching:
+        why = (
+            f"the document carries {carried} and none could be fetched from those services "
+            "(check that they answer, or extend the document to B-LT where they do: "
+            "esig extend --level LT)"
+        )
+    else:
+        why = (
+            f"the document carries {carried} and fetching was not allowed "
+            "(esig verify --allow-fetching, or extend the document to B-LT: "
+            "esig extend --level LT)"
+        )
+    message = (
+        f"The revocation status of {_certificate_name(first.certificate)} is unknown: it "
+        f"names {services(first)}, but {why}."
+    )
+    if others:
+        listed = "; ".join(f"{_certificate_name(o.certificate)} ({services(o)})" for o in others)
+        message += f" The status of the certificate(s) above it is unknown too: {listed}."
+    return message
+
+
 def _certificate_finding(raw: RawSignature, path: CertificatePath | None) -> Finding:
     cite = (BES.ART_3_D,)
     if path is None:
@@ -626,6 +717,14 @@ def _certificate_finding(raw: RawSignature, path: CertificatePath | None) -> Fin
     if path.status is PathStatus.TRUSTED:
         return Finding(
             check=CheckId.CERTIFICATE, outcome=Outcome.PASSED, citations=cite, message=path.message
+        )
+    if raw.revocation_unknown:
+        return Finding(
+            check=CheckId.CERTIFICATE,
+            outcome=Outcome.INDETERMINATE,
+            citations=cite,
+            sub_indication=SubIndication.TRY_LATER,
+            message=path.message,
         )
     sub = (
         {
