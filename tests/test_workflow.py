@@ -354,6 +354,29 @@ def test_field_lock_judges_later_signatures(
     assert report.passed is (second_outcome is Outcome.PASSED)
 
 
+def test_a_field_locked_when_prepared_cannot_get_a_second_lock(
+    esig_signers: TestSigners, esig_sample_pdf: Path, tmp_path: Path
+) -> None:
+    prepared = prepare_document(
+        esig_sample_pdf,
+        tmp_path / "p.pdf",
+        [SignatureFieldSpec(name="Locked", lock=FieldLock.all())],
+    )
+    out = tmp_path / "signed.pdf"
+    with pytest.raises(InputError, match=r"'Locked' already has a lock.*--lock"):
+        esig.sign_pdf(
+            prepared.path,
+            out,
+            esig_signers.person.device(),
+            field_name="Locked",
+            lock_fields=FieldLock.all(),
+        )
+    assert not out.exists()
+    # Signed without a second lock, the lock set when it was prepared applies.
+    esig.sign_pdf(prepared.path, out, esig_signers.person.device(), field_name="Locked")
+    assert [f.lock for f in signature_fields(out)] == [FieldLock.all()]
+
+
 def test_prepare_refuses_bad_fields_and_leaves_input_alone(
     esig_sample_pdf: Path, tmp_path: Path
 ) -> None:

@@ -286,7 +286,7 @@ def set_field_lock(writer: IncrementalPdfFileWriter, name: str, lock: FieldLock)
         if "/Lock" in field:
             raise InputError(
                 f"The field {name!r} already has a lock, set when it was prepared; "
-                "sign it without lock_fields="
+                "sign it without a new lock (lock_fields= in Python, --lock on the command line)"
             )
         field[pdf_name("/Lock")] = field_mdp(lock).as_sig_field_lock()
         writer.update_container(field)
