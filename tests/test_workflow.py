@@ -399,3 +399,22 @@ def test_prepare_refuses_bad_fields_and_leaves_input_alone(
         SignatureFieldSpec(name="a.b")
     with pytest.raises(ValueError, match="at least one field"):
         FieldLock(scope=FieldLock.all().scope.__class__("include"))
+
+
+def test_in_memory_signing_takes_appearance_certification_and_lock(
+    esig_signers: TestSigners, esig_pki: TestPKI, esig_sample_pdf: Path, tmp_path: Path
+) -> None:
+    certified = esig.sign_pdf_bytes(
+        esig_sample_pdf.read_bytes(),
+        esig_signers.person.device(),
+        appearance=VisibleSignature(page=1, box=(50, 50, 250, 120)),
+        certify=DocPermission.NO_CHANGES,
+        lock_fields=FieldLock.all(),
+    )
+    path = tmp_path / "certified.pdf"
+    path.write_bytes(certified)
+    [field] = signature_fields(path)
+    assert field.signed and field.box is not None and field.lock == FieldLock.all()
+    assert esig.verify_pdf(certified, trust=[esig_pki.root.certificate]).passed
+    with pytest.raises(CertificationError):
+        esig.sign_pdf_bytes(certified, esig_signers.seal.device())

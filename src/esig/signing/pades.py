@@ -216,10 +216,15 @@ def sign_pdf_bytes(
     level: BaselineLevel = BaselineLevel.B_B,
     timestamp: TimestampService | None = None,
     validation: ValidationServices | None = None,
+    appearance: VisibleSignature | None = None,
+    certify: DocPermission | None = None,
+    lock_fields: FieldLock | None = None,
 ) -> bytes:
     """Sign a PDF held in memory and return the signed bytes.
 
-    Same rules and errors as :func:`sign_pdf`; nothing touches the file system.
+    Same rules and errors as :func:`sign_pdf`, with the same ``appearance``,
+    ``certify`` and ``lock_fields``; nothing touches the file system (PDF/A warnings
+    are not returned: use :func:`sign_pdf` to get them).
     """
     baseline = BaselineRequest(level=level, timestamp=timestamp, validation=validation)
     out = io.BytesIO()
@@ -234,6 +239,9 @@ def sign_pdf_bytes(
             location=location,
             contact_info=None,
             baseline=baseline,
+            appearance=appearance,
+            certify=certify,
+            lock=lock_fields,
         )
     )
     return out.getvalue()
