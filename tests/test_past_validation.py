@@ -130,7 +130,7 @@ def test_b_lta_is_intact_and_trusted_in_pyhanko_from_its_dss(
     assert asyncio.run(judge())
 
 
-# --- after the signer's certificate expired: only B-LTA still proves itself ---------------
+# --- after the signer's certificate expired: B-LTA proves itself with document timestamps -
 
 
 @pytest.mark.parametrize("when", ["after-expiry", "2031-01-01"])
@@ -183,7 +183,6 @@ def test_b_lta_stops_validating_once_its_timestamp_authority_expired(
     [
         (PadesLevel.B_B, "no trusted timestamp"),
         (PadesLevel.B_T, "no revocation data"),
-        (PadesLevel.B_LT, "no document timestamp covers it"),
     ],
 )
 def test_lower_levels_are_indeterminate_after_the_certificate_expired(
@@ -202,6 +201,74 @@ def test_lower_levels_are_indeterminate_after_the_certificate_expired(
     assert why in message
     assert signature.sub_indication is SubIndication.OUT_OF_BOUNDS_NO_POE
     assert signature.long_term is not None and not signature.long_term.passed
+
+
+# --- B-LT after expiry: judged as of its signature timestamp (EN 319 102-1 past validation) --
+
+
+def test_b_lt_passes_after_the_certificate_expired_at_its_signature_timestamp(
+    short_lived: dict[PadesLevel, Path], esig_trust_services: LocalTrustServices
+) -> None:
+    """The signature timestamp proves T; the DSS shows the certificate good at T."""
+    services = esig_trust_services
+    at = _after_expiry(services)
+    expiry = services.certificate(Label.SHORT_LIVED_SIGNER).not_valid_after_utc
+    assert expiry < at < services.tsa_certificate.not_valid_after_utc
+    path = short_lived[PadesLevel.B_LT]
+    signature = _only(path, services, at=at)
+    assert signature.passed, signature.findings
+    outcome, message = _certificate(signature)
+    assert outcome is Outcome.PASSED
+    assert "Validated in the past" in message
+    assert f"expired on {expiry:%Y-%m-%d %H:%M:%S} UTC" in message
+    assert "its timestamp and the revocation data issued at or after it" in message
+    assert signature.certificate_path is not None
+    assert signature.certificate_path.status is PathStatus.TRUSTED
+    long_term = signature.long_term
+    assert long_term is not None and long_term.passed and long_term.offline
+    assert long_term.validated_at == at
+    assert long_term.document_timestamps == 0
+    proven = long_term.proof_of_existence
+    assert proven is not None and proven == signature.signing_time and proven < expiry
+    # offline, the signature timestamp's TSA is taken as not revoked since T, and said so
+    assert any("Time-Stamping Unit" in name for name in long_term.assumed_not_revoked)
+    assert "taken as not revoked since" in message
+    # pyHanko agrees: not at the moment, but as of T with the DSS (data issued at T)
+    assert not _pyhanko_trusts(path, services, moment=at)
+    assert _pyhanko_trusts(path, services, moment=proven, retroactive_revinfo=True)
+
+
+def test_b_lt_is_indeterminate_once_its_timestamp_authority_expired(
+    short_lived: dict[PadesLevel, Path], esig_trust_services: LocalTrustServices
+) -> None:
+    """The signature timestamp itself must still be valid: an expired TSA needs B-LTA."""
+    services = esig_trust_services
+    at = services.tsa_certificate.not_valid_after_utc + dt.timedelta(days=30)
+    signature = _only(short_lived[PadesLevel.B_LT], services, at=at)
+    assert signature.indication is Indication.INDETERMINATE
+    outcome, message = _certificate(signature)
+    assert outcome is Outcome.INDETERMINATE
+    assert "expired on" in message
+    assert "no document timestamp covers it" in message
+    assert signature.long_term is not None and not signature.long_term.passed
+
+
+def test_b_lt_revoked_after_its_signature_timestamp_passes(
+    later_revoked: dict[PadesLevel, Path], esig_trust_services: LocalTrustServices
+) -> None:
+    """Revoked after T, known by fetching: the DSS still shows the certificate good at T."""
+    services = esig_trust_services
+    revoked = services.now + dt.timedelta(days=LATER_REVOKED_DAYS)
+    at = revoked + dt.timedelta(days=10)
+    with services.answering_at(at):
+        signature = _only(later_revoked[PadesLevel.B_LT], services, at=at, allow_fetching=True)
+    assert signature.passed, signature.findings
+    outcome, message = _certificate(signature)
+    assert outcome is Outcome.PASSED
+    assert "was revoked on" in message
+    assert signature.long_term is not None
+    proven = signature.long_term.proof_of_existence
+    assert proven is not None and proven < revoked
 
 
 # --- revoked after signing: the proof of existence predates the revocation ---------------

@@ -27,6 +27,7 @@ from pyhanko.sign import signers, timestamps
 from pyhanko.sign.fields import SigSeedSubFilter
 from pyhanko.sign.validation import DocumentSecurityStore
 
+from esig._pyhanko.revocation import declared_services
 from esig.demo import sample_pdf
 from esig.law import BES
 from esig.signing import PadesLevel, TimestampService, sign_pdf
@@ -81,6 +82,27 @@ def test_a_good_timestamp_passes(esig_trust_services: LocalTrustServices, tmp_pa
     finding = _one(signature, CheckId.TIMESTAMP)
     assert finding.outcome is Outcome.PASSED
     assert "matches the signature and its TSA is trusted" in finding.message
+
+
+def test_offline_tsa_with_unknown_revocation_status_is_said_in_words(
+    esig_trust_services: LocalTrustServices, tmp_path: Path
+) -> None:
+    """B-T offline: the TSA names revocation services, the document holds no data."""
+    services = esig_trust_services
+    path = _signed_b_t(services, tmp_path, Label.TSA)
+    offline = _one(_report(path, services), CheckId.TIMESTAMP)
+    assert offline.outcome is Outcome.INDETERMINATE
+    assert "could not be checked for revocation" in offline.message
+    assert "is embedded and none was fetched" in offline.message
+    assert "Time-Stamping Unit" in offline.message
+    assert "CERTIFICATE_CHAIN_GENERAL_FAILURE" not in offline.message
+    ocsp_urls, crl_urls = declared_services(services.tsa_certificate)
+    named = [*ocsp_urls, *crl_urls]
+    assert named and any(url in offline.message for url in named)
+    # with fetching, the status is established and the timestamp passes
+    fetched = _one(_report(path, services, allow_fetching=True), CheckId.TIMESTAMP)
+    assert fetched.outcome is Outcome.PASSED
+    assert "could not be checked for revocation" not in fetched.message
 
 
 def test_untrusted_tsa(esig_trust_services: LocalTrustServices, tmp_path: Path) -> None:

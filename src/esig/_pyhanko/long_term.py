@@ -63,6 +63,7 @@ from pyhanko_certvalidator.policy_decl import (
 )
 from pyhanko_certvalidator.registry import SimpleTrustManager
 
+from esig._pyhanko.revocation import CertificateRevocation
 from esig._pyhanko.signer import from_asn1, to_asn1
 
 __all__ = [
@@ -137,6 +138,10 @@ class TimestampFacts:
     trust_problem: str | None
     """The AdES sub-indication name for the TSA's certificate path, when not trusted."""
     tsa_revoked_at: dt.datetime | None = None
+    revocation_unknown: tuple[CertificateRevocation, ...] = ()
+    """The TSA's certificates (its own, CAs above it) that name OCSP responders or CRL
+    distribution points but about which no revocation data was available: why an
+    otherwise sound timestamp was not trusted (filled by the caller)."""
 
 
 class RevocationFault(StrEnum):

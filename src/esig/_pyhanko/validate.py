@@ -242,9 +242,19 @@ async def validate_signatures(
         raw = await _validate_one(reader, item, file_size, context)
         pool = [from_asn1(c) for c in embedded] + _dss_certificates(dss)
         raw = with_revocation(raw, context, known, trust_anchors, pool)
+        raw = _timestamp_revocation(
+            raw, item, context=context, known=known, trust_anchors=trust_anchors, pool=pool
+        )
         if not raw.revocation_unknown:
             raw = await _long_term(
-                raw, item, context, trust_anchors, moment=moment, allow_fetching=allow_fetching
+                raw,
+                item,
+                context,
+                trust_anchors,
+                moment=moment,
+                allow_fetching=allow_fetching,
+                dss=dss,
+                embedded=embedded,
             )
         if raw.revocation_problem is not None:
             raw = await _at_signature_time(
@@ -307,6 +317,53 @@ def with_revocation(
     return _replace(raw, revocation=facts)
 
 
+def _timestamp_revocation(
+    raw: RawSignature,
+    sig: EmbeddedPdfSignature,
+    *,
+    context: ValidationContext,
+    known: frozenset[bytes],
+    trust_anchors: Sequence[x509.Certificate],
+    pool: Sequence[x509.Certificate],
+) -> RawSignature:
+    """``raw`` with the TSA certificates whose revocation status was unknown.
+
+    Only for a signature timestamp that is sound (imprint, signature, not revoked) yet
+    not trusted for a reason other than a missing chain: the usual one, offline, is a
+    TSA certificate naming OCSP/CRL services with no data about it in the document.
+    """
+    ts = raw.timestamp
+    if (
+        ts is None
+        or ts.trusted
+        or ts.tsa_certificate is None
+        or ts.tsa_revoked_at is not None
+        or ts.trust_problem in {None, "NO_CERTIFICATE_CHAIN_FOUND"}
+    ):
+        return raw
+    candidates = [*pool, *_timestamp_token_certificates(sig)]
+    chain = certificate_chain_above(ts.tsa_certificate, candidates, trust_anchors)
+    unknown = unknown_revocation(certificate_revocation(chain, context, known))
+    if not unknown:
+        return raw
+    return _replace(raw, timestamp=replace(ts, revocation_unknown=unknown))
+
+
+def _timestamp_token_certificates(sig: EmbeddedPdfSignature) -> list[x509.Certificate]:
+    """The certificates carried in the signature's timestamp token(s)."""
+    found: list[x509.Certificate] = []
+    try:
+        for attr in sig.signer_info["unsigned_attrs"] or ():
+            if attr["type"].native != "signature_time_stamp_token":
+                continue
+            for token in attr["values"]:
+                certs = token["content"]["certificates"] or ()
+                found.extend(from_asn1(c.chosen) for c in certs if c.name == "certificate")
+    except _MALFORMED:
+        return []
+    return found
+
+
 async def _long_term(
     raw: RawSignature,
     sig: EmbeddedPdfSignature,
@@ -315,8 +372,17 @@ async def _long_term(
     *,
     moment: dt.datetime | None,
     allow_fetching: bool,
+    dss: DocumentSecurityStore | None = None,
+    embedded: Sequence[asn1_x509.Certificate] = (),
 ) -> RawSignature:
-    """Add what explains a failed path: past validation, or rejected revocation data."""
+    """Add what explains a failed path: past validation, or rejected revocation data.
+
+    The AdES LTA process first (document timestamps give the revocation data its proof
+    of existence); when it does not pass, EN 319 102-1's past signature validation from
+    the signature timestamp alone (:func:`_at_signature_time`): a B-LT signature whose
+    certificate expired (or was revoked) after its trusted signature timestamp T still
+    validates as of T from the DSS, as long as the TSA certificate is valid now.
+    """
     cert = raw.signer_cert
     if raw.trusted is not False or cert is None or raw.error is not None:
         return raw
@@ -331,6 +397,11 @@ async def _long_term(
         raw = _replace(raw, long_term=facts)
         if facts.passed:
             return raw
+        then = await _at_signature_time(
+            raw, sig, trust_anchors, moment=moment, dss=dss, embedded=embedded
+        )
+        if then.long_term is not None and then.long_term.passed:
+            return then
     if raw.trust_problem in {"TRY_LATER", "CERTIFICATE_CHAIN_GENERAL_FAILURE"}:
         problem = await revocation_problem(cert, context, sig.reader)
         return _replace(raw, revocation_problem=problem)
@@ -346,15 +417,19 @@ async def _at_signature_time(
     dss: DocumentSecurityStore | None,
     embedded: Sequence[asn1_x509.Certificate],
 ) -> RawSignature:
-    """Stale revocation data (TRY_LATER): judge the signature as of its timestamp.
+    """Judge the signature as of its signature timestamp's time T (past validation).
 
-    EN 319 102-1 judges revocation data against the best signature time: data issued
-    at or after a trusted signature timestamp says the certificate was good when the
-    signature was made. The signer's and the timestamp's paths are validated as of
-    the timestamp's time from the embedded data alone (revocation data required); the
-    signer's and the timestamp authority's certificates must still be within their
-    validity periods (after expiry only the AdES LTA process, with document
-    timestamps, judges a PDF signature). Unchanged when any of that fails.
+    For stale revocation data (TRY_LATER), and for a signer's certificate that expired
+    or was revoked after T when the AdES LTA process did not pass (no document
+    timestamp: B-LT). EN 319 102-1 (§5.6.2.4, past signature validation) judges
+    revocation data against the best signature time: data issued at or after a trusted
+    signature timestamp says the certificate was good when the signature was made, and
+    the timestamp is the proof of existence at T. The signer's and the timestamp's
+    paths are validated as of T from the document's own data (DSS and CMS; revocation
+    data required, never fetched). The TSA certificate must be within its validity
+    period at the validation moment and not known to be revoked (an expired TSA needs
+    a document timestamp, B-LTA, to renew it); a revocation known to predate T is never
+    overridden. Unchanged when any of that fails.
     """
     ts = raw.timestamp
     at = moment or dt.datetime.now(dt.UTC)
@@ -362,10 +437,13 @@ async def _at_signature_time(
         ts is None
         or dss is None
         or raw.signer_cert is None
-        or raw.signer_cert.not_valid_after_utc < at
+        or (raw.revoked_at is not None and raw.revoked_at <= ts.time)
         or not (ts.imprint_matches and ts.signature_valid)
+        or ts.tsa_revoked_at is not None
         or ts.tsa_certificate is None
-        or ts.tsa_certificate.not_valid_after_utc < at
+        or not (
+            ts.tsa_certificate.not_valid_before_utc <= at <= ts.tsa_certificate.not_valid_after_utc
+        )
     ):
         return raw
     try:

@@ -21,6 +21,7 @@ import datetime as dt
 from cryptography import x509
 
 from esig._pyhanko.long_term import LongTermFacts, RevocationFault, TimestampFacts
+from esig._pyhanko.revocation import CertificateRevocation
 from esig._pyhanko.validate import RawSignature
 from esig.identity import NameIdentity
 from esig.law import BES
@@ -146,6 +147,17 @@ def _timestamp_finding(ts: TimestampFacts) -> Finding:
                 f"({_when(ts.time)}); nothing proves the timestamp existed before that.",
                 SubIndication.REVOKED_NO_POE,
             )
+        if ts.revocation_unknown:
+            return finding(
+                Outcome.INDETERMINATE,
+                f"{who} could not be checked for revocation: "
+                f"{'; '.join(_services(r) for r in ts.revocation_unknown)}, but no "
+                f"revocation data about {'it' if len(ts.revocation_unknown) == 1 else 'them'} "
+                "is embedded and none was fetched, so the "
+                "TSA's status is unknown and the time it states is not proven (embed it: "
+                "B-LT, or validate with fetching).",
+                _sub(ts.trust_problem, SubIndication.CERTIFICATE_CHAIN_GENERAL_FAILURE),
+            )
         return finding(
             Outcome.INDETERMINATE,
             f"{who} could not be validated ({ts.trust_problem}), so the time it states "
@@ -157,6 +169,14 @@ def _timestamp_finding(ts: TimestampFacts) -> Finding:
         f"The signature timestamp ({_when(ts.time)}, by {_name(tsa)}) matches the "
         "signature and its TSA is trusted: the signature existed at that time.",
     )
+
+
+def _services(revocation: CertificateRevocation) -> str:
+    named = [
+        *(f"the OCSP responder {url}" for url in revocation.ocsp_urls),
+        *(f"the CRL at {url}" for url in revocation.crl_urls),
+    ]
+    return f"{_name(revocation.certificate)} names {' and '.join(named)}"
 
 
 def revocation_findings(raw: RawSignature) -> tuple[Finding, ...]:
