@@ -125,6 +125,24 @@ def test_openssl_fails_when_one_content_byte_changes(
     assert "Verification failure" in done.stderr
 
 
+def test_offline_b_t_says_the_tsa_revocation_status_is_unknown(
+    signatures: dict[BaselineLevel, Path],
+    content: Path,
+    esig_trust_services: LocalTrustServices,
+) -> None:
+    root = esig_trust_services.root_certificate
+    offline = verify_detached(signatures[BaselineLevel.B_T], content, trust=[root])
+    (stamp,) = offline.signatures[0].find(CheckId.TIMESTAMP)
+    assert stamp.outcome is Outcome.INDETERMINATE
+    assert "could not be checked for revocation" in stamp.message
+    assert "Time-Stamping Unit" in stamp.message
+    fetched = verify_detached(
+        signatures[BaselineLevel.B_T], content, trust=[root], allow_fetching=True
+    )
+    (stamp,) = fetched.signatures[0].find(CheckId.TIMESTAMP)
+    assert stamp.outcome is Outcome.PASSED
+
+
 @pytest.mark.parametrize("level", LEVELS)
 def test_esig_verifies_the_detached_signature(
     level: BaselineLevel,

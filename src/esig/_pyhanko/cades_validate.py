@@ -50,6 +50,7 @@ from esig._pyhanko.validate import (
     _MALFORMED,
     RawSignature,
     _sub_indication_name,
+    timestamp_revocation,
     with_revocation,
 )
 from esig.errors import InputError
@@ -159,7 +160,16 @@ async def validate_cades(
     raw = _from_status(
         base, signed_data, status, revocation_embedded=bool(crls or ocsps), fetching=allow_fetching
     )
-    raw = with_revocation(raw, context, known, trust_anchors, [from_asn1(c) for c in certs])
+    pool = [from_asn1(c) for c in certs]
+    raw = with_revocation(raw, context, known, trust_anchors, pool)
+    raw = timestamp_revocation(
+        raw,
+        signed_data["signer_infos"][0],
+        context=context,
+        known=known,
+        trust_anchors=trust_anchors,
+        pool=pool,
+    )
     if raw.trusted is False and raw.trust_problem in _PAST_TRIGGERS and not raw.revocation_unknown:
         content.seek(0)
         raw = await _at_signature_time(

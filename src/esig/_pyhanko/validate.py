@@ -242,8 +242,13 @@ async def validate_signatures(
         raw = await _validate_one(reader, item, file_size, context)
         pool = [from_asn1(c) for c in embedded] + _dss_certificates(dss)
         raw = with_revocation(raw, context, known, trust_anchors, pool)
-        raw = _timestamp_revocation(
-            raw, item, context=context, known=known, trust_anchors=trust_anchors, pool=pool
+        raw = timestamp_revocation(
+            raw,
+            item.signer_info,
+            context=context,
+            known=known,
+            trust_anchors=trust_anchors,
+            pool=pool,
         )
         if not raw.revocation_unknown:
             raw = await _long_term(
@@ -317,9 +322,9 @@ def with_revocation(
     return _replace(raw, revocation=facts)
 
 
-def _timestamp_revocation(
+def timestamp_revocation(
     raw: RawSignature,
-    sig: EmbeddedPdfSignature,
+    signer_info: Any,
     *,
     context: ValidationContext,
     known: frozenset[bytes],
@@ -341,7 +346,7 @@ def _timestamp_revocation(
         or ts.trust_problem in {None, "NO_CERTIFICATE_CHAIN_FOUND"}
     ):
         return raw
-    candidates = [*pool, *_timestamp_token_certificates(sig)]
+    candidates = [*pool, *_timestamp_token_certificates(signer_info)]
     chain = certificate_chain_above(ts.tsa_certificate, candidates, trust_anchors)
     unknown = unknown_revocation(certificate_revocation(chain, context, known))
     if not unknown:
@@ -349,11 +354,11 @@ def _timestamp_revocation(
     return _replace(raw, timestamp=replace(ts, revocation_unknown=unknown))
 
 
-def _timestamp_token_certificates(sig: EmbeddedPdfSignature) -> list[x509.Certificate]:
+def _timestamp_token_certificates(signer_info: Any) -> list[x509.Certificate]:
     """The certificates carried in the signature's timestamp token(s)."""
     found: list[x509.Certificate] = []
     try:
-        for attr in sig.signer_info["unsigned_attrs"] or ():
+        for attr in signer_info["unsigned_attrs"] or ():
             if attr["type"].native != "signature_time_stamp_token":
                 continue
             for token in attr["values"]:
