@@ -1,36 +1,29 @@
-"""An evidence record as a PDF attachment, in the revision that the signature covers.
+"""Signing-session evidence written as a PDF attachment by esig 0.1, read back; page counts.
 
-The record is one embedded file with a well-known name (:data:`EVIDENCE_NAME`), added to
-the document's ``/EmbeddedFiles`` name tree by the same incremental update that adds the
-signature (through the ``prepare`` hook of :func:`esig._pyhanko.pades.sign_pades`). The
-signature's byte range therefore covers the record: changing one byte of it breaks the
-signature.
+esig 0.1 embedded the record as one file with a well-known name (:data:`EVIDENCE_NAME`)
+in the ``/EmbeddedFiles`` name tree, in the same incremental update as the signature.
+Since 0.2 the record is a CMS signed attribute (:mod:`esig._pyhanko.evidence_attr`);
+documents signed before still read back here.
 
-Reading it back looks only at the revision a signature covers, and only accepts a record
-that this revision itself wrote, so a record inherited from an earlier signer is never
+Reading looks only at the revision a signature covers, and only accepts a record that
+this revision itself wrote, so a record inherited from an earlier signer is never
 mistaken for the evidence of a later signature.
 """
 
 from __future__ import annotations
 
 import io
-from collections.abc import Callable
 from typing import Final
 
 from pyhanko.pdf_utils import generic
-from pyhanko.pdf_utils.embed import EmbeddedFileObject, FileSpec, embed_file
-from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.misc import PdfError
 from pyhanko.pdf_utils.reader import PdfFileReader
 
 from esig._pyhanko.pades import open_writer
-from esig.errors import CorruptDocumentError, SigningError
+from esig.errors import CorruptDocumentError
 
 __all__ = [
     "EVIDENCE_NAME",
-    "embed_evidence",
-    "evidence_embedder",
-    "has_signatures",
     "last_signature_revision_end",
     "page_count",
     "read_evidence",
@@ -39,8 +32,6 @@ __all__ = [
 EVIDENCE_NAME: Final = "esig-evidence.json"
 """The attachment name of the evidence record."""
 
-_DESCRIPTION: Final = "esig signing-session evidence (BES art. 2)"
-_MIME: Final = "application/json"
 _MAX_TREE_DEPTH: Final = 16
 _MALFORMED = (
     PdfError,
@@ -72,98 +63,6 @@ def page_count(data: bytes) -> int:
     if count < 0:
         raise CorruptDocumentError("The PDF's page tree gives a negative page count")
     return count
-
-
-def has_signatures(data: bytes) -> bool:
-    """Whether the PDF in ``data`` already holds a signature or document timestamp.
-
-    Raises:
-        NotAPdfError: ``data`` is not a PDF.
-        CorruptDocumentError: The PDF cannot be parsed.
-        EncryptedDocumentError: The PDF is encrypted.
-
-    """
-    reader = open_writer(io.BytesIO(data)).prev
-    try:
-        return bool(reader.embedded_signatures)
-    except _MALFORMED as exc:
-        raise CorruptDocumentError(f"The PDF's signatures cannot be listed: {exc}") from None
-
-
-def embed_evidence(writer: IncrementalPdfFileWriter, record: bytes) -> None:
-    """Add ``record`` to ``writer`` as the attachment :data:`EVIDENCE_NAME`.
-
-    An attachment of that name from an earlier revision is replaced in the name tree
-    (the earlier revision keeps its own). The record is stored uncompressed, so it can
-    be read with any tool.
-
-    Raises:
-        SigningError: The document's attachment tree is nested (``/Kids``), which
-            esig does not update.
-
-    """
-    stream = EmbeddedFileObject.from_file_data(writer, record, compress=False, mime_type=_MIME)
-    spec = FileSpec(
-        file_spec_string=EVIDENCE_NAME,
-        file_name=EVIDENCE_NAME,
-        embedded_data=stream,
-        description=_DESCRIPTION,
-    )
-    names = _flat_name_array(writer)
-    if names is not None and _replace(writer, names, spec):
-        return
-    try:
-        embed_file(writer, spec)
-    except NotImplementedError:
-        raise SigningError(
-            "The document's attachment list is a nested name tree; esig cannot add its "
-            "evidence record to it"
-        ) from None
-    names = _flat_name_array(writer)
-    if names is not None:
-        _sort_pairs(writer, names)
-
-
-def evidence_embedder(record: bytes) -> Callable[[IncrementalPdfFileWriter], None]:
-    """A ``prepare`` hook for :func:`~esig._pyhanko.pades.sign_pades` that embeds ``record``."""
-
-    def prepare(writer: IncrementalPdfFileWriter) -> None:
-        embed_evidence(writer, record)
-
-    return prepare
-
-
-def _flat_name_array(writer: IncrementalPdfFileWriter) -> generic.ArrayObject | None:
-    try:
-        tree = writer.root["/Names"]["/EmbeddedFiles"]
-    except KeyError:
-        return None
-    if "/Kids" in tree or "/Names" not in tree:
-        return None
-    names = tree["/Names"]
-    return names if isinstance(names, generic.ArrayObject) else None
-
-
-def _replace(writer: IncrementalPdfFileWriter, names: generic.ArrayObject, spec: FileSpec) -> bool:
-    for index in range(0, len(names) - 1, 2):
-        if _text(names[index]) == EVIDENCE_NAME:
-            names[index + 1] = writer.add_object(spec.as_pdf_object())
-            writer.update_container(names)
-            return True
-    return False
-
-
-def _sort_pairs(writer: IncrementalPdfFileWriter, names: generic.ArrayObject) -> None:
-    # embed_file appends; a name tree's keys must be in order.
-    pairs = [(names[i], names.raw_get(i + 1)) for i in range(0, len(names) - 1, 2)]
-    ordered = sorted(pairs, key=lambda pair: _text(pair[0]))
-    if [_text(k) for k, _ in ordered] == [_text(k) for k, _ in pairs]:
-        return
-    names.clear()
-    for key, value in ordered:
-        names.append(key)
-        names.append(value)
-    writer.update_container(names)
 
 
 def _text(value: object) -> str:
