@@ -51,6 +51,7 @@ from esig._pyhanko.validate import (
     RawSignature,
     _sub_indication_name,
     timestamp_revocation,
+    timestamp_token_certificates,
     with_revocation,
 )
 from esig.errors import InputError
@@ -283,16 +284,10 @@ def _timestamp_certificates(signed_data: cms.SignedData) -> list[x509.Certificat
         from_asn1(c.chosen) for c in signed_data["certificates"] or () if c.name == "certificate"
     ]
     try:
-        tokens = signed_data["signer_infos"][0]["unsigned_attrs"]
-        for attr in tokens or ():
-            if attr["type"].native != "signature_time_stamp_token":
-                continue
-            for token in attr["values"]:
-                certs = token["content"]["certificates"] or ()
-                found.extend(from_asn1(c.chosen) for c in certs if c.name == "certificate")
+        signer_info = signed_data["signer_infos"][0]
     except _MALFORMED:
-        pass
-    return found
+        return found
+    return found + timestamp_token_certificates(signer_info)
 
 
 def _signer_certificate(signed_data: cms.SignedData) -> x509.Certificate | None:

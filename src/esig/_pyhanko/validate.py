@@ -346,7 +346,7 @@ def timestamp_revocation(
         or ts.trust_problem in {None, "NO_CERTIFICATE_CHAIN_FOUND"}
     ):
         return raw
-    candidates = [*pool, *_timestamp_token_certificates(signer_info)]
+    candidates = [*pool, *timestamp_token_certificates(signer_info)]
     chain = certificate_chain_above(ts.tsa_certificate, candidates, trust_anchors)
     unknown = unknown_revocation(certificate_revocation(chain, context, known))
     if not unknown:
@@ -354,8 +354,12 @@ def timestamp_revocation(
     return _replace(raw, timestamp=replace(ts, revocation_unknown=unknown))
 
 
-def _timestamp_token_certificates(signer_info: Any) -> list[x509.Certificate]:
-    """The certificates carried in the signature's timestamp token(s)."""
+def timestamp_token_certificates(signer_info: Any) -> list[x509.Certificate]:
+    """The certificates carried in the signature's timestamp token(s) (PAdES and CAdES).
+
+    Candidates for building a TSA's path, never anchors: a malformed token ends the
+    search and what was found before it is kept.
+    """
     found: list[x509.Certificate] = []
     try:
         for attr in signer_info["unsigned_attrs"] or ():
@@ -365,7 +369,7 @@ def _timestamp_token_certificates(signer_info: Any) -> list[x509.Certificate]:
                 certs = token["content"]["certificates"] or ()
                 found.extend(from_asn1(c.chosen) for c in certs if c.name == "certificate")
     except _MALFORMED:
-        return []
+        pass
     return found
 
 
