@@ -67,6 +67,7 @@ __all__ = [
     "build_config",
     "generate_keys",
     "write_config",
+    "write_private_key",
 ]
 
 ARCH_LABEL = "esig"
@@ -152,17 +153,21 @@ def generate_keys(folder: Path, key_type: KeyType = KeyType.RSA_2048) -> dict[La
     keys: dict[Label, PrivateKey] = {}
     for label in Label:
         key = key_type.generate()
-        path = key_folder / f"{label}.key.pem"
-        path.touch(mode=0o600)
-        path.write_bytes(
-            key.private_bytes(
-                serialization.Encoding.PEM,
-                serialization.PrivateFormat.PKCS8,
-                serialization.NoEncryption(),
-            )
-        )
+        write_private_key(key_folder / f"{label}.key.pem", key)
         keys[label] = key
     return keys
+
+
+def write_private_key(path: Path, key: PrivateKey) -> None:
+    """Write ``key`` to ``path`` as unencrypted PKCS#8 PEM, readable by the owner only."""
+    path.touch(mode=0o600)
+    path.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
 
 
 def build_config(

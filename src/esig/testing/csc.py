@@ -71,6 +71,7 @@ from esig.testing.certomancer_config import (
     build_config,
     generate_keys,
     write_config,
+    write_private_key,
 )
 from esig.testing.real import real_part_missing
 
@@ -437,26 +438,8 @@ def _free_port() -> int:
 
 def _write_extra_keys(key_folder: Path) -> None:
     """An EC private key, and a public key alone (certomancer's ``public-only``)."""
-    ec_key = KeyType.EC_P256.generate()
-    path = key_folder / f"{_EC_SIGNER}.key.pem"
-    path.touch(mode=0o600)
-    path.write_bytes(
-        ec_key.private_bytes(
-            serialization.Encoding.PEM,
-            serialization.PrivateFormat.PKCS8,
-            serialization.NoEncryption(),
-        )
-    )
-    rsa_key = KeyType.RSA_2048.generate()
-    path = key_folder / f"{_QCP_SIGNER}.key.pem"
-    path.touch(mode=0o600)
-    path.write_bytes(
-        rsa_key.private_bytes(
-            serialization.Encoding.PEM,
-            serialization.PrivateFormat.PKCS8,
-            serialization.NoEncryption(),
-        )
-    )
+    write_private_key(key_folder / f"{_EC_SIGNER}.key.pem", KeyType.EC_P256.generate())
+    write_private_key(key_folder / f"{_QCP_SIGNER}.key.pem", KeyType.RSA_2048.generate())
     public = KeyType.EC_P256.generate().public_key()
     (key_folder / f"{_PUBLIC_ONLY_SIGNER}.pub.pem").write_bytes(
         public.public_bytes(
