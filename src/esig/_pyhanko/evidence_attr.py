@@ -30,16 +30,32 @@ from esig.oids import EsigAttributeOID
 __all__ = [
     "ATTRIBUTE_NAME",
     "MALFORMED",
+    "SESSION_RECORD_TYPE",
     "EvidenceRecordProvider",
     "SignatureEvidenceAttribute",
     "evidence_attributes",
     "evidence_base_sha256",
     "extends_by_one_update",
+    "is_session_record",
     "read_evidence_attribute",
 ]
 
 ATTRIBUTE_NAME: Final = "esig_evidence_record"
 """asn1crypto's readable name for the attribute type."""
+
+SESSION_RECORD_TYPE: Final = "esig-session-evidence"
+"""The ``record_type`` of a signing session's evidence (the signer's own signature),
+as opposed to a platform seal's evidence record."""
+
+
+def is_session_record(raw: bytes) -> bool:
+    """Whether the attribute's JSON is a signing session's evidence (by its record_type)."""
+    try:
+        parsed = json.loads(raw)
+    except (ValueError, UnicodeDecodeError):
+        return False
+    return isinstance(parsed, dict) and parsed.get("record_type") == SESSION_RECORD_TYPE
+
 
 MALFORMED: Final = b""
 """What :func:`read_evidence_attribute` returns for an attribute that is there but

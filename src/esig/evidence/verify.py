@@ -9,11 +9,11 @@ finding of a signature report, and into the facts the level assessment needs
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from pydantic import ValidationError
 
+from esig._pyhanko.evidence_attr import is_session_record
 from esig.evidence.errors import EvidenceRecordError
 from esig.evidence.record import CodeAuthentication, EvidenceRecord
 from esig.law import BES, EIDAS
@@ -23,15 +23,6 @@ __all__ = ["evidence_record_finding"]
 
 _CITATIONS = (BES.ART_3_E, BES.ART_2_2, EIDAS.ART_26_A)
 _SESSION_CITATIONS = (BES.ART_2_1_B, BES.ART_2_2)
-_SESSION = "esig-session-evidence"
-
-
-def _record_type(raw: bytes) -> object:
-    try:
-        parsed = json.loads(raw)
-    except (ValueError, UnicodeDecodeError):
-        return None
-    return parsed.get("record_type") if isinstance(parsed, dict) else None
 
 
 def _session_finding(raw: bytes, base_sha256: str | None) -> Finding:
@@ -84,7 +75,7 @@ def evidence_record_finding(raw: bytes, base_sha256: str | None) -> tuple[Findin
             when they are not inside the seal's revision.
 
     """
-    if _record_type(raw) == _SESSION:
+    if is_session_record(raw):
         return _session_finding(raw, base_sha256), {}
     facts: dict[str, Any] = {"sealed_by_platform": True}
     try:

@@ -59,7 +59,11 @@ from esig._pyhanko.evidence import (
     page_count,
     read_evidence,
 )
-from esig._pyhanko.evidence_attr import evidence_attributes, extends_by_one_update
+from esig._pyhanko.evidence_attr import (
+    evidence_attributes,
+    extends_by_one_update,
+    is_session_record,
+)
 from esig._pyhanko.pades import sign_pades
 from esig._render import Renderer, find_renderer, render_pages
 from esig._sync import run_sync
@@ -283,7 +287,7 @@ def method_fits_device(method: SigningMethod, kind: DeviceKind) -> bool:
 
 
 class SessionEvidence(EsigModel):
-    """The record of a signing session, embedded in the signed PDF (``esig-evidence.json``).
+    """The record of a signing session, in a CMS signed attribute of the signer's signature.
 
     The art. 2 assessment and the QSCD claim are computed from the recorded facts, never
     stored apart from them; a software key is never reported as a QSCD.
@@ -788,7 +792,7 @@ def read_session_evidence(document: str | os.PathLike[str] | bytes) -> SessionEv
     attribute = next((a for a in evidence_attributes(data) if a.signed_revision_end == end), None)
     if attribute is not None:
         raw = attribute.record
-        if _record_type(raw) != "esig-session-evidence":
+        if not is_session_record(raw):
             return None  # another kind of evidence (a platform seal's record)
     else:
         legacy = read_evidence(data, end)
@@ -808,11 +812,3 @@ def read_session_evidence(document: str | os.PathLike[str] | bytes) -> SessionEv
     if attribute is not None and not extends_by_one_update(data[size:end]):
         return None
     return evidence
-
-
-def _record_type(raw: bytes) -> object:
-    try:
-        parsed = json.loads(raw)
-    except (ValueError, UnicodeDecodeError):
-        return None
-    return parsed.get("record_type") if isinstance(parsed, dict) else None
