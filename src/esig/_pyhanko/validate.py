@@ -227,6 +227,8 @@ async def validate_signatures(
     dss = _document_dss(reader)
     embedded = _embedded_certificates(items)
     revocation_data = dss is not None and bool(list(dss.ocsps) or list(dss.crls))
+    # Candidates for the issuers above a certificate: the same for every signature.
+    pool = [from_asn1(c) for c in embedded] + _dss_certificates(dss)
     for item in items:
         if isinstance(item, RawSignature):
             results.append(item)
@@ -240,7 +242,6 @@ async def validate_signatures(
         )
         known = known_revocation_data(context)
         raw = await _validate_one(reader, item, file_size, context)
-        pool = [from_asn1(c) for c in embedded] + _dss_certificates(dss)
         raw = with_revocation(raw, context, known, trust_anchors, pool)
         raw = timestamp_revocation(
             raw,
