@@ -404,14 +404,12 @@ class _RevocationServices:
 
     def serve(self, config_path: Path, key_folder: Path) -> None:
         """Answer for the PKI of ``config_path`` from now on."""
-        from certomancer.integrations.animator import AnimatorArchStore  # noqa: PLC0415 - optional extra [services]
         from certomancer.registry import CertomancerConfig  # noqa: PLC0415 - optional extra [services]
 
-        from esig.testing.services import _whole_second_animator  # noqa: PLC0415
+        from esig.testing.services import _animator  # noqa: PLC0415 - shares the Animator set-up
 
         config = CertomancerConfig.from_file(str(config_path), key_search_dir=str(key_folder))
-        animator_type = _whole_second_animator()
-        self._animator = animator_type(AnimatorArchStore(config.pki_archs), with_web_ui=False)
+        self._animator = _animator(config)
 
     def _wsgi(self, environ: Any, start_response: Any) -> Any:
         if self._animator is None:

@@ -344,7 +344,6 @@ class LocalTrustServices:
         return result
 
     def _build(self) -> _Materials:
-        from certomancer.integrations.animator import AnimatorArchStore  # noqa: PLC0415 - optional extra [services]
         from certomancer.registry import ArchLabel, CertLabel, CertomancerConfig  # noqa: PLC0415 - optional extra [services]
 
         urls = ServiceUrls.for_prefix(f"http://{HOST}:{self._port}")
@@ -360,8 +359,7 @@ class LocalTrustServices:
             label: x509.load_der_x509_certificate(arch.get_cert(CertLabel(label)).dump())
             for label in Label
         }
-        animator = _whole_second_animator()(AnimatorArchStore(config.pki_archs), with_web_ui=False)
-        return _Materials(config_path, urls, keys, certificates, animator)
+        return _Materials(config_path, urls, keys, certificates, _animator(config))
 
 
 class _Materials:
@@ -387,6 +385,13 @@ class _Materials:
         else:
             chain = (self.certificates[Label.INTERMEDIATE], self.certificates[Label.ROOT])
         return IssuedCertificate(self.certificates[label], self.keys[label], chain)
+
+
+def _animator(config: Any) -> Any:
+    """A (whole-second) Animator serving every PKI architecture of a CertomancerConfig."""
+    from certomancer.integrations.animator import AnimatorArchStore  # noqa: PLC0415 - optional extra [services]
+
+    return _whole_second_animator()(AnimatorArchStore(config.pki_archs), with_web_ui=False)
 
 
 def _whole_second_animator() -> type[Any]:
