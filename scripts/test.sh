@@ -37,3 +37,4 @@ rm -rf "$plain"
 step "Benchmarks (smoke run)"
 python benchmarks/run.py --quick
 python benchmarks/multi.py --signatures 3 --reps 1
+python benchmarks/bigfile.py --quick

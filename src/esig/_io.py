@@ -11,7 +11,10 @@ from typing import BinaryIO
 
 from esig.errors import DocumentNotFoundError, InputError, OutputError
 
-__all__ = ["atomic_output", "open_input", "read_input"]
+__all__ = ["CHUNK_SIZE", "atomic_output", "open_input", "read_input"]
+
+CHUNK_SIZE = 1 << 20
+"""How much of a document esig (and pyHanko, when esig asks) reads or writes at a time."""
 
 
 @contextlib.contextmanager
@@ -20,6 +23,10 @@ def atomic_output(path: str | os.PathLike[str]) -> Iterator[BinaryIO]:
 
     If the block raises, the temporary file is removed and ``path`` is left as it
     was (absent, or its old content). The exception propagates.
+
+    The handle is readable and seekable as well as writable: pyHanko then writes the
+    signed document straight to the file and reads its byte ranges back in chunks for
+    the digest, instead of building the whole document in memory first.
     """
     target = Path(path)
     folder = target.parent if str(target.parent) else Path(".")
@@ -35,7 +42,7 @@ def atomic_output(path: str | os.PathLike[str]) -> Iterator[BinaryIO]:
     try:
         # mkstemp creates the file private (0600); give it the mode a normal write would.
         os.chmod(tmp, _mode_for(target))
-        with os.fdopen(fd, "wb") as handle:
+        with os.fdopen(fd, "w+b") as handle:
             yield handle
             handle.flush()
             os.fsync(handle.fileno())

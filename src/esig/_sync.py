@@ -3,21 +3,36 @@
 ``asyncio.run`` fails when the calling thread already runs an event loop (Jupyter,
 ASGI handlers). There the coroutine runs to completion on a worker thread's loop
 instead, and the caller blocks until it is done. Each thread keeps one event loop for
-these calls, so a sync call does not pay for creating and closing a loop.
+these calls, so a sync call does not pay for creating and closing a loop; the kept
+loops are closed when the interpreter exits (an unclosed loop would warn then).
 """
 
 from __future__ import annotations
 
 import asyncio
+import atexit
 import concurrent.futures
 import threading
 from collections.abc import Coroutine
 from typing import Any, TypeVar
 
+from esig._library_warnings import caught_library_warnings
+
 T = TypeVar("T")
 
 _pool = concurrent.futures.ThreadPoolExecutor(max_workers=4, thread_name_prefix="esig-sync")
 _local = threading.local()
+_kept: list[asyncio.AbstractEventLoop] = []
+_kept_lock = threading.Lock()
+
+
+@atexit.register
+def _close_kept_loops() -> None:
+    with _kept_lock:
+        loops, _kept[:] = list(_kept), []
+    for loop in loops:
+        if not loop.is_running() and not loop.is_closed():
+            loop.close()
 
 
 def _run_on_thread_loop(coro: Coroutine[Any, Any, T]) -> T:
@@ -25,7 +40,13 @@ def _run_on_thread_loop(coro: Coroutine[Any, Any, T]) -> T:
     if loop is None or loop.is_closed():
         loop = asyncio.new_event_loop()
         _local.loop = loop
-    return loop.run_until_complete(coro)
+        with _kept_lock:
+            _kept[:] = [kept for kept in _kept if not kept.is_closed()]
+            _kept.append(loop)
+    # Every sync twin (sign_pdf, verify_pdf, extend_pdf, ...) passes here: the
+    # libraries' warnings are caught once for all of them (esig._library_warnings).
+    with caught_library_warnings("running esig's async core"):
+        return loop.run_until_complete(coro)
 
 
 def run_sync(coro: Coroutine[Any, Any, T]) -> T:

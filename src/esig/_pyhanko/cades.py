@@ -20,6 +20,7 @@ from pyhanko.sign.validation.generic_cms import extract_tst_data_iter
 from pyhanko_certvalidator import CertificateValidator
 from pyhanko_certvalidator.errors import PathBuildingError, PathValidationError, ValidationError
 
+from esig._io import CHUNK_SIZE
 from esig._pyhanko.services import (
     MonitoredTimeStamper,
     ServiceFault,
@@ -33,9 +34,8 @@ from esig.devices.base import DigestAlgorithm, SignatureCreationDevice
 from esig.errors import SigningError
 from esig.signing.baseline import BaselineRequest, ValidationServices
 
-__all__ = ["CHUNK_SIZE", "sign_cades"]
+__all__ = ["sign_cades"]
 
-CHUNK_SIZE = 1 << 20
 """How much of the content is read at a time for its digest."""
 
 

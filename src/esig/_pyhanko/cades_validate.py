@@ -37,7 +37,7 @@ from pyhanko.sign.validation.generic_cms import get_signing_cert_attr
 from pyhanko.sign.validation.status import StandardCMSSignatureStatus
 from pyhanko_certvalidator import ValidationContext
 
-from esig._pyhanko.cades import CHUNK_SIZE
+from esig._io import CHUNK_SIZE
 from esig._pyhanko.long_term import (
     LONG_TERM_TRIGGERS,
     certificate_chain_above,

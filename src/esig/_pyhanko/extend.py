@@ -15,6 +15,7 @@ from pyhanko.sign.validation import DocumentSecurityStore, collect_validation_in
 from pyhanko.sign.validation.pdf_embedded import EmbeddedPdfSignature
 from pyhanko_certvalidator.errors import PathBuildingError, PathValidationError, ValidationError
 
+from esig._io import CHUNK_SIZE
 from esig._pyhanko.pades import open_writer
 from esig._pyhanko.services import (
     MonitoredTimeStamper,
@@ -132,7 +133,11 @@ async def extend_pades(
                 MonitoredTimeStamper(timestamp, monitor), field_name=_free_timestamp_name(writer)
             )
             await stamper.async_timestamp_pdf(
-                writer, digest_algorithm.value, validation_context=context, output=output
+                writer,
+                digest_algorithm.value,
+                validation_context=context,
+                output=output,
+                chunk_size=CHUNK_SIZE,
             )
             timestamps += 1
         else:

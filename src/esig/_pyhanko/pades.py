@@ -10,6 +10,7 @@ from pyhanko.pdf_utils.misc import PdfError
 from pyhanko.sign import fields, signers
 from pyhanko.sign.general import SigningError as PyHankoSigningError
 
+from esig._io import CHUNK_SIZE
 from esig._pyhanko.services import (
     MonitoredTimeStamper,
     ServiceFault,
@@ -36,6 +37,8 @@ def open_writer(source: BinaryIO) -> IncrementalPdfFileWriter:
         raise NotAPdfError("This is not a PDF document (no %PDF- header)")
     try:
         writer = IncrementalPdfFileWriter(source, strict=False)
+        # pyHanko copies the original into the output 4 KiB at a time by default.
+        writer.IO_CHUNK_SIZE = CHUNK_SIZE
     except (PdfError, ValueError, KeyError, IndexError, TypeError) as exc:
         raise CorruptDocumentError(f"The PDF cannot be parsed: {exc}") from None
     if writer.prev.encrypted:
@@ -134,7 +137,10 @@ async def sign_pades(
     )
     try:
         await pdf_signer.async_sign_pdf(
-            writer, output=output, appearance_text_params=setup.text_params
+            writer,
+            output=output,
+            appearance_text_params=setup.text_params,
+            chunk_size=CHUNK_SIZE,
         )
     except ServiceFault as fault:
         raise fault.to_error() from None

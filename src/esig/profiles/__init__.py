@@ -24,26 +24,57 @@ qcStatements are listed by OID, and unreadable qcStatements become
 :class:`ProfileFinding` entries.
 """
 
-from esig.profiles.model import (
-    Art6Field,
-    Art6FieldResult,
-    DisclosureStatement,
-    FieldStatus,
-    IssuerSignature,
-    KeyAlgorithm,
-    KeyUsageFlag,
-    MonetaryLimit,
-    PersonKind,
-    ProfileFinding,
-    ProfileFindingCode,
-    PublicKeyInfo,
-    QcType,
-    QualifiedMarkers,
-    QualifiedPolicy,
-    UnknownExtension,
-    UsageLimits,
-)
-from esig.profiles.profile import CertificateProfile, certificate_profile
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from esig._lazy import lazy_exports
+
+if TYPE_CHECKING:
+    from esig.profiles.model import (
+        Art6Field,
+        Art6FieldResult,
+        DisclosureStatement,
+        FieldStatus,
+        IssuerSignature,
+        KeyAlgorithm,
+        KeyUsageFlag,
+        MonetaryLimit,
+        PersonKind,
+        ProfileFinding,
+        ProfileFindingCode,
+        PublicKeyInfo,
+        QcType,
+        QualifiedMarkers,
+        QualifiedPolicy,
+        UnknownExtension,
+        UsageLimits,
+    )
+    from esig.profiles.profile import CertificateProfile, certificate_profile
+
+_WHERE: dict[str, str] = {
+    "Art6Field": "esig.profiles.model",
+    "Art6FieldResult": "esig.profiles.model",
+    "CertificateProfile": "esig.profiles.profile",
+    "DisclosureStatement": "esig.profiles.model",
+    "FieldStatus": "esig.profiles.model",
+    "IssuerSignature": "esig.profiles.model",
+    "KeyAlgorithm": "esig.profiles.model",
+    "KeyUsageFlag": "esig.profiles.model",
+    "MonetaryLimit": "esig.profiles.model",
+    "PersonKind": "esig.profiles.model",
+    "ProfileFinding": "esig.profiles.model",
+    "ProfileFindingCode": "esig.profiles.model",
+    "PublicKeyInfo": "esig.profiles.model",
+    "QcType": "esig.profiles.model",
+    "QualifiedMarkers": "esig.profiles.model",
+    "QualifiedPolicy": "esig.profiles.model",
+    "UnknownExtension": "esig.profiles.model",
+    "UsageLimits": "esig.profiles.model",
+    "certificate_profile": "esig.profiles.profile",
+}
+"""Each public name and the module that defines it: imported on first use."""
+
 
 __all__ = [
     "Art6Field",
@@ -66,3 +97,5 @@ __all__ = [
     "UsageLimits",
     "certificate_profile",
 ]
+
+__getattr__, __dir__ = lazy_exports(__name__, _WHERE, __all__)

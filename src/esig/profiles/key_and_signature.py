@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from cryptography import x509
 from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
-from cryptography.hazmat.primitives.asymmetric import dsa, ec, ed448, ed25519, rsa, x448, x25519
+from cryptography.hazmat.primitives.asymmetric import ec, ed448, ed25519, rsa, x448, x25519
 from cryptography.hazmat.primitives.asymmetric.types import CertificatePublicKeyTypes
 
+from esig._library_warnings import dsa_public_key_class
 from esig.identity import NameIdentity
 from esig.oids import NamedOID
 from esig.profiles.model import IssuerSignature, KeyAlgorithm, PublicKeyInfo
@@ -16,7 +17,7 @@ def _describe_key(key: CertificatePublicKeyTypes) -> tuple[KeyAlgorithm, int | N
     match key:
         case rsa.RSAPublicKey():
             return KeyAlgorithm.RSA, key.key_size, None
-        case dsa.DSAPublicKey():
+        case _ if isinstance(key, dsa_public_key_class()):
             return KeyAlgorithm.DSA, key.key_size, None
         case ec.EllipticCurvePublicKey():
             return KeyAlgorithm.EC, key.curve.key_size, key.curve.name

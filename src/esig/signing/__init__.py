@@ -1,27 +1,75 @@
 """Creating signatures: PAdES for PDF documents, detached CAdES for any file."""
 
-from esig.signing.appearance import AppearanceLine, FontError, VisibleSignature
-from esig.signing.baseline import (
-    BaselineLevel,
-    BaselineRequest,
-    PadesLevel,
-    TimestampService,
-    ValidationServices,
-)
-from esig.signing.batch import BatchResult, async_sign_many, sign_many
-from esig.signing.cades import DetachedSignature, async_sign_detached, sign_detached
-from esig.signing.certification import CertificationError, DocPermission, FieldLock, LockScope
-from esig.signing.disclosures import RiskDisclosure, SigningMethod, disclosure_for
-from esig.signing.extend import ExtendedDocument, async_extend_pdf, extend_pdf
-from esig.signing.fields import (
-    PreparedDocument,
-    SignatureField,
-    SignatureFieldSpec,
-    prepare_document,
-    signature_fields,
-)
-from esig.signing.pades import SignedDocument, async_sign_pdf, sign_pdf, sign_pdf_bytes
-from esig.signing.session import SessionEvidence, SigningSession, read_session_evidence
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from esig._lazy import lazy_exports
+
+if TYPE_CHECKING:
+    from esig.signing.appearance import AppearanceLine, FontError, VisibleSignature
+    from esig.signing.baseline import (
+        BaselineLevel,
+        BaselineRequest,
+        PadesLevel,
+        TimestampService,
+        ValidationServices,
+    )
+    from esig.signing.batch import BatchResult, async_sign_many, sign_many
+    from esig.signing.cades import DetachedSignature, async_sign_detached, sign_detached
+    from esig.signing.certification import CertificationError, DocPermission, FieldLock, LockScope
+    from esig.signing.disclosures import RiskDisclosure, SigningMethod, disclosure_for
+    from esig.signing.extend import ExtendedDocument, async_extend_pdf, extend_pdf
+    from esig.signing.fields import (
+        PreparedDocument,
+        SignatureField,
+        SignatureFieldSpec,
+        prepare_document,
+        signature_fields,
+    )
+    from esig.signing.pades import SignedDocument, async_sign_pdf, sign_pdf, sign_pdf_bytes
+    from esig.signing.session import SessionEvidence, SigningSession, read_session_evidence
+
+_WHERE: dict[str, str] = {
+    "AppearanceLine": "esig.signing.appearance",
+    "BaselineLevel": "esig.signing.baseline",
+    "BaselineRequest": "esig.signing.baseline",
+    "BatchResult": "esig.signing.batch",
+    "CertificationError": "esig.signing.certification",
+    "DetachedSignature": "esig.signing.cades",
+    "DocPermission": "esig.signing.certification",
+    "ExtendedDocument": "esig.signing.extend",
+    "FieldLock": "esig.signing.certification",
+    "FontError": "esig.signing.appearance",
+    "LockScope": "esig.signing.certification",
+    "PadesLevel": "esig.signing.baseline",
+    "PreparedDocument": "esig.signing.fields",
+    "RiskDisclosure": "esig.signing.disclosures",
+    "SessionEvidence": "esig.signing.session",
+    "SignatureField": "esig.signing.fields",
+    "SignatureFieldSpec": "esig.signing.fields",
+    "SignedDocument": "esig.signing.pades",
+    "SigningMethod": "esig.signing.disclosures",
+    "SigningSession": "esig.signing.session",
+    "TimestampService": "esig.signing.baseline",
+    "ValidationServices": "esig.signing.baseline",
+    "VisibleSignature": "esig.signing.appearance",
+    "async_extend_pdf": "esig.signing.extend",
+    "async_sign_detached": "esig.signing.cades",
+    "async_sign_many": "esig.signing.batch",
+    "async_sign_pdf": "esig.signing.pades",
+    "disclosure_for": "esig.signing.disclosures",
+    "extend_pdf": "esig.signing.extend",
+    "prepare_document": "esig.signing.fields",
+    "read_session_evidence": "esig.signing.session",
+    "sign_detached": "esig.signing.cades",
+    "sign_many": "esig.signing.batch",
+    "sign_pdf": "esig.signing.pades",
+    "sign_pdf_bytes": "esig.signing.pades",
+    "signature_fields": "esig.signing.fields",
+}
+"""Each public name and the module that defines it: imported on first use."""
+
 
 __all__ = [
     "AppearanceLine",
@@ -61,3 +109,5 @@ __all__ = [
     "sign_pdf_bytes",
     "signature_fields",
 ]
+
+__getattr__, __dir__ = lazy_exports(__name__, _WHERE, __all__)

@@ -16,6 +16,7 @@ import os
 from pathlib import Path
 
 from esig._io import atomic_output, open_input
+from esig._library_warnings import caught_library_warnings
 from esig._model import EsigModel
 from esig._pyhanko.pades import sign_pades
 from esig._sync import run_sync
@@ -129,7 +130,8 @@ async def async_sign_pdf(
     if dst.exists() and src.exists() and dst.resolve() == src.resolve():
         raise OutputError("The output must not be the input document", path=dst)
     warnings: list[str] = []
-    with open_input(src) as handle, atomic_output(dst) as out:
+    caught = caught_library_warnings("signing a PDF")
+    with caught, open_input(src) as handle, atomic_output(dst) as out:
         name = await sign_pades(
             handle,
             out,

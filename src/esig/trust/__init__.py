@@ -7,32 +7,66 @@
   of which type and with a QSCD at a moment (TS 119 615, through pyHanko).
 """
 
-from esig.trust.register import (
-    CspRegister,
-    RecognitionStatus,
-    RegisteredProvider,
-    RegisterError,
-    RegisterLookup,
-    Withdrawal,
-    WithdrawalReason,
-    load_register,
-)
-from esig.trust.trusted_lists import (
-    CertificateType,
-    QualificationRule,
-    Qualifier,
-    SignatureStatus,
-    StatusEntry,
-    TrustedList,
-    TrustedListError,
-    TrustedListQualification,
-    TrustedListSignature,
-    TrustedListSource,
-    TrustService,
-    TrustServiceProvider,
-    TrustServiceStatus,
-    read_trusted_list,
-)
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from esig._lazy import lazy_exports
+
+if TYPE_CHECKING:
+    from esig.trust.register import (
+        CspRegister,
+        RecognitionStatus,
+        RegisteredProvider,
+        RegisterError,
+        RegisterLookup,
+        Withdrawal,
+        WithdrawalReason,
+        load_register,
+    )
+    from esig.trust.trusted_lists import (
+        CertificateType,
+        QualificationRule,
+        Qualifier,
+        SignatureStatus,
+        StatusEntry,
+        TrustedList,
+        TrustedListError,
+        TrustedListQualification,
+        TrustedListSignature,
+        TrustedListSource,
+        TrustService,
+        TrustServiceProvider,
+        TrustServiceStatus,
+        read_trusted_list,
+    )
+
+_WHERE: dict[str, str] = {
+    "CertificateType": "esig.trust.trusted_lists",
+    "CspRegister": "esig.trust.register",
+    "QualificationRule": "esig.trust.trusted_lists",
+    "Qualifier": "esig.trust.trusted_lists",
+    "RecognitionStatus": "esig.trust.register",
+    "RegisterError": "esig.trust.register",
+    "RegisterLookup": "esig.trust.register",
+    "RegisteredProvider": "esig.trust.register",
+    "SignatureStatus": "esig.trust.trusted_lists",
+    "StatusEntry": "esig.trust.trusted_lists",
+    "TrustService": "esig.trust.trusted_lists",
+    "TrustServiceProvider": "esig.trust.trusted_lists",
+    "TrustServiceStatus": "esig.trust.trusted_lists",
+    "TrustedList": "esig.trust.trusted_lists",
+    "TrustedListError": "esig.trust.trusted_lists",
+    "TrustedListQualification": "esig.trust.trusted_lists",
+    "TrustedListSignature": "esig.trust.trusted_lists",
+    "TrustedListSource": "esig.trust.trusted_lists",
+    "Withdrawal": "esig.trust.register",
+    "WithdrawalReason": "esig.trust.register",
+    "load_register": "esig.trust.register",
+    "read_trusted_list": "esig.trust.trusted_lists",
+}
+"""Each public name and the module that defines it: imported on first use."""
+
 
 __all__ = [
     "CertificateType",
@@ -58,3 +92,5 @@ __all__ = [
     "load_register",
     "read_trusted_list",
 ]
+
+__getattr__, __dir__ = lazy_exports(__name__, _WHERE, __all__)

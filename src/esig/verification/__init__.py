@@ -1,34 +1,72 @@
 """Verifying signatures: the BES art. 3 checks and the report."""
 
-from esig.verification.cades import async_verify_detached, verify_detached
-from esig.verification.html import render_html
-from esig.verification.render import render_text
-from esig.verification.report import (
-    Attack,
-    CertificatePath,
-    CertificateSummary,
-    CheckId,
-    Coverage,
-    Finding,
-    Indication,
-    Integrity,
-    ModificationLevel,
-    Outcome,
-    PathStatus,
-    SignatureReport,
-    SignedRange,
-    SigningTimeSource,
-    SubIndication,
-    VerificationReport,
-)
-from esig.verification.verifier import (
-    TrustInput,
-    Verifier,
-    async_verify_pdf,
-    signed_revision,
-    verify_pdf,
-)
-from esig.verification.visual import VisualComparison
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from esig._lazy import lazy_exports
+
+if TYPE_CHECKING:
+    from esig.verification.cades import async_verify_detached, verify_detached
+    from esig.verification.html import render_html
+    from esig.verification.render import render_text
+    from esig.verification.report import (
+        Attack,
+        CertificatePath,
+        CertificateSummary,
+        CheckId,
+        Coverage,
+        Finding,
+        Indication,
+        Integrity,
+        ModificationLevel,
+        Outcome,
+        PathStatus,
+        SignatureReport,
+        SignedRange,
+        SigningTimeSource,
+        SubIndication,
+        VerificationReport,
+    )
+    from esig.verification.verifier import (
+        TrustInput,
+        Verifier,
+        async_verify_pdf,
+        signed_revision,
+        verify_pdf,
+    )
+    from esig.verification.visual import VisualComparison
+
+_WHERE: dict[str, str] = {
+    "Attack": "esig.verification.report",
+    "CertificatePath": "esig.verification.report",
+    "CertificateSummary": "esig.verification.report",
+    "CheckId": "esig.verification.report",
+    "Coverage": "esig.verification.report",
+    "Finding": "esig.verification.report",
+    "Indication": "esig.verification.report",
+    "Integrity": "esig.verification.report",
+    "ModificationLevel": "esig.verification.report",
+    "Outcome": "esig.verification.report",
+    "PathStatus": "esig.verification.report",
+    "SignatureReport": "esig.verification.report",
+    "SignedRange": "esig.verification.report",
+    "SigningTimeSource": "esig.verification.report",
+    "SubIndication": "esig.verification.report",
+    "TrustInput": "esig.verification.verifier",
+    "VerificationReport": "esig.verification.report",
+    "Verifier": "esig.verification.verifier",
+    "VisualComparison": "esig.verification.visual",
+    "async_verify_detached": "esig.verification.cades",
+    "async_verify_pdf": "esig.verification.verifier",
+    "render_html": "esig.verification.html",
+    "render_text": "esig.verification.render",
+    "signed_revision": "esig.verification.verifier",
+    "verify_detached": "esig.verification.cades",
+    "verify_pdf": "esig.verification.verifier",
+}
+"""Each public name and the module that defines it: imported on first use."""
+
 
 __all__ = [
     "Attack",
@@ -58,3 +96,5 @@ __all__ = [
     "verify_detached",
     "verify_pdf",
 ]
+
+__getattr__, __dir__ = lazy_exports(__name__, _WHERE, __all__)

@@ -20,8 +20,9 @@ import datetime as dt
 from enum import StrEnum
 
 from cryptography import x509
-from cryptography.hazmat.primitives.asymmetric import dsa, ec, rsa
+from cryptography.hazmat.primitives.asymmetric import ec, rsa
 
+from esig._library_warnings import dsa_public_key_class
 from esig._model import EsigModel
 from esig.law import BES
 from esig.verification.report import CheckId, Finding, Outcome, SubIndication
@@ -92,7 +93,9 @@ def _weaknesses(
         whose = "the signer's key" if index == 0 else f"the key of {cert.subject.rfc4514_string()}"
         bits = (
             key.key_size
-            if isinstance(key, rsa.RSAPublicKey | ec.EllipticCurvePublicKey | dsa.DSAPublicKey)
+            if isinstance(
+                key, rsa.RSAPublicKey | ec.EllipticCurvePublicKey | dsa_public_key_class()
+            )
             else None
         )
         for rule in policy:

@@ -19,6 +19,7 @@ from typing import BinaryIO
 from cryptography import x509
 
 from esig._io import open_input, read_input
+from esig._library_warnings import caught_library_warnings, name_attribute_problems
 from esig._pyhanko.conformance import BaselineFacts, read_baseline_facts
 from esig._pyhanko.revocation import CertificateRevocation, RevocationSource
 from esig._pyhanko.salvage import salvage_signatures
@@ -129,10 +130,11 @@ class Verifier:
 
     async def async_verify_pdf(self, source: str | os.PathLike[str] | bytes) -> VerificationReport:
         """Verify every signature in a PDF given as a path or as bytes."""
-        if isinstance(source, bytes):
-            return await self._verify_stream(io.BytesIO(source), "<bytes>", source)
-        with open_input(source) as handle:
-            return await self._verify_stream(handle, str(Path(source)), Path(source))
+        with caught_library_warnings("verifying a PDF"):
+            if isinstance(source, bytes):
+                return await self._verify_stream(io.BytesIO(source), "<bytes>", source)
+            with open_input(source) as handle:
+                return await self._verify_stream(handle, str(Path(source)), Path(source))
 
     async def _verify_stream(
         self, stream: BinaryIO, name: str, latest: Path | bytes
@@ -348,6 +350,7 @@ def _signature_report(
         *timestamp_findings(raw),
         *revocation_findings(raw),
         *_identity_findings(signer),
+        *_name_encoding_findings(raw.signer_cert),
         modification_finding(raw, later),
     )
     record_facts: dict[str, object] = {}
@@ -406,6 +409,22 @@ def _signature_report(
         findings=findings,
         level=assess_level(evidence),
         conformance=assess_baseline(facts, verifier.trust_anchors) if facts else None,
+    )
+
+
+def _name_encoding_findings(cert: x509.Certificate | None) -> tuple[Finding, ...]:
+    """An attribute of the signer's names that RFC 5280 does not allow: said, not judged."""
+    problems = name_attribute_problems(cert) if cert is not None else ()
+    if not problems:
+        return ()
+    return (
+        Finding(
+            check=CheckId.IDENTITY,
+            outcome=Outcome.INFO,
+            message="The signer's certificate has a malformed name attribute, read as it is: "
+            + "; ".join(problems),
+            citations=(BES.ART_3_E, BES.ART_6_1_B),
+        ),
     )
 
 
