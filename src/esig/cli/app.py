@@ -41,7 +41,8 @@ app = typer.Typer(
 )
 
 
-_NOISY_LOGGERS = ("pyhanko", "pyhanko_certvalidator")
+_NOISY_LOGGERS = ("pyhanko", "pyhanko_certvalidator", "esig")
+"""Shown with -v; ``esig`` logs the libraries' warnings it caught (INFO)."""
 
 
 @app.callback()
@@ -1190,4 +1191,8 @@ def evidence_show(
 
 def main() -> None:
     """Entry point of the ``esig`` console script."""
-    app()
+    from esig._library_warnings import caught_library_warnings  # noqa: PLC0415
+
+    # The last line of defence: whatever a command calls, only esig's words reach stderr.
+    with caught_library_warnings("running the esig command"):
+        app()
