@@ -54,9 +54,10 @@ _COVERAGE = {
     SignatureCoverageLevel.UNCLEAR: Coverage.UNCLEAR,
 }
 
-# Everything pyHanko and asn1crypto raise on malformed input. A signature that
-# cannot be read becomes a failed signature in the report, never a crash.
-_MALFORMED = (
+#: Everything pyHanko and asn1crypto raise on malformed input. A signature that
+#: cannot be read becomes a failed signature in the report, never a crash
+#: (PAdES here, CAdES in cades_validate).
+MALFORMED = (
     SignatureValidationError,
     PdfError,
     ValueError,
@@ -138,7 +139,7 @@ def open_reader(stream: BinaryIO) -> PdfFileReader:
         raise NotAPdfError("This is not a PDF document (no %PDF- header)")
     try:
         reader = PdfFileReader(stream, strict=False)
-    except _MALFORMED as exc:
+    except MALFORMED as exc:
         raise CorruptDocumentError(f"The PDF cannot be parsed: {exc}") from None
     if reader.encrypted:
         raise EncryptedDocumentError("The PDF is encrypted; esig cannot verify it without a key")
@@ -182,7 +183,7 @@ def _validation_context(
     if dss is not None:
         try:
             return dss.as_validation_context(kwargs)
-        except _MALFORMED:
+        except MALFORMED:
             pass  # an unreadable DSS is ignored; the signature is judged without it
     return ValidationContext(**kwargs)
 
@@ -192,7 +193,7 @@ def _document_dss(reader: PdfFileReader) -> DocumentSecurityStore | None:
         return DocumentSecurityStore.read_dss(reader)
     except NoDSSFoundError:
         return None
-    except _MALFORMED:
+    except MALFORMED:
         return None
 
 
@@ -204,7 +205,7 @@ def _embedded_certificates(items: Sequence[object]) -> list[asn1_x509.Certificat
         try:
             choices = item.signed_data["certificates"] or ()
             found.extend(c.chosen for c in choices if c.name == "certificate")
-        except _MALFORMED:
+        except MALFORMED:
             continue
     return found
 
@@ -277,7 +278,7 @@ def _dss_certificates(dss: DocumentSecurityStore | None) -> list[x509.Certificat
         return []
     try:
         return [from_asn1(c) for c in dss.load_certs()]
-    except _MALFORMED:
+    except MALFORMED:
         return []
 
 
@@ -369,7 +370,7 @@ def timestamp_token_certificates(signer_info: Any) -> list[x509.Certificate]:
             for token in attr["values"]:
                 certs = token["content"]["certificates"] or ()
                 found.extend(from_asn1(c.chosen) for c in certs if c.name == "certificate")
-    except _MALFORMED:
+    except MALFORMED:
         pass
     return found
 
@@ -402,7 +403,7 @@ async def _long_term(
             facts = await validate_in_the_past(
                 sig, trust_anchors, at=at, allow_fetching=allow_fetching
             )
-        except _MALFORMED:
+        except MALFORMED:
             return raw
         raw = _replace(raw, long_term=facts)
         if facts.passed:
@@ -466,7 +467,7 @@ async def _at_signature_time(
             at_signature_time=True,
         )
         then = await _validate_one(sig.reader, sig, raw.file_size, context)
-    except _MALFORMED:
+    except MALFORMED:
         return raw
     if not (then.trusted and then.timestamp_trusted):
         return raw
@@ -493,13 +494,13 @@ def _signature_dictionary(sig_ref: object) -> tuple[str, str, tuple[int, ...]]:
     """/Type, /SubFilter and /ByteRange of a signature dictionary, as far as readable."""
     try:
         obj = sig_ref.get_object()  # type: ignore[attr-defined]
-    except _MALFORMED:
+    except MALFORMED:
         return "/Sig", "None", ()
     kind = str(obj.get("/Type", "/Sig"))
     subfilter = str(obj.get("/SubFilter"))
     try:
         byte_range = tuple(int(x) for x in obj["/ByteRange"])
-    except _MALFORMED:
+    except MALFORMED:
         byte_range = ()
     return kind, subfilter, byte_range
 
@@ -533,14 +534,14 @@ def filled_signature_fields(reader: PdfFileReader) -> list[FilledField]:
     """
     try:
         fields_found = list(enumerate_sig_fields(reader, filled_status=True))
-    except _MALFORMED as exc:
+    except MALFORMED as exc:
         raise CorruptDocumentError(f"The PDF's signature fields cannot be read: {exc}") from None
     found = []
     for name, sig_ref, sig_field in fields_found:
         try:
             sig: EmbeddedPdfSignature | None = EmbeddedPdfSignature(reader, sig_field, str(name))
             error = None
-        except _MALFORMED as exc:
+        except MALFORMED as exc:
             sig, error = None, f"the signature cannot be read: {exc}"
         found.append(FilledField(str(name), sig_ref, sig, error))
     return found
@@ -591,7 +592,7 @@ async def _validate_one(
             ts_validation_context=context,
             diff_policy=ESIG_DIFF_POLICY,
         )
-    except _MALFORMED as exc:
+    except MALFORMED as exc:
         # pyHanko analyses later revisions before it checks the signature, so a malformed
         # later revision (a classic of shadow attacks) aborts everything. Judge the
         # signature itself without the difference analysis, and record why it failed.
@@ -602,7 +603,7 @@ async def _validate_one(
                 ts_validation_context=context,
                 skip_diff=True,
             )
-        except _MALFORMED:
+        except MALFORMED:
             return _failed(base, sig, exc)
         raw = _from_status(base, sig, status)
         return _replace(
@@ -614,11 +615,11 @@ async def _validate_one(
 def _structure(reader: PdfFileReader, sig: EmbeddedPdfSignature, file_size: int) -> RawSignature:
     try:
         byte_range = tuple(int(x) for x in sig.byte_range)
-    except _MALFORMED:
+    except MALFORMED:
         byte_range = ()
     try:
         revision: int | None = sig.signed_revision + 1
-    except _MALFORMED:
+    except MALFORMED:
         revision = None
     return RawSignature(
         field_name=str(sig.field_name),
@@ -670,16 +671,17 @@ T = TypeVar("T")
 def _safe(fn: Callable[[], T], default: T) -> T:
     try:
         return fn()
-    except _MALFORMED:
+    except MALFORMED:
         return default
 
 
-def _sub_indication_name(indic: AdESSubIndic | None) -> str | None:
+def sub_indication_name(indic: AdESSubIndic | None) -> str | None:
+    """The name of a pyHanko AdES sub-indication (``"REVOKED"``, …), or ``None`` if none."""
     return None if indic is None else str(getattr(indic, "name", indic))
 
 
 def _failed(base: RawSignature, sig: EmbeddedPdfSignature, exc: BaseException) -> RawSignature:
-    sub = _sub_indication_name(getattr(exc, "ades_subindication", None)) or "FORMAT_FAILURE"
+    sub = sub_indication_name(getattr(exc, "ades_subindication", None)) or "FORMAT_FAILURE"
     coverage = _safe(lambda: _COVERAGE[sig.evaluate_signature_coverage()], None)
     # Read only here: pyHanko does not cache the signer certificate lookup, and on the
     # success path the validation status already carries the certificate.
@@ -719,7 +721,7 @@ def _from_status(
         # pyHanko's `trusted` is also false when the signature value is broken; the path
         # is judged on its own here (integrity is its own check).
         trusted=status.trust_problem_indic is None and status.validation_path is not None,
-        trust_problem=_sub_indication_name(status.trust_problem_indic),
+        trust_problem=sub_indication_name(status.trust_problem_indic),
         revoked_at=revoked_at,
         path=tuple(reversed(path)),
         claimed_time=status.signer_reported_dt or base.claimed_time,

@@ -7,7 +7,7 @@ exempted from becomes EXEMPTED.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from cryptography import x509
@@ -22,7 +22,6 @@ from esig.profiles.model import (
     PublicKeyInfo,
     UsageLimits,
 )
-from esig.profiles.render import _joined
 
 _LOCATIONS: dict[Art6Field, str] = {
     Art6Field.A: "issuer DN: O, C, organizationIdentifier",
@@ -40,8 +39,8 @@ _LOCATIONS: dict[Art6Field, str] = {
 
 
 @dataclass(frozen=True)
-class _Facts:
-    """Everything the art. 6(1) checks look at."""
+class Art6Facts:
+    """Everything the art. 6(1) checks look at, read from one certificate by the readers."""
 
     cert: x509.Certificate
     subject: NameIdentity
@@ -55,7 +54,7 @@ class _Facts:
 _Verdict = tuple[FieldStatus, str]
 
 
-def _check_a(facts: _Facts) -> _Verdict:
+def _check_a(facts: Art6Facts) -> _Verdict:
     issuer = facts.issuer
     absent = [
         label for label, value in (("O", issuer.organization), ("C", issuer.country)) if not value
@@ -69,7 +68,7 @@ def _check_a(facts: _Facts) -> _Verdict:
     return FieldStatus.PRESENT, detail
 
 
-def _check_b(facts: _Facts) -> _Verdict:
+def _check_b(facts: Art6Facts) -> _Verdict:
     subject = facts.subject
     named = (
         subject.common_name
@@ -89,7 +88,7 @@ def _check_b(facts: _Facts) -> _Verdict:
     return FieldStatus.PRESENT, subject.display
 
 
-def _check_c(facts: _Facts) -> _Verdict:
+def _check_c(facts: Art6Facts) -> _Verdict:
     subject = facts.subject
     attributes = (
         ("title", subject.title),
@@ -105,7 +104,7 @@ def _check_c(facts: _Facts) -> _Verdict:
     return FieldStatus.PRESENT, "; ".join(found)
 
 
-def _check_d(facts: _Facts) -> _Verdict:
+def _check_d(facts: Art6Facts) -> _Verdict:
     key = facts.public_key
     if facts.key_malformed:
         return FieldStatus.INVALID, key.problem or "the public key cannot be decoded"
@@ -114,7 +113,7 @@ def _check_d(facts: _Facts) -> _Verdict:
     return FieldStatus.PRESENT, key.describe()
 
 
-def _check_e(facts: _Facts) -> _Verdict:
+def _check_e(facts: Art6Facts) -> _Verdict:
     start, end = facts.cert.not_valid_before_utc, facts.cert.not_valid_after_utc
     period = f"{start.isoformat()} to {end.isoformat()}"
     if end < start:
@@ -122,7 +121,7 @@ def _check_e(facts: _Facts) -> _Verdict:
     return FieldStatus.PRESENT, period
 
 
-def _check_f(facts: _Facts) -> _Verdict:
+def _check_f(facts: Art6Facts) -> _Verdict:
     serial = facts.cert.serial_number
     if serial <= 0:
         return FieldStatus.INVALID, f"serial number {serial} is not positive (RFC 5280 §4.1.2.2)"
@@ -134,7 +133,7 @@ def _check_f(facts: _Facts) -> _Verdict:
     return FieldStatus.PRESENT, f"serial number {serial:x}, issuer {facts.issuer.rfc4514}"
 
 
-def _check_g(facts: _Facts) -> _Verdict:
+def _check_g(facts: Art6Facts) -> _Verdict:
     signature = facts.signature
     detail = f"{signature.algorithm}; {signature.reason}"
     if signature.verified is False:
@@ -142,7 +141,7 @@ def _check_g(facts: _Facts) -> _Verdict:
     return FieldStatus.PRESENT, detail
 
 
-def _check_h(facts: _Facts) -> _Verdict:
+def _check_h(facts: Art6Facts) -> _Verdict:
     limits = facts.limits
     if limits.unreadable:
         names = ", ".join(str(n) for n in limits.unreadable)
@@ -152,7 +151,7 @@ def _check_h(facts: _Facts) -> _Verdict:
     return FieldStatus.PRESENT, "; ".join(_limit_lines(limits))
 
 
-_CHECKS: dict[Art6Field, Callable[[_Facts], _Verdict]] = {
+_CHECKS: dict[Art6Field, Callable[[Art6Facts], _Verdict]] = {
     Art6Field.A: _check_a,
     Art6Field.B: _check_b,
     Art6Field.C: _check_c,
@@ -162,6 +161,13 @@ _CHECKS: dict[Art6Field, Callable[[_Facts], _Verdict]] = {
     Art6Field.G: _check_g,
     Art6Field.H: _check_h,
 }
+
+
+def art6_results(facts: Art6Facts, exemptions: frozenset[Art6Field]) -> tuple[Art6FieldResult, ...]:
+    """Check each letter of art. 6(1), a to h, in order; an exempted MISSING one is EXEMPTED."""
+    return tuple(
+        _field_result(letter, check(facts), exemptions) for letter, check in _CHECKS.items()
+    )
 
 
 def _field_result(
@@ -180,6 +186,10 @@ def _field_result(
         detail=detail,
         exempted_by=exempted_by,
     )
+
+
+def _joined(items: Iterable[object]) -> str:
+    return ", ".join(str(item) for item in items)
 
 
 def _limit_lines(limits: UsageLimits) -> list[str]:

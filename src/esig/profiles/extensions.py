@@ -20,7 +20,7 @@ from esig.profiles.model import (
     UnknownExtension,
     UsageLimits,
 )
-from esig.profiles.qc_statements import _QcContent
+from esig.profiles.qc_statements import QcContent
 
 _QUALIFIED_POLICIES: dict[x509.ObjectIdentifier, QualifiedPolicy] = {
     PolicyOID.QCP_N: QualifiedPolicy.QCP_N,
@@ -35,7 +35,8 @@ _QUALIFIED_POLICIES: dict[x509.ObjectIdentifier, QualifiedPolicy] = {
 _E = TypeVar("_E", bound=x509.ExtensionType)
 
 
-def _read_extensions(cert: x509.Certificate, findings: list[ProfileFinding]) -> x509.Extensions:
+def read_extensions(cert: x509.Certificate, findings: list[ProfileFinding]) -> x509.Extensions:
+    """The certificate's extensions; none, with a finding, if they cannot be read."""
     try:
         return cert.extensions
     except ValueError as exc:
@@ -48,14 +49,16 @@ def _read_extensions(cert: x509.Certificate, findings: list[ProfileFinding]) -> 
         return x509.Extensions([])
 
 
-def _extension(extensions: x509.Extensions, kind: type[_E]) -> _E | None:
+def find_extension(extensions: x509.Extensions, kind: type[_E]) -> _E | None:
+    """The value of the extension of type ``kind``, or ``None`` if absent."""
     try:
         return extensions.get_extension_for_class(kind).value
     except x509.ExtensionNotFound:
         return None
 
 
-def _qc_statements_der(extensions: x509.Extensions) -> bytes | None:
+def qc_statements_der(extensions: x509.Extensions) -> bytes | None:
+    """The DER of the qcStatements extension, or ``None`` if absent."""
     try:
         ext = extensions.get_extension_for_oid(CertificateExtensionOID.QC_STATEMENTS)
     except x509.ExtensionNotFound:
@@ -63,9 +66,10 @@ def _qc_statements_der(extensions: x509.Extensions) -> bytes | None:
     return ext.value.public_bytes()
 
 
-def _unknown_extensions(
+def list_unknown_extensions(
     extensions: x509.Extensions, findings: list[ProfileFinding]
 ) -> tuple[UnknownExtension, ...]:
+    """The extensions esig does not interpret; a finding for each critical one."""
     unknown = tuple(
         UnknownExtension(oid=ext.oid.dotted_string, critical=ext.critical)
         for ext in extensions
@@ -94,10 +98,11 @@ def _flag_is_set(usage: x509.KeyUsage, flag: KeyUsageFlag) -> bool:
         return False
 
 
-def _read_limits(extensions: x509.Extensions, qc: _QcContent) -> UsageLimits:
-    usage = _extension(extensions, x509.KeyUsage)
-    purposes = _extension(extensions, x509.ExtendedKeyUsage)
-    policies = _extension(extensions, x509.CertificatePolicies)
+def read_limits(extensions: x509.Extensions, qc: QcContent) -> UsageLimits:
+    """The limits on use (art. 6(1)(h)): key usages, purposes, policies and qcStatements."""
+    usage = find_extension(extensions, x509.KeyUsage)
+    purposes = find_extension(extensions, x509.ExtendedKeyUsage)
+    policies = find_extension(extensions, x509.CertificatePolicies)
     return UsageLimits(
         key_usage=None if usage is None else _key_usage_flags(usage),
         extended_key_usage=tuple(NamedOID.of(oid) for oid in purposes or ()),
@@ -109,7 +114,8 @@ def _read_limits(extensions: x509.Extensions, qc: _QcContent) -> UsageLimits:
     )
 
 
-def _qualified_markers(qc: _QcContent, limits: UsageLimits) -> QualifiedMarkers:
+def read_qualified_markers(qc: QcContent, limits: UsageLimits) -> QualifiedMarkers:
+    """The qualified-certificate claims: qcStatements and qualified policies (EN 319 412-5)."""
     qc_policies = tuple(
         _QUALIFIED_POLICIES[p.oid] for p in limits.policies if p.oid in _QUALIFIED_POLICIES
     )

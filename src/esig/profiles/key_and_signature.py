@@ -32,7 +32,7 @@ def _describe_key(key: CertificatePublicKeyTypes) -> tuple[KeyAlgorithm, int | N
     return KeyAlgorithm.UNKNOWN, None, None
 
 
-def _read_public_key(cert: x509.Certificate) -> tuple[PublicKeyInfo, bool]:
+def read_public_key(cert: x509.Certificate) -> tuple[PublicKeyInfo, bool]:
     """Describe the key, and say whether it is malformed (not merely unsupported)."""
     algorithm_oid = NamedOID.of(cert.public_key_algorithm_oid)
     try:
@@ -55,9 +55,10 @@ def _read_public_key(cert: x509.Certificate) -> tuple[PublicKeyInfo, bool]:
     return info, False
 
 
-def _check_issuer_signature(
+def check_issuer_signature(
     cert: x509.Certificate, issuer: x509.Certificate | None
 ) -> IssuerSignature:
+    """Verify the issuer's signature on ``cert`` (art. 6(1)(g)); unchecked without ``issuer``."""
     algorithm = NamedOID.of(cert.signature_algorithm_oid)
     if issuer is None:
         reason = "not checked: no issuer certificate was given"

@@ -12,9 +12,9 @@ from cryptography.x509.oid import ExtendedKeyUsageOID
 from esig.identity import NameIdentity
 from esig.oids import NamedOID, PolicyOID, QcTypeOID, SemanticsIdOID
 from esig.profiles.model import PersonKind, QcType, QualifiedMarkers, UsageLimits
-from esig.profiles.qc_statements import _QC_TYPES
+from esig.profiles.qc_statements import QC_TYPES
 
-_QC_TYPE_OIDS: dict[QcType, x509.ObjectIdentifier] = {v: k for k, v in _QC_TYPES.items()}
+_QC_TYPE_OIDS: dict[QcType, x509.ObjectIdentifier] = {v: k for k, v in QC_TYPES.items()}
 
 _KIND_BY_OID: dict[x509.ObjectIdentifier, PersonKind] = {
     QcTypeOID.ESIGN: PersonKind.NATURAL_PERSON,
@@ -35,9 +35,10 @@ _KIND_BY_OID: dict[x509.ObjectIdentifier, PersonKind] = {
 """Evidence of the subject's kind, by OID (QcType, semantics id, policy, key purpose)."""
 
 
-def _person_kind(
+def decide_person_kind(
     qualified: QualifiedMarkers, limits: UsageLimits, subject: NameIdentity
 ) -> tuple[PersonKind, str]:
+    """Whom or what the certificate is for, and the evidence: markers first, then the DN."""
     qc_type_oids = tuple(
         NamedOID.of(_QC_TYPE_OIDS[t] if isinstance(t, QcType) else t) for t in qualified.qc_types
     )

@@ -17,16 +17,16 @@ from esig._model import EsigModel
 from esig.certificates import load_certificate
 from esig.identity import NameIdentity
 from esig.law import BES
-from esig.profiles.art6 import _CHECKS, _Facts, _field_result
+from esig.profiles.art6 import Art6Facts, art6_results
 from esig.profiles.extensions import (
-    _extension,
-    _qc_statements_der,
-    _qualified_markers,
-    _read_extensions,
-    _read_limits,
-    _unknown_extensions,
+    find_extension,
+    list_unknown_extensions,
+    qc_statements_der,
+    read_extensions,
+    read_limits,
+    read_qualified_markers,
 )
-from esig.profiles.key_and_signature import _check_issuer_signature, _read_public_key
+from esig.profiles.key_and_signature import check_issuer_signature, read_public_key
 from esig.profiles.model import (
     Art6Field,
     Art6FieldResult,
@@ -40,9 +40,9 @@ from esig.profiles.model import (
     UnknownExtension,
     UsageLimits,
 )
-from esig.profiles.person_kind import _person_kind
-from esig.profiles.qc_statements import _read_qc_statements
-from esig.profiles.render import _render
+from esig.profiles.person_kind import decide_person_kind
+from esig.profiles.qc_statements import read_qc_statements
+from esig.profiles.render import render_profile
 
 __all__ = ["CertificateProfile", "certificate_profile"]
 
@@ -135,7 +135,7 @@ class CertificateProfile(EsigModel):
 
     def to_text(self) -> str:
         """Render the profile for people, over several lines; a pseudonym is always marked."""
-        return "\n".join(_render(self))
+        return "\n".join(render_profile(self))
 
 
 def certificate_profile(
@@ -161,12 +161,12 @@ def _build_profile(
     exemptions: frozenset[Art6Field],
 ) -> CertificateProfile:
     findings: list[ProfileFinding] = []
-    extensions = _read_extensions(cert, findings)
-    unknown = _unknown_extensions(extensions, findings)
-    qc = _read_qc_statements(_qc_statements_der(extensions), findings)
-    limits = _read_limits(extensions, qc)
-    qualified = _qualified_markers(qc, limits)
-    public_key, key_malformed = _read_public_key(cert)
+    extensions = read_extensions(cert, findings)
+    unknown = list_unknown_extensions(extensions, findings)
+    qc = read_qc_statements(qc_statements_der(extensions), findings)
+    limits = read_limits(extensions, qc)
+    qualified = read_qualified_markers(qc, limits)
+    public_key, key_malformed = read_public_key(cert)
     if public_key.problem is not None:
         findings.append(
             ProfileFinding(
@@ -175,17 +175,17 @@ def _build_profile(
                 citation=BES.ART_6_1_D,
             )
         )
-    facts = _Facts(
+    facts = Art6Facts(
         cert=cert,
         subject=NameIdentity.from_name(cert.subject),
         issuer=NameIdentity.from_name(cert.issuer),
         public_key=public_key,
         key_malformed=key_malformed,
-        signature=_check_issuer_signature(cert, issuer),
+        signature=check_issuer_signature(cert, issuer),
         limits=limits,
     )
-    kind, kind_reason = _person_kind(qualified, limits, facts.subject)
-    constraints = _extension(extensions, x509.BasicConstraints)
+    kind, kind_reason = decide_person_kind(qualified, limits, facts.subject)
+    constraints = find_extension(extensions, x509.BasicConstraints)
     return CertificateProfile(
         subject=facts.subject,
         issuer=facts.issuer,
@@ -202,8 +202,6 @@ def _build_profile(
         is_ca=constraints is not None and constraints.ca,
         unknown_extensions=unknown,
         exemptions=tuple(sorted(exemptions)),
-        fields=tuple(
-            _field_result(letter, check(facts), exemptions) for letter, check in _CHECKS.items()
-        ),
+        fields=art6_results(facts, exemptions),
         findings=tuple(findings),
     )

@@ -41,11 +41,12 @@ from esig.profiles.model import (
     QcType,
 )
 
-_QC_TYPES: dict[x509.ObjectIdentifier, QcType] = {
+QC_TYPES: dict[x509.ObjectIdentifier, QcType] = {
     QcTypeOID.ESIGN: QcType.ESIGN,
     QcTypeOID.ESEAL: QcType.ESEAL,
     QcTypeOID.WEB: QcType.WEB,
 }
+"""The QcType statement values esig names, by OID."""
 
 
 # --------------------------------------------------------------------------- ASN.1
@@ -61,7 +62,7 @@ _ASN1_ERRORS = (ValueError, TypeError, KeyError, OverflowError)
 
 
 @dataclass
-class _QcContent:
+class QcContent:
     """What the qcStatements say, collected while reading them."""
 
     statements: list[NamedOID] = field(default_factory=list)
@@ -86,15 +87,15 @@ def _parse_info(info: Any, spec: Any) -> Any:
     return parsed
 
 
-def _on_compliance(acc: _QcContent, _info: Any) -> None:
+def _on_compliance(acc: QcContent, _info: Any) -> None:
     acc.qc_compliance = True
 
 
-def _on_sscd(acc: _QcContent, _info: Any) -> None:
+def _on_sscd(acc: QcContent, _info: Any) -> None:
     acc.qc_sscd = True
 
 
-def _on_limit_value(acc: _QcContent, info: Any) -> None:
+def _on_limit_value(acc: QcContent, info: Any) -> None:
     value = _parse_info(info, _MonetaryValue)
     acc.limit_value = MonetaryLimit(
         currency=str(value["currency"].native),
@@ -103,28 +104,28 @@ def _on_limit_value(acc: _QcContent, info: Any) -> None:
     )
 
 
-def _on_retention_period(acc: _QcContent, info: Any) -> None:
+def _on_retention_period(acc: QcContent, info: Any) -> None:
     acc.retention_years = int(_parse_info(info, asn1_core.Integer).native)
 
 
-def _on_pds(acc: _QcContent, info: Any) -> None:
+def _on_pds(acc: QcContent, info: Any) -> None:
     acc.pds = [
         DisclosureStatement(url=item["url"].native, language=item["language"].native)
         for item in _parse_info(info, _PdsLocations)
     ]
 
 
-def _on_qc_type(acc: _QcContent, info: Any) -> None:
+def _on_qc_type(acc: QcContent, info: Any) -> None:
     for type_id in _parse_info(info, _QcTypeIds):
         oid = x509.ObjectIdentifier(type_id.dotted)
-        acc.qc_types.append(_QC_TYPES.get(oid, oid.dotted_string))
+        acc.qc_types.append(QC_TYPES.get(oid, oid.dotted_string))
 
 
-def _on_cc_legislation(acc: _QcContent, info: Any) -> None:
+def _on_cc_legislation(acc: QcContent, info: Any) -> None:
     acc.cc_legislation = [code.native for code in _parse_info(info, _CountryCodes)]
 
 
-def _read_semantics(acc: _QcContent, info: Any) -> None:
+def _read_semantics(acc: QcContent, info: Any) -> None:
     if info is None:  # SemanticsInformation is optional in pkixQCSyntax
         return
     identifier = _parse_info(info, _SemanticsInformation)["semantics_identifier"]
@@ -132,16 +133,16 @@ def _read_semantics(acc: _QcContent, info: Any) -> None:
         acc.semantics.append(NamedOID.of(identifier.dotted))
 
 
-def _on_pkix_v1(acc: _QcContent, info: Any) -> None:
+def _on_pkix_v1(acc: QcContent, info: Any) -> None:
     _read_semantics(acc, info)
 
 
-def _on_pkix_v2(acc: _QcContent, info: Any) -> None:
+def _on_pkix_v2(acc: QcContent, info: Any) -> None:
     acc.pkix_v2 = True
     _read_semantics(acc, info)
 
 
-_QC_HANDLERS: dict[x509.ObjectIdentifier, Callable[[_QcContent, Any], None]] = {
+_QC_HANDLERS: dict[x509.ObjectIdentifier, Callable[[QcContent, Any], None]] = {
     QcStatementOID.QC_COMPLIANCE: _on_compliance,
     QcStatementOID.QC_LIMIT_VALUE: _on_limit_value,
     QcStatementOID.QC_RETENTION_PERIOD: _on_retention_period,
@@ -159,8 +160,9 @@ _LIMIT_STATEMENTS = frozenset(
 """The statements that state limits on use (BES art. 6(1)(h))."""
 
 
-def _read_qc_statements(der: bytes | None, findings: list[ProfileFinding]) -> _QcContent:
-    acc = _QcContent()
+def read_qc_statements(der: bytes | None, findings: list[ProfileFinding]) -> QcContent:
+    """Read the qcStatements extension's DER; what cannot be read becomes findings."""
+    acc = QcContent()
     if der is None:
         return acc
     try:
@@ -183,7 +185,7 @@ def _read_qc_statements(der: bytes | None, findings: list[ProfileFinding]) -> _Q
 
 
 def _read_statement(
-    acc: _QcContent, oid: x509.ObjectIdentifier, info: Any, findings: list[ProfileFinding]
+    acc: QcContent, oid: x509.ObjectIdentifier, info: Any, findings: list[ProfileFinding]
 ) -> None:
     named = NamedOID.of(oid)
     acc.statements.append(named)

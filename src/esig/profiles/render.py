@@ -1,20 +1,79 @@
-"""The text form of a certificate profile: :meth:`CertificateProfile.to_text`."""
+"""The text form of a certificate profile: :meth:`CertificateProfile.to_text`.
+
+The profile is read through :class:`RenderedProfile`, the attributes the text shows, so
+this module does not import :mod:`esig.profiles.profile` (which imports it).
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from typing import TYPE_CHECKING
+from datetime import datetime
+from typing import Protocol
 
 from esig.identity import NameIdentity
 from esig.law import BES
-from esig.profiles.model import QualifiedMarkers
+from esig.profiles.model import (
+    Art6FieldResult,
+    PersonKind,
+    ProfileFinding,
+    QualifiedMarkers,
+    UnknownExtension,
+)
 
-if TYPE_CHECKING:
-    from esig.profiles.profile import CertificateProfile
 
+class RenderedProfile(Protocol):
+    """What :func:`render_profile` reads: the attributes of a :class:`CertificateProfile`."""
 
-def _joined(items: Iterable[object]) -> str:
-    return ", ".join(str(item) for item in items)
+    @property
+    def subject(self) -> NameIdentity:
+        """The subject DN."""
+
+    @property
+    def issuer(self) -> NameIdentity:
+        """The issuer DN."""
+
+    @property
+    def serial_number(self) -> str:
+        """The serial number, hexadecimal."""
+
+    @property
+    def not_before(self) -> datetime:
+        """Start of validity."""
+
+    @property
+    def not_after(self) -> datetime:
+        """End of validity."""
+
+    @property
+    def person_kind(self) -> PersonKind:
+        """Whom or what the certificate is for."""
+
+    @property
+    def person_kind_reason(self) -> str:
+        """The evidence of :attr:`person_kind`."""
+
+    @property
+    def is_ca(self) -> bool:
+        """Whether the certificate is a CA's."""
+
+    @property
+    def qualified(self) -> QualifiedMarkers:
+        """Qualified-certificate claims."""
+
+    @property
+    def complete(self) -> bool:
+        """Whether every letter of art. 6(1) is accounted for."""
+
+    @property
+    def fields(self) -> tuple[Art6FieldResult, ...]:
+        """One result per letter of art. 6(1)."""
+
+    @property
+    def unknown_extensions(self) -> tuple[UnknownExtension, ...]:
+        """Extensions esig does not interpret."""
+
+    @property
+    def findings(self) -> tuple[ProfileFinding, ...]:
+        """Encoding or content problems."""
 
 
 def _identity_lines(label: str, identity: NameIdentity) -> list[str]:
@@ -42,7 +101,8 @@ def _qualified_line(qualified: QualifiedMarkers) -> str:
     return f"claims qualified ({', '.join(claims)}); {qscd}"
 
 
-def _render(profile: CertificateProfile) -> list[str]:
+def render_profile(profile: RenderedProfile) -> list[str]:
+    """The lines of :meth:`CertificateProfile.to_text`; a pseudonym is always marked."""
     lines = [f"Certificate profile ({BES.ART_6})"]
     lines += _identity_lines("Subject:", profile.subject)
     lines += _identity_lines("Issuer:", profile.issuer)
@@ -55,7 +115,8 @@ def _render(profile: CertificateProfile) -> list[str]:
         f"{'Qualified:':<12} {_qualified_line(profile.qualified)}",
     ]
     if profile.qualified.statements:
-        lines.append(f"{'qcStatements:':<12} {_joined(profile.qualified.statements)}")
+        statements = ", ".join(str(s) for s in profile.qualified.statements)
+        lines.append(f"{'qcStatements:':<12} {statements}")
     lines.append(f"Art. 6(1): {'complete' if profile.complete else 'incomplete'}")
     for result in profile.fields:
         lines.append(
