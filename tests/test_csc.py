@@ -43,7 +43,23 @@ from esig.devices.csc import (
     RemoteServiceTimeoutError,
     UrllibTransport,
 )
-from esig.devices.csc import _protocol as proto
+from esig.devices.csc.algorithms import check_signature_value, select_sign_algorithm
+from esig.devices.csc.models import CredentialInfo
+from esig.devices.csc.requests import (
+    build_authorize_request,
+    build_credentials_info_request,
+    build_credentials_list_request,
+    build_http_request,
+    build_sign_hash_request,
+    service_root,
+)
+from esig.devices.csc.responses import (
+    decode_response,
+    parse_authorize_response,
+    parse_credential_info,
+    parse_credentials_list,
+    parse_sign_hash_response,
+)
 from esig.errors import KeyLoadError, SigningError
 from esig.issuance import IssuedCertificate, KeyType, TestPKI
 from esig.testing import require_tool
@@ -259,9 +275,7 @@ def bad_server(esig_csc_server: LocalCscService) -> Iterator[str]:
     """A local server that answers credentials/info like the real one, then misbehaves."""
     request = urllib.request.Request(
         f"{esig_csc_server.base_url}/csc/v1/credentials/info",
-        data=json.dumps(
-            proto.build_credentials_info_request(esig_csc_server.rsa_credential_id)
-        ).encode(),
+        data=json.dumps(build_credentials_info_request(esig_csc_server.rsa_credential_id)).encode(),
         headers={"Content-Type": "application/json"},
     )
     opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
@@ -386,7 +400,7 @@ def _info_json(person: IssuedCertificate, **overrides: Any) -> dict[str, Any]:
 
 
 def test_parse_credential_info(ec_person: IssuedCertificate) -> None:
-    info = proto.parse_credential_info(_info_json(ec_person), "cred-1", service="https://x")
+    info = parse_credential_info(_info_json(ec_person), "cred-1", service="https://x")
     assert info.credential_id == "cred-1"
     assert info.certificate == ec_person.certificate
     assert info.chain == ec_person.chain
@@ -396,7 +410,7 @@ def test_parse_credential_info(ec_person: IssuedCertificate) -> None:
     assert info.scal == 2 and info.hash_pinning
     assert info.description == "itsme-like remote credential"
     # the model round-trips through JSON, certificates as base64
-    assert proto.CredentialInfo.model_validate_json(info.model_dump_json()) == info
+    assert CredentialInfo.model_validate_json(info.model_dump_json()) == info
 
 
 @pytest.mark.parametrize(
@@ -416,7 +430,7 @@ def test_malformed_credential_info(
 ) -> None:
     data = _info_json(ec_person, **change)
     with pytest.raises(MalformedResponseError) as caught:
-        proto.parse_credential_info(data, "cred-1", service="https://x")
+        parse_credential_info(data, "cred-1", service="https://x")
     assert words in str(caught.value)
     assert "https://x" in str(caught.value)
     assert caught.value.endpoint == "credentials/info"
@@ -425,24 +439,24 @@ def test_malformed_credential_info(
 def test_missing_field_is_named() -> None:
     data = json.loads('{"key": {"status": "enabled", "algo": []}}')
     with pytest.raises(MalformedResponseError, match="cert is missing"):
-        proto.parse_credential_info(data, "c", service="https://x")
+        parse_credential_info(data, "c", service="https://x")
 
 
 def test_build_requests() -> None:
-    assert proto.build_credentials_info_request("a/b") == json.loads(
+    assert build_credentials_info_request("a/b") == json.loads(
         '{"credentialID": "a/b", "certificates": "chain", "certInfo": false, "authInfo": true}'
     )
-    assert proto.build_credentials_list_request() == {}
-    assert proto.build_credentials_list_request(max_results=10, page_token="t") == json.loads(
+    assert build_credentials_list_request() == {}
+    assert build_credentials_list_request(max_results=10, page_token="t") == json.loads(
         '{"maxResults": 10, "pageToken": "t"}'
     )
-    body = proto.build_authorize_request(
+    body = build_authorize_request(
         "a/b", [SHA256_DIGEST], activation=Activation(pin=SecretStr("1234"))
     )
     assert body == json.loads(
         f'{{"credentialID": "a/b", "numSignatures": 1, "hash": ["{B64_DIGEST}"], "PIN": "1234"}}'
     )
-    body = proto.build_sign_hash_request(
+    body = build_sign_hash_request(
         "a/b",
         SecretStr("sad"),
         [SHA256_DIGEST],
@@ -454,7 +468,7 @@ def test_build_requests() -> None:
         "hashAlgo": "2.16.840.1.101.3.4.2.1", "signAlgo": "1.2.840.10045.4.3.2"}}"""
     )
     with pytest.raises(ValueError, match="32 bytes"):
-        proto.build_sign_hash_request(
+        build_sign_hash_request(
             "a/b",
             SecretStr("s"),
             [b"short"],
@@ -464,7 +478,7 @@ def test_build_requests() -> None:
 
 
 def test_http_request_hides_the_token() -> None:
-    request = proto.build_http_request(
+    request = build_http_request(
         "https://csc.example/csc/v1/",
         CscEndpoint.CREDENTIALS_LIST,
         {},
@@ -474,29 +488,27 @@ def test_http_request_hides_the_token() -> None:
     assert request.url == "https://csc.example/csc/v1/credentials/list"
     assert ("Authorization", "Bearer s3cret-token") in request.headers
     assert "s3cret" not in repr(request)
-    assert proto.service_root("https://csc.example/") == "https://csc.example"
+    assert service_root("https://csc.example/") == "https://csc.example"
     with pytest.raises(ValueError, match="https://"):
-        proto.service_root("csc.example")
+        service_root("csc.example")
 
 
 def test_parse_small_answers() -> None:
-    auth = proto.parse_authorize_response(json.loads('{"SAD": "xyz", "expiresIn": 300}'))
+    auth = parse_authorize_response(json.loads('{"SAD": "xyz", "expiresIn": 300}'))
     assert auth.sad.get_secret_value() == "xyz"
     assert auth.expires_in == 300
     assert "xyz" not in repr(auth)
-    page = proto.parse_credentials_list(
-        json.loads('{"credentialIDs": ["a", "b"], "nextPageToken": "2"}')
-    )
+    page = parse_credentials_list(json.loads('{"credentialIDs": ["a", "b"], "nextPageToken": "2"}'))
     assert page.credential_ids == ("a", "b") and page.next_page_token == "2"
     signature = base64.b64encode(b"\x01\x02").decode()
-    values = proto.parse_sign_hash_response(json.loads(f'{{"signatures": ["{signature}"]}}'), 1)
+    values = parse_sign_hash_response(json.loads(f'{{"signatures": ["{signature}"]}}'), 1)
     assert values == (b"\x01\x02",)
     with pytest.raises(MalformedResponseError, match="1 signatures for 2 digests"):
-        proto.parse_sign_hash_response(json.loads(f'{{"signatures": ["{signature}"]}}'), 2)
+        parse_sign_hash_response(json.loads(f'{{"signatures": ["{signature}"]}}'), 2)
     with pytest.raises(MalformedResponseError, match="SAD is missing"):
-        proto.parse_authorize_response(json.loads('{"sad": "lowercase"}'))
+        parse_authorize_response(json.loads('{"sad": "lowercase"}'))
     with pytest.raises(MalformedResponseError, match="credentialIDs is not a list"):
-        proto.parse_credentials_list(json.loads('{"credentialIDs": "a"}'))
+        parse_credentials_list(json.loads('{"credentialIDs": "a"}'))
 
 
 @pytest.mark.parametrize(
@@ -528,7 +540,7 @@ def test_decode_response(
 ) -> None:
     response = HttpResponse(status=status, body=body)
     with pytest.raises(error) as caught:
-        proto.decode_response(response, service="https://x", endpoint=endpoint, credential_id="c")
+        decode_response(response, service="https://x", endpoint=endpoint, credential_id="c")
     assert caught.type is error
     assert words in str(caught.value)
     assert "https://x" in str(caught.value)
@@ -536,7 +548,7 @@ def test_decode_response(
 
 def test_decode_response_passes_json_objects() -> None:
     response = HttpResponse.of_json({"SAD": "s"})
-    data = proto.decode_response(
+    data = decode_response(
         response, service="https://x", endpoint=CscEndpoint.CREDENTIALS_AUTHORIZE
     )
     assert data == {"SAD": "s"}
@@ -546,11 +558,11 @@ def test_select_sign_algorithm() -> None:
     rsa_oid = PublicKeyAlgorithmOID.RSAES_PKCS1_v1_5.dotted_string
     combined = SignatureAlgorithmOID.RSA_WITH_SHA256
     scheme, sha256 = SignatureScheme.RSA_PKCS1V15, DigestAlgorithm.SHA256
-    assert proto.select_sign_algorithm([combined.dotted_string], scheme, sha256) == combined
-    assert proto.select_sign_algorithm([rsa_oid], scheme, sha256).dotted_string == rsa_oid
-    assert proto.select_sign_algorithm([], scheme, sha256) == combined
+    assert select_sign_algorithm([combined.dotted_string], scheme, sha256) == combined
+    assert select_sign_algorithm([rsa_oid], scheme, sha256).dotted_string == rsa_oid
+    assert select_sign_algorithm([], scheme, sha256) == combined
     with pytest.raises(SigningError, match="cannot sign sha384"):
-        proto.select_sign_algorithm(
+        select_sign_algorithm(
             [SignatureAlgorithmOID.ECDSA_WITH_SHA256.dotted_string],
             SignatureScheme.ECDSA,
             DigestAlgorithm.SHA384,
@@ -563,12 +575,10 @@ def test_raw_ecdsa_value_is_reencoded_as_der(ec_person: IssuedCertificate) -> No
     der = key.sign(SHA256_DIGEST, ec.ECDSA(Prehashed(DigestAlgorithm.SHA256.hash())))
     r, s = decode_dss_signature(der)
     raw = r.to_bytes(32, "big") + s.to_bytes(32, "big")
-    fixed = proto.check_signature_value(
-        ec_person.certificate, raw, SHA256_DIGEST, DigestAlgorithm.SHA256
-    )
+    fixed = check_signature_value(ec_person.certificate, raw, SHA256_DIGEST, DigestAlgorithm.SHA256)
     assert decode_dss_signature(fixed) == (r, s)
     with pytest.raises(MalformedResponseError, match="does not verify"):
-        proto.check_signature_value(
+        check_signature_value(
             ec_person.certificate, bytes(64), SHA256_DIGEST, DigestAlgorithm.SHA256
         )
 

@@ -71,14 +71,10 @@ from pydantic import SecretStr
 from esig._model import EsigModel
 from esig.certificates import load_certificates
 from esig.devices.base import DeviceKind, SignatureCreationDevice
-from esig.devices.csc import _protocol as csc_protocol
-from esig.devices.csc._protocol import (
-    Activation,
-    AuthorizationRequest,
-    Presence,
-    RemoteServiceError,
-)
 from esig.devices.csc.client import DEFAULT_TIMEOUT, CscClient, CscDevice
+from esig.devices.csc.errors import RemoteServiceError
+from esig.devices.csc.models import Activation, AuthorizationRequest, Presence
+from esig.devices.csc.requests import service_root
 from esig.devices.software import SoftwareKey
 from esig.errors import EsigError, InputError, KeyLoadError, WrongPassphraseError
 
@@ -504,7 +500,7 @@ def _parse_csc(uri: str, url: str) -> CscDeviceUri:
         raise _bad(uri, "credential= is empty")
     host = parts.hostname if ":" not in parts.hostname else f"[{parts.hostname}]"
     netloc = host if port is None else f"{host}:{port}"
-    base = csc_protocol.service_root(f"{parts.scheme}://{netloc}{parts.path}")
+    base = service_root(f"{parts.scheme}://{netloc}{parts.path}")
     return CscDeviceUri(
         base_url=base,
         credential=credential,

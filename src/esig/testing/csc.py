@@ -48,14 +48,7 @@ from cryptography.hazmat.primitives.asymmetric.utils import Prehashed
 from cryptography.x509.oid import PublicKeyAlgorithmOID, SignatureAlgorithmOID
 
 from esig.devices.base import DigestAlgorithm
-from esig.devices.csc._protocol import (
-    CscEndpoint,
-    HashAlgorithmOID,
-    HttpRequest,
-    HttpResponse,
-    JsonObject,
-    RemoteServiceError,
-)
+from esig.devices.csc.algorithms import HashAlgorithmOID
 from esig.devices.csc.client import (
     Authorizer,
     CscClient,
@@ -63,6 +56,8 @@ from esig.devices.csc.client import (
     CscTransport,
     UrllibTransport,
 )
+from esig.devices.csc.errors import RemoteServiceError
+from esig.devices.csc.models import CscEndpoint, HttpRequest, HttpResponse, JsonObject
 from esig.issuance import IssuedCertificate, KeyType, TestPKI
 from esig.testing.certomancer_config import (
     ARCH_LABEL,

@@ -15,9 +15,11 @@ key; esig sends it digests. :class:`CscDevice` is a
     esig.sign_pdf("contract.pdf", "contract-signed.pdf", device)
 
 Per signature the device calls ``credentials/authorize`` (the SAD is pinned to the
-digest) and ``signatures/signHash``. Request bodies and the parsing of answers are
-pure functions in :mod:`esig.devices.csc._protocol`; :class:`CscClient` only sends and
-receives, through a :class:`CscTransport` (:class:`UrllibTransport` by default;
+digest) and ``signatures/signHash``. Request bodies (:mod:`esig.devices.csc.requests`),
+the parsing of answers (:mod:`esig.devices.csc.responses`) and the choice and check of
+signature algorithms (:mod:`esig.devices.csc.algorithms`) are pure functions over the
+models of :mod:`esig.devices.csc.models`; :class:`CscClient` only sends and receives,
+through a :class:`CscTransport` (:class:`UrllibTransport` by default;
 :class:`esig.testing.csc.MockCscTransport` answers in-process, for tests).
 
 Errors: :class:`CredentialNotFoundError` (a :class:`~esig.errors.KeyLoadError`) for an
@@ -27,25 +29,6 @@ for a failing, slow or garbled service, with the subclasses
 :class:`MalformedResponseError`. Each carries the service URL and HTTP status.
 """
 
-from esig.devices.csc._protocol import (
-    Activation,
-    AuthMode,
-    Authorization,
-    AuthorizationError,
-    AuthorizationRequest,
-    CredentialInfo,
-    CredentialKey,
-    CredentialList,
-    CredentialNotFoundError,
-    CscEndpoint,
-    HttpRequest,
-    HttpResponse,
-    MalformedResponseError,
-    Presence,
-    RemoteServiceError,
-    RemoteServiceTimeoutError,
-    ServiceInfo,
-)
 from esig.devices.csc.client import (
     DEFAULT_TIMEOUT,
     Authorizer,
@@ -54,6 +37,27 @@ from esig.devices.csc.client import (
     CscTransport,
     UrllibTransport,
     implicit_authorizer,
+)
+from esig.devices.csc.errors import (
+    AuthorizationError,
+    CredentialNotFoundError,
+    MalformedResponseError,
+    RemoteServiceError,
+    RemoteServiceTimeoutError,
+)
+from esig.devices.csc.models import (
+    Activation,
+    AuthMode,
+    Authorization,
+    AuthorizationRequest,
+    CredentialInfo,
+    CredentialKey,
+    CredentialList,
+    CscEndpoint,
+    HttpRequest,
+    HttpResponse,
+    Presence,
+    ServiceInfo,
 )
 
 __all__ = [

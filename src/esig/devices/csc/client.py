@@ -2,11 +2,12 @@
 
 Three layers, each usable alone:
 
-* a **transport** sends one :class:`~esig.devices.csc._protocol.HttpRequest` and returns
-  the :class:`~esig.devices.csc._protocol.HttpResponse` (:class:`UrllibTransport` by
+* a **transport** sends one :class:`~esig.devices.csc.models.HttpRequest` and returns
+  the :class:`~esig.devices.csc.models.HttpResponse` (:class:`UrllibTransport` by
   default; :class:`esig.testing.csc.MockCscTransport` answers in-process);
 * :class:`CscClient` calls the endpoints: it builds bodies and parses answers with the
-  pure functions of :mod:`esig.devices.csc._protocol`, and only sends and receives;
+  pure functions of :mod:`esig.devices.csc.requests` and
+  :mod:`esig.devices.csc.responses`, and only sends and receives;
 * :class:`CscDevice` is a :class:`~esig.devices.base.SignatureCreationDevice`: for every
   digest it asks the ``authorizer`` for a PIN/OTP (or a SAD), calls
   ``credentials/authorize`` (the SAD is pinned to that digest) and
@@ -36,12 +37,16 @@ from esig.devices.base import (
     DigestAlgorithm,
     SignatureCreationDevice,
 )
-from esig.devices.csc import _protocol as proto
-from esig.devices.csc._protocol import (
+from esig.devices.csc.algorithms import check_signature_value, select_sign_algorithm
+from esig.devices.csc.errors import (
+    AuthorizationError,
+    RemoteServiceError,
+    RemoteServiceTimeoutError,
+)
+from esig.devices.csc.models import (
     Activation,
     AuthMode,
     Authorization,
-    AuthorizationError,
     AuthorizationRequest,
     CredentialInfo,
     CscEndpoint,
@@ -49,9 +54,26 @@ from esig.devices.csc._protocol import (
     HttpResponse,
     JsonObject,
     Presence,
-    RemoteServiceError,
-    RemoteServiceTimeoutError,
     ServiceInfo,
+)
+from esig.devices.csc.requests import (
+    API_PATH,
+    build_authorize_request,
+    build_credentials_info_request,
+    build_credentials_list_request,
+    build_http_request,
+    build_info_request,
+    build_sign_hash_request,
+    service_root,
+)
+from esig.devices.csc.responses import (
+    MAX_RESPONSE_BYTES,
+    decode_response,
+    parse_authorize_response,
+    parse_credential_info,
+    parse_credentials_list,
+    parse_service_info,
+    parse_sign_hash_response,
 )
 
 __all__ = [
@@ -183,7 +205,7 @@ class UrllibTransport(CscTransport):
 
 
 def _read_capped(answer: Any) -> bytes:
-    data: bytes = answer.read(proto.MAX_RESPONSE_BYTES + 1)
+    data: bytes = answer.read(MAX_RESPONSE_BYTES + 1)
     return data
 
 
@@ -199,7 +221,7 @@ def _timeout(service: str, request: HttpRequest, exc: BaseException) -> RemoteSe
 
 def _origin(url: str) -> str:
     """The URL up to the API path: the service as the user named it."""
-    marker = "/" + proto.API_PATH + "/"
+    marker = "/" + API_PATH + "/"
     return url.split(marker, 1)[0] if marker in url else url
 
 
@@ -232,7 +254,7 @@ class CscClient:
     ) -> None:
         if timeout <= 0:
             raise ValueError("timeout must be a positive number of seconds")
-        self._base_url = proto.service_root(base_url)
+        self._base_url = service_root(base_url)
         self._transport = transport or UrllibTransport()
         self._token = SecretStr(access_token) if isinstance(access_token, str) else access_token
         self._timeout = timeout
@@ -254,13 +276,13 @@ class CscClient:
 
     def service_info(self) -> ServiceInfo:
         """What the service says about itself (``info``)."""
-        data = self._call(CscEndpoint.INFO, proto.build_info_request())
-        return proto.parse_service_info(data, service=self._base_url)
+        data = self._call(CscEndpoint.INFO, build_info_request())
+        return parse_service_info(data, service=self._base_url)
 
     async def async_service_info(self) -> ServiceInfo:
         """Async twin of :meth:`service_info`."""
-        data = await self._async_call(CscEndpoint.INFO, proto.build_info_request())
-        return proto.parse_service_info(data, service=self._base_url)
+        data = await self._async_call(CscEndpoint.INFO, build_info_request())
+        return parse_service_info(data, service=self._base_url)
 
     # credentials/list
 
@@ -278,10 +300,10 @@ class CscClient:
         found: list[str] = []
         token: str | None = None
         for _ in range(_MAX_PAGES):
-            body = proto.build_credentials_list_request(
+            body = build_credentials_list_request(
                 user_id=user_id, page_token=token, client_data=client_data
             )
-            page = proto.parse_credentials_list(
+            page = parse_credentials_list(
                 self._call(CscEndpoint.CREDENTIALS_LIST, body), service=self._base_url
             )
             found.extend(page.credential_ids)
@@ -297,10 +319,10 @@ class CscClient:
         found: list[str] = []
         token: str | None = None
         for _ in range(_MAX_PAGES):
-            body = proto.build_credentials_list_request(
+            body = build_credentials_list_request(
                 user_id=user_id, page_token=token, client_data=client_data
             )
-            page = proto.parse_credentials_list(
+            page = parse_credentials_list(
                 await self._async_call(CscEndpoint.CREDENTIALS_LIST, body),
                 service=self._base_url,
             )
@@ -319,15 +341,15 @@ class CscClient:
             CredentialNotFoundError: The service has no such credential.
 
         """
-        body = proto.build_credentials_info_request(credential_id)
+        body = build_credentials_info_request(credential_id)
         data = self._call(CscEndpoint.CREDENTIALS_INFO, body, credential_id)
-        return proto.parse_credential_info(data, credential_id, service=self._base_url)
+        return parse_credential_info(data, credential_id, service=self._base_url)
 
     async def async_credential_info(self, credential_id: str) -> CredentialInfo:
         """Async twin of :meth:`credential_info`."""
-        body = proto.build_credentials_info_request(credential_id)
+        body = build_credentials_info_request(credential_id)
         data = await self._async_call(CscEndpoint.CREDENTIALS_INFO, body, credential_id)
-        return proto.parse_credential_info(data, credential_id, service=self._base_url)
+        return parse_credential_info(data, credential_id, service=self._base_url)
 
     # credentials/authorize
 
@@ -345,11 +367,11 @@ class CscClient:
             AuthorizationError: The service refused (wrong PIN/OTP, key not usable).
 
         """
-        body = proto.build_authorize_request(
+        body = build_authorize_request(
             credential_id, digests, activation=activation, description=description
         )
         data = self._call(CscEndpoint.CREDENTIALS_AUTHORIZE, body, credential_id)
-        return proto.parse_authorize_response(data, service=self._base_url)
+        return parse_authorize_response(data, service=self._base_url)
 
     async def async_authorize(
         self,
@@ -360,11 +382,11 @@ class CscClient:
         description: str | None = None,
     ) -> Authorization:
         """Async twin of :meth:`authorize`."""
-        body = proto.build_authorize_request(
+        body = build_authorize_request(
             credential_id, digests, activation=activation, description=description
         )
         data = await self._async_call(CscEndpoint.CREDENTIALS_AUTHORIZE, body, credential_id)
-        return proto.parse_authorize_response(data, service=self._base_url)
+        return parse_authorize_response(data, service=self._base_url)
 
     # signatures/signHash
 
@@ -377,11 +399,11 @@ class CscClient:
         digest_algorithm: DigestAlgorithm,
     ) -> tuple[bytes, ...]:
         """Have the service sign ``digests``; one signature value per digest, in order."""
-        body = proto.build_sign_hash_request(
+        body = build_sign_hash_request(
             credential_id, sad, digests, sign_algorithm, digest_algorithm
         )
         data = self._call(CscEndpoint.SIGNATURES_SIGN_HASH, body, credential_id)
-        return proto.parse_sign_hash_response(data, len(digests), service=self._base_url)
+        return parse_sign_hash_response(data, len(digests), service=self._base_url)
 
     async def async_sign_hash(
         self,
@@ -392,16 +414,16 @@ class CscClient:
         digest_algorithm: DigestAlgorithm,
     ) -> tuple[bytes, ...]:
         """Async twin of :meth:`sign_hash`."""
-        body = proto.build_sign_hash_request(
+        body = build_sign_hash_request(
             credential_id, sad, digests, sign_algorithm, digest_algorithm
         )
         data = await self._async_call(CscEndpoint.SIGNATURES_SIGN_HASH, body, credential_id)
-        return proto.parse_sign_hash_response(data, len(digests), service=self._base_url)
+        return parse_sign_hash_response(data, len(digests), service=self._base_url)
 
     # sending
 
     def _request(self, endpoint: CscEndpoint, body: JsonObject) -> HttpRequest:
-        return proto.build_http_request(
+        return build_http_request(
             self._base_url, endpoint, body, access_token=self._token, timeout=self._timeout
         )
 
@@ -409,7 +431,7 @@ class CscClient:
         self, endpoint: CscEndpoint, body: JsonObject, credential_id: str | None = None
     ) -> JsonObject:
         response = self._transport.handle(self._request(endpoint, body))
-        return proto.decode_response(
+        return decode_response(
             response, service=self._base_url, endpoint=endpoint, credential_id=credential_id
         )
 
@@ -417,7 +439,7 @@ class CscClient:
         self, endpoint: CscEndpoint, body: JsonObject, credential_id: str | None = None
     ) -> JsonObject:
         response = await self._transport.async_handle(self._request(endpoint, body))
-        return proto.decode_response(
+        return decode_response(
             response, service=self._base_url, endpoint=endpoint, credential_id=credential_id
         )
 
@@ -604,7 +626,7 @@ class CscDevice(SignatureCreationDevice):
             raise ValueError(
                 f"A {algorithm.value} digest has {algorithm.digest_size} bytes, got {len(digest)}"
             )
-        sign_algorithm = proto.select_sign_algorithm(
+        sign_algorithm = select_sign_algorithm(
             self._credential.key.algorithms, self._scheme, algorithm
         )
         request = AuthorizationRequest(
@@ -633,7 +655,7 @@ class CscDevice(SignatureCreationDevice):
         )
 
     def _check(self, value: bytes, digest: bytes, algorithm: DigestAlgorithm) -> bytes:
-        return proto.check_signature_value(
+        return check_signature_value(
             self._certificate, value, digest, algorithm, service=self._client.base_url
         )
 
