@@ -47,15 +47,15 @@ from esig._pyhanko.long_term import (
 from esig._pyhanko.revocation import known_revocation_data
 from esig._pyhanko.signer import from_asn1, to_asn1
 from esig._pyhanko.validate import (
-    _MALFORMED,
+    MALFORMED,
     RawSignature,
-    _sub_indication_name,
+    sub_indication_name,
     timestamp_revocation,
     timestamp_token_certificates,
     with_revocation,
 )
 from esig.errors import InputError
-from esig.verification.report import Coverage, ModificationLevel
+from esig.model.coverage import Coverage, ModificationLevel
 
 __all__ = ["load_signed_data", "validate_cades"]
 
@@ -78,7 +78,7 @@ def load_signed_data(signature: bytes) -> cms.SignedData:
         signed_data["signer_infos"].native  # noqa: B018 - parse now: fail here, not later
     except InputError:
         raise
-    except _MALFORMED:
+    except MALFORMED:
         raise InputError("This is not a CMS/CAdES signature (no DER SignedData)") from None
     return signed_data
 
@@ -131,7 +131,7 @@ async def validate_cades(
         context = _context(
             trust_anchors, certs, crls, ocsps, allow_fetching=allow_fetching, moment=moment
         )
-    except _MALFORMED as exc:
+    except MALFORMED as exc:
         return RawSignature(
             field_name=name,
             file_size=content_size,
@@ -147,8 +147,8 @@ async def validate_cades(
             ts_validation_context=context,
             chunk_size=CHUNK_SIZE,
         )
-    except _MALFORMED as exc:
-        sub = _sub_indication_name(getattr(exc, "ades_subindication", None))
+    except MALFORMED as exc:
+        sub = sub_indication_name(getattr(exc, "ades_subindication", None))
         return RawSignature(
             field_name=name,
             file_size=content_size,
@@ -253,7 +253,7 @@ async def _at_signature_time(
             ts_validation_context=context,
             chunk_size=CHUNK_SIZE,
         )
-    except _MALFORMED:
+    except MALFORMED:
         return raw
     finally:
         await context.aclose()  # type: ignore[no-untyped-call]
@@ -285,7 +285,7 @@ def _timestamp_certificates(signed_data: cms.SignedData) -> list[x509.Certificat
     ]
     try:
         signer_info = signed_data["signer_infos"][0]
-    except _MALFORMED:
+    except MALFORMED:
         return found
     return found + timestamp_token_certificates(signer_info)
 
@@ -293,7 +293,7 @@ def _timestamp_certificates(signed_data: cms.SignedData) -> list[x509.Certificat
 def _signer_certificate(signed_data: cms.SignedData) -> x509.Certificate | None:
     try:
         return from_asn1(extract_certificate_info(signed_data).signer_cert)
-    except (*_MALFORMED, PyHankoSigningError):
+    except (*MALFORMED, PyHankoSigningError):
         return None
 
 
@@ -318,7 +318,7 @@ def _from_status(
     )
     try:
         bound = get_signing_cert_attr(_first_signer_attrs(signed_data)) is not None
-    except _MALFORMED:
+    except MALFORMED:
         bound = False
     return RawSignature(
         field_name=base.field_name,
@@ -332,7 +332,7 @@ def _from_status(
         signature_algorithm=str(status.pkcs7_signature_mechanism),
         signer_certificate_bound=bound,
         trusted=status.trust_problem_indic is None and status.validation_path is not None,
-        trust_problem=_sub_indication_name(status.trust_problem_indic),
+        trust_problem=sub_indication_name(status.trust_problem_indic),
         revoked_at=revoked_at,
         path=tuple(reversed(path)),
         claimed_time=status.signer_reported_dt,
