@@ -55,5 +55,5 @@ def test_every_public_esig_error_is_in_docs_errors() -> None:
 def test_a_missing_error_is_noticed() -> None:
     text = (DOCS / "errors.md").read_text()
     without = re.sub(r"\bFontError\b", "", text)
-    assert _undocumented(without) == ["esig.signing.appearance.FontError"]
+    assert _undocumented(without) == ["esig.model.appearance.FontError"]
     assert len(_public_error_classes()) > 40

@@ -43,8 +43,8 @@ from esig._pyhanko.fields import (
 )
 from esig.devices.base import SignatureCreationDevice
 from esig.errors import InputError
-from esig.signing.appearance import FontError, VisibleSignature, appearance_lines, find_font
-from esig.signing.certification import DocPermission, FieldLock
+from esig.model.appearance import FontError, VisibleSignature, appearance_lines, find_font
+from esig.model.certification import DocPermission, FieldLock
 
 __all__ = [
     "FieldSetup",

@@ -32,7 +32,7 @@ from esig._pyhanko.services import (
 from esig._pyhanko.signer import DeviceSigner, to_asn1
 from esig.devices.base import DigestAlgorithm, SignatureCreationDevice
 from esig.errors import SigningError
-from esig.signing.baseline import BaselineRequest, ValidationServices
+from esig.model.baseline import BaselineRequest, ValidationServices
 
 __all__ = ["sign_cades"]
 

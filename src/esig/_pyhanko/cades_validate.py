@@ -55,7 +55,7 @@ from esig._pyhanko.validate import (
     with_revocation,
 )
 from esig.errors import InputError
-from esig.verification.report import Coverage, ModificationLevel
+from esig.model.coverage import Coverage, ModificationLevel
 
 __all__ = ["load_signed_data", "validate_cades"]
 

@@ -33,8 +33,8 @@ from pyhanko.pdf_utils.reader import HistoricalResolver, PdfFileReader
 from pyhanko.sign.general import extract_certificate_info
 from pyhanko.sign.validation.pdf_embedded import EmbeddedPdfSignature
 
+from esig._pyhanko.documents import FilledField, filled_signature_fields
 from esig._pyhanko.signer import from_asn1
-from esig._pyhanko.validate import FilledField, filled_signature_fields
 from esig.errors import CorruptDocumentError
 
 __all__ = [

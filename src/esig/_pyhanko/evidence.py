@@ -19,7 +19,7 @@ from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.misc import PdfError
 from pyhanko.pdf_utils.reader import PdfFileReader
 
-from esig._pyhanko.pades import open_writer
+from esig._pyhanko.documents import open_writer
 from esig.errors import CorruptDocumentError
 
 __all__ = [

@@ -24,6 +24,7 @@ from pyhanko.sign.attributes import CMSAttributeProvider
 from pyhanko.sign.fields import enumerate_sig_fields
 from pyhanko.sign.validation.pdf_embedded import EmbeddedPdfSignature
 
+from esig._pyhanko.documents import open_writer
 from esig.errors import CorruptDocumentError
 from esig.oids import EsigAttributeOID
 
@@ -137,8 +138,6 @@ def evidence_attributes(data: bytes) -> list[SignatureEvidenceAttribute]:
         EncryptedDocumentError: The PDF is encrypted.
 
     """
-    from esig._pyhanko.pades import open_writer  # noqa: PLC0415 - pades imports the signer
-
     reader = open_writer(io.BytesIO(data)).prev
     try:
         fields = list(enumerate_sig_fields(reader, filled_status=True))

@@ -16,7 +16,7 @@ from pyhanko.sign.validation.pdf_embedded import EmbeddedPdfSignature
 from pyhanko_certvalidator.errors import PathBuildingError, PathValidationError, ValidationError
 
 from esig._io import CHUNK_SIZE
-from esig._pyhanko.pades import open_writer
+from esig._pyhanko.documents import open_writer
 from esig._pyhanko.services import (
     MonitoredTimeStamper,
     ServiceFault,
@@ -28,7 +28,7 @@ from esig._pyhanko.services import (
 from esig._pyhanko.signer import from_asn1
 from esig.devices.base import DigestAlgorithm
 from esig.errors import CorruptDocumentError, InputError, SigningError
-from esig.signing.baseline import BaselineLevel, TimestampService, ValidationServices
+from esig.model.baseline import BaselineLevel, TimestampService, ValidationServices
 
 __all__ = ["Extension", "extend_pades"]
 

@@ -19,8 +19,9 @@ from pyhanko.sign import fields
 from pyhanko.sign.fields import FieldMDPAction, FieldMDPSpec, MDPPerm, SigFieldSpec
 from pyhanko.sign.validation import read_certification_data
 
+from esig._pyhanko.documents import open_reader, open_writer
 from esig.errors import CorruptDocumentError, InputError
-from esig.signing.certification import CertificationError, DocPermission, FieldLock, LockScope
+from esig.model.certification import CertificationError, DocPermission, FieldLock, LockScope
 
 __all__ = [
     "FieldFacts",
@@ -303,8 +304,6 @@ def prepare_fields(
         InputError: See :func:`add_signature_fields`.
 
     """
-    from esig._pyhanko.pades import open_writer  # noqa: PLC0415 - pades imports this module
-
     writer = open_writer(source)
     if certification_permission(writer.prev) is DocPermission.NO_CHANGES:
         raise CertificationError(
@@ -330,6 +329,4 @@ def _new_facts(specs: Sequence[NewField]) -> list[FieldFacts]:
 
 def read_fields(stream: BinaryIO) -> list[FieldFacts]:
     """Every signature field of the PDF in ``stream``."""
-    from esig._pyhanko.validate import open_reader  # noqa: PLC0415 - only when reading
-
     return read_signature_fields(open_reader(stream))

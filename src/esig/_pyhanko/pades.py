@@ -11,6 +11,8 @@ from pyhanko.sign import fields, signers
 from pyhanko.sign.general import SigningError as PyHankoSigningError
 
 from esig._io import CHUNK_SIZE
+from esig._pyhanko.appearance import setup_field
+from esig._pyhanko.documents import open_writer
 from esig._pyhanko.services import (
     MonitoredTimeStamper,
     ServiceFault,
@@ -21,29 +23,12 @@ from esig._pyhanko.services import (
 )
 from esig._pyhanko.signer import DeviceSigner
 from esig.devices.base import DigestAlgorithm, SignatureCreationDevice
-from esig.errors import CorruptDocumentError, EncryptedDocumentError, NotAPdfError, SigningError
-from esig.signing.appearance import VisibleSignature
-from esig.signing.baseline import BaselineLevel, BaselineRequest
-from esig.signing.certification import DocPermission, FieldLock
+from esig.errors import CorruptDocumentError, SigningError
+from esig.model.appearance import VisibleSignature
+from esig.model.baseline import BaselineLevel, BaselineRequest
+from esig.model.certification import DocPermission, FieldLock
 
 __all__ = ["open_writer", "sign_pades"]
-
-
-def open_writer(source: BinaryIO) -> IncrementalPdfFileWriter:
-    """Open a PDF for an incremental update, with esig errors for bad input."""
-    head = source.read(1024)
-    source.seek(0)
-    if b"%PDF-" not in head:
-        raise NotAPdfError("This is not a PDF document (no %PDF- header)")
-    try:
-        writer = IncrementalPdfFileWriter(source, strict=False)
-        # pyHanko copies the original into the output 4 KiB at a time by default.
-        writer.IO_CHUNK_SIZE = CHUNK_SIZE
-    except (PdfError, ValueError, KeyError, IndexError, TypeError) as exc:
-        raise CorruptDocumentError(f"The PDF cannot be parsed: {exc}") from None
-    if writer.prev.encrypted:
-        raise EncryptedDocumentError("The PDF is encrypted; esig does not sign encrypted documents")
-    return writer
 
 
 async def sign_pades(
@@ -88,8 +73,6 @@ async def sign_pades(
     writer = open_writer(source)
     if prepare is not None:
         prepare(writer)
-    from esig._pyhanko.appearance import setup_field  # noqa: PLC0415 - import cycle
-
     setup = setup_field(
         writer,
         device,

@@ -19,8 +19,8 @@ from asn1crypto import cms
 from pyhanko.sign.general import extract_certificate_info, extract_signer_info
 from pyhanko.sign.validation.generic_cms import validate_sig_integrity
 
+from esig._pyhanko.raw_signature import RawSignature
 from esig._pyhanko.signer import from_asn1
-from esig._pyhanko.validate import RawSignature
 
 __all__ = ["salvage_signatures"]
 

@@ -35,7 +35,7 @@ from pyhanko_certvalidator.fetchers.requests_fetchers.ocsp_client import Request
 
 from esig._pyhanko.signer import to_asn1
 from esig.errors import ServiceError, ServiceKind
-from esig.signing.baseline import TimestampService, ValidationServices
+from esig.model.baseline import TimestampService, ValidationServices
 
 __all__ = [
     "MonitoredTimeStamper",

@@ -1,51 +1,64 @@
-"""Validate PDF signatures with pyHanko and return the facts as plain data."""
+"""Validate PDF signatures with pyHanko and return the facts as plain data.
+
+One validation context per signature; the facts of each become a
+:class:`~esig._pyhanko.raw_signature.RawSignature` (re-exported here, with the
+document readers of :mod:`esig._pyhanko.documents` and the revocation facts of
+:mod:`esig._pyhanko.signature_revocation` that the CAdES validation shares).
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
-from typing import Any, BinaryIO, TypeVar
+from dataclasses import replace
+from typing import Any, TypeVar
 
 from asn1crypto import x509 as asn1_x509
 from cryptography import x509
-from pyhanko.pdf_utils.misc import PdfError
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.ades.report import AdESSubIndic
 from pyhanko.sign.diff_analysis import SuspiciousModification
-from pyhanko.sign.fields import enumerate_sig_fields
 from pyhanko.sign.validation import async_validate_pdf_signature
 from pyhanko.sign.validation.dss import DocumentSecurityStore
-from pyhanko.sign.validation.errors import NoDSSFoundError, SignatureValidationError
+from pyhanko.sign.validation.errors import NoDSSFoundError
 from pyhanko.sign.validation.generic_cms import get_signing_cert_attr
 from pyhanko.sign.validation.pdf_embedded import EmbeddedPdfSignature
 from pyhanko.sign.validation.status import PdfSignatureStatus, SignatureCoverageLevel
 from pyhanko_certvalidator import ValidationContext
 
 from esig._pyhanko.diff_rules import ESIG_DIFF_POLICY
+from esig._pyhanko.documents import MALFORMED, FilledField, filled_signature_fields, open_reader
 from esig._pyhanko.evidence_attr import evidence_base_sha256, read_evidence_attribute
 from esig._pyhanko.long_term import (
     LONG_TERM_TRIGGERS,
-    LongTermFacts,
-    RevocationProblem,
-    TimestampFacts,
     certificate_chain_above,
     revocation_problem,
     signature_time_facts,
     timestamp_facts,
     validate_in_the_past,
 )
-from esig._pyhanko.revocation import (
-    CertificateRevocation,
-    certificate_revocation,
-    known_revocation_data,
-    unknown_revocation,
+from esig._pyhanko.raw_signature import RawSignature, with_changes
+from esig._pyhanko.revocation import known_revocation_data
+from esig._pyhanko.signature_revocation import (
+    timestamp_revocation,
+    timestamp_token_certificates,
+    with_revocation,
 )
 from esig._pyhanko.signer import from_asn1, to_asn1
-from esig.errors import CorruptDocumentError, EncryptedDocumentError, NotAPdfError
-from esig.verification.report import Coverage, ModificationLevel
+from esig.model.coverage import Coverage, ModificationLevel
 
-__all__ = ["RawSignature", "open_reader", "validate_signatures", "with_revocation"]
+__all__ = [
+    "MALFORMED",
+    "FilledField",
+    "RawSignature",
+    "filled_signature_fields",
+    "open_reader",
+    "sub_indication_name",
+    "timestamp_revocation",
+    "timestamp_token_certificates",
+    "validate_signatures",
+    "with_revocation",
+]
 
 _COVERAGE = {
     SignatureCoverageLevel.ENTIRE_FILE: Coverage.ENTIRE_FILE,
@@ -53,97 +66,6 @@ _COVERAGE = {
     SignatureCoverageLevel.CONTIGUOUS_BLOCK_FROM_START: Coverage.PREFIX,
     SignatureCoverageLevel.UNCLEAR: Coverage.UNCLEAR,
 }
-
-#: Everything pyHanko and asn1crypto raise on malformed input. A signature that
-#: cannot be read becomes a failed signature in the report, never a crash
-#: (PAdES here, CAdES in cades_validate).
-MALFORMED = (
-    SignatureValidationError,
-    PdfError,
-    ValueError,
-    KeyError,
-    IndexError,
-    TypeError,
-    AttributeError,
-    NotImplementedError,
-    OverflowError,
-)
-
-
-@dataclass(frozen=True)
-class RawSignature:
-    """What pyHanko established about one signature, without pyHanko types."""
-
-    field_name: str
-    byte_range: tuple[int, ...] = ()
-    file_size: int = 0
-    revision: int | None = None
-    total_revisions: int = 0
-    coverage: Coverage | None = None
-    modification: ModificationLevel = ModificationLevel.UNKNOWN
-    modification_detail: str | None = None
-    docmdp_ok: bool | None = None
-    signer_cert: x509.Certificate | None = None
-    digest_matches: bool | None = None
-    signature_valid: bool | None = None
-    digest_algorithm: str = ""
-    signature_algorithm: str = ""
-    signer_certificate_bound: bool = False
-    trusted: bool | None = None
-    trust_problem: str | None = None
-    """An EN 319 102-1 sub-indication name, when the path is not trusted."""
-    revoked_at: dt.datetime | None = None
-    path: tuple[x509.Certificate, ...] = ()
-    claimed_time: dt.datetime | None = None
-    timestamp_time: dt.datetime | None = None
-    timestamp_trusted: bool = False
-    error: str | None = None
-    error_sub_indication: str | None = None
-    revocation_embedded: bool = False
-    """The document's DSS carries OCSP responses or CRLs."""
-    revocation_fetching: bool = False
-    """Revocation information could be fetched over the network."""
-    certified: bool = False
-    """The signature is a certification signature (it carries DocMDP permissions)."""
-    diff_error: str | None = None
-    """Why the analysis of later revisions failed, when it did."""
-    redefined_objects: tuple[int, ...] = ()
-    """Objects of the signed revision that later revisions define again."""
-    evidence_record: bytes | None = None
-    """The esig evidence record in the signed attributes (b"" when malformed), or None."""
-    evidence_base_sha256: str | None = None
-    """SHA-256 of the file's first bytes, as many as the record says were presented."""
-    timestamp: TimestampFacts | None = None
-    """The signature timestamp's facts, when the signature carries one."""
-    revocation_problem: RevocationProblem | None = None
-    """Why the signer's revocation data was rejected, when that made the path fail."""
-    long_term: LongTermFacts | None = None
-    """The AdES LTA validation at the moment, when the path failed for a reason that
-    earlier proofs of existence can resolve (expiry, revocation, weak algorithms)."""
-    revocation: tuple[CertificateRevocation, ...] = ()
-    """Per certificate of the signer's chain (anchor excluded, signer first): the
-    revocation services it names and the OCSP responses / CRLs found about it."""
-    revocation_unknown: tuple[CertificateRevocation, ...] = ()
-    """The certificates whose revocation status is unknown: they name revocation
-    services, but no data about them was available (the path is then TRY_LATER)."""
-
-
-def open_reader(stream: BinaryIO) -> PdfFileReader:
-    """Parse a PDF for validation, with esig errors for what is not a readable PDF.
-
-    The stream must stay open while the reader is used.
-    """
-    head = stream.read(1024)
-    stream.seek(0)
-    if b"%PDF-" not in head:
-        raise NotAPdfError("This is not a PDF document (no %PDF- header)")
-    try:
-        reader = PdfFileReader(stream, strict=False)
-    except MALFORMED as exc:
-        raise CorruptDocumentError(f"The PDF cannot be parsed: {exc}") from None
-    if reader.encrypted:
-        raise EncryptedDocumentError("The PDF is encrypted; esig cannot verify it without a key")
-    return reader
 
 
 def _validation_context(
@@ -282,99 +204,6 @@ def _dss_certificates(dss: DocumentSecurityStore | None) -> list[x509.Certificat
         return []
 
 
-_UNKNOWN_REVOCATION_TRIGGERS = frozenset({"CERTIFICATE_CHAIN_GENERAL_FAILURE", "TRY_LATER"})
-
-
-def with_revocation(
-    raw: RawSignature,
-    context: ValidationContext,
-    known: frozenset[bytes],
-    trust_anchors: Sequence[x509.Certificate],
-    pool: Sequence[x509.Certificate],
-) -> RawSignature:
-    """``raw`` with the revocation facts of the signer's chain (after validation).
-
-    ``known``: :func:`known_revocation_data` of ``context`` before validation (what was
-    embedded). When the path failed and a certificate of the chain names revocation
-    services but has no data at all, its status is unknown: the path is TRY_LATER
-    (EN 319 102-1), not rejected revocation data.
-    """
-    cert = raw.signer_cert
-    if cert is None or raw.error is not None:
-        return raw
-    chain = certificate_chain_above(cert, [*raw.path, *pool], trust_anchors)
-    facts = certificate_revocation(chain, context, known)
-    unknown: tuple[CertificateRevocation, ...] = ()
-    if (
-        raw.trusted is False
-        and raw.revoked_at is None
-        and raw.trust_problem in _UNKNOWN_REVOCATION_TRIGGERS
-    ):
-        unknown = unknown_revocation(facts)
-    moment = context.moment
-    if unknown and cert.not_valid_after_utc < moment:
-        # expired: judged by its validity first (EN 319 102-1), then in the past
-        return _replace(raw, revocation=facts, trust_problem="OUT_OF_BOUNDS_NO_POE")
-    if unknown and any(not (c.not_valid_before_utc <= moment) for c in chain):
-        return _replace(raw, revocation=facts)
-    if unknown:
-        return _replace(
-            raw, revocation=facts, revocation_unknown=unknown, trust_problem="TRY_LATER"
-        )
-    return _replace(raw, revocation=facts)
-
-
-def timestamp_revocation(
-    raw: RawSignature,
-    signer_info: Any,
-    *,
-    context: ValidationContext,
-    known: frozenset[bytes],
-    trust_anchors: Sequence[x509.Certificate],
-    pool: Sequence[x509.Certificate],
-) -> RawSignature:
-    """``raw`` with the TSA certificates whose revocation status was unknown.
-
-    Only for a signature timestamp that is sound (imprint, signature, not revoked) yet
-    not trusted for a reason other than a missing chain: the usual one, offline, is a
-    TSA certificate naming OCSP/CRL services with no data about it in the document.
-    """
-    ts = raw.timestamp
-    if (
-        ts is None
-        or ts.trusted
-        or ts.tsa_certificate is None
-        or ts.tsa_revoked_at is not None
-        or ts.trust_problem in {None, "NO_CERTIFICATE_CHAIN_FOUND"}
-    ):
-        return raw
-    candidates = [*pool, *timestamp_token_certificates(signer_info)]
-    chain = certificate_chain_above(ts.tsa_certificate, candidates, trust_anchors)
-    unknown = unknown_revocation(certificate_revocation(chain, context, known))
-    if not unknown:
-        return raw
-    return _replace(raw, timestamp=replace(ts, revocation_unknown=unknown))
-
-
-def timestamp_token_certificates(signer_info: Any) -> list[x509.Certificate]:
-    """The certificates carried in the signature's timestamp token(s) (PAdES and CAdES).
-
-    Candidates for building a TSA's path, never anchors: a malformed token ends the
-    search and what was found before it is kept.
-    """
-    found: list[x509.Certificate] = []
-    try:
-        for attr in signer_info["unsigned_attrs"] or ():
-            if attr["type"].native != "signature_time_stamp_token":
-                continue
-            for token in attr["values"]:
-                certs = token["content"]["certificates"] or ()
-                found.extend(from_asn1(c.chosen) for c in certs if c.name == "certificate")
-    except MALFORMED:
-        pass
-    return found
-
-
 async def _long_term(
     raw: RawSignature,
     sig: EmbeddedPdfSignature,
@@ -405,7 +234,7 @@ async def _long_term(
             )
         except MALFORMED:
             return raw
-        raw = _replace(raw, long_term=facts)
+        raw = with_changes(raw, long_term=facts)
         if facts.passed:
             return raw
         then = await _at_signature_time(
@@ -415,7 +244,7 @@ async def _long_term(
             return then
     if raw.trust_problem in {"TRY_LATER", "CERTIFICATE_CHAIN_GENERAL_FAILURE"}:
         problem = await revocation_problem(cert, context, sig.reader)
-        return _replace(raw, revocation_problem=problem)
+        return with_changes(raw, revocation_problem=problem)
     return raw
 
 
@@ -480,7 +309,7 @@ async def _at_signature_time(
         fetched=False,
         document_timestamps=raw.long_term.document_timestamps if raw.long_term else 0,
     )
-    return _replace(
+    return with_changes(
         raw,
         long_term=facts,
         revocation_problem=None,
@@ -506,45 +335,6 @@ def _signature_dictionary(sig_ref: object) -> tuple[str, str, tuple[int, ...]]:
 
 
 _SUPPORTED_SUBFILTERS = {"/adbe.pkcs7.detached", "/ETSI.CAdES.detached"}
-
-
-@dataclass(frozen=True)
-class FilledField:
-    """A filled signature field, parsed once for every reader of the same document."""
-
-    name: str
-    sig_ref: object
-    """The /V entry as found (a reference, or the dictionary itself)."""
-    embedded: EmbeddedPdfSignature | None
-    """pyHanko's view of the signature; None when it cannot be read."""
-    error: str | None = None
-    """Why it cannot be read."""
-
-
-def filled_signature_fields(reader: PdfFileReader) -> list[FilledField]:
-    """Every filled signature field (document timestamps included), each parsed once.
-
-    pyHanko parses a signature dictionary and its large /Contents when the
-    ``EmbeddedPdfSignature`` is made: the validation and the conformance check share
-    these objects instead of parsing them twice.
-
-    Raises:
-        CorruptDocumentError: The form's fields cannot be enumerated.
-
-    """
-    try:
-        fields_found = list(enumerate_sig_fields(reader, filled_status=True))
-    except MALFORMED as exc:
-        raise CorruptDocumentError(f"The PDF's signature fields cannot be read: {exc}") from None
-    found = []
-    for name, sig_ref, sig_field in fields_found:
-        try:
-            sig: EmbeddedPdfSignature | None = EmbeddedPdfSignature(reader, sig_field, str(name))
-            error = None
-        except MALFORMED as exc:
-            sig, error = None, f"the signature cannot be read: {exc}"
-        found.append(FilledField(str(name), sig_ref, sig, error))
-    return found
 
 
 def _signature_fields(
@@ -606,7 +396,7 @@ async def _validate_one(
         except MALFORMED:
             return _failed(base, sig, exc)
         raw = _from_status(base, sig, status)
-        return _replace(
+        return with_changes(
             raw, modification=ModificationLevel.UNKNOWN, diff_error=str(exc) or type(exc).__name__
         )
     return _from_status(base, sig, status)
@@ -676,7 +466,7 @@ def _safe(fn: Callable[[], T], default: T) -> T:
 
 
 def sub_indication_name(indic: AdESSubIndic | None) -> str | None:
-    """The name of a pyHanko AdES sub-indication (``"REVOKED"``, …), or ``None`` if none."""
+    """The EN 319 102-1 sub-indication's name (e.g. ``TRY_LATER``), or None."""
     return None if indic is None else str(getattr(indic, "name", indic))
 
 
@@ -686,7 +476,7 @@ def _failed(base: RawSignature, sig: EmbeddedPdfSignature, exc: BaseException) -
     # Read only here: pyHanko does not cache the signer certificate lookup, and on the
     # success path the validation status already carries the certificate.
     signer_cert = _safe(lambda: from_asn1(sig.signer_cert), None)
-    return _replace(
+    return with_changes(
         base,
         error=str(exc) or type(exc).__name__,
         error_sub_indication=sub,
@@ -709,7 +499,7 @@ def _from_status(
     revoked_at = (
         status.revocation_details.revocation_date if status.revocation_details is not None else None
     )
-    return _replace(
+    return with_changes(
         base,
         coverage=_COVERAGE.get(status.coverage) if status.coverage is not None else None,
         modification=modification,
@@ -729,7 +519,3 @@ def _from_status(
         timestamp_trusted=bool(ts is not None and ts.intact and ts.valid and ts.trusted),
         timestamp=timestamp_facts(ts),
     )
-
-
-def _replace(base: RawSignature, **changes: object) -> RawSignature:
-    return replace(base, **changes)  # type: ignore[arg-type]

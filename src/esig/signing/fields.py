@@ -21,6 +21,7 @@ from esig._io import atomic_output, open_input
 from esig._model import EsigModel
 from esig._pyhanko.fields import NewField, prepare_fields, read_fields
 from esig.errors import InputError, OutputError
+from esig.model.fields import Box, check_box, check_field_name
 from esig.signing.certification import FieldLock
 
 __all__ = [
@@ -31,33 +32,6 @@ __all__ = [
     "prepare_document",
     "signature_fields",
 ]
-
-Box = tuple[float, float, float, float]
-"""A rectangle in PDF points: (x1, y1, x2, y2), lower left then upper right corner."""
-
-
-def check_box(box: Box | None) -> Box | None:
-    """Refuse a box whose corners are not lower-left then upper-right, or negative."""
-    if box is None:
-        return None
-    x1, y1, x2, y2 = box
-    if min(box) < 0:
-        raise ValueError("box coordinates must not be negative (points from the lower left)")
-    if x2 <= x1 or y2 <= y1:
-        raise ValueError(
-            f"the box ({x1:g}, {y1:g}, {x2:g}, {y2:g}) must be x1,y1 (lower left) then "
-            "x2,y2 (upper right), with x2 > x1 and y2 > y1"
-        )
-    return box
-
-
-def check_field_name(name: str) -> str:
-    """Refuse an empty field name, or one with a period (a PDF name separator)."""
-    if not name.strip():
-        raise ValueError("the field name must not be empty")
-    if "." in name:
-        raise ValueError(f"the field name {name!r} must not contain a period")
-    return name
 
 
 class SignatureFieldSpec(EsigModel):

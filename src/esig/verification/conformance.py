@@ -34,7 +34,7 @@ from pydantic import computed_field
 
 from esig._model import EsigModel
 from esig.law import ETSI, Citation
-from esig.signing.baseline import PadesLevel
+from esig.model.baseline import PadesLevel
 
 if TYPE_CHECKING:  # the facts come from _pyhanko/, which is imported only when verifying
     from esig._pyhanko.conformance import (

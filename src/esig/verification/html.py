@@ -20,15 +20,14 @@ import html
 from esig.identity import NameIdentity
 from esig.law import Citation
 from esig.levels import Level, RequirementResult, RequirementStatus
-from esig.verification.report import (
+from esig.verification.report_parts import (
     CertificatePath,
     Finding,
     Indication,
     Outcome,
-    SignatureReport,
     SigningTimeSource,
-    VerificationReport,
 )
+from esig.verification.report_view import ReportView, SignatureView
 
 __all__ = ["render_html", "render_signature_html"]
 
@@ -111,7 +110,7 @@ def _e(value: object) -> str:
     return html.escape(str(value), quote=True)
 
 
-def render_html(report: VerificationReport) -> str:
+def render_html(report: ReportView) -> str:
     """The whole report as a self-contained HTML fragment (inline CSS, no scripts).
 
     An overall verdict banner, then one card per signature with its verdict, signer,
@@ -124,7 +123,7 @@ def render_html(report: VerificationReport) -> str:
     return _wrap(_banner(report) + "".join(cards))
 
 
-def render_signature_html(signature: SignatureReport, index: int = 1) -> str:
+def render_signature_html(signature: SignatureView, index: int = 1) -> str:
     """One signature's card as a self-contained HTML fragment (inline CSS, no scripts)."""
     return _wrap(_signature_card(index, signature))
 
@@ -138,7 +137,7 @@ def _badge(kind: str, word: str, label: str | None = None) -> str:
     return f'<span class="esig-badge esig-b-{kind}"{aria}>{_e(word)}</span>'
 
 
-def _banner(report: VerificationReport) -> str:
+def _banner(report: ReportView) -> str:
     kind = _INDICATION_CLASS[report.indication]
     count = len(report.signatures)
     plural = "s" if count != 1 else ""
@@ -181,7 +180,7 @@ def _identity(name: NameIdentity) -> str:
     return f"{badge} {text}"
 
 
-def _signature_card(index: int, sig: SignatureReport) -> str:
+def _signature_card(index: int, sig: SignatureView) -> str:
     kind = _INDICATION_CLASS[sig.indication]
     word = _INDICATION_WORD[sig.indication]
     words = [] if word == sig.indication.value else [f"<strong>{_e(sig.indication.value)}</strong>"]
@@ -199,7 +198,7 @@ def _signature_card(index: int, sig: SignatureReport) -> str:
     )
 
 
-def _facts(sig: SignatureReport) -> str:
+def _facts(sig: SignatureView) -> str:
     rows: list[tuple[str, str]] = []
     signer = _identity(sig.signer) if sig.signer else '<span class="esig-muted">(unknown)</span>'
     rows.append(("Signer", signer))
@@ -247,7 +246,7 @@ def _chain(path: CertificatePath) -> str:
     )
 
 
-def _level(sig: SignatureReport) -> str:
+def _level(sig: SignatureView) -> str:
     level = sig.level
     word = "NONE" if level.level is Level.NONE else level.level.value
     return (
@@ -259,7 +258,7 @@ def _level(sig: SignatureReport) -> str:
     )
 
 
-def _conformance(sig: SignatureReport) -> str:
+def _conformance(sig: SignatureView) -> str:
     """The PAdES baseline conformance line (EN 319 142-1), when the signature has one."""
     if sig.conformance is None:
         return ""

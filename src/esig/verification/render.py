@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from esig.levels import RequirementStatus
-from esig.verification.report import Outcome, SignatureReport, VerificationReport
+from esig.verification.report_parts import Outcome
+from esig.verification.report_view import ReportView, SignatureView
 
 __all__ = ["render_text"]
 
@@ -20,7 +21,7 @@ _REQ_MARK = {
 }
 
 
-def render_text(report: VerificationReport) -> str:
+def render_text(report: ReportView) -> str:
     """The whole report as plain text: verdict, then every signature with its checks."""
     count = len(report.signatures)
     lines = [
@@ -35,7 +36,7 @@ def render_text(report: VerificationReport) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _signature_lines(index: int, sig: SignatureReport) -> list[str]:
+def _signature_lines(index: int, sig: SignatureView) -> list[str]:
     verdict = sig.indication.value
     if sig.sub_indication is not None:
         verdict += f" / {sig.sub_indication.value}"
@@ -83,7 +84,7 @@ def _signature_lines(index: int, sig: SignatureReport) -> list[str]:
     return lines
 
 
-def _visual_text(sig: SignatureReport) -> str:
+def _visual_text(sig: SignatureView) -> str:
     visual = sig.visual
     assert visual is not None
     if not visual.compared:
@@ -100,7 +101,7 @@ def _visual_text(sig: SignatureReport) -> str:
     )
 
 
-def _long_term_text(sig: SignatureReport) -> str:
+def _long_term_text(sig: SignatureView) -> str:
     lt = sig.long_term
     assert lt is not None
     moment = f"{lt.validated_at:%Y-%m-%d %H:%M:%S %Z}"

@@ -11,19 +11,33 @@ Serialise with ``report.model_dump_json()``; read a text form with
 from __future__ import annotations
 
 import datetime as dt
-from enum import StrEnum
 from typing import Any, Literal
 
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes
 from pydantic import computed_field
 
 from esig._model import EsigModel
 from esig.identity import NameIdentity
-from esig.law import Citation
 from esig.levels import LevelAssessment
+from esig.model.coverage import Coverage, ModificationLevel
 from esig.profiles import CertificateProfile
 from esig.verification.conformance import BaselineConformance
+from esig.verification.html import render_html, render_signature_html
+from esig.verification.render import render_text
+from esig.verification.report_parts import (
+    Attack,
+    CertificatePath,
+    CertificateSummary,
+    CheckId,
+    Finding,
+    Indication,
+    Integrity,
+    LongTermValidation,
+    Outcome,
+    PathStatus,
+    SignedRange,
+    SigningTimeSource,
+    SubIndication,
+)
 from esig.verification.visual import VisualComparison
 
 __all__ = [
@@ -46,259 +60,6 @@ __all__ = [
     "VerificationReport",
     "report_json_schema",
 ]
-
-
-class Indication(StrEnum):
-    """The main status indication of EN 319 102-1."""
-
-    TOTAL_PASSED = "TOTAL-PASSED"
-    TOTAL_FAILED = "TOTAL-FAILED"
-    INDETERMINATE = "INDETERMINATE"
-
-
-class SubIndication(StrEnum):
-    """EN 319 102-1 sub-indications that esig reports."""
-
-    FORMAT_FAILURE = "FORMAT_FAILURE"
-    HASH_FAILURE = "HASH_FAILURE"
-    SIG_CRYPTO_FAILURE = "SIG_CRYPTO_FAILURE"
-    REVOKED = "REVOKED"
-    NOT_YET_VALID = "NOT_YET_VALID"
-    SIG_CONSTRAINTS_FAILURE = "SIG_CONSTRAINTS_FAILURE"
-    CHAIN_CONSTRAINTS_FAILURE = "CHAIN_CONSTRAINTS_FAILURE"
-    CERTIFICATE_CHAIN_GENERAL_FAILURE = "CERTIFICATE_CHAIN_GENERAL_FAILURE"
-    CRYPTO_CONSTRAINTS_FAILURE = "CRYPTO_CONSTRAINTS_FAILURE"
-    CRYPTO_CONSTRAINTS_FAILURE_NO_POE = "CRYPTO_CONSTRAINTS_FAILURE_NO_POE"
-    EXPIRED = "EXPIRED"
-    NO_SIGNING_CERTIFICATE_FOUND = "NO_SIGNING_CERTIFICATE_FOUND"
-    NO_CERTIFICATE_CHAIN_FOUND = "NO_CERTIFICATE_CHAIN_FOUND"
-    REVOKED_NO_POE = "REVOKED_NO_POE"
-    OUT_OF_BOUNDS_NO_POE = "OUT_OF_BOUNDS_NO_POE"
-    OUT_OF_BOUNDS_NOT_REVOKED = "OUT_OF_BOUNDS_NOT_REVOKED"
-    REVOKED_CA_NO_POE = "REVOKED_CA_NO_POE"
-    REVOCATION_OUT_OF_BOUNDS_NO_POE = "REVOCATION_OUT_OF_BOUNDS_NO_POE"
-    NO_POE = "NO_POE"
-    TRY_LATER = "TRY_LATER"
-    SIGNED_DATA_NOT_FOUND = "SIGNED_DATA_NOT_FOUND"
-    GENERIC = "GENERIC"
-
-
-class Outcome(StrEnum):
-    """The result of one check."""
-
-    PASSED = "passed"
-    FAILED = "failed"
-    INDETERMINATE = "indeterminate"
-    INFO = "info"
-    """Informational: reported, not judged (e.g. the identity shown)."""
-
-
-class CheckId(StrEnum):
-    """The checks esig runs on every signature, by name."""
-
-    SIGNED_DATA = "signed_data"
-    """BES art. 3(a): which bytes and revision the signature covers."""
-    INTEGRITY = "integrity"
-    """BES art. 3(b): digest and signature value."""
-    SIGNED_CONTENT = "signed_content"
-    """BES art. 3(c): the signed revision can be handed back."""
-    CERTIFICATE = "certificate"
-    """BES art. 3(d): path to a trust anchor, validity, revocation, key usage."""
-    IDENTITY = "identity"
-    """BES art. 3(e): the signatory's identity, from the certificate."""
-    PSEUDONYM = "pseudonym"
-    """BES art. 3(f): use of a pseudonym is indicated."""
-    MODIFICATIONS = "modifications"
-    """BES art. 3(g): changes after signing are detected and classified."""
-    ALGORITHMS = "algorithms"
-    """BES art. 2(1)(a)(2°), 3(d): algorithms and key sizes not weak at the signing time."""
-    FORMAT = "format"
-    """The signature container itself (CMS, signature dictionary)."""
-    TIMESTAMP = "timestamp"
-    """BES art. 1(b), 3(d): the signature timestamp (TSA trusted, imprint, time)."""
-    REVOCATION = "revocation"
-    """BES art. 3(d): the revocation data for the signer's certificate was usable."""
-    EVIDENCE_RECORD = "evidence_record"
-    """BES art. 3(e), 2(2): the evidence record of a platform seal (one-time code, click,
-    drawn signature): who agreed, how, and that it describes the signed document."""
-
-
-class Attack(StrEnum):
-    """Known classes of attack on signed PDFs, named when a finding recognises one."""
-
-    INCREMENTAL_SAVING = "incremental saving attack"
-    """Content appended after the signed revision that is not a valid incremental update."""
-    SIGNATURE_WRAPPING = "signature wrapping"
-    """A /ByteRange that does not cover a whole revision, so other bytes can be shown."""
-    SHADOW_HIDE = "shadow attack (hide)"
-    """A later revision removes or redefines content of the signed revision to reveal
-    content that was hidden when the document was signed."""
-    SHADOW_REPLACE = "shadow attack (replace)"
-    """A later revision replaces content of the signed revision with other content."""
-    CERTIFIED_DOCUMENT_CHANGED = "changes to a certified document"
-    """Changes (annotations, signatures, edits) that the certification does not permit."""
-
-
-class Finding(EsigModel):
-    """One observation about a signature, with the provision it serves."""
-
-    check: CheckId
-    outcome: Outcome
-    message: str
-    """What was found, in one sentence."""
-    citations: tuple[Citation, ...]
-    sub_indication: SubIndication | None = None
-    """The EN 319 102-1 sub-indication, for failed and indeterminate findings."""
-    attack: Attack | None = None
-    """The attack class this finding recognises, if any."""
-
-
-class Coverage(StrEnum):
-    """How much of the file the signature's byte range covers."""
-
-    ENTIRE_FILE = "entire file"
-    ENTIRE_REVISION = "entire revision"
-    """The revision it was made in; later revisions were appended."""
-    PREFIX = "contiguous block from the start"
-    """A contiguous block that does not end at a revision boundary: non-standard."""
-    UNCLEAR = "unclear"
-    """Disconnected or otherwise non-standard coverage."""
-
-
-class ModificationLevel(StrEnum):
-    """What kind of change was made to the document after signing."""
-
-    NONE = "none"
-    LTA_UPDATES = "validation data and timestamps added"
-    FORM_FILLING = "form filling and signatures"
-    ANNOTATIONS = "annotations"
-    OTHER = "other changes"
-    UNKNOWN = "not analysed"
-
-
-class SignedRange(EsigModel):
-    """Which bytes the signature covers, and which PDF revision that is."""
-
-    byte_range: tuple[int, ...]
-    """The /ByteRange as written in the signature dictionary."""
-    covered_bytes: int
-    file_size: int
-    revision: int | None
-    """The revision the signature was made in (1 = the original file)."""
-    total_revisions: int
-    coverage: Coverage
-
-    @computed_field  # type: ignore[prop-decorator]
-    @property
-    def is_latest_revision(self) -> bool:
-        """Whether what a reader displays (the latest revision) is the signed revision."""
-        return self.coverage is Coverage.ENTIRE_FILE
-
-
-class Integrity(EsigModel):
-    """Digest and signature value (BES art. 3(b))."""
-
-    digest_matches: bool
-    """The message digest in the signed attributes equals the digest of the covered bytes."""
-    signature_valid: bool
-    """The signature value verifies with the signer's public key."""
-    digest_algorithm: str
-    signature_algorithm: str
-
-    @computed_field  # type: ignore[prop-decorator]
-    @property
-    def intact(self) -> bool:
-        """Both hold."""
-        return self.digest_matches and self.signature_valid
-
-
-class CertificateSummary(EsigModel):
-    """The facts of one certificate a reader needs to recognise it."""
-
-    subject: NameIdentity
-    issuer: NameIdentity
-    serial_number: str
-    """Hexadecimal."""
-    not_before: dt.datetime
-    not_after: dt.datetime
-    sha256_fingerprint: str
-
-    @classmethod
-    def from_certificate(cls, cert: x509.Certificate) -> CertificateSummary:
-        """Summarise a certificate."""
-        return cls(
-            subject=NameIdentity.from_name(cert.subject),
-            issuer=NameIdentity.from_name(cert.issuer),
-            serial_number=f"{cert.serial_number:x}",
-            not_before=cert.not_valid_before_utc,
-            not_after=cert.not_valid_after_utc,
-            sha256_fingerprint=cert.fingerprint(hashes.SHA256()).hex(),
-        )
-
-
-class PathStatus(StrEnum):
-    """The outcome of certificate path validation."""
-
-    TRUSTED = "trusted"
-    NO_TRUST_ANCHOR = "no path to a trust anchor"
-    REVOKED = "revoked"
-    EXPIRED = "expired"
-    NOT_YET_VALID = "not yet valid"
-    INVALID = "invalid"
-    """Invalid for another reason (key usage, constraints, algorithms)."""
-    NOT_EXAMINED = "not examined"
-    """Not examined: the signature was recovered from a PDF that does not parse."""
-
-
-class CertificatePath(EsigModel):
-    """The signer's certificate and the path built from it (BES art. 3(d))."""
-
-    status: PathStatus
-    message: str
-    chain: tuple[CertificateSummary, ...]
-    """From the signer up to the trust anchor when a path was found; else the signer."""
-    revocation_checked: bool
-    """Whether revocation information was available to the validator: embedded in the
-    document (DSS) or allowed to be fetched. Soft-fail validation may still have gone on
-    without it."""
-
-
-class LongTermValidation(EsigModel):
-    """Validation in the past (EN 319 102-1 §5.6.3): what the timestamps prove.
-
-    Present when the signer's certificate had expired or was revoked at the
-    validation moment, so only proofs of existence (POE) from earlier timestamps can
-    show that the signature was made while the certificate was good (BES art. 1(b):
-    verifiable at any time).
-    """
-
-    validated_at: dt.datetime
-    """The validation moment."""
-    passed: bool
-    """Whether the signature validated with the proofs of existence."""
-    proof_of_existence: dt.datetime | None
-    """The earliest time the signature is proven to have existed."""
-    document_timestamp: dt.datetime | None
-    """The oldest valid document timestamp after the signature (the evidence record)."""
-    document_timestamps: int
-    """How many document timestamps the document holds."""
-    sub_indication: SubIndication | None = None
-    """Why it did not pass (EN 319 102-1 sub-indication)."""
-    offline: bool
-    """Validated from the document's own data only (no network)."""
-    assumed_not_revoked: tuple[str, ...] = ()
-    """Offline only: the certificates (the latest document timestamp's TSA and the CAs
-    above it) taken as not revoked at the validation moment; no embedded data can say."""
-
-
-class SigningTimeSource(StrEnum):
-    """Where the signing time comes from."""
-
-    TIMESTAMP = "timestamp"
-    """Proven by a trusted timestamp."""
-    CLAIMED = "claimed by the signer"
-    """Stated by the signer (signing-time attribute or /M); not proven."""
-    NONE = "unknown"
 
 
 class SignatureReport(EsigModel):
@@ -359,8 +120,6 @@ class SignatureReport(EsigModel):
 
     def _repr_html_(self) -> str:
         """The signature as HTML, for Jupyter."""
-        from esig.verification.html import render_signature_html  # noqa: PLC0415 - avoids a cycle
-
         return render_signature_html(self)
 
 
@@ -399,14 +158,10 @@ class VerificationReport(EsigModel):
 
     def to_text(self) -> str:
         """The report as plain text for a terminal or a log."""
-        from esig.verification.render import render_text  # noqa: PLC0415 - avoids a cycle
-
         return render_text(self)
 
     def to_html(self) -> str:
         """The report as a self-contained HTML fragment (inline CSS, no scripts)."""
-        from esig.verification.html import render_html  # noqa: PLC0415 - avoids a cycle
-
         return render_html(self)
 
     def _repr_html_(self) -> str:

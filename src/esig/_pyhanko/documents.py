@@ -1,0 +1,112 @@
+"""Open a PDF for reading or for an incremental update; read its filled signature fields.
+
+Bad input becomes esig's errors here (not a PDF, corrupt, encrypted), for signing,
+validation and the readers of fields and evidence alike. :data:`MALFORMED` is what
+pyHanko and asn1crypto raise on malformed input: a signature that cannot be read
+becomes a failed signature in the report, never a crash.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import BinaryIO
+
+from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+from pyhanko.pdf_utils.misc import PdfError
+from pyhanko.pdf_utils.reader import PdfFileReader
+from pyhanko.sign.fields import enumerate_sig_fields
+from pyhanko.sign.validation.errors import SignatureValidationError
+from pyhanko.sign.validation.pdf_embedded import EmbeddedPdfSignature
+
+from esig._io import CHUNK_SIZE
+from esig.errors import CorruptDocumentError, EncryptedDocumentError, NotAPdfError
+
+__all__ = ["MALFORMED", "FilledField", "filled_signature_fields", "open_reader", "open_writer"]
+
+# Everything pyHanko and asn1crypto raise on malformed input. A signature that
+# cannot be read becomes a failed signature in the report, never a crash.
+MALFORMED = (
+    SignatureValidationError,
+    PdfError,
+    ValueError,
+    KeyError,
+    IndexError,
+    TypeError,
+    AttributeError,
+    NotImplementedError,
+    OverflowError,
+)
+
+
+def open_writer(source: BinaryIO) -> IncrementalPdfFileWriter:
+    """Open a PDF for an incremental update, with esig errors for bad input."""
+    head = source.read(1024)
+    source.seek(0)
+    if b"%PDF-" not in head:
+        raise NotAPdfError("This is not a PDF document (no %PDF- header)")
+    try:
+        writer = IncrementalPdfFileWriter(source, strict=False)
+        # pyHanko copies the original into the output 4 KiB at a time by default.
+        writer.IO_CHUNK_SIZE = CHUNK_SIZE
+    except (PdfError, ValueError, KeyError, IndexError, TypeError) as exc:
+        raise CorruptDocumentError(f"The PDF cannot be parsed: {exc}") from None
+    if writer.prev.encrypted:
+        raise EncryptedDocumentError("The PDF is encrypted; esig does not sign encrypted documents")
+    return writer
+
+
+def open_reader(stream: BinaryIO) -> PdfFileReader:
+    """Parse a PDF for validation, with esig errors for what is not a readable PDF.
+
+    The stream must stay open while the reader is used.
+    """
+    head = stream.read(1024)
+    stream.seek(0)
+    if b"%PDF-" not in head:
+        raise NotAPdfError("This is not a PDF document (no %PDF- header)")
+    try:
+        reader = PdfFileReader(stream, strict=False)
+    except MALFORMED as exc:
+        raise CorruptDocumentError(f"The PDF cannot be parsed: {exc}") from None
+    if reader.encrypted:
+        raise EncryptedDocumentError("The PDF is encrypted; esig cannot verify it without a key")
+    return reader
+
+
+@dataclass(frozen=True)
+class FilledField:
+    """A filled signature field, parsed once for every reader of the same document."""
+
+    name: str
+    sig_ref: object
+    """The /V entry as found (a reference, or the dictionary itself)."""
+    embedded: EmbeddedPdfSignature | None
+    """pyHanko's view of the signature; None when it cannot be read."""
+    error: str | None = None
+    """Why it cannot be read."""
+
+
+def filled_signature_fields(reader: PdfFileReader) -> list[FilledField]:
+    """Every filled signature field (document timestamps included), each parsed once.
+
+    pyHanko parses a signature dictionary and its large /Contents when the
+    ``EmbeddedPdfSignature`` is made: the validation and the conformance check share
+    these objects instead of parsing them twice.
+
+    Raises:
+        CorruptDocumentError: The form's fields cannot be enumerated.
+
+    """
+    try:
+        fields_found = list(enumerate_sig_fields(reader, filled_status=True))
+    except MALFORMED as exc:
+        raise CorruptDocumentError(f"The PDF's signature fields cannot be read: {exc}") from None
+    found = []
+    for name, sig_ref, sig_field in fields_found:
+        try:
+            sig: EmbeddedPdfSignature | None = EmbeddedPdfSignature(reader, sig_field, str(name))
+            error = None
+        except MALFORMED as exc:
+            sig, error = None, f"the signature cannot be read: {exc}"
+        found.append(FilledField(str(name), sig_ref, sig, error))
+    return found

@@ -1,0 +1,132 @@
+"""What the text and HTML renderers read of a report: its shape, as protocols.
+
+:class:`~esig.verification.report.SignatureReport` and
+:class:`~esig.verification.report.VerificationReport` have these attributes (mypy
+checks it where they hand themselves to a renderer). The renderers depend on this
+shape, not on the report module, so the report's ``to_text()`` and ``to_html()``
+can call them without an import cycle.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Protocol
+
+from esig.identity import NameIdentity
+from esig.levels import LevelAssessment
+from esig.model.coverage import ModificationLevel
+from esig.verification.conformance import BaselineConformance
+from esig.verification.report_parts import (
+    CertificatePath,
+    CertificateSummary,
+    Finding,
+    Indication,
+    Integrity,
+    LongTermValidation,
+    SignedRange,
+    SigningTimeSource,
+    SubIndication,
+)
+from esig.verification.visual import VisualComparison
+
+__all__ = ["ReportView", "SignatureView"]
+
+
+class SignatureView(Protocol):
+    """One signature's report, as the renderers read it."""
+
+    @property
+    def field_name(self) -> str:
+        """The signature field's name."""
+
+    @property
+    def signer(self) -> NameIdentity | None:
+        """Who signed, as the certificate names them."""
+
+    @property
+    def signing_time(self) -> dt.datetime | None:
+        """When the signature was made."""
+
+    @property
+    def signing_time_source(self) -> SigningTimeSource:
+        """Where the signing time comes from."""
+
+    @property
+    def signed_range(self) -> SignedRange | None:
+        """Which bytes and revision the signature covers."""
+
+    @property
+    def integrity(self) -> Integrity | None:
+        """Digest and signature value."""
+
+    @property
+    def certificate_path(self) -> CertificatePath | None:
+        """The signer's certificate and its path."""
+
+    @property
+    def modifications(self) -> ModificationLevel:
+        """What changed after signing."""
+
+    @property
+    def visual(self) -> VisualComparison | None:
+        """The signed and the displayed revision compared."""
+
+    @property
+    def long_term(self) -> LongTermValidation | None:
+        """Validation in the past."""
+
+    @property
+    def findings(self) -> tuple[Finding, ...]:
+        """Every finding."""
+
+    @property
+    def level(self) -> LevelAssessment:
+        """The level assessment."""
+
+    @property
+    def conformance(self) -> BaselineConformance | None:
+        """The PAdES baseline level claimed and reached."""
+
+    @property
+    def indication(self) -> Indication:
+        """The verdict."""
+
+    @property
+    def sub_indication(self) -> SubIndication | None:
+        """Why, when it did not pass."""
+
+
+class ReportView(Protocol):
+    """A document's report, as the renderers read it."""
+
+    @property
+    def document(self) -> str:
+        """The document's name."""
+
+    @property
+    def document_sha256(self) -> str:
+        """SHA-256 of the document (hex)."""
+
+    @property
+    def document_size(self) -> int:
+        """Its size in bytes."""
+
+    @property
+    def verified_at(self) -> dt.datetime:
+        """The time of verification."""
+
+    @property
+    def trust_anchors(self) -> tuple[CertificateSummary, ...]:
+        """The trust anchors the verifier was given."""
+
+    @property
+    def signatures(self) -> tuple[SignatureView, ...]:
+        """Every signature's report."""
+
+    @property
+    def problems(self) -> tuple[str, ...]:
+        """Problems with the document as a whole."""
+
+    @property
+    def indication(self) -> Indication:
+        """The overall verdict."""
