@@ -41,8 +41,7 @@ app = typer.Typer(
 )
 
 
-_NOISY_LOGGERS = ("pyhanko", "pyhanko_certvalidator", "esig")
-"""Shown with -v; ``esig`` logs the libraries' warnings it caught (INFO)."""
+_NOISY_LOGGERS = ("pyhanko", "pyhanko_certvalidator")
 
 
 @app.callback()
@@ -57,6 +56,10 @@ def _options(
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     for name in _NOISY_LOGGERS:
         logging.getLogger(name).setLevel(level)
+    if verbose:
+        # esig logs the libraries' warnings it caught at INFO; without -v the root
+        # logger's WARNING threshold keeps them quiet (esig's logger is left as it is).
+        logging.getLogger("esig").setLevel(logging.DEBUG)
 
 
 class DemoKey(StrEnum):
