@@ -227,10 +227,10 @@ def esig_batch(
 
 def _login_calls() -> int:
     try:
-        from esig.devices.pkcs11 import _Logins
+        from esig.devices.pkcs11.login import Logins
     except ImportError:
         return 0
-    return _Logins.login_calls
+    return Logins.login_calls
 
 
 def check_outputs(outputs: list[Path], root: Any, checks: dict[str, Any]) -> None:

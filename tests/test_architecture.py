@@ -59,3 +59,49 @@ def test_every_module_is_in_the_architecture_page() -> None:
         if path.stem != "__init__" and f"{path.stem}.py" not in page
     ]
     assert missing == [], f"add these modules to docs/architecture.md: {missing}"
+
+
+def _dotted(path: Path) -> str:
+    """The module name of a file of src/esig (esig/a/__init__.py → esig.a)."""
+    return ".".join(path.relative_to(SRC.parent).with_suffix("").parts).removesuffix(".__init__")
+
+
+def _imported_module(path: Path, node: ast.ImportFrom) -> str:
+    """The absolute module an import-from names, a relative one resolved against ``path``."""
+    if node.level == 0:
+        return node.module or ""
+    # The package the file is in: its parts minus the last (the module, or __init__).
+    package = path.relative_to(SRC.parent).parts[:-1]
+    base = package[: len(package) - (node.level - 1)]
+    return ".".join([*base, *([node.module] if node.module else [])])
+
+
+def _is_module(dotted: str) -> bool:
+    """Whether ``dotted`` (esig.…) names a module or a package of src/esig."""
+    relative = SRC.joinpath(*dotted.split(".")[1:])
+    return relative.with_suffix(".py").is_file() or (relative / "__init__.py").is_file()
+
+
+def test_no_private_name_crosses_a_module() -> None:
+    """A name with one leading underscore is private to its module: no other module imports it.
+
+    Importing a private *module* (``from esig.devices.csc import _protocol``) is allowed: such
+    modules are internal to their package, and what they share has public names.
+    """
+    crossings = []
+    for path in sorted(SRC.rglob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+        for node in ast.walk(tree):
+            if not isinstance(node, ast.ImportFrom):
+                continue
+            module = _imported_module(path, node)
+            if module.split(".")[0] != "esig":
+                continue
+            crossings.extend(
+                f"{_dotted(path)} imports {alias.name} from {module}"
+                for alias in node.names
+                if alias.name.startswith("_")
+                and not alias.name.startswith("__")
+                and not _is_module(f"{module}.{alias.name}")
+            )
+    assert crossings == [], "private names cross modules:\n" + "\n".join(crossings)

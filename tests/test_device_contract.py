@@ -187,10 +187,10 @@ def _pyhanko_bottom_line(path: Path, root: x509.Certificate) -> bool:
 
 def _login_calls() -> int:
     try:
-        from esig.devices.pkcs11 import _Logins
+        from esig.devices.pkcs11.login import Logins
     except ImportError:
         return 0
-    return _Logins.login_calls
+    return Logins.login_calls
 
 
 # ----------------------------------------------------------------- the contract

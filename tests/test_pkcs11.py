@@ -54,8 +54,8 @@ from esig.devices.pkcs11 import (  # noqa: E402 - after the importorskip
     list_token_objects,
 )
 from esig.devices.pkcs11.device import _Pin  # noqa: E402 - after the importorskip
-from esig.devices.pkcs11.errors import _translate  # noqa: E402 - after the importorskip
-from esig.devices.pkcs11.login import _Logins  # noqa: E402 - after the importorskip
+from esig.devices.pkcs11.errors import translate_error  # noqa: E402 - after the importorskip
+from esig.devices.pkcs11.login import Logins  # noqa: E402 - after the importorskip
 
 pytestmark = pytest.mark.real
 
@@ -131,12 +131,12 @@ def test_a_wrong_digest_length_is_refused(esig_softhsm_token: SoftHsmToken) -> N
 
 
 def test_a_batch_of_twenty_signatures_needs_one_login(esig_softhsm_token: SoftHsmToken) -> None:
-    before = _Logins.login_calls
+    before = Logins.login_calls
     digests = [hashlib.sha256(bytes([i])).digest() for i in range(20)]
     with esig_softhsm_token.open_device("rsa-signer") as device:
         signatures = [device.sign_digest(d, DigestAlgorithm.SHA256) for d in digests]
         assert device.signatures == 20
-    assert _Logins.login_calls - before == 1
+    assert Logins.login_calls - before == 1
     for digest, signature in zip(digests, signatures, strict=True):
         _verify_raw(device, signature, digest, DigestAlgorithm.SHA256)
 
@@ -187,7 +187,7 @@ def test_closed_device_refuses_to_sign(esig_softhsm_token: SoftHsmToken) -> None
 
 
 def test_two_devices_and_a_listing_share_one_login(esig_softhsm_token: SoftHsmToken) -> None:
-    before = _Logins.login_calls
+    before = Logins.login_calls
     first = esig_softhsm_token.open_device("rsa-signer")
     with esig_softhsm_token.open_device("ec-signer") as second:
         keys = list_token_objects(
@@ -198,7 +198,7 @@ def test_two_devices_and_a_listing_share_one_login(esig_softhsm_token: SoftHsmTo
     # Closing the other device and the listing did not log the first one out.
     first.sign_digest(bytes(32), DigestAlgorithm.SHA256)
     first.close()
-    assert _Logins.login_calls - before == 1
+    assert Logins.login_calls - before == 1
 
 
 def test_a_wrong_or_missing_pin_while_logged_in_is_still_refused(
@@ -291,12 +291,12 @@ def test_locked_pin_is_not_even_tried(esig_softhsm: SoftHsmTokens) -> None:
 
 def test_pin_locked_from_the_token_maps_to_pin_locked_error() -> None:
     # SoftHSM2 2.6 never answers CKR_PIN_LOCKED itself: check the mapping directly.
-    error = _translate(pkcs11.exceptions.PinLocked(), token_label="BELPIC")
+    error = translate_error(pkcs11.exceptions.PinLocked(), token_label="BELPIC")
     assert isinstance(error, PinLockedError) and error.token_label == "BELPIC"
 
 
 def test_mechanism_refused_at_signing_maps_to_mechanism_error() -> None:
-    error = _translate(
+    error = translate_error(
         pkcs11.exceptions.MechanismInvalid(),
         token_label="t",
         key_label="k",
@@ -388,7 +388,7 @@ def test_the_pin_never_leaks(
 def test_beid_profile_selects_the_signature_key_and_signs(
     esig_softhsm_beid: SoftHsmToken, esig_pki: TestPKI, esig_sample_pdf: Path, tmp_path: Path
 ) -> None:
-    before = _Logins.login_calls
+    before = Logins.login_calls
     out = tmp_path / "beid.pdf"
     with Pkcs11Device.from_profile(
         esig_softhsm_beid.module_path, BELGIAN_EID, pin=esig_softhsm_beid.pin
@@ -410,7 +410,7 @@ def test_beid_profile_selects_the_signature_key_and_signs(
                 DigestAlgorithm.SHA256,
             )
         assert device.signatures == 4
-    assert _Logins.login_calls - before == 1
+    assert Logins.login_calls - before == 1
     assert esig.verify_pdf(out, trust=[esig_pki.root.certificate]).passed
     assert "Signature is Valid." in _pdfsig(out)
 

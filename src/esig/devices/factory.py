@@ -674,7 +674,13 @@ def _check_token_identity(module: Any, parsed: Pkcs11DeviceUri) -> None:
     wanted = {"manufacturer": parsed.manufacturer, "model": parsed.model, "serial": parsed.serial}
     if parsed.token is None or all(v is None for v in wanted.values()):
         return
-    token = module._find_token(module._load(module._module_path(parsed.module)), parsed.token)
+    from esig.devices.pkcs11.tokens import (  # noqa: PLC0415 - python-pkcs11 is optional
+        find_token,
+        load_module,
+        resolve_module_path,
+    )
+
+    token = find_token(load_module(resolve_module_path(parsed.module)), parsed.token)
     actual = {
         "manufacturer": _text(token.manufacturer_id),
         "model": _text(token.model),
@@ -834,10 +840,15 @@ def _describe_file(parsed: FileDeviceUri, provider: SecretProvider | None) -> De
 
 
 def _list_tokens(parsed: Pkcs11DeviceUri) -> Iterator[DeviceEntry]:
-    module = _pkcs11()
+    _pkcs11()
     import pkcs11 as p11  # noqa: PLC0415 - optional dependency, present once _pkcs11() passed
 
-    lib = module._load(module._module_path(parsed.module))
+    from esig.devices.pkcs11.tokens import (  # noqa: PLC0415 - python-pkcs11 is optional
+        load_module,
+        resolve_module_path,
+    )
+
+    lib = load_module(resolve_module_path(parsed.module))
     try:
         tokens = [slot.get_token() for slot in lib.get_slots(token_present=True)]
     except p11.exceptions.PKCS11Error as exc:

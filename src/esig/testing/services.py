@@ -122,7 +122,7 @@ class LocalTrustServices:
             raise RuntimeError("the trust services are already running")
         from werkzeug.serving import make_server  # noqa: PLC0415 - optional extra [services]
 
-        server = make_server(HOST, self._port, self._wsgi, request_handler=_quiet_handler())
+        server = make_server(HOST, self._port, self._wsgi, request_handler=quiet_request_handler())
         try:
             self._port = server.server_address[1]
             if self._materials is None:
@@ -359,7 +359,7 @@ class LocalTrustServices:
             label: x509.load_der_x509_certificate(arch.get_cert(CertLabel(label)).dump())
             for label in Label
         }
-        return _Materials(config_path, urls, keys, certificates, _animator(config))
+        return _Materials(config_path, urls, keys, certificates, pki_animator(config))
 
 
 class _Materials:
@@ -387,7 +387,7 @@ class _Materials:
         return IssuedCertificate(self.certificates[label], self.keys[label], chain)
 
 
-def _animator(config: Any) -> Any:
+def pki_animator(config: Any) -> Any:
     """A (whole-second) Animator serving every PKI architecture of a CertomancerConfig."""
     from certomancer.integrations.animator import AnimatorArchStore  # noqa: PLC0415 - optional extra [services]
 
@@ -411,7 +411,7 @@ def _whole_second_animator() -> type[Any]:
     return WholeSecondAnimator
 
 
-def _quiet_handler() -> type[Any]:
+def quiet_request_handler() -> type[Any]:
     """A werkzeug request handler that does not log every request (errors still log)."""
     from werkzeug.serving import WSGIRequestHandler  # noqa: PLC0415 - optional extra [services]
 

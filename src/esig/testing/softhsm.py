@@ -256,7 +256,7 @@ class SoftHsm:
         from pkcs11 import KeyType as P11KeyType  # noqa: PLC0415 - python-pkcs11 is optional (esig[pkcs11])
         from pkcs11.util.ec import encode_named_curve_parameters  # noqa: PLC0415 - python-pkcs11 is optional (esig[pkcs11])
 
-        from esig.devices.pkcs11 import _attribute_mapper  # noqa: PLC0415 - python-pkcs11 is optional (esig[pkcs11])
+        from esig.devices.pkcs11.session import attribute_mapper  # noqa: PLC0415 - python-pkcs11 is optional (esig[pkcs11])
 
         private: dict[Attribute, Any] = {
             Attribute.SENSITIVE: True,
@@ -267,7 +267,7 @@ class SoftHsm:
         if allowed_mechanisms:
             private[Attribute.ALLOWED_MECHANISMS] = list(allowed_mechanisms)
         capabilities = MechanismFlag.SIGN | MechanismFlag.VERIFY
-        with self._session(token_label, _attribute_mapper()) as session:
+        with self._session(token_label, attribute_mapper()) as session:
             if key_type in (KeyType.RSA_2048, KeyType.RSA_3072):
                 bits = 2048 if key_type is KeyType.RSA_2048 else 3072
                 public, _ = session.generate_keypair(

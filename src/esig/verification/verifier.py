@@ -4,6 +4,11 @@
 it and return a :class:`~esig.verification.report.VerificationReport`. A signature that
 fails is reported, with the reasons; an :class:`~esig.errors.EsigError` means the
 document could not be examined at all (missing, not a PDF, encrypted).
+
+Each signature's report is assembled here from the findings of
+:mod:`esig.verification.findings` (art. 3(a), (b), (c), (e), (f)),
+:mod:`esig.verification.certificate_path` (art. 3(d)) and the other modules of
+:mod:`esig.verification`.
 """
 
 from __future__ import annotations
@@ -19,9 +24,8 @@ from typing import BinaryIO
 from cryptography import x509
 
 from esig._io import open_input, read_input
-from esig._library_warnings import caught_library_warnings, name_attribute_problems
+from esig._library_warnings import caught_library_warnings
 from esig._pyhanko.conformance import BaselineFacts, read_baseline_facts
-from esig._pyhanko.revocation import CertificateRevocation, RevocationSource
 from esig._pyhanko.salvage import salvage_signatures
 from esig._pyhanko.validate import (
     RawSignature,
@@ -33,15 +37,22 @@ from esig._sync import run_sync
 from esig.certificates import load_certificates
 from esig.errors import CorruptDocumentError, VerificationError
 from esig.identity import NameIdentity
-from esig.law import BES
 from esig.levels import SignatureEvidence, assess_level
 from esig.profiles import CertificateProfile, PersonKind
 from esig.trust.register import CspRegister
 from esig.verification.algorithms import algorithm_finding
+from esig.verification.certificate_path import certificate_finding, certificate_path
 from esig.verification.changes import LaterChanges, gather_later_changes, modification_finding
 from esig.verification.conformance import assess_baseline
+from esig.verification.findings import (
+    identity_findings,
+    integrity_finding,
+    integrity_of,
+    name_encoding_findings,
+    signed_content_finding,
+    signed_data_findings,
+)
 from esig.verification.long_term import (
-    long_term_path,
     long_term_validation,
     revocation_findings,
     timestamp_findings,
@@ -52,19 +63,15 @@ from esig.verification.qualification import (
     assess_qualification,
 )
 from esig.verification.report import (
-    Attack,
-    CertificatePath,
     CertificateSummary,
     CheckId,
     Coverage,
     Finding,
     Integrity,
     Outcome,
-    PathStatus,
     SignatureReport,
     SignedRange,
     SigningTimeSource,
-    SubIndication,
     VerificationReport,
 )
 from esig.verification.visual import RevisionComparer
@@ -80,8 +87,6 @@ __all__ = [
 
 TrustInput = x509.Certificate | str | os.PathLike[str]
 """A trust anchor: a certificate, or a path to a PEM/DER/PKCS#7 file of them."""
-
-_FAILURE_SUBS = {"FORMAT_FAILURE", "HASH_FAILURE", "SIG_CRYPTO_FAILURE", "REVOKED", "NOT_YET_VALID"}
 
 
 class Verifier:
@@ -307,26 +312,6 @@ def _rescoped(
     return tuple(result)
 
 
-def _signed_content_finding(raw: RawSignature) -> Finding:
-    cite = (BES.ART_3_C,)
-    if raw.coverage in (Coverage.ENTIRE_FILE, Coverage.ENTIRE_REVISION) and raw.revision:
-        end = raw.byte_range[2] + raw.byte_range[3]
-        return Finding(
-            check=CheckId.SIGNED_CONTENT,
-            outcome=Outcome.PASSED,
-            citations=cite,
-            message=f"The signed revision ({raw.revision}, the first {end} bytes) "
-            "can be handed back as it was signed (esig verify --extract-signed).",
-        )
-    return Finding(
-        check=CheckId.SIGNED_CONTENT,
-        outcome=Outcome.INDETERMINATE,
-        citations=cite,
-        message="No whole signed revision can be handed back: the signature's "
-        "coverage is not standard.",
-    )
-
-
 # --- building one signature's report -------------------------------------------------
 
 
@@ -340,17 +325,17 @@ def _signature_report(
 ) -> SignatureReport:
     signer = NameIdentity.from_name(raw.signer_cert.subject) if raw.signer_cert else None
     profile = CertificateProfile.from_certificate(raw.signer_cert) if raw.signer_cert else None
-    integrity = _integrity(raw)
-    path = _certificate_path(raw)
+    integrity = integrity_of(raw)
+    path = certificate_path(raw)
     findings = (
-        *_signed_data_findings(raw),
-        _integrity_finding(raw, integrity),
-        _signed_content_finding(raw),
-        _certificate_finding(raw, path),
+        *signed_data_findings(raw),
+        integrity_finding(raw, integrity),
+        signed_content_finding(raw),
+        certificate_finding(raw, path),
         *timestamp_findings(raw),
         *revocation_findings(raw),
-        *_identity_findings(signer),
-        *_name_encoding_findings(raw.signer_cert),
+        *identity_findings(signer),
+        *name_encoding_findings(raw.signer_cert),
         modification_finding(raw, later),
     )
     record_facts: dict[str, object] = {}
@@ -412,22 +397,6 @@ def _signature_report(
     )
 
 
-def _name_encoding_findings(cert: x509.Certificate | None) -> tuple[Finding, ...]:
-    """An attribute of the signer's names that RFC 5280 does not allow: said, not judged."""
-    problems = name_attribute_problems(cert) if cert is not None else ()
-    if not problems:
-        return ()
-    return (
-        Finding(
-            check=CheckId.IDENTITY,
-            outcome=Outcome.INFO,
-            message="The signer's certificate has a malformed name attribute, read as it is: "
-            + "; ".join(problems),
-            citations=(BES.ART_3_E, BES.ART_6_1_B),
-        ),
-    )
-
-
 def _signing_time(raw: RawSignature) -> tuple[dt.datetime | None, SigningTimeSource]:
     if raw.timestamp_time is not None and raw.timestamp_trusted:
         return raw.timestamp_time, SigningTimeSource.TIMESTAMP
@@ -447,414 +416,6 @@ def _signed_range(raw: RawSignature) -> SignedRange | None:
         total_revisions=raw.total_revisions,
         coverage=raw.coverage,
     )
-
-
-def _signed_data_findings(raw: RawSignature) -> tuple[Finding, ...]:
-    cite = (BES.ART_3_A,)
-    rng = raw.byte_range
-    beyond_end = len(rng) == 4 and raw.file_size > 0 and rng[2] + rng[3] > raw.file_size
-    if (
-        len(rng) != 4
-        or any(x < 0 for x in rng)
-        or rng[0] != 0
-        or rng[0] + rng[1] > rng[2]
-        or beyond_end
-    ):
-        return (
-            Finding(
-                check=CheckId.SIGNED_DATA,
-                outcome=Outcome.FAILED,
-                citations=cite,
-                sub_indication=SubIndication.FORMAT_FAILURE,
-                message=f"The /ByteRange {list(rng)} is not a valid signed range.",
-            ),
-        )
-    where = f"revision {raw.revision} of {raw.total_revisions}" if raw.revision else "a revision"
-    if raw.coverage is Coverage.ENTIRE_FILE:
-        return (
-            Finding(
-                check=CheckId.SIGNED_DATA,
-                outcome=Outcome.PASSED,
-                citations=cite,
-                message=f"The signature covers the entire file ({raw.file_size} bytes): "
-                "what a reader shows is what was signed.",
-            ),
-        )
-    if raw.coverage is Coverage.ENTIRE_REVISION:
-        return (
-            Finding(
-                check=CheckId.SIGNED_DATA,
-                outcome=Outcome.PASSED,
-                citations=cite,
-                message=f"The signature covers {where}; a reader shows revision "
-                f"{raw.total_revisions}, so later changes are examined below.",
-            ),
-        )
-    if raw.coverage is Coverage.PREFIX:
-        return (
-            Finding(
-                check=CheckId.SIGNED_DATA,
-                outcome=Outcome.INDETERMINATE,
-                citations=cite,
-                sub_indication=SubIndication.FORMAT_FAILURE,
-                message="The signature covers a block from the start of the file that "
-                "does not end at a revision boundary; bytes after it are not covered.",
-            ),
-        )
-    if raw.coverage is Coverage.UNCLEAR:
-        return (
-            Finding(
-                check=CheckId.SIGNED_DATA,
-                outcome=Outcome.FAILED,
-                citations=cite,
-                sub_indication=SubIndication.FORMAT_FAILURE,
-                message="The signed byte range is non-standard: it does not cover a "
-                "whole revision, so the data shown may not be the data signed.",
-                attack=Attack.SIGNATURE_WRAPPING,
-            ),
-        )
-    return (
-        Finding(
-            check=CheckId.SIGNED_DATA,
-            outcome=Outcome.INDETERMINATE,
-            citations=cite,
-            sub_indication=SubIndication.FORMAT_FAILURE,
-            message="What the signature covers could not be established.",
-        ),
-    )
-
-
-def _integrity(raw: RawSignature) -> Integrity | None:
-    if raw.digest_matches is None or raw.signature_valid is None:
-        return None
-    return Integrity(
-        digest_matches=raw.digest_matches,
-        signature_valid=raw.signature_valid,
-        digest_algorithm=raw.digest_algorithm,
-        signature_algorithm=raw.signature_algorithm,
-    )
-
-
-def _integrity_finding(raw: RawSignature, integrity: Integrity | None) -> Finding:
-    cite = (BES.ART_3_B, BES.ART_1_D)
-    if integrity is None:
-        sub = raw.error_sub_indication or "FORMAT_FAILURE"
-        outcome = Outcome.FAILED if sub in _FAILURE_SUBS else Outcome.INDETERMINATE
-        return Finding(
-            check=CheckId.INTEGRITY,
-            outcome=outcome,
-            citations=cite,
-            sub_indication=_sub(sub),
-            message=f"The signature could not be checked: {raw.error}",
-        )
-    if not integrity.digest_matches:
-        return Finding(
-            check=CheckId.INTEGRITY,
-            outcome=Outcome.FAILED,
-            citations=cite,
-            sub_indication=SubIndication.HASH_FAILURE,
-            message="The signed bytes were changed: their digest does not match "
-            "the digest the signer signed.",
-        )
-    if not integrity.signature_valid:
-        return Finding(
-            check=CheckId.INTEGRITY,
-            outcome=Outcome.FAILED,
-            citations=cite,
-            sub_indication=SubIndication.SIG_CRYPTO_FAILURE,
-            message="The signature value does not verify with the signer's key.",
-        )
-    return Finding(
-        check=CheckId.INTEGRITY,
-        outcome=Outcome.PASSED,
-        citations=cite,
-        message=f"The digest ({integrity.digest_algorithm}) matches and the "
-        f"signature value ({integrity.signature_algorithm}) verifies.",
-    )
-
-
-def _sub(name: str | None) -> SubIndication | None:
-    if name is None:
-        return None
-    try:
-        return SubIndication(name)
-    except ValueError:
-        return SubIndication.GENERIC
-
-
-def _certificate_path(raw: RawSignature) -> CertificatePath | None:
-    if raw.signer_cert is None:
-        return None
-    chain = tuple(CertificateSummary.from_certificate(c) for c in (raw.path or (raw.signer_cert,)))
-    if raw.trusted:
-        anchor = chain[-1].subject.display
-        return CertificatePath(
-            status=PathStatus.TRUSTED,
-            chain=chain,
-            revocation_checked=raw.revocation_embedded or raw.revocation_fetching,
-            message=f"A valid path leads to the trust anchor {anchor}.{_revocation_note(raw)}",
-        )
-    if raw.revocation_unknown:
-        return CertificatePath(
-            status=PathStatus.INVALID,
-            chain=chain,
-            revocation_checked=False,
-            message=_unknown_revocation_message(raw),
-        )
-    judged = long_term_path(raw)
-    if judged is not None:
-        return judged
-    status, message = _path_problem(raw)
-    return CertificatePath(
-        status=status,
-        chain=chain,
-        revocation_checked=raw.revocation_embedded or raw.revocation_fetching,
-        message=message,
-    )
-
-
-def _path_problem(raw: RawSignature) -> tuple[PathStatus, str]:
-    problem = raw.trust_problem or raw.error_sub_indication
-    cert = raw.signer_cert
-    if raw.error and raw.trusted is None and raw.digest_matches is not None:
-        return PathStatus.NOT_EXAMINED, f"The certificate path was not examined: {raw.error}."
-    if cert is not None and cert.issuer == cert.subject and not raw.revoked_at:
-        return (
-            PathStatus.NO_TRUST_ANCHOR,
-            "The signer's certificate is self-signed and is not "
-            "one of the trust anchors, so nothing vouches for it.",
-        )
-    if raw.revoked_at is not None or problem in {"REVOKED", "REVOKED_NO_POE"}:
-        when = f" on {raw.revoked_at:%Y-%m-%d %H:%M} UTC" if raw.revoked_at else ""
-        return PathStatus.REVOKED, f"The signer's certificate was revoked{when}."
-    if problem in {None, "NO_CERTIFICATE_CHAIN_FOUND"}:
-        return (
-            PathStatus.NO_TRUST_ANCHOR,
-            "No path from the signer's certificate to a trust "
-            "anchor was found; give the issuing root as a trust anchor.",
-        )
-    if problem in {"EXPIRED", "OUT_OF_BOUNDS_NO_POE"}:
-        return PathStatus.EXPIRED, "The signer's certificate had expired at validation time."
-    if problem == "NOT_YET_VALID":
-        return PathStatus.NOT_YET_VALID, "The signer's certificate is not yet valid."
-    return PathStatus.INVALID, f"The certificate path is not valid ({problem})."
-
-
-def _certificate_name(cert: x509.Certificate) -> str:
-    return NameIdentity.from_name(cert.subject).display
-
-
-def _utc(moment: dt.datetime) -> str:
-    return f"{moment.astimezone(dt.UTC):%Y-%m-%d %H:%M:%S} UTC"
-
-
-def _source_text(source: RevocationSource) -> str:
-    where = "fetched during this verification" if source.fetched else "embedded in the document"
-    when = f" {_utc(source.issued_at)}" if source.issued_at is not None else ""
-    if source.kind == "OCSP":
-        return f"the OCSP response produced at{when} by {source.issuer}, {where}"
-    return f"the CRL of {source.issuer} issued at{when}, {where}"
-
-
-def _best_source(facts: CertificateRevocation) -> RevocationSource | None:
-    """The newest OCSP response, else the newest CRL."""
-    epoch = dt.datetime.min.replace(tzinfo=dt.UTC)
-    for kind in ("OCSP", "CRL"):
-        found = [s for s in facts.sources if s.kind == kind]
-        if found:
-            return max(found, key=lambda s: s.issued_at or epoch)
-    return None
-
-
-def _revocation_note(raw: RawSignature) -> str:
-    """How the revocation status of the signer's chain was established (BES art. 3(d))."""
-    if not raw.revocation:
-        return ""
-    signer, *cas = raw.revocation
-    best = _best_source(signer)
-    if best is not None:
-        note = f" The signer's revocation status was checked by {_source_text(best)}."
-    elif not signer.names_services:
-        note = (
-            " The signer's revocation status could not be checked: the certificate names "
-            "no revocation service (no OCSP responder, no CRL distribution point), so "
-            "only its issuer could tell whether it was revoked."
-        )
-    else:
-        note = " The signer's revocation status was not established."
-    silent = [_certificate_name(c.certificate) for c in cas if not c.names_services]
-    if silent:
-        note += (
-            f" The CA certificate(s) above it ({', '.join(silent)}) name no revocation "
-            "service, so their status could not be checked."
-        )
-    return note
-
-
-def _unknown_revocation_message(raw: RawSignature) -> str:
-    """Why the revocation status is unknown, and what the user can do (TRY_LATER)."""
-
-    def services(facts: CertificateRevocation) -> str:
-        named = [f"OCSP {url}" for url in facts.ocsp_urls]
-        named += [f"CRL {url}" for url in facts.crl_urls]
-        return " / ".join(named)
-
-    first, *others = raw.revocation_unknown
-    carried = "no revocation data about it" if raw.revocation_embedded else "no revocation data"
-    if raw.revocation_fetching:
-        why = (
-            f"the document carries {carried} and none could be fetched from those services "
-            "(check that they answer, or extend the document to B-LT where they do: "
-            "esig extend --level LT)"
-        )
-    else:
-        why = (
-            f"the document carries {carried} and fetching was not allowed "
-            "(esig verify --allow-fetching, or extend the document to B-LT: "
-            "esig extend --level LT)"
-        )
-    message = (
-        f"The revocation status of {_certificate_name(first.certificate)} is unknown: it "
-        f"names {services(first)}, but {why}."
-    )
-    if others:
-        listed = "; ".join(f"{_certificate_name(o.certificate)} ({services(o)})" for o in others)
-        message += f" The status of the certificate(s) above it is unknown too: {listed}."
-    return message
-
-
-def _certificate_finding(raw: RawSignature, path: CertificatePath | None) -> Finding:
-    cite = (BES.ART_3_D,)
-    if path is None:
-        return Finding(
-            check=CheckId.CERTIFICATE,
-            outcome=Outcome.INDETERMINATE,
-            citations=cite,
-            sub_indication=SubIndication.NO_SIGNING_CERTIFICATE_FOUND,
-            message="The signer's certificate was not found in the signature.",
-        )
-    if path.status is PathStatus.TRUSTED:
-        return Finding(
-            check=CheckId.CERTIFICATE, outcome=Outcome.PASSED, citations=cite, message=path.message
-        )
-    if raw.revocation_unknown:
-        return Finding(
-            check=CheckId.CERTIFICATE,
-            outcome=Outcome.INDETERMINATE,
-            citations=cite,
-            sub_indication=SubIndication.TRY_LATER,
-            message=path.message,
-        )
-    sub = (
-        {
-            PathStatus.REVOKED: SubIndication.REVOKED,
-            PathStatus.NO_TRUST_ANCHOR: SubIndication.NO_CERTIFICATE_CHAIN_FOUND,
-            PathStatus.EXPIRED: SubIndication.OUT_OF_BOUNDS_NO_POE,
-            PathStatus.NOT_YET_VALID: SubIndication.NOT_YET_VALID,
-        }.get(path.status)
-        or _sub(raw.trust_problem)
-        or SubIndication.CERTIFICATE_CHAIN_GENERAL_FAILURE
-    )
-    if path.status is PathStatus.REVOKED:
-        return _revoked_finding(raw, path)
-    outcome = Outcome.FAILED if sub.value in _FAILURE_SUBS else Outcome.INDETERMINATE
-    return Finding(
-        check=CheckId.CERTIFICATE,
-        outcome=outcome,
-        citations=cite,
-        sub_indication=sub,
-        message=path.message,
-    )
-
-
-def _best_signature_time(raw: RawSignature) -> dt.datetime | None:
-    """The earliest proven time of the signature (EN 319 102-1): a trusted timestamp."""
-    if raw.timestamp_trusted and raw.timestamp_time is not None:
-        return raw.timestamp_time
-    if raw.long_term is not None:
-        return raw.long_term.proof_of_existence
-    return None
-
-
-def _revoked_finding(raw: RawSignature, path: CertificatePath) -> Finding:
-    """A revoked signer: TOTAL-FAILED only with proof the signature came after it.
-
-    EN 319 102-1 (table 5): REVOKED when a proof of existence shows the signature was
-    made after the revocation; REVOKED_NO_POE (indeterminate) when nothing shows whether
-    it was made before or after. A claimed signing time proves nothing.
-    """
-    proven = _best_signature_time(raw)
-    revoked = raw.revoked_at
-    if proven is not None and revoked is not None and proven >= revoked:
-        after = (
-            ""
-            if "not before the revocation" in path.message
-            else f" Its trusted timestamp proves the signature was made on "
-            f"{proven.astimezone(dt.UTC):%Y-%m-%d %H:%M:%S} UTC, after the revocation, "
-            "so the signature is invalid."
-        )
-        return Finding(
-            check=CheckId.CERTIFICATE,
-            outcome=Outcome.FAILED,
-            citations=(BES.ART_3_D,),
-            sub_indication=SubIndication.REVOKED,
-            message=path.message + after,
-        )
-    when = f" on {revoked.astimezone(dt.UTC):%Y-%m-%d %H:%M:%S} UTC" if revoked else ""
-    claim = (
-        f" The signing time it states ({raw.claimed_time.astimezone(dt.UTC):%Y-%m-%d %H:%M} "
-        "UTC) is the signer's own claim and proves nothing."
-        if raw.claimed_time is not None
-        else ""
-    )
-    message = (
-        f"{path.message} Whether the signature is valid cannot be decided: the "
-        f"certificate was revoked{when}, and nothing proves whether the signature was "
-        "made before that (then it would be valid) or after it (then it would not)."
-        f"{claim} It stays undetermined until such proof is produced, e.g. a trusted "
-        "timestamp from before the revocation."
-    )
-    return Finding(
-        check=CheckId.CERTIFICATE,
-        outcome=Outcome.INDETERMINATE,
-        citations=(BES.ART_3_D,),
-        sub_indication=SubIndication.REVOKED_NO_POE,
-        message=message,
-    )
-
-
-def _identity_findings(signer: NameIdentity | None) -> tuple[Finding, ...]:
-    if signer is None:
-        return (
-            Finding(
-                check=CheckId.IDENTITY,
-                outcome=Outcome.INDETERMINATE,
-                citations=(BES.ART_3_E,),
-                sub_indication=SubIndication.NO_SIGNING_CERTIFICATE_FOUND,
-                message="No signer certificate, so no identity can be shown.",
-            ),
-        )
-    identity = Finding(
-        check=CheckId.IDENTITY,
-        outcome=Outcome.INFO,
-        citations=(BES.ART_3_E, BES.ART_6_1_B, BES.ART_6_1_C),
-        message=f"Signed by {signer.display}, as named in the certificate.",
-    )
-    if signer.is_pseudonym and signer.pseudonym_marker is not None:
-        marker = signer.pseudonym_marker
-        text = (
-            f"The signatory uses a pseudonym ({marker.source}: {marker.value!r}); "
-            "the real identity is known only to the certificate issuer."
-        )
-    else:
-        text = "The certificate names the signatory; it carries no pseudonym marker."
-    pseudonym = Finding(
-        check=CheckId.PSEUDONYM,
-        outcome=Outcome.INFO,
-        citations=(BES.ART_3_F, BES.ART_6_1_B),
-        message=text,
-    )
-    return identity, pseudonym
 
 
 def _evidence(

@@ -32,17 +32,9 @@ from esig.devices.pkcs11.errors import (
 )
 from esig.devices.pkcs11.keys import KeyAlgorithm
 from esig.devices.pkcs11.listing import TokenKey, list_token_objects
-from esig.devices.pkcs11.login import _Logins as _Logins
 from esig.devices.pkcs11.profiles import BELGIAN_EID, Pkcs11Profile
-from esig.devices.pkcs11.session import _attribute_mapper as _attribute_mapper
 from esig.devices.pkcs11.tokens import ModulePath as ModulePath
-from esig.devices.pkcs11.tokens import _find_token as _find_token
-from esig.devices.pkcs11.tokens import _load as _load
-from esig.devices.pkcs11.tokens import _module_path as _module_path
 
-# Besides __all__, the private helpers imported above with ``as`` stay reachable here:
-# esig.devices.factory uses _find_token, _load and _module_path, esig.testing.softhsm
-# uses _attribute_mapper, and tests/test_device_contract.py uses _Logins.
 __all__ = [
     "BELGIAN_EID",
     "CertificateNotOnTokenError",

@@ -16,8 +16,8 @@ from pkcs11 import Attribute, ObjectClass
 from pkcs11 import KeyType as P11KeyType
 
 from esig.devices.pkcs11.errors import CertificateNotOnTokenError
-from esig.devices.pkcs11.keys import _KeyFacts
-from esig.devices.pkcs11.session import _objects, _read
+from esig.devices.pkcs11.keys import KeyFacts
+from esig.devices.pkcs11.session import find_objects, read_attribute
 from esig.errors import KeyCertificateMismatchError
 
 
@@ -33,7 +33,7 @@ def _ec_point(data: bytes) -> bytes:
     return data
 
 
-def _matches(session: Any, facts: _KeyFacts, cert: x509.Certificate) -> bool | None:
+def _matches(session: Any, facts: KeyFacts, cert: x509.Certificate) -> bool | None:
     """Whether ``cert`` certifies the token key (None: the token does not let us tell)."""
     public = cert.public_key()
     if facts.key_type == P11KeyType.RSA:
@@ -51,7 +51,9 @@ def _matches(session: Any, facts: _KeyFacts, cert: x509.Certificate) -> bool | N
         else:
             template[Attribute.LABEL] = facts.label
         point = public.public_bytes(Encoding.X962, PublicFormat.UncompressedPoint)
-        candidates = [_read(obj, Attribute.EC_POINT) for obj in _objects(session, template)]
+        candidates = [
+            read_attribute(obj, Attribute.EC_POINT) for obj in find_objects(session, template)
+        ]
         known = [_ec_point(bytes(c)) for c in candidates if c]
         if not known:
             return None
@@ -62,8 +64,8 @@ def _matches(session: Any, facts: _KeyFacts, cert: x509.Certificate) -> bool | N
 def _certificates(session: Any, template: dict[Attribute, Any]) -> list[x509.Certificate]:
     template = {Attribute.CLASS: ObjectClass.CERTIFICATE, **template}
     found = []
-    for obj in _objects(session, template):
-        value = _read(obj, Attribute.VALUE)
+    for obj in find_objects(session, template):
+        value = read_attribute(obj, Attribute.VALUE)
         if not value:
             continue
         try:
@@ -73,7 +75,7 @@ def _certificates(session: Any, template: dict[Attribute, Any]) -> list[x509.Cer
     return found
 
 
-def _certificate_for(session: Any, facts: _KeyFacts) -> tuple[x509.Certificate | None, bool]:
+def certificate_for(session: Any, facts: KeyFacts) -> tuple[x509.Certificate | None, bool]:
     """The key's certificate, and whether a certificate was found that does not match."""
     candidates = _certificates(session, {Attribute.ID: facts.id}) if facts.id else []
     if not candidates and facts.label:
@@ -90,8 +92,9 @@ def _certificate_for(session: Any, facts: _KeyFacts) -> tuple[x509.Certificate |
     return unsure, mismatch and unsure is None
 
 
-def _checked_certificate(session: Any, facts: _KeyFacts, token_label: str) -> x509.Certificate:
-    certificate, mismatch = _certificate_for(session, facts)
+def checked_certificate(session: Any, facts: KeyFacts, token_label: str) -> x509.Certificate:
+    """The key's certificate; CertificateNotOnTokenError if none (or none that matches)."""
+    certificate, mismatch = certificate_for(session, facts)
     if certificate is not None:
         return certificate
     if mismatch:
@@ -109,7 +112,7 @@ def _checked_certificate(session: Any, facts: _KeyFacts, token_label: str) -> x5
     )
 
 
-def _issuers_on_token(session: Any, cert: x509.Certificate) -> tuple[x509.Certificate, ...]:
+def issuers_on_token(session: Any, cert: x509.Certificate) -> tuple[x509.Certificate, ...]:
     """Issuer certificates of ``cert`` found on the token (a Belgian eID holds CA and Root)."""
     pool = _certificates(session, {})
     chain: list[x509.Certificate] = []
@@ -126,7 +129,8 @@ def _issuers_on_token(session: Any, cert: x509.Certificate) -> tuple[x509.Certif
     return tuple(chain)
 
 
-def _has_content_commitment(cert: x509.Certificate) -> bool:
+def has_content_commitment(cert: x509.Certificate) -> bool:
+    """Whether the certificate's keyUsage allows content commitment (non-repudiation)."""
     try:
         usage = cert.extensions.get_extension_for_class(x509.KeyUsage).value
     except x509.ExtensionNotFound:

@@ -24,27 +24,27 @@ from esig.devices.base import (
     SignatureScheme,
 )
 from esig.devices.pkcs11.certificates import (
-    _checked_certificate,
-    _has_content_commitment,
-    _issuers_on_token,
+    checked_certificate,
+    has_content_commitment,
+    issuers_on_token,
 )
 from esig.devices.pkcs11.errors import (
     DeviceClosedError,
     KeyUsageError,
     PinRequiredError,
-    _translate,
+    translate_error,
 )
-from esig.devices.pkcs11.keys import _KeyFacts, _select_key
-from esig.devices.pkcs11.login import _Logins
-from esig.devices.pkcs11.mechanisms import _check_key, _digest_info
+from esig.devices.pkcs11.keys import KeyFacts, select_key
+from esig.devices.pkcs11.login import Logins
+from esig.devices.pkcs11.mechanisms import check_key, digest_info
 from esig.devices.pkcs11.profiles import Pkcs11Profile
 from esig.devices.pkcs11.session import (
-    _attribute_mapper,
-    _close_quietly,
-    _objects,
-    _open_session,
+    attribute_mapper,
+    close_quietly,
+    find_objects,
+    open_session,
 )
-from esig.devices.pkcs11.tokens import ModulePath, _find_token, _load, _module_path
+from esig.devices.pkcs11.tokens import ModulePath, find_token, load_module, resolve_module_path
 
 __all__ = ["Pkcs11Device"]
 
@@ -97,7 +97,7 @@ class Pkcs11Device(SignatureCreationDevice):
         self,
         *,
         state: _State,
-        facts: _KeyFacts,
+        facts: KeyFacts,
         token_label: str,
         certificate: x509.Certificate,
         chain: tuple[x509.Certificate, ...],
@@ -176,19 +176,19 @@ class Pkcs11Device(SignatureCreationDevice):
                 f"key_id must be hex digits in pairs, as pkcs11-tool shows it: {key_id!r}"
             )
         secret = pin if pin else None
-        module = _module_path(module_path)
-        lib = _load(module)
-        token = _find_token(lib, token_label)
+        module = resolve_module_path(module_path)
+        lib = load_module(module)
+        token = find_token(lib, token_label)
         with ExitStack() as cleanup:
-            login = _Logins.acquire(module, token, token_label, secret)
-            cleanup.callback(_Logins.release, login)
-            session = _open_session(token, token_label)
-            cleanup.callback(_close_quietly, session)
-            key = _select_key(session, token_label, key_label, key_id)
-            facts = _KeyFacts.read(key)
-            _check_key(token, facts, token_label)
-            certificate = _checked_certificate(session, facts, token_label)
-            if require_content_commitment and not _has_content_commitment(certificate):
+            login = Logins.acquire(module, token, token_label, secret)
+            cleanup.callback(Logins.release, login)
+            session = open_session(token, token_label)
+            cleanup.callback(close_quietly, session)
+            key = select_key(session, token_label, key_label, key_id)
+            facts = KeyFacts.read(key)
+            check_key(token, facts, token_label)
+            certificate = checked_certificate(session, facts, token_label)
+            if require_content_commitment and not has_content_commitment(certificate):
                 raise KeyUsageError(
                     f"Key {facts.label!r} on token {token_label!r} is not for signing documents: "
                     "its certificate lacks the content-commitment (non-repudiation) key usage. "
@@ -198,7 +198,7 @@ class Pkcs11Device(SignatureCreationDevice):
                     key_label=facts.label,
                 )
             _check_pin_policy(facts, token_label, pin_per_use)
-            issuers = tuple(chain) or _issuers_on_token(session, certificate)
+            issuers = tuple(chain) or issuers_on_token(session, certificate)
             per_use = facts.always_authenticate
             if per_use and secret is None:
                 raise PinRequiredError(
@@ -300,7 +300,7 @@ class Pkcs11Device(SignatureCreationDevice):
                     "is closed; open it again to sign"
                 )
             if self._scheme is SignatureScheme.RSA_PKCS1V15:
-                data, mechanism = _digest_info(digest, algorithm), Mechanism.RSA_PKCS
+                data, mechanism = digest_info(digest, algorithm), Mechanism.RSA_PKCS
             else:
                 data, mechanism = digest, Mechanism.ECDSA
             try:
@@ -312,7 +312,7 @@ class Pkcs11Device(SignatureCreationDevice):
                 if self._pin_per_use:
                     # A failed per-use login leaves the operation active: start afresh.
                     self._reopen(state)
-                raise _translate(
+                raise translate_error(
                     exc,
                     token_label=self._token_label,
                     key_label=self._facts.label,
@@ -330,17 +330,17 @@ class Pkcs11Device(SignatureCreationDevice):
         )
 
     def _reopen(self, state: _State) -> None:
-        _close_quietly(state.session)
+        close_quietly(state.session)
         try:
-            state.session = state.token.open(attribute_mapper=_attribute_mapper())
+            state.session = state.token.open(attribute_mapper=attribute_mapper())
             template = {
                 Attribute.CLASS: ObjectClass.PRIVATE_KEY,
                 Attribute.ID: self._facts.id,
                 Attribute.LABEL: self._facts.label,
             }
-            (state.key,) = _objects(state.session, template)
+            (state.key,) = find_objects(state.session, template)
         except (p11.PKCS11Error, ValueError):
-            _Logins.release(state.login)
+            Logins.release(state.login)
             self._state = None
             self._pin = None
 
@@ -356,8 +356,8 @@ class Pkcs11Device(SignatureCreationDevice):
             self._pin = None
         if state is None:
             return
-        _close_quietly(state.session)
-        _Logins.release(state.login)
+        close_quietly(state.session)
+        Logins.release(state.login)
         _log.debug(
             "Closed PKCS#11 key %r on token %r after %d signatures",
             self._facts.label,
@@ -386,7 +386,7 @@ class Pkcs11Device(SignatureCreationDevice):
         )
 
 
-def _check_pin_policy(facts: _KeyFacts, token_label: str, pin_per_use: bool | None) -> None:
+def _check_pin_policy(facts: KeyFacts, token_label: str, pin_per_use: bool | None) -> None:
     if pin_per_use is not None and pin_per_use != facts.always_authenticate:
         expected = "needs" if pin_per_use else "does not need"
         actual = "needs" if facts.always_authenticate else "does not need"

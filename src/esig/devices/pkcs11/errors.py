@@ -186,7 +186,8 @@ class DeviceClosedError(SigningError):
     """The device was closed (or its token removed); open it again to sign."""
 
 
-def _pin_locked(token_label: str) -> PinLockedError:
+def pin_locked_error(token_label: str) -> PinLockedError:
+    """The :class:`PinLockedError` for ``token_label``, with how to unblock the PIN."""
     return PinLockedError(
         f"The PIN of token {token_label!r} is locked after too many wrong tries. Unblock it "
         "with the PUK or the security officer PIN (for a Belgian eID card: at the municipality); "
@@ -202,7 +203,7 @@ def _token_flags_now(token: Any) -> TokenFlag:
         return TokenFlag(0)
 
 
-def _translate(
+def translate_error(
     exc: p11.PKCS11Error,
     *,
     token_label: str,
@@ -216,7 +217,7 @@ def _translate(
     if isinstance(exc, p11.PinIncorrect | p11.PinInvalid | p11.PinLenRange):
         flags = _token_flags_now(token) if token is not None else TokenFlag(0)
         if flags & TokenFlag.USER_PIN_LOCKED:
-            return _pin_locked(token_label)
+            return pin_locked_error(token_label)
         final = bool(flags & TokenFlag.USER_PIN_FINAL_TRY)
         hint = (
             " Only one try is left before the PIN locks."
@@ -229,7 +230,7 @@ def _translate(
             final_try=final,
         )
     if isinstance(exc, p11.PinLocked):
-        return _pin_locked(token_label)
+        return pin_locked_error(token_label)
     if isinstance(exc, p11.PinExpired):
         return KeyLoadError(
             f"The PIN of token {token_label!r} has expired; change it with the token's own tool"

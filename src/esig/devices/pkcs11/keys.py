@@ -13,7 +13,7 @@ from pkcs11 import Attribute, ObjectClass
 from pkcs11 import KeyType as P11KeyType
 
 from esig.devices.pkcs11.errors import KeyNotFoundError
-from esig.devices.pkcs11.session import _objects, _read
+from esig.devices.pkcs11.session import find_objects, read_attribute
 
 __all__ = ["KeyAlgorithm"]
 
@@ -28,7 +28,9 @@ class KeyAlgorithm(StrEnum):
 
 
 @dataclass(frozen=True)
-class _KeyFacts:
+class KeyFacts:
+    """The attributes of a private key on the token that esig decides on, read once."""
+
     label: str
     id: bytes
     key_type: Any
@@ -42,24 +44,27 @@ class _KeyFacts:
     ec_params: bytes | None
 
     @classmethod
-    def read(cls, key: Any) -> _KeyFacts:
-        key_type = _read(key, Attribute.KEY_TYPE)
+    def read(cls, key: Any) -> KeyFacts:
+        """Read the facts of ``key``, a python-pkcs11 private key object."""
+        key_type = read_attribute(key, Attribute.KEY_TYPE)
+        is_rsa, is_ec = key_type == P11KeyType.RSA, key_type == P11KeyType.EC
         return cls(
-            label=str(_read(key, Attribute.LABEL, "")),
-            id=bytes(_read(key, Attribute.ID, b"")),
+            label=str(read_attribute(key, Attribute.LABEL, "")),
+            id=bytes(read_attribute(key, Attribute.ID, b"")),
             key_type=key_type,
-            can_sign=bool(_read(key, Attribute.SIGN, False)),
-            extractable=_read(key, Attribute.EXTRACTABLE),
-            sensitive=_read(key, Attribute.SENSITIVE),
-            never_extractable=_read(key, Attribute.NEVER_EXTRACTABLE),
-            always_authenticate=bool(_read(key, Attribute.ALWAYS_AUTHENTICATE, False)),
-            allowed_mechanisms=tuple(_read(key, Attribute.ALLOWED_MECHANISMS, None) or ()),
-            modulus=_read(key, Attribute.MODULUS) if key_type == P11KeyType.RSA else None,
-            ec_params=_read(key, Attribute.EC_PARAMS) if key_type == P11KeyType.EC else None,
+            can_sign=bool(read_attribute(key, Attribute.SIGN, False)),
+            extractable=read_attribute(key, Attribute.EXTRACTABLE),
+            sensitive=read_attribute(key, Attribute.SENSITIVE),
+            never_extractable=read_attribute(key, Attribute.NEVER_EXTRACTABLE),
+            always_authenticate=bool(read_attribute(key, Attribute.ALWAYS_AUTHENTICATE, False)),
+            allowed_mechanisms=tuple(read_attribute(key, Attribute.ALLOWED_MECHANISMS, None) or ()),
+            modulus=read_attribute(key, Attribute.MODULUS) if is_rsa else None,
+            ec_params=read_attribute(key, Attribute.EC_PARAMS) if is_ec else None,
         )
 
     @property
     def algorithm(self) -> KeyAlgorithm:
+        """RSA, EC, or OTHER (which esig does not sign with)."""
         if self.key_type == P11KeyType.RSA:
             return KeyAlgorithm.RSA
         if self.key_type == P11KeyType.EC:
@@ -68,6 +73,7 @@ class _KeyFacts:
 
     @property
     def key_size(self) -> int | None:
+        """The modulus length or the named curve's size in bits, if known."""
         if self.modulus:
             return int.from_bytes(self.modulus, "big").bit_length()
         if self.ec_params:
@@ -82,20 +88,22 @@ class _KeyFacts:
 
     @property
     def key_extractable(self) -> bool | None:
+        """Whether the key may leave the token (extractable or not sensitive); ``None``: unknown."""
         if self.extractable is None or self.sensitive is None:
             return None
         return bool(self.extractable) or not self.sensitive
 
 
-def _select_key(session: Any, token_label: str, key_label: str | None, key_id: str | None) -> Any:
-    all_keys = _objects(session, {Attribute.CLASS: ObjectClass.PRIVATE_KEY})
-    labels = sorted({str(_read(k, Attribute.LABEL, "")) for k in all_keys})
+def select_key(session: Any, token_label: str, key_label: str | None, key_id: str | None) -> Any:
+    """The one private key with ``key_label`` and/or ``key_id`` (hex); KeyNotFoundError if not."""
+    all_keys = find_objects(session, {Attribute.CLASS: ObjectClass.PRIVATE_KEY})
+    labels = sorted({str(read_attribute(k, Attribute.LABEL, "")) for k in all_keys})
     template: dict[Attribute, Any] = {Attribute.CLASS: ObjectClass.PRIVATE_KEY}
     if key_label is not None:
         template[Attribute.LABEL] = key_label
     if key_id is not None:
         template[Attribute.ID] = bytes.fromhex(key_id)
-    matches = _objects(session, template) if len(template) > 1 else all_keys
+    matches = find_objects(session, template) if len(template) > 1 else all_keys
     shown = ", ".join(repr(label) for label in labels) or "none"
     wanted = " and ".join(
         part

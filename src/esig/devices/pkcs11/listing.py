@@ -10,13 +10,13 @@ from pkcs11 import exceptions as p11
 from pydantic import computed_field
 
 from esig._model import EsigModel
-from esig.devices.pkcs11.certificates import _certificate_for
-from esig.devices.pkcs11.errors import _translate
-from esig.devices.pkcs11.keys import KeyAlgorithm, _KeyFacts
-from esig.devices.pkcs11.login import _Logins
-from esig.devices.pkcs11.mechanisms import _allows_raw_signing, _mechanism_name
-from esig.devices.pkcs11.session import _close_quietly, _objects, _open_session
-from esig.devices.pkcs11.tokens import ModulePath, _find_token, _load, _module_path
+from esig.devices.pkcs11.certificates import certificate_for
+from esig.devices.pkcs11.errors import translate_error
+from esig.devices.pkcs11.keys import KeyAlgorithm, KeyFacts
+from esig.devices.pkcs11.login import Logins
+from esig.devices.pkcs11.mechanisms import allows_raw_signing, mechanism_name
+from esig.devices.pkcs11.session import close_quietly, find_objects, open_session
+from esig.devices.pkcs11.tokens import ModulePath, find_token, load_module, resolve_module_path
 
 __all__ = ["TokenKey", "list_token_objects"]
 
@@ -78,25 +78,25 @@ def list_token_objects(
         PinLockedError: The token's user PIN is locked.
 
     """
-    module = _module_path(module_path)
-    token = _find_token(_load(module), token_label)
-    login = _Logins.acquire(module, token, token_label, pin if pin else None)
+    module = resolve_module_path(module_path)
+    token = find_token(load_module(module), token_label)
+    login = Logins.acquire(module, token, token_label, pin if pin else None)
     try:
-        session = _open_session(token, token_label)
+        session = open_session(token, token_label)
         try:
             return sorted(_describe_keys(session, token_label), key=lambda k: (k.id, k.label))
         except p11.PKCS11Error as exc:
-            raise _translate(exc, token_label=token_label, token=token) from None
+            raise translate_error(exc, token_label=token_label, token=token) from None
         finally:
-            _close_quietly(session)
+            close_quietly(session)
     finally:
-        _Logins.release(login)
+        Logins.release(login)
 
 
 def _describe_keys(session: Any, token_label: str) -> Iterator[TokenKey]:
-    for key in _objects(session, {Attribute.CLASS: ObjectClass.PRIVATE_KEY}):
-        facts = _KeyFacts.read(key)
-        certificate, _ = _certificate_for(session, facts)
+    for key in find_objects(session, {Attribute.CLASS: ObjectClass.PRIVATE_KEY}):
+        facts = KeyFacts.read(key)
+        certificate, _ = certificate_for(session, facts)
         yield TokenKey(
             label=facts.label,
             id=facts.id.hex(),
@@ -109,6 +109,6 @@ def _describe_keys(session: Any, token_label: str) -> Iterator[TokenKey]:
             sensitive=facts.sensitive,
             never_extractable=facts.never_extractable,
             always_authenticate=facts.always_authenticate,
-            raw_signing_allowed=_allows_raw_signing(facts),
-            allowed_mechanisms=tuple(_mechanism_name(m) for m in facts.allowed_mechanisms),
+            raw_signing_allowed=allows_raw_signing(facts),
+            allowed_mechanisms=tuple(mechanism_name(m) for m in facts.allowed_mechanisms),
         )

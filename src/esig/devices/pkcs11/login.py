@@ -20,10 +20,10 @@ from pkcs11 import exceptions as p11
 from esig.devices.pkcs11.errors import (
     PinIncorrectError,
     PinRequiredError,
-    _pin_locked,
-    _translate,
+    pin_locked_error,
+    translate_error,
 )
-from esig.devices.pkcs11.session import _attribute_mapper
+from esig.devices.pkcs11.session import attribute_mapper
 
 _log = logging.getLogger(__package__)
 """The logger of the whole package, ``esig.devices.pkcs11``."""
@@ -44,7 +44,7 @@ class _Login:
     check: bytes | None
 
 
-class _Logins:
+class Logins:
     """One login per token per process, shared by every device and listing.
 
     PKCS#11 login state belongs to the application, not to a session: a second
@@ -89,7 +89,7 @@ class _Logins:
                 found.users += 1
                 return key
             if flags & TokenFlag.USER_PIN_LOCKED:
-                raise _pin_locked(token_label)
+                raise pin_locked_error(token_label)
             if pin is None:
                 if not flags & TokenFlag.PROTECTED_AUTHENTICATION_PATH:
                     raise PinRequiredError(
@@ -101,9 +101,9 @@ class _Logins:
                 user_pin = pin
             try:
                 cls.login_calls += 1
-                session = token.open(user_pin=user_pin, attribute_mapper=_attribute_mapper())
+                session = token.open(user_pin=user_pin, attribute_mapper=attribute_mapper())
             except p11.PKCS11Error as exc:
-                raise _translate(exc, token_label=token_label, token=token) from None
+                raise translate_error(exc, token_label=token_label, token=token) from None
             cls._active[key] = _Login(session, 1, None if pin is None else _pin_check(pin))
             _log.debug("Logged in to PKCS#11 token %r", token_label)
             return key

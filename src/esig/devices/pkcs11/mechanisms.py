@@ -15,22 +15,23 @@ from pkcs11 import Mechanism
 from pkcs11 import exceptions as p11
 
 from esig.devices.base import DigestAlgorithm
-from esig.devices.pkcs11.errors import KeyUsageError, MechanismNotSupportedError, _translate
-from esig.devices.pkcs11.keys import KeyAlgorithm, _KeyFacts
+from esig.devices.pkcs11.errors import KeyUsageError, MechanismNotSupportedError, translate_error
+from esig.devices.pkcs11.keys import KeyAlgorithm, KeyFacts
 from esig.errors import KeyLoadError
 
 _NEEDED_MECHANISM: Final = {P11KeyType.RSA: Mechanism.RSA_PKCS, P11KeyType.EC: Mechanism.ECDSA}
 _SIGNING_NAMES: Final = ("RSA", "ECDSA", "DSA", "EDDSA", "SHA", "PSS")
 
 
-def _mechanism_name(value: int) -> str:
+def mechanism_name(value: int) -> str:
+    """The CKM_ name of a mechanism number (without the prefix), or its hex value."""
     try:
         return Mechanism(value).name
     except ValueError:
         return f"0x{value:08X}"
 
 
-def _allows_raw_signing(facts: _KeyFacts) -> bool:
+def allows_raw_signing(facts: KeyFacts) -> bool:
     """Whether the key's CKA_ALLOWED_MECHANISMS (if any) permit esig's raw mechanism."""
     needed = _NEEDED_MECHANISM.get(facts.key_type)
     if needed is None:
@@ -38,7 +39,8 @@ def _allows_raw_signing(facts: _KeyFacts) -> bool:
     return not facts.allowed_mechanisms or int(needed) in facts.allowed_mechanisms
 
 
-def _check_key(token: Any, facts: _KeyFacts, token_label: str) -> None:
+def check_key(token: Any, facts: KeyFacts, token_label: str) -> None:
+    """Refuse a key esig cannot sign with: not RSA/EC, not for signing, mechanism missing."""
     if facts.algorithm is KeyAlgorithm.OTHER:
         raise KeyLoadError(
             f"Key {facts.label!r} on token {token_label!r} is neither RSA nor EC; esig signs "
@@ -55,10 +57,10 @@ def _check_key(token: Any, facts: _KeyFacts, token_label: str) -> None:
     try:
         offered = {int(m) for m in token.slot.get_mechanisms()}
     except p11.PKCS11Error as exc:
-        raise _translate(exc, token_label=token_label, token=token) from None
+        raise translate_error(exc, token_label=token_label, token=token) from None
     if int(needed) not in offered:
         names = sorted(
-            n for n in map(_mechanism_name, offered) if any(s in n for s in _SIGNING_NAMES)
+            n for n in map(mechanism_name, offered) if any(s in n for s in _SIGNING_NAMES)
         )
         raise MechanismNotSupportedError(
             f"Token {token_label!r} does not offer the raw {needed.name} mechanism esig needs "
@@ -69,7 +71,7 @@ def _check_key(token: Any, facts: _KeyFacts, token_label: str) -> None:
             offered=names,
         )
     if facts.allowed_mechanisms and int(needed) not in facts.allowed_mechanisms:
-        names = [_mechanism_name(m) for m in facts.allowed_mechanisms]
+        names = [mechanism_name(m) for m in facts.allowed_mechanisms]
         raise MechanismNotSupportedError(
             f"Key {facts.label!r} on token {token_label!r} is restricted to "
             f"{', '.join(names)} (CKA_ALLOWED_MECHANISMS), but esig signs precomputed digests "
@@ -80,7 +82,7 @@ def _check_key(token: Any, facts: _KeyFacts, token_label: str) -> None:
         )
 
 
-def _digest_info(digest: bytes, algorithm: DigestAlgorithm) -> bytes:
+def digest_info(digest: bytes, algorithm: DigestAlgorithm) -> bytes:
     """The DER DigestInfo that PKCS#1 v1.5 signs (RFC 8017 §9.2), parameters NULL."""
     return bytes(
         asn1_algos.DigestInfo(

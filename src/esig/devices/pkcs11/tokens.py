@@ -12,14 +12,15 @@ from typing import Any
 import pkcs11
 from pkcs11 import exceptions as p11
 
-from esig.devices.pkcs11.errors import Pkcs11ModuleError, TokenNotFoundError, _translate
+from esig.devices.pkcs11.errors import Pkcs11ModuleError, TokenNotFoundError, translate_error
 
 __all__ = ["ModulePath"]
 
 ModulePath = str | os.PathLike[str]
 
 
-def _module_path(module_path: ModulePath) -> str:
+def resolve_module_path(module_path: ModulePath) -> str:
+    """The PKCS#11 module as a string; a path (not a bare file name) must name a file."""
     module = os.fspath(module_path)
     if not module:
         raise Pkcs11ModuleError("No PKCS#11 module path was given", module=module)
@@ -40,7 +41,8 @@ def _module_path(module_path: ModulePath) -> str:
     return module
 
 
-def _load(module: str) -> Any:
+def load_module(module: str) -> Any:
+    """Load the PKCS#11 module (python-pkcs11's ``lib``); a failure is Pkcs11ModuleError."""
     try:
         return pkcs11.lib(module)
     except p11.PKCS11Error as exc:
@@ -51,11 +53,12 @@ def _load(module: str) -> Any:
         ) from None
 
 
-def _find_token(lib: Any, token_label: str) -> Any:
+def find_token(lib: Any, token_label: str) -> Any:
+    """The one present token labelled ``token_label`` (never chosen by slot number)."""
     try:
         present = [slot.get_token() for slot in lib.get_slots(token_present=True)]
     except p11.PKCS11Error as exc:
-        raise _translate(exc, token_label=token_label) from None
+        raise translate_error(exc, token_label=token_label) from None
     matches = [t for t in present if t.label == token_label]
     labels = sorted({t.label for t in present if t.label})
     if not matches:
