@@ -3,14 +3,53 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import TYPE_CHECKING
+from datetime import datetime
+from typing import Protocol
 
 from esig.identity import NameIdentity
 from esig.law import BES
-from esig.profiles.model import QualifiedMarkers
+from esig.profiles.model import (
+    Art6FieldResult,
+    PersonKind,
+    ProfileFinding,
+    QualifiedMarkers,
+    UnknownExtension,
+)
 
-if TYPE_CHECKING:
-    from esig.profiles.profile import CertificateProfile
+
+class _Profile(Protocol):
+    """What the text form reads of a :class:`~esig.profiles.CertificateProfile`.
+
+    A protocol rather than the class itself: ``profile.py`` imports this module, so
+    importing ``profile.py`` here would make a cycle.
+    """
+
+    @property
+    def subject(self) -> NameIdentity: ...
+    @property
+    def issuer(self) -> NameIdentity: ...
+    @property
+    def serial_number(self) -> str: ...
+    @property
+    def not_before(self) -> datetime: ...
+    @property
+    def not_after(self) -> datetime: ...
+    @property
+    def person_kind(self) -> PersonKind: ...
+    @property
+    def person_kind_reason(self) -> str: ...
+    @property
+    def is_ca(self) -> bool: ...
+    @property
+    def qualified(self) -> QualifiedMarkers: ...
+    @property
+    def complete(self) -> bool: ...
+    @property
+    def fields(self) -> tuple[Art6FieldResult, ...]: ...
+    @property
+    def unknown_extensions(self) -> tuple[UnknownExtension, ...]: ...
+    @property
+    def findings(self) -> tuple[ProfileFinding, ...]: ...
 
 
 def _joined(items: Iterable[object]) -> str:
@@ -42,7 +81,7 @@ def _qualified_line(qualified: QualifiedMarkers) -> str:
     return f"claims qualified ({', '.join(claims)}); {qscd}"
 
 
-def _render(profile: CertificateProfile) -> list[str]:
+def _render(profile: _Profile) -> list[str]:
     lines = [f"Certificate profile ({BES.ART_6})"]
     lines += _identity_lines("Subject:", profile.subject)
     lines += _identity_lines("Issuer:", profile.issuer)
