@@ -157,7 +157,7 @@ def read_baseline_facts(
 ) -> dict[str, BaselineFacts]:
     """The facts of every filled signature field except document timestamps, by name.
 
-    ``filled`` (from :func:`~esig._pyhanko.validate.filled_signature_fields`) saves
+    ``filled`` (from :func:`~esig._pyhanko.documents.filled_signature_fields`) saves
     parsing the signature fields again.
     """
     if filled is None:

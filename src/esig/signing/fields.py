@@ -29,6 +29,8 @@ __all__ = [
     "PreparedDocument",
     "SignatureField",
     "SignatureFieldSpec",
+    "check_box",
+    "check_field_name",
     "prepare_document",
     "signature_fields",
 ]
