@@ -1,0 +1,387 @@
+"""``esig sign``: sign PDFs (PAdES) or any files (detached CAdES) with one device.
+
+One document or many (``--output-dir``), at baseline B-B to B-LTA, with an appearance,
+a certification and field locks. The options are checked before the device is opened.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+from esig.cli.keys import device_from_uri, software_device
+from esig.cli.options import SignFormat, baseline_request, pdf_extras
+from esig.cli.output import EXIT_FAILED, EXIT_OK, EXIT_USAGE, fail
+from esig.errors import EsigError, InputError, OutputError
+
+if TYPE_CHECKING:
+    from esig.devices.base import SignatureCreationDevice
+    from esig.signing.baseline import BaselineRequest
+    from esig.signing.batch import BatchResult
+
+__all__ = ["batch_pairs", "cades_pairs", "sign", "sign_each", "sign_with_progress"]
+
+
+def batch_pairs(
+    documents: list[Path], output: Path | None, output_dir: Path | None
+) -> list[tuple[Path, Path]]:
+    """(document, signed PDF) pairs from ``-o FILE`` (one document) or ``--output-dir DIR``."""
+    if output is not None and output_dir is not None:
+        raise InputError("Give either -o/--output (one document) or --output-dir, not both")
+    if output is not None:
+        if len(documents) > 1:
+            raise InputError(
+                f"-o/--output takes one document; for {len(documents)} give --output-dir DIR"
+            )
+        return [(documents[0], output)]
+    if output_dir is None:
+        raise InputError("Say where to write: -o FILE (one document) or --output-dir DIR")
+    if output_dir.exists() and not output_dir.is_dir():
+        raise InputError("--output-dir is a file, not a folder", path=output_dir)
+    pairs = [(doc, output_dir / doc.name) for doc in documents]
+    seen: dict[str, Path] = {}
+    for doc, _ in pairs:
+        if doc.name in seen:
+            raise InputError(
+                f"{seen[doc.name]} and {doc} would both be written to "
+                f"{output_dir / doc.name}; sign them into different folders"
+            )
+        seen[doc.name] = doc
+    return pairs
+
+
+def sign_with_progress(
+    pairs: list[tuple[Path, Path]], device: SignatureCreationDevice, show: bool, **options: Any
+) -> list[BatchResult]:
+    """``sign_many`` the pairs; with ``show``, a progress bar on stderr."""
+    from esig.signing.batch import sign_many
+
+    if not show:
+        return sign_many(pairs, device, **options)
+    from rich.console import Console
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeRemainingColumn,
+    )
+
+    columns = (
+        TextColumn("Signing"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+    )
+    with Progress(*columns, console=Console(stderr=True), transient=True) as progress:
+        task = progress.add_task("sign", total=len(pairs))
+        return sign_many(pairs, device, on_progress=lambda _: progress.advance(task), **options)
+
+
+def cades_pairs(
+    documents: list[Path], output: Path | None, output_dir: Path | None
+) -> list[tuple[Path, Path]]:
+    """(file, FILE.p7s) pairs: beside each file, or as ``-o`` / ``--output-dir`` say."""
+    from esig.signing.cades import default_signature_path
+
+    if output is None and output_dir is None:
+        return [(doc, default_signature_path(doc)) for doc in documents]
+    pairs = batch_pairs(documents, output, output_dir)
+    if output_dir is not None:
+        pairs = [(doc, default_signature_path(dst)) for doc, dst in pairs]
+    return pairs
+
+
+def sign_each(
+    pairs: list[tuple[Path, Path]],
+    device: SignatureCreationDevice,
+    *,
+    sign_format: SignFormat,
+    baseline: BaselineRequest,
+    options: dict[str, Any],
+    as_json: bool,
+    single: Path | None,
+) -> int:
+    """Sign one document after the other at ``baseline``; return the exit code."""
+    from esig.signing.cades import sign_detached
+    from esig.signing.pades import sign_pdf
+
+    failed = 0
+    try:
+        for source, target in pairs:
+            try:
+                if sign_format is SignFormat.cades:
+                    made: Any = sign_detached(
+                        source,
+                        target,
+                        device,
+                        level=baseline.level,
+                        timestamp=baseline.timestamp,
+                        validation=baseline.validation,
+                    )
+                else:
+                    made = sign_pdf(
+                        source,
+                        target,
+                        device,
+                        level=baseline.level,
+                        timestamp=baseline.timestamp,
+                        validation=baseline.validation,
+                        **options,
+                    )
+            except EsigError as exc:
+                failed += 1
+                typer.echo(f"esig: error: {source}: {exc}", err=True)
+                continue
+            if as_json:
+                typer.echo(made.model_dump_json(indent=2))
+            else:
+                field_text = f" (field {made.field_name})" if hasattr(made, "field_name") else ""
+                typer.echo(
+                    f"Signed {source} as {made.signer.display} "
+                    f"({sign_format.value.upper()} {baseline.level.value}) -> {made.path}"
+                    f"{field_text}"
+                )
+    finally:
+        close = getattr(device, "close", None)
+        if callable(close):
+            close()
+    if failed and single is not None:
+        return EXIT_USAGE
+    return EXIT_FAILED if failed else EXIT_OK
+
+
+def sign(  # noqa: PLR0917 - typer maps parameters to options
+    documents: Annotated[
+        list[Path], typer.Argument(metavar="PDF...", help="The PDFs to sign (only read).")
+    ],
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "--output", "-o", metavar="FILE", help="Where to write the signed PDF (one document)."
+        ),
+    ] = None,
+    output_dir: Annotated[
+        Path | None,
+        typer.Option(
+            metavar="DIR",
+            help="Write each signed PDF, under its own name, into this folder "
+            "(created if missing).",
+        ),
+    ] = None,
+    device: Annotated[
+        str | None,
+        typer.Option(
+            "--device",
+            metavar="URI",
+            help="The signing device: file:/path/signer.p12, "
+            "pkcs11:token=LABEL;object=KEY?module-path=/path/module.so, or "
+            "csc+https://host?credential=ID. PIN from ESIG_PIN, passphrase from "
+            "ESIG_PASSPHRASE, or a prompt. See `esig devices list`.",
+        ),
+    ] = None,
+    p12: Annotated[
+        Path | None, typer.Option(metavar="FILE", help="PKCS#12 file with key and certificate.")
+    ] = None,
+    key: Annotated[Path | None, typer.Option(metavar="FILE", help="PEM private key file.")] = None,
+    cert: Annotated[
+        Path | None, typer.Option(metavar="FILE", help="PEM certificate for --key.")
+    ] = None,
+    chain: Annotated[
+        list[Path] | None,
+        typer.Option(metavar="CERT", help="Issuer certificates to embed; repeatable."),
+    ] = None,
+    passphrase_env: Annotated[
+        str | None,
+        typer.Option(
+            metavar="VAR",
+            help="Read the key's passphrase from this environment variable "
+            "(default: ESIG_PASSPHRASE when it is set).",
+        ),
+    ] = None,
+    passphrase_file: Annotated[
+        Path | None, typer.Option(metavar="FILE", help="Read the key's passphrase from this file.")
+    ] = None,
+    field: Annotated[
+        str | None,
+        typer.Option(
+            metavar="NAME",
+            help="The signature field to sign: an existing (e.g. prepared) field, or the "
+            "name of the new one.",
+        ),
+    ] = None,
+    visible: Annotated[
+        str | None,
+        typer.Option(
+            metavar="PAGE:X1,Y1,X2,Y2",
+            help="Show the signature in a new field on PAGE (from 1), in the box from "
+            "X1,Y1 (lower left) to X2,Y2 (upper right), in points from the page's lower left.",
+        ),
+    ] = None,
+    image: Annotated[
+        Path | None,
+        typer.Option(
+            metavar="PNG",
+            help="An image (PNG or JPEG) to show in the signature, e.g. a drawn signature "
+            "or a logo; with --visible, or --field naming a visible field.",
+        ),
+    ] = None,
+    font: Annotated[
+        Path | None,
+        typer.Option(
+            metavar="PATH",
+            help="A TrueType/OpenType font for the signature's text (default: DejaVu Sans).",
+        ),
+    ] = None,
+    certify: Annotated[
+        str | None,
+        typer.Option(
+            metavar="PERMISSION",
+            help="Certify the document (the first signature) and allow after it: "
+            "no-changes, form-filling (and signing) or annotations.",
+        ),
+    ] = None,
+    lock: Annotated[
+        str | None,
+        typer.Option(
+            metavar="LOCK",
+            help="Once signed, lock form fields: all, include:F1,F2 or exclude:F1,F2.",
+        ),
+    ] = None,
+    reason: Annotated[str | None, typer.Option(metavar="TEXT", help="Reason for signing.")] = None,
+    location: Annotated[
+        str | None, typer.Option(metavar="TEXT", help="Where the signature is made.")
+    ] = None,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print one result per document as JSON.")
+    ] = False,
+    sign_format: Annotated[
+        SignFormat,
+        typer.Option(
+            "--format",
+            help="pades: sign inside the PDF; cades: a detached signature FILE.p7s for any "
+            "file (written beside it unless -o/--output-dir says otherwise).",
+        ),
+    ] = SignFormat.pades,
+    level: Annotated[
+        str | None,
+        typer.Option(
+            metavar="LEVEL",
+            help="Baseline level: B-B, B-T, B-LT or B-LTA (CAdES: up to B-LT). "
+            "Default: B-T with --tsa, else B-B.",
+        ),
+    ] = None,
+    tsa: Annotated[
+        str | None,
+        typer.Option(metavar="URL", help="RFC 3161 time-stamping service (needed from B-T on)."),
+    ] = None,
+    service_timeout: Annotated[
+        float,
+        typer.Option(
+            metavar="SECONDS", help="How long to wait for the TSA, OCSP responders and CRLs."
+        ),
+    ] = 10.0,
+    trust: Annotated[
+        list[Path] | None,
+        typer.Option(
+            metavar="CERT",
+            help="Trust anchor for collecting validation data (B-LT, B-LTA); repeatable. "
+            "Default: the root certificate that comes with the signer's chain.",
+        ),
+    ] = None,
+) -> None:
+    """Sign PDFs (PAdES baseline B-B) with one device: one login, one PIN entry.
+
+    With --level/--tsa: PAdES B-T, B-LT or B-LTA. With --format cades: detached CAdES
+    signatures of any files.
+
+    Exit 0: all signed; 1: some not (each says why); 2: usage error or no device.
+    """
+    from esig.signing.baseline import BaselineLevel
+
+    try:
+        baseline = baseline_request(level, tsa, service_timeout, trust, sign_format)
+        extras = pdf_extras(
+            sign_format,
+            field=field,
+            visible=visible,
+            image=image,
+            font=font,
+            certify=certify,
+            lock=lock,
+        )
+        if sign_format is SignFormat.cades:
+            pairs = cades_pairs(documents, output, output_dir)
+        else:
+            pairs = batch_pairs(documents, output, output_dir)
+        if device is not None and (p12 or key or cert or chain):
+            raise InputError("Give either --device URI, or --p12 / --key with --cert, not both")
+        if output_dir is not None and not output_dir.exists():
+            try:
+                output_dir.mkdir(parents=True)
+            except OSError as exc:
+                raise OutputError(
+                    f"The output folder cannot be made: {exc.strerror}", path=output_dir
+                ) from None
+        if device is not None:
+            signer = device_from_uri(device, passphrase_env, passphrase_file)
+        else:
+            signer = software_device(
+                p12=p12,
+                key=key,
+                cert=cert,
+                chain=chain or [],
+                passphrase_env=passphrase_env,
+                passphrase_file=passphrase_file,
+            )
+    except EsigError as exc:
+        raise fail(str(exc)) from None
+    options: dict[str, Any] = {"field_name": field, "reason": reason, "location": location}
+    if extras:
+        options.update(extras)
+    if sign_format is SignFormat.cades or baseline.level is not BaselineLevel.B_B or extras:
+        raise typer.Exit(
+            sign_each(
+                pairs,
+                signer,
+                sign_format=sign_format,
+                baseline=baseline,
+                options=options,
+                as_json=as_json,
+                single=output,
+            )
+        )
+    show = not as_json and len(pairs) > 1 and sys.stderr.isatty()
+    with contextlib.ExitStack() as cleanup:
+        close = getattr(signer, "close", None)
+        if callable(close):
+            cleanup.callback(close)
+        results = sign_with_progress(pairs, signer, show, **options)
+    failed = [r for r in results if not r.ok]
+    if as_json:
+        from pydantic import TypeAdapter
+
+        from esig.signing.batch import BatchResult
+
+        typer.echo(TypeAdapter(list[BatchResult]).dump_json(results, indent=2).decode("utf-8"))
+    else:
+        for result in results:
+            if result.document is not None:
+                typer.echo(
+                    f"Signed {result.source} as {result.document.signer.display} -> "
+                    f"{result.document.path} (field {result.document.field_name})"
+                )
+            elif output is None:
+                typer.echo(f"esig: error: {result.source}: {result.error}", err=True)
+        if output is None and len(results) > 1:
+            typer.echo(f"{len(results) - len(failed)} of {len(results)} documents signed.")
+    if failed and output is not None:
+        # The single-document form (-o) keeps its contract: an error is exit code 2.
+        if not as_json:
+            typer.echo(f"esig: error: {failed[0].error}", err=True)
+        raise typer.Exit(EXIT_USAGE)
+    raise typer.Exit(EXIT_FAILED if failed else EXIT_OK)

@@ -1,0 +1,162 @@
+"""``esig verify``: verify every signature in a PDF, or a detached CAdES signature."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+from esig.cli.options import parse_moment
+from esig.cli.output import EXIT_FAILED, EXIT_OK, emit_report, fail
+from esig.errors import EsigError, InputError, OutputError
+
+if TYPE_CHECKING:
+    from esig.verification.report import VerificationReport
+
+__all__ = ["verify"]
+
+
+def verify(  # noqa: PLR0917 - typer maps parameters to options
+    document: Annotated[
+        Path, typer.Argument(help="The signed PDF, or a detached signature (FILE.p7s).")
+    ],
+    trust: Annotated[
+        list[Path] | None,
+        typer.Option(
+            metavar="CERT", help="Trust anchor certificate file (PEM, DER or PKCS#7); repeatable."
+        ),
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
+    allow_fetching: Annotated[
+        bool, typer.Option(help="Fetch revocation information (OCSP, CRL) over the network.")
+    ] = False,
+    html: Annotated[
+        Path | None,
+        typer.Option("--html", metavar="FILE", help="Also write the report as HTML to FILE."),
+    ] = None,
+    extract_signed: Annotated[
+        Path | None,
+        typer.Option(
+            metavar="FILE", help="Write the revision the signer signed to FILE (BES art. 3(c))."
+        ),
+    ] = None,
+    field: Annotated[
+        str | None,
+        typer.Option(
+            metavar="NAME",
+            help="The signature field for --extract-signed (needed when the "
+            "document has several signatures).",
+        ),
+    ] = None,
+    register: Annotated[
+        Path | None,
+        typer.Option(
+            metavar="FILE",
+            help="The register of recognised certification service "
+            "providers (BES art. 4), YAML or JSON.",
+        ),
+    ] = None,
+    at: Annotated[
+        str | None,
+        typer.Option(
+            metavar="TIME",
+            help="Validate as of this moment (ISO 8601, e.g. "
+            "2031-01-01 or 2031-01-01T12:00:00+01:00; UTC when no zone is given).",
+        ),
+    ] = None,
+    content: Annotated[
+        Path | None,
+        typer.Option(
+            metavar="FILE",
+            help="The signed file, when DOCUMENT is a detached CAdES signature (FILE.p7s).",
+        ),
+    ] = None,
+    trusted_list: Annotated[
+        list[Path] | None,
+        typer.Option(
+            metavar="TL.xml",
+            help="An EU trusted list (ETSI TS 119 612) or a list of trusted lists; repeatable.",
+        ),
+    ] = None,
+    tlso: Annotated[
+        list[Path] | None,
+        typer.Option(
+            metavar="CERT", help="A certificate allowed to sign the trusted lists; repeatable."
+        ),
+    ] = None,
+    allow_unsigned_lists: Annotated[
+        bool, typer.Option(help="Use trusted lists whose signer cannot be authenticated.")
+    ] = False,
+) -> None:
+    """Verify every signature in a PDF (or a detached FILE.p7s); exit 0 only when all pass."""
+    from esig.trust.register import load_register
+    from esig.verification.verifier import verify_pdf
+
+    try:
+        if content is not None and extract_signed is not None:
+            raise InputError("--extract-signed is for PDFs; a detached signature's content is FILE")
+        settings: dict[str, Any] = {
+            "trust": trust or [],
+            "allow_fetching": allow_fetching,
+            "at": parse_moment(at),
+            "register": load_register(register) if register is not None else None,
+            "trusted_lists": _trusted_lists(trusted_list, tlso, allow_unsigned_lists),
+        }
+        if content is None:
+            report = verify_pdf(document, **settings)
+        else:
+            from esig.verification.cades import verify_detached
+
+            report = verify_detached(document, content, **settings)
+        if html is not None:
+            _write_html(report, html)
+        if extract_signed is not None:
+            _extract_signed(document, report, field, extract_signed)
+    except EsigError as exc:
+        raise fail(str(exc)) from None
+    emit_report(report, as_json)
+    raise typer.Exit(EXIT_OK if report.passed else EXIT_FAILED)
+
+
+def _trusted_lists(paths: list[Path] | None, tlso: list[Path] | None, allow_unsigned: bool) -> Any:
+    if not paths:
+        return None
+    from esig.certificates import load_certificates_from_paths
+    from esig.trust.trusted_lists import TrustedListSource
+
+    signers = load_certificates_from_paths(tlso or [], what="trusted list signer certificate")
+    return TrustedListSource.from_files(
+        paths, tlso_certificates=signers or None, allow_unsigned=allow_unsigned
+    )
+
+
+def _extract_signed(
+    document: Path, report: VerificationReport, field: str | None, target: Path
+) -> None:
+    from esig._io import atomic_output
+    from esig.verification.verifier import signed_revision
+
+    chosen = [s for s in report.signatures if field is None or s.field_name == field]
+    if not chosen:
+        raise InputError(
+            f"No signature field named {field!r}" if field else "The document holds no signature"
+        )
+    if len(chosen) > 1:
+        names = ", ".join(s.field_name for s in chosen)
+        raise InputError(f"Several signatures ({names}): choose one with --field")
+    data = signed_revision(document, chosen[0])
+    if target.exists() and target.resolve() == document.resolve():
+        raise InputError("--extract-signed must not overwrite the document")
+    with atomic_output(target) as handle:
+        handle.write(data)
+
+
+def _write_html(report: VerificationReport, path: Path) -> None:
+    from esig._io import atomic_output
+
+    try:
+        with atomic_output(path) as handle:
+            handle.write(report.to_html().encode("utf-8"))
+    except OSError as exc:
+        raise OutputError(f"The HTML report cannot be written: {exc.strerror}", path=path) from None
