@@ -23,9 +23,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from cryptography import x509
-
 if TYPE_CHECKING:
+    from cryptography import x509
     from cryptography.hazmat.primitives.asymmetric.dsa import DSAPublicKey
 
 __all__ = [
@@ -130,6 +129,8 @@ def name_attribute_problems(certificate: x509.Certificate) -> tuple[str, ...]:
     two letters, RFC 5280 appendix A). The certificate is read again here, so the answer
     does not depend on which earlier call first parsed its names.
     """
+    # Imported here: the CLI's main() imports this module, and `esig --help` needs no x509.
+    from cryptography import x509  # noqa: PLC0415
     from cryptography.hazmat.primitives.serialization import Encoding  # noqa: PLC0415
 
     fresh = x509.load_der_x509_certificate(certificate.public_bytes(Encoding.DER))
