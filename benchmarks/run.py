@@ -73,8 +73,8 @@ LABELS = {
 
 SIGN_TARGET = 0.5
 """esig sign must take at most this fraction of pyHanko stock (1 MB)."""
-VERIFY_TARGET = 1.3
-"""esig verify may take at most this multiple of pyHanko validate."""
+VERIFY_TARGET = 1.1
+"""esig verify may take at most this multiple of pyHanko validate (1 MB, issue 13)."""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -370,7 +370,7 @@ def ratios(results: dict[str, dict[str, Timing]], first: str) -> list[Ratio]:
             Ratio(
                 f"verify {label}: esig / pyHanko validate",
                 t[ESIG_VERIFY].median / t[STOCK_VALIDATE].median,
-                VERIFY_TARGET,
+                VERIFY_TARGET if label == first else None,
             )
         )
     return out

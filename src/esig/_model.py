@@ -42,6 +42,9 @@ class EsigModel(BaseModel):
     @model_validator(mode="before")
     @classmethod
     def _drop_computed_fields(cls, data: Any) -> Any:
-        if isinstance(data, dict) and cls.model_computed_fields:
-            return {k: v for k, v in data.items() if k not in cls.model_computed_fields}
+        # Read once: pydantic builds the mapping anew on every class attribute access, and
+        # this runs for every model esig makes (dozens per verified signature).
+        computed = cls.model_computed_fields
+        if computed and isinstance(data, dict) and not computed.keys().isdisjoint(data):
+            return {k: v for k, v in data.items() if k not in computed}
         return data

@@ -102,8 +102,9 @@ class NameIdentity(EsigModel):
     @classmethod
     def from_name(cls, name: x509.Name) -> NameIdentity:
         """Read the identity from a distinguished name (subject or issuer)."""
-        common_name = _first(name, NameOID.COMMON_NAME)
-        pseudonym = _first(name, _PSEUDONYM_OID)
+        first = _first_values(name)
+        common_name = first.get(NameOID.COMMON_NAME)
+        pseudonym = first.get(_PSEUDONYM_OID)
         marker: PseudonymMarker | None = None
         if pseudonym is not None:
             marker = PseudonymMarker(source="pseudonym attribute", value=pseudonym)
@@ -115,28 +116,36 @@ class NameIdentity(EsigModel):
                     break
         return cls(
             common_name=common_name,
-            given_name=_first(name, NameOID.GIVEN_NAME),
-            surname=_first(name, NameOID.SURNAME),
+            given_name=first.get(NameOID.GIVEN_NAME),
+            surname=first.get(NameOID.SURNAME),
             pseudonym=pseudonym,
-            serial_number=_first(name, NameOID.SERIAL_NUMBER),
-            title=_first(name, NameOID.TITLE),
-            organization=_first(name, NameOID.ORGANIZATION_NAME),
-            organizational_unit=_first(name, NameOID.ORGANIZATIONAL_UNIT_NAME),
-            organization_identifier=_first(name, _ORGANIZATION_IDENTIFIER_OID),
-            country=_first(name, NameOID.COUNTRY_NAME),
-            locality=_first(name, NameOID.LOCALITY_NAME),
-            email=_first(name, NameOID.EMAIL_ADDRESS),
+            serial_number=first.get(NameOID.SERIAL_NUMBER),
+            title=first.get(NameOID.TITLE),
+            organization=first.get(NameOID.ORGANIZATION_NAME),
+            organizational_unit=first.get(NameOID.ORGANIZATIONAL_UNIT_NAME),
+            organization_identifier=first.get(_ORGANIZATION_IDENTIFIER_OID),
+            country=first.get(NameOID.COUNTRY_NAME),
+            locality=first.get(NameOID.LOCALITY_NAME),
+            email=first.get(NameOID.EMAIL_ADDRESS),
             pseudonym_marker=marker,
             rfc4514=_rfc4514(name),
         )
 
 
-def _first(name: x509.Name, oid: ObjectIdentifier) -> str | None:
-    for attribute in name.get_attributes_for_oid(oid):
-        value = attribute.value
-        text = value.decode("utf-8", "replace") if isinstance(value, bytes) else str(value)
-        return text
-    return None
+def _first_values(name: x509.Name) -> dict[ObjectIdentifier, str]:
+    """The first value of each attribute type, in the name's order, read in one pass.
+
+    The same as asking ``get_attributes_for_oid`` for each type (which walks the whole
+    name every time).
+    """
+    first: dict[ObjectIdentifier, str] = {}
+    for attribute in name:
+        if attribute.oid not in first:
+            value = attribute.value
+            first[attribute.oid] = (
+                value.decode("utf-8", "replace") if isinstance(value, bytes) else str(value)
+            )
+    return first
 
 
 def _rfc4514(name: x509.Name) -> str:

@@ -45,7 +45,7 @@ from esig._pyhanko.long_term import (
     timestamp_facts,
 )
 from esig._pyhanko.revocation import known_revocation_data
-from esig._pyhanko.signer import from_asn1, to_asn1
+from esig._pyhanko.signer import anchors_asn1, from_asn1
 from esig._pyhanko.validate import (
     MALFORMED,
     RawSignature,
@@ -212,7 +212,7 @@ def _context(
     at_signature_time: bool = False,
 ) -> ValidationContext:
     return ValidationContext(
-        trust_roots=[to_asn1(c) for c in trust_anchors],
+        trust_roots=anchors_asn1(trust_anchors),
         other_certs=list(certs),
         crls=list(crls),
         ocsps=list(ocsps),

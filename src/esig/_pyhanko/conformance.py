@@ -295,7 +295,8 @@ def _signature_facts(
 def _attributes(attrs: Any) -> dict[str, list[Any]]:
     """CMS attributes by asn1crypto name (or dotted OID), each with its values."""
     found: dict[str, list[Any]] = {}
-    if attrs is None or not attrs.native:
+    # len(), not .native: the native form decodes every value of every attribute.
+    if attrs is None or len(attrs) == 0:
         return found
     for attr in attrs:
         kind = attr["type"].native

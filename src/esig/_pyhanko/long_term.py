@@ -64,7 +64,7 @@ from pyhanko_certvalidator.policy_decl import (
 from pyhanko_certvalidator.registry import SimpleTrustManager
 
 from esig._pyhanko.revocation import CertificateRevocation
-from esig._pyhanko.signer import from_asn1, to_asn1
+from esig._pyhanko.signer import anchors_asn1, from_asn1, to_asn1
 
 __all__ = [
     "LONG_TERM_TRIGGERS",
@@ -234,7 +234,7 @@ async def validate_in_the_past(
     reader = sig.reader
     assumed = () if allow_fetching else _last_timestamp_chain(reader, trust_anchors)
     policy = CertValidationPolicySpec(
-        trust_manager=SimpleTrustManager.build(trust_roots=[to_asn1(c) for c in trust_anchors]),
+        trust_manager=SimpleTrustManager.build(trust_roots=anchors_asn1(trust_anchors)),
         revinfo_policy=CertRevTrustPolicy(REQUIRE_REVINFO),
     )
     fetching = (

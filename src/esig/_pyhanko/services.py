@@ -33,7 +33,7 @@ from pyhanko_certvalidator.fetchers.requests_fetchers.cert_fetch_client import (
 from pyhanko_certvalidator.fetchers.requests_fetchers.crl_client import RequestsCRLFetcher
 from pyhanko_certvalidator.fetchers.requests_fetchers.ocsp_client import RequestsOCSPFetcher
 
-from esig._pyhanko.signer import to_asn1
+from esig._pyhanko.signer import anchors_asn1, to_asn1
 from esig.errors import ServiceError, ServiceKind
 from esig.model.baseline import TimestampService, ValidationServices
 
@@ -267,7 +267,7 @@ def validation_context(
     """
     anchors = services.trust or tuple(fallback_anchors)
     return ValidationContext(
-        trust_roots=[to_asn1(c) for c in anchors],
+        trust_roots=anchors_asn1(anchors),
         other_certs=[to_asn1(c) for c in other_certs],
         allow_fetching=True,
         revocation_mode="hard-fail",

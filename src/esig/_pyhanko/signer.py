@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 from asn1crypto import x509 as asn1_x509
@@ -16,12 +17,30 @@ from pyhanko_certvalidator.registry import SimpleCertificateStore
 from esig._pyhanko.evidence_attr import EvidenceRecordProvider
 from esig.devices.base import DigestAlgorithm, SignatureCreationDevice
 
-__all__ = ["DeviceSigner", "to_asn1"]
+__all__ = ["DeviceSigner", "anchors_asn1", "to_asn1"]
 
 
 def to_asn1(cert: x509.Certificate) -> asn1_x509.Certificate:
     """Convert a :mod:`cryptography` certificate to asn1crypto's model."""
     return asn1_x509.Certificate.load(cert.public_bytes(Encoding.DER))
+
+
+def anchors_asn1(anchors: Sequence[x509.Certificate]) -> list[asn1_x509.Certificate]:
+    """Trust anchors in asn1crypto's model, each parsed once per process.
+
+    asn1crypto prepares a name for comparison (RFC 4518 string preparation, slow in pure
+    Python) the first time it is compared and keeps the result on the object; a fresh
+    copy of the same anchor for every validation pays that again each time (about a
+    third of a millisecond per name). The copies are kept by their DER encoding, so the
+    same bytes always give the same, immutable-in-practice certificate object: nothing
+    about a document, a validation or its verdict is kept.
+    """
+    return [_anchor_from_der(c.public_bytes(Encoding.DER)) for c in anchors]
+
+
+@functools.lru_cache(maxsize=256)
+def _anchor_from_der(der: bytes) -> asn1_x509.Certificate:
+    return asn1_x509.Certificate.load(der)
 
 
 def from_asn1(cert: asn1_x509.Certificate) -> x509.Certificate:

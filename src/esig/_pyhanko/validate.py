@@ -44,7 +44,7 @@ from esig._pyhanko.signature_revocation import (
     timestamp_token_certificates,
     with_revocation,
 )
-from esig._pyhanko.signer import from_asn1, to_asn1
+from esig._pyhanko.signer import anchors_asn1, from_asn1
 from esig.model.coverage import Coverage, ModificationLevel
 
 __all__ = [
@@ -93,7 +93,7 @@ def _validation_context(
     revocation info).
     """
     kwargs: dict[str, Any] = {
-        "trust_roots": [to_asn1(c) for c in trust_anchors],
+        "trust_roots": anchors_asn1(trust_anchors),
         "allow_fetching": allow_fetching,
         "revocation_mode": "require" if at_signature_time else "hard-fail",
         "retroactive_revinfo": at_signature_time,
