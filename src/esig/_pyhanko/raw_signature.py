@@ -15,6 +15,7 @@ from cryptography import x509
 from esig._pyhanko.long_term import LongTermFacts, RevocationProblem, TimestampFacts
 from esig._pyhanko.revocation import CertificateRevocation
 from esig.model.coverage import Coverage, ModificationLevel
+from esig.model.revision_changes import RevisionChanges
 
 __all__ = ["RawSignature", "with_changes"]
 
@@ -72,6 +73,13 @@ class RawSignature:
     revocation: tuple[CertificateRevocation, ...] = ()
     """Per certificate of the signer's chain (anchor excluded, signer first): the
     revocation services it names and the OCSP responses / CRLs found about it."""
+    esig_changes: RevisionChanges | None = None
+    """esig's own analysis of the later revisions (None: nothing follows, or the
+    signature's coverage is not a whole revision)."""
+    pyhanko_modification: ModificationLevel | None = None
+    """pyHanko's level, kept beside esig's when esig's analysis decided."""
+    pyhanko_detail: str | None = None
+    """pyHanko's reason for an "other" change, likewise."""
     revocation_unknown: tuple[CertificateRevocation, ...] = ()
     """The certificates whose revocation status is unknown: they name revocation
     services, but no data about them was available (the path is then TRY_LATER)."""

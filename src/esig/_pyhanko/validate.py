@@ -26,6 +26,7 @@ from pyhanko.sign.validation.pdf_embedded import EmbeddedPdfSignature
 from pyhanko.sign.validation.status import PdfSignatureStatus, SignatureCoverageLevel
 from pyhanko_certvalidator import ValidationContext
 
+from esig._pyhanko.change_verdict import judged_by_esig
 from esig._pyhanko.diff_rules import ESIG_DIFF_POLICY
 from esig._pyhanko.documents import MALFORMED, FilledField, filled_signature_fields, open_reader
 from esig._pyhanko.evidence_attr import evidence_base_sha256, read_evidence_attribute
@@ -396,10 +397,11 @@ async def _validate_one(
         except MALFORMED:
             return _failed(base, sig, exc)
         raw = _from_status(base, sig, status)
-        return with_changes(
+        raw = with_changes(
             raw, modification=ModificationLevel.UNKNOWN, diff_error=str(exc) or type(exc).__name__
         )
-    return _from_status(base, sig, status)
+        return judged_by_esig(reader, sig, raw)
+    return judged_by_esig(reader, sig, _from_status(base, sig, status))
 
 
 def _structure(reader: PdfFileReader, sig: EmbeddedPdfSignature, file_size: int) -> RawSignature:

@@ -23,6 +23,7 @@ from typing import BinaryIO
 from esig._pyhanko.diff_rules import AddedAnnotation, annotations_added_after
 from esig._pyhanko.validate import RawSignature
 from esig.law import BES, EIDAS
+from esig.model.revision_changes import ChangeKind
 from esig.verification.report import (
     Attack,
     CheckId,
@@ -189,10 +190,13 @@ def _disallowed(
     detail = f": {raw.modification_detail}" if raw.modification_detail else ""
     if annotations and not detail:
         detail = f": {_annotations(annotations)} added"
-        if raw.certified:
-            detail += " (the certification does not permit annotations)"
+    if raw.certified and level is ModificationLevel.ANNOTATIONS:
+        detail += " (the certification does not permit annotations)"
     attack: Attack | None = None
-    if raw.certified:
+    moved = raw.esig_changes is not None and bool(raw.esig_changes.of_kind(ChangeKind.WIDGET_MOVED))
+    if moved:
+        attack = Attack.SHADOW_OVERLAY
+    elif raw.certified:
         attack = Attack.CERTIFIED_DOCUMENT_CHANGED
     elif visible:
         attack = Attack.SHADOW_REPLACE

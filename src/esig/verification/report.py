@@ -19,6 +19,7 @@ from esig._model import EsigModel
 from esig.identity import NameIdentity
 from esig.levels import LevelAssessment
 from esig.model.coverage import Coverage, ModificationLevel
+from esig.model.revision_changes import ObjectChange
 from esig.profiles import CertificateProfile
 from esig.verification.conformance import BaselineConformance
 from esig.verification.html import render_html, render_signature_html
@@ -77,6 +78,11 @@ class SignatureReport(EsigModel):
     certificate_path: CertificatePath | None
     modifications: ModificationLevel
     visual: VisualComparison | None = None
+    changes_after_signing: tuple[ObjectChange, ...] = ()
+    """esig's analysis of the later revisions: each entry that differs from the signed
+    revision, with its kind, the object and the page (empty: no change, or none found)."""
+    pyhanko_modification: ModificationLevel | None = None
+    """pyHanko's own verdict on the later revisions, kept beside esig's (None: not run)."""
     """The signed revision and the displayed one, rendered and compared (when they differ)."""
     long_term: LongTermValidation | None = None
     """Validation in the past, when the certificate was no longer good at the moment."""

@@ -126,6 +126,9 @@ class Attack(StrEnum):
     content that was hidden when the document was signed."""
     SHADOW_REPLACE = "shadow attack (replace)"
     """A later revision replaces content of the signed revision with other content."""
+    SHADOW_OVERLAY = "shadow attack (overlay)"
+    """A widget of a signed form moves, grows or becomes visible after signing: its
+    appearance can cover signed content while the form looks merely filled in."""
     CERTIFIED_DOCUMENT_CHANGED = "changes to a certified document"
     """Changes (annotations, signatures, edits) that the certification does not permit."""
 

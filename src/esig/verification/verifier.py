@@ -390,6 +390,8 @@ def _signature_report(
         certificate_path=path,
         modifications=raw.modification,
         visual=later.visual,
+        changes_after_signing=raw.esig_changes.changes if raw.esig_changes is not None else (),
+        pyhanko_modification=raw.pyhanko_modification,
         long_term=long_term_validation(raw),
         findings=findings,
         level=assess_level(evidence),
