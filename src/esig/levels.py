@@ -270,6 +270,11 @@ class SignatureEvidence(EsigModel):
     """The issuer was recognised at signing time (None: no register or trusted list given)."""
     recognised_provider_source: str | None = None
     """Which register or list said so."""
+    self_issued_certificate: str | None = None
+    """Why the signer's certificate can never be qualified when it issued itself (an end
+    entity whose issuer is its own subject, no CA), as one clause; None when it did not.
+    No provider other than the signer vouches for it, so its qualified claims and any
+    register or list entry count for nothing (BES art. 6(1)(a), (g); eIDAS art. 3(15))."""
     is_seal: bool = False
     """The certificate is for a legal person (an electronic seal)."""
     sealed_by_platform: bool = False
@@ -483,7 +488,12 @@ def _aes_verdicts(ev: SignatureEvidence) -> dict[RequirementId, _Verdict]:
         )
     if ev.signer_named:
         verdicts[RequirementId.IDENTIFIES_SIGNATORY] = _trust_verdict(
-            ev, "a valid certificate from a trusted issuer names the signatory"
+            ev,
+            "a valid certificate from a trusted issuer names the signatory"
+            if ev.self_issued_certificate is None
+            else "the certificate names the signatory and was trusted as it is; it issued "
+            "itself, so only that trust, no certification service provider, vouches for "
+            "the name",
         )
     else:
         verdicts[RequirementId.IDENTIFIES_SIGNATORY] = (
@@ -595,6 +605,14 @@ def _evidence_qes_verdicts(ev: SignatureEvidence) -> dict[RequirementId, _Verdic
 def _qes_verdicts(ev: SignatureEvidence) -> dict[RequirementId, _Verdict]:
     if ev.sealed_by_platform:
         return _evidence_qes_verdicts(ev)
+
+    if ev.self_issued_certificate is not None:
+        never = (_NOT_MET, ev.self_issued_certificate)
+        return {
+            RequirementId.QUALIFIED_CERTIFICATE: never,
+            RequirementId.QUALIFIED_DEVICE: never,
+            RequirementId.RECOGNISED_PROVIDER: never,
+        }
 
     def because(source: str | None) -> str:
         return f" ({source})" if source else ""

@@ -16,6 +16,7 @@ from esig._pyhanko.revocation import CertificateRevocation, RevocationSource
 from esig._pyhanko.validate import RawSignature
 from esig.identity import NameIdentity
 from esig.law import BES
+from esig.profiles import CertificateProfile
 from esig.verification.findings import FAILURE_SUB_INDICATIONS, sub_indication
 from esig.verification.long_term import long_term_path
 from esig.verification.report import (
@@ -27,20 +28,35 @@ from esig.verification.report import (
     PathStatus,
     SubIndication,
 )
+from esig.verification.self_issued import SelfIssued, self_issued_end_entity
 
 
-def certificate_path(raw: RawSignature) -> CertificatePath | None:
-    """The signer's certificate path: trusted, or what is wrong; ``None`` without a certificate."""
+def certificate_path(
+    raw: RawSignature, profile: CertificateProfile | None = None
+) -> CertificatePath | None:
+    """The signer's certificate path: trusted, or what is wrong; ``None`` without a certificate.
+
+    ``profile`` is the signer's certificate profile, when already read (it tells whether
+    the certificate is a CA).
+    """
     if raw.signer_cert is None:
         return None
     chain = tuple(CertificateSummary.from_certificate(c) for c in (raw.path or (raw.signer_cert,)))
+    issued_itself = self_issued_end_entity(raw.signer_cert, profile)
     if raw.trusted:
         anchor = chain[-1].subject.display
+        reached = (
+            f"A valid path leads to the trust anchor {anchor}."
+            if issued_itself is None
+            else f"The signer's certificate ({anchor}) is valid and is itself one of the "
+            "certificates you trust: it issued itself, so that trust is yours alone, and "
+            "no certification service provider vouches for it."
+        )
         return CertificatePath(
             status=PathStatus.TRUSTED,
             chain=chain,
             revocation_checked=raw.revocation_embedded or raw.revocation_fetching,
-            message=f"A valid path leads to the trust anchor {anchor}.{_revocation_note(raw)}",
+            message=f"{reached}{_revocation_note(raw)}",
         )
     if raw.revocation_unknown:
         return CertificatePath(
@@ -52,7 +68,7 @@ def certificate_path(raw: RawSignature) -> CertificatePath | None:
     judged = long_term_path(raw)
     if judged is not None:
         return judged
-    status, message = _path_problem(raw)
+    status, message = _path_problem(raw, issued_itself)
     return CertificatePath(
         status=status,
         chain=chain,
@@ -61,11 +77,13 @@ def certificate_path(raw: RawSignature) -> CertificatePath | None:
     )
 
 
-def _path_problem(raw: RawSignature) -> tuple[PathStatus, str]:
+def _path_problem(raw: RawSignature, issued_itself: SelfIssued | None) -> tuple[PathStatus, str]:
     problem = raw.trust_problem or raw.error_sub_indication
     cert = raw.signer_cert
     if raw.error and raw.trusted is None and raw.digest_matches is not None:
         return PathStatus.NOT_EXAMINED, f"The certificate path was not examined: {raw.error}."
+    if issued_itself is not None and not raw.revoked_at:
+        return PathStatus.NO_TRUST_ANCHOR, _self_issued_message(issued_itself)
     if cert is not None and cert.issuer == cert.subject and not raw.revoked_at:
         return (
             PathStatus.NO_TRUST_ANCHOR,
@@ -86,6 +104,20 @@ def _path_problem(raw: RawSignature) -> tuple[PathStatus, str]:
     if problem == "NOT_YET_VALID":
         return PathStatus.NOT_YET_VALID, "The signer's certificate is not yet valid."
     return PathStatus.INVALID, f"The certificate path is not valid ({problem})."
+
+
+def _self_issued_message(found: SelfIssued) -> str:
+    """Why nothing vouches for a self-issued end-entity certificate; no anchor to add."""
+    claims = (
+        f" Its qualified claims ({found.claims_text}) are its own and carry no weight."
+        if found.claims
+        else ""
+    )
+    return (
+        f"The signer's certificate issued itself ({found.how}; it is no CA): no "
+        "certification service provider issued it, so nothing vouches for it, and no "
+        f"issuer exists to look for.{claims}"
+    )
 
 
 def _certificate_name(cert: x509.Certificate) -> str:

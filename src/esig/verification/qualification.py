@@ -13,6 +13,10 @@ Trust sources:
   moment)`` method, such as :class:`esig.trust.trusted_lists.TrustedListSource`. A
   trusted list can also *override* the certificate's claims (QCStatement, NotQualified,
   QCWithQSCD, QCNoQSCD), as the EU's reference validator does.
+
+An end-entity certificate that issued itself (:mod:`esig.verification.self_issued`) is
+never qualified: no provider other than the signer issued it, so neither its own claims
+nor a register or trusted list that seems to name it count.
 """
 
 from __future__ import annotations
@@ -26,6 +30,7 @@ from cryptography import x509
 
 from esig.profiles import CertificateProfile
 from esig.trust.register import CspRegister
+from esig.verification.self_issued import self_issued_end_entity
 
 __all__ = ["Qualification", "TrustedListLike", "TrustedListVerdict", "assess_qualification"]
 
@@ -62,6 +67,8 @@ class Qualification:
     recognised_provider: bool | None
     """None: no trust source was consulted."""
     recognised_source: str | None
+    self_issued: str | None = None
+    """Why nothing counts when the certificate issued itself (None: it did not)."""
 
 
 def assess_qualification(
@@ -104,6 +111,19 @@ def assess_qualification(
         sources.append(f"trusted list: {verdict.explanation}")
     if recognised is None and sources:
         recognised = False  # a source was consulted and did not vouch for the issuer
+    issued_itself = self_issued_end_entity(chain[0], profile) if chain else None
+    if issued_itself is not None:
+        # no provider other than the signer: no claim, register or list entry counts
+        why = issued_itself.reason
+        return Qualification(
+            qualified_certificate=False,
+            qualified_source=why,
+            qscd=False,
+            qscd_source=why,
+            recognised_provider=False,
+            recognised_source=why,
+            self_issued=why,
+        )
     return Qualification(
         qualified_certificate=qualified,
         qualified_source=qualified_source,

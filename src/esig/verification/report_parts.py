@@ -109,6 +109,10 @@ class CheckId(StrEnum):
     """BES art. 1(b), 3(d): the signature timestamp (TSA trusted, imprint, time)."""
     REVOCATION = "revocation"
     """BES art. 3(d): the revocation data for the signer's certificate was usable."""
+    SELF_ISSUED = "self_issued"
+    """BES art. 6(1)(a), (g), eIDAS art. 3(15): the signer's certificate issued itself (an
+    end entity, no CA), so no provider vouches for it and its qualified claims carry no
+    weight."""
     EVIDENCE_RECORD = "evidence_record"
     """BES art. 3(e), 2(2): the evidence record of a platform seal (one-time code, click,
     drawn signature): who agreed, how, and that it describes the signed document."""

@@ -74,6 +74,7 @@ from esig.verification.report import (
     SigningTimeSource,
     VerificationReport,
 )
+from esig.verification.self_issued import self_issued_end_entity, self_issued_finding
 from esig.verification.visual import RevisionComparer
 
 __all__ = [
@@ -326,12 +327,20 @@ def _signature_report(
     signer = NameIdentity.from_name(raw.signer_cert.subject) if raw.signer_cert else None
     profile = CertificateProfile.from_certificate(raw.signer_cert) if raw.signer_cert else None
     integrity = integrity_of(raw)
-    path = certificate_path(raw)
+    path = certificate_path(raw, profile)
+    issued_itself = (
+        self_issued_end_entity(raw.signer_cert, profile) if raw.signer_cert is not None else None
+    )
     findings = (
         *signed_data_findings(raw),
         integrity_finding(raw, integrity),
         signed_content_finding(raw),
         certificate_finding(raw, path),
+        *(
+            (self_issued_finding(issued_itself, trusted=bool(raw.trusted)),)
+            if issued_itself is not None
+            else ()
+        ),
         *timestamp_findings(raw),
         *revocation_findings(raw),
         *identity_findings(signer),
@@ -468,5 +477,6 @@ def _evidence(
         qualified_device_source=qualification.qscd_source,
         recognised_provider=qualification.recognised_provider,
         recognised_provider_source=qualification.recognised_source,
+        self_issued_certificate=qualification.self_issued,
         is_seal=profile is not None and profile.person_kind is PersonKind.LEGAL_PERSON,
     )
