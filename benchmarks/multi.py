@@ -1,7 +1,9 @@
 """Verify a document that carries 10 signatures (no network): esig against pyHanko.
 
-Target (issue 5): esig verifies the 10-signature document in < 1 s on this machine,
-including the rendered-page comparison of each signed revision with the latest one.
+Target (issue 14; issue 5 asked < 1 s): esig verifies the 10-signature document in
+< 0.3 s on this machine. Each signed revision is compared with the latest one by esig's
+object analysis; the pages are rendered and compared too, unless that analysis shows the
+later revisions draw nothing new (here: invisible signatures only).
 
 Run: ``python benchmarks/multi.py [--signatures N] [--reps R]``.
 """
@@ -67,9 +69,9 @@ def main(argv: list[str] | None = None) -> int:
     pyhanko_validate(data, pki)
     esig_ms = median_ms(esig_verify, data, pki, args.reps)
     pyhanko_ms = median_ms(pyhanko_validate, data, pki, args.reps)
-    target = 1000.0
+    target = 300.0
     print(f"document: {args.signatures} signatures, {len(data)} bytes; medians of {args.reps}")
-    print(f"  esig verify_pdf (with page rendering)   {esig_ms:8.1f} ms")
+    print(f"  esig verify_pdf                          {esig_ms:8.1f} ms")
     print(f"  pyHanko validate_pdf_signature x{args.signatures:<3}     {pyhanko_ms:8.1f} ms")
     print(f"  ratio esig / pyHanko                    {esig_ms / pyhanko_ms:8.2f}")
     status = "PASS" if esig_ms < target else "MISS"

@@ -9,6 +9,7 @@ with a hand-written classic xref section.
 from __future__ import annotations
 
 import io
+import json
 import re
 from collections.abc import Callable
 
@@ -19,6 +20,7 @@ from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.validation.dss import DocumentSecurityStore
 
 import esig
+from esig._pyhanko import revision_diff
 from esig._pyhanko.signer import to_asn1
 from esig.demo import sample_pdf
 from esig.issuance import TestPKI
@@ -340,8 +342,42 @@ def test_a_resource_copy_that_differs_is_a_change(pki: TestPKI, signed: bytes) -
     assert "/Resources" in finding.message and "page 1" in finding.message
 
 
-def test_the_report_keeps_pyhankos_view_beside_esigs(pki: TestPKI, signed: bytes) -> None:
-    sig, _ = _judged(pki, _revise(signed, copy_resources))
+def test_esig_decides_and_pyhanko_is_the_fallback(
+    pki: TestPKI, signed: bytes, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    revised = _revise(signed, copy_resources)
+    sig, finding = _judged(pki, revised)
     # pyHanko's writer refreshes /Info (ModDate); nothing else differs by value
     assert {c.kind for c in sig.changes_after_signing} <= {ChangeKind.METADATA}
-    assert sig.pyhanko_modification is ModificationLevel.OTHER  # the false alarm esig fixes
+    assert sig.pyhanko_modification is None  # esig's analysis finished: pyHanko's not run
+    assert finding.outcome is Outcome.PASSED
+
+    # an analysis that cannot finish hands over to pyHanko's, which judges by object
+    # identity: the fresh copy of the resources is "other" to it
+    monkeypatch.setattr(revision_diff, "MAX_OBJECT_VISITS", 5)
+    sig, finding = _judged(pki, revised)
+    assert sig.pyhanko_modification is ModificationLevel.OTHER
+    assert finding.outcome is Outcome.FAILED
+
+
+def test_the_reports_name_the_change_the_object_and_the_page(pki: TestPKI, signed: bytes) -> None:
+    def grow(writer: IncrementalPdfFileWriter) -> None:
+        widget = _widget(writer, "Name")
+        widget[_name("/Rect")] = _rect(0, 0, 612, 792)
+        writer.update_container(widget)
+
+    report = esig.verify_pdf(_revise(signed, grow), trust=[pki.root.certificate])
+    widget_id = next(
+        c.object_id
+        for c in report.signatures[0].changes_after_signing
+        if c.kind is ChangeKind.WIDGET_MOVED
+    )
+    line = f"widget moved or resized: a widget of 'Name' changed its rectangle (object {widget_id}"
+    assert line in report.to_text()
+    assert line.replace("'", "&#x27;") in report.to_html() or line in report.to_html()
+    data = json.loads(report.model_dump_json())
+    listed = data["signatures"][0]["changes_after_signing"]
+    assert {"kind": "widget moved or resized", "object_id": widget_id, "page": 1}.items() <= next(
+        c for c in listed if c["kind"] == "widget moved or resized"
+    ).items()
+    assert "shadow attack (overlay)" in report.to_text()

@@ -9,16 +9,19 @@ The permissions (ISO 32000-2, 12.8.2.2 and 12.8.2.4; PAdES, ETSI EN 319 142-1, 5
 - without either, an approval signature allows form filling, signatures and
   annotations; changes of any other kind are never allowed.
 
-When esig's analysis is complete it decides; when it is not (an unreadable object, a
-document beyond its size limit), pyHanko's verdict stands and the reason is kept.
+When esig's analysis is complete it decides (pyHanko's difference analysis is not run);
+when it is not (an unreadable object, a document beyond its size limit), pyHanko's
+analysis is run and its verdict stands, with esig's reason kept.
 """
 
 from __future__ import annotations
 
 from pyhanko.pdf_utils.reader import PdfFileReader
+from pyhanko.sign.diff_analysis import SuspiciousModification
 from pyhanko.sign.fields import MDPPerm
 from pyhanko.sign.validation.pdf_embedded import EmbeddedPdfSignature, read_certification_data
 
+from esig._pyhanko.diff_rules import ESIG_DIFF_POLICY
 from esig._pyhanko.documents import MALFORMED
 from esig._pyhanko.raw_signature import RawSignature, with_changes
 from esig._pyhanko.revision_diff import revision_changes
@@ -69,9 +72,16 @@ def _permission(reader: PdfFileReader, sig: EmbeddedPdfSignature) -> MDPPerm | N
 def judged_by_esig(
     reader: PdfFileReader, sig: EmbeddedPdfSignature, raw: RawSignature
 ) -> RawSignature:
-    """``raw`` with esig's own change analysis and verdict (pyHanko's kept beside it)."""
+    """``raw`` with the changes after signing judged: esig's analysis, else pyHanko's."""
+    if raw.coverage is Coverage.ENTIRE_FILE:
+        return with_changes(raw, modification=ModificationLevel.NONE, docmdp_ok=True)
     if raw.coverage is not Coverage.ENTIRE_REVISION or raw.revision is None:
-        return raw
+        return with_changes(
+            raw,
+            modification=ModificationLevel.OTHER,
+            modification_detail="the signature does not cover a whole revision",
+            docmdp_ok=False,
+        )
     try:
         lock = sig.fieldmdp
     except MALFORMED:
@@ -81,14 +91,9 @@ def judged_by_esig(
         raw.revision - 1,
         locked=lock.is_locked if lock is not None else (lambda _n: False),
     )
-    judged = with_changes(
-        raw,
-        esig_changes=changes,
-        pyhanko_modification=raw.modification,
-        pyhanko_detail=raw.modification_detail,
-    )
+    judged = with_changes(raw, esig_changes=changes)
     if not changes.complete:
-        return with_changes(judged, diff_error=raw.diff_error or changes.error)
+        return _judged_by_pyhanko(sig, judged, changes.error)
     level = changes.level
     allowed = permitted_level(_permission(reader, sig))
     ok = level is not ModificationLevel.OTHER and _ORDER.index(level) <= _ORDER.index(allowed)
@@ -97,7 +102,36 @@ def judged_by_esig(
         modification=level,
         modification_detail=None if ok else _beyond(changes, allowed),
         docmdp_ok=ok,
-        diff_error=None,
+    )
+
+
+def _judged_by_pyhanko(
+    sig: EmbeddedPdfSignature, raw: RawSignature, why: str | None
+) -> RawSignature:
+    """The verdict of pyHanko's difference analysis, where esig's stopped (``why``)."""
+    try:
+        result = sig.evaluate_modifications(ESIG_DIFF_POLICY)
+    except MALFORMED as exc:
+        return with_changes(raw, modification=ModificationLevel.UNKNOWN, diff_error=str(exc) or why)
+    if isinstance(result, SuspiciousModification):
+        level, detail = ModificationLevel.OTHER, str(result)
+    else:
+        level, detail = ModificationLevel[result.modification_level.name], None
+    try:
+        own = sig.docmdp_level
+    except MALFORMED:
+        own = None
+    ok = level is not ModificationLevel.OTHER and (
+        own is None or _ORDER.index(level) <= _ORDER.index(permitted_level(own))
+    )
+    return with_changes(
+        raw,
+        modification=level,
+        modification_detail=detail,
+        docmdp_ok=ok,
+        pyhanko_modification=level,
+        pyhanko_detail=detail,
+        diff_error=why,
     )
 
 

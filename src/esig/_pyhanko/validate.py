@@ -27,7 +27,6 @@ from pyhanko.sign.validation.status import PdfSignatureStatus, SignatureCoverage
 from pyhanko_certvalidator import ValidationContext
 
 from esig._pyhanko.change_verdict import judged_by_esig
-from esig._pyhanko.diff_rules import ESIG_DIFF_POLICY
 from esig._pyhanko.documents import MALFORMED, FilledField, filled_signature_fields, open_reader
 from esig._pyhanko.evidence_attr import evidence_base_sha256, read_evidence_attribute
 from esig._pyhanko.long_term import (
@@ -377,30 +376,16 @@ async def _validate_one(
 ) -> RawSignature:
     base = _structure(reader, sig, file_size)
     try:
+        # The changes after signing are esig's to judge (change_verdict); pyHanko's own
+        # difference analysis runs only where esig's cannot finish.
         status = await async_validate_pdf_signature(
             sig,
             signer_validation_context=context,
             ts_validation_context=context,
-            diff_policy=ESIG_DIFF_POLICY,
+            skip_diff=True,
         )
     except MALFORMED as exc:
-        # pyHanko analyses later revisions before it checks the signature, so a malformed
-        # later revision (a classic of shadow attacks) aborts everything. Judge the
-        # signature itself without the difference analysis, and record why it failed.
-        try:
-            status = await async_validate_pdf_signature(
-                sig,
-                signer_validation_context=context,
-                ts_validation_context=context,
-                skip_diff=True,
-            )
-        except MALFORMED:
-            return _failed(base, sig, exc)
-        raw = _from_status(base, sig, status)
-        raw = with_changes(
-            raw, modification=ModificationLevel.UNKNOWN, diff_error=str(exc) or type(exc).__name__
-        )
-        return judged_by_esig(reader, sig, raw)
+        return _failed(base, sig, exc)
     return judged_by_esig(reader, sig, _from_status(base, sig, status))
 
 

@@ -78,11 +78,48 @@ def gather_later_changes(
     if raw.modification is ModificationLevel.ANNOTATIONS and raw.revision is not None:
         stream.seek(0)
         annotations = annotations_added_after(stream, raw.revision)
+    undrawn = None if tail else _nothing_drawn_changed(raw)
+    if undrawn is not None:
+        return LaterChanges(
+            unrecognised_tail=tail,
+            visual=VisualComparison(renderer=None, note=undrawn),
+            annotations=annotations,
+        )
     stream.seek(0)
     signed_revision = stream.read(end)
     return LaterChanges(
         unrecognised_tail=tail, visual=comparer.compare(signed_revision), annotations=annotations
     )
+
+
+_UNDRAWN = frozenset(
+    {
+        ChangeKind.VALIDATION_DATA,
+        ChangeKind.METADATA,
+        ChangeKind.DOCUMENT_TIMESTAMP,
+        ChangeKind.SIGNATURE,
+    }
+)
+
+
+def _nothing_drawn_changed(raw: RawSignature) -> str | None:
+    """Why rendering can be skipped, or None when the pages must be compared.
+
+    Skipped only when esig's analysis finished and every change is one a reader draws
+    nothing for: validation data, metadata, document timestamps and signatures whose
+    widgets have no area (invisible). A visible new signature, any form filling or
+    annotation, and anything else is rendered and compared.
+    """
+    changes = raw.esig_changes
+    if changes is None or not changes.complete:
+        return None
+    if any(c.kind not in _UNDRAWN for c in changes.changes):
+        return None
+    if changes.changed_fields:  # a visible signature appearance
+        return None
+    kinds = sorted({c.kind.value for c in changes.changes})
+    what = f"add only {', '.join(kinds)}, which draw" if kinds else "change nothing that draws"
+    return f"not rendered: the later revisions {what} nothing on the pages (esig's analysis)"
 
 
 def _finding(outcome: Outcome, message: str, attack: Attack | None = None) -> Finding:

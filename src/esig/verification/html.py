@@ -20,6 +20,7 @@ import html
 from esig.identity import NameIdentity
 from esig.law import Citation
 from esig.levels import Level, RequirementResult, RequirementStatus
+from esig.verification.render import change_line
 from esig.verification.report_parts import (
     CertificatePath,
     Finding,
@@ -225,11 +226,26 @@ def _facts(sig: SignatureView) -> str:
         rows.append(
             ("Algorithms", f"{_e(integ.digest_algorithm)}, {_e(integ.signature_algorithm)}")
         )
-    rows.append(("Changes after signing", _e(sig.modifications.value)))
+    rows.append(("Changes after signing", _changes(sig)))
     if sig.certificate_path is not None:
         rows.append(("Certificate", _chain(sig.certificate_path)))
     items = "".join(f"<dt>{label}</dt><dd>{value}</dd>" for label, value in rows)
     return f"<dl>{items}</dl>"
+
+
+def _changes(sig: SignatureView) -> str:
+    summary = _e(sig.modifications.value)
+    if not sig.changes_after_signing:
+        return summary
+    items = "".join(
+        f"<li>{_e(change_line(c))}</li>" for c in sig.changes_after_signing[:_MAX_CHANGES]
+    )
+    more = len(sig.changes_after_signing) - _MAX_CHANGES
+    extra = f'<li class="esig-muted">… and {more} more (JSON)</li>' if more > 0 else ""
+    return f"{summary}<ul>{items}{extra}</ul>"
+
+
+_MAX_CHANGES = 20
 
 
 def _chain(path: CertificatePath) -> str:

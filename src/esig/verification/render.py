@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from esig.levels import RequirementStatus
+from esig.model.revision_changes import ObjectChange
 from esig.verification.report_parts import Outcome
 from esig.verification.report_view import ReportView, SignatureView
 
-__all__ = ["render_text"]
+__all__ = ["change_line", "render_text"]
 
 _MARK = {
     Outcome.PASSED: "PASS",
@@ -61,6 +62,12 @@ def _signature_lines(index: int, sig: SignatureView) -> list[str]:
         )
     if sig.visual is not None:
         lines.append(f"  Pages:       {_visual_text(sig)}")
+    if sig.changes_after_signing:
+        lines.append("  Changed after signing (esig's analysis, by value):")
+        shown = sig.changes_after_signing[:_MAX_CHANGES]
+        lines.extend(f"    {change_line(c)}" for c in shown)
+        if len(sig.changes_after_signing) > len(shown):
+            lines.append(f"    … and {len(sig.changes_after_signing) - len(shown)} more (JSON)")
     if sig.certificate_path is not None:
         path = " -> ".join(c.subject.display for c in sig.certificate_path.chain)
         lines.append(f"  Certificate: {sig.certificate_path.status.value}: {path}")
@@ -82,6 +89,18 @@ def _signature_lines(index: int, sig: SignatureView) -> list[str]:
             f"[{result.cited}] {result.requirement.title}: {result.evidence}"
         )
     return lines
+
+
+_MAX_CHANGES = 20
+
+
+def change_line(change: ObjectChange) -> str:
+    """One change after signing in words: kind, what, and where (object, page)."""
+    where = [f"object {change.object_id}" if change.object_id is not None else ""]
+    if change.page is not None and f"page {change.page}" not in change.description:
+        where.append(f"page {change.page}")
+    place = ", ".join(w for w in where if w)
+    return f"{change.kind.value}: {change.description}" + (f" ({place})" if place else "")
 
 
 def _visual_text(sig: SignatureView) -> str:

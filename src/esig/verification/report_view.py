@@ -15,6 +15,7 @@ from typing import Protocol
 from esig.identity import NameIdentity
 from esig.levels import LevelAssessment
 from esig.model.coverage import ModificationLevel
+from esig.model.revision_changes import ObjectChange
 from esig.verification.conformance import BaselineConformance
 from esig.verification.report_parts import (
     CertificatePath,
@@ -70,6 +71,10 @@ class SignatureView(Protocol):
     @property
     def visual(self) -> VisualComparison | None:
         """The signed and the displayed revision compared."""
+
+    @property
+    def changes_after_signing(self) -> tuple[ObjectChange, ...]:
+        """The later revisions as esig analysed them, one entry per changed entry."""
 
     @property
     def long_term(self) -> LongTermValidation | None:
