@@ -36,12 +36,15 @@ def render_pages(
     max_pages: int,
     timeout: float,
     gray: bool,
+    first: int = 1,
+    hide_annotations: bool = False,
 ) -> list[bytes]:
-    """Render the first ``max_pages`` pages of ``pdf`` into ``out_dir``; return each image.
+    """Render pages ``first`` to ``max_pages`` of ``pdf`` into ``out_dir``; return each image.
 
     Grey pages come as PGM (cheap to compare byte for byte), colour pages as PNG (to show
-    to a person). Raises ``OSError`` or ``subprocess.SubprocessError`` when the tool
-    cannot run or times out; a page the tool cannot draw is simply missing.
+    to a person). ``hide_annotations`` draws the page content alone (``pdftoppm`` only;
+    ``mutool`` always draws them). Raises ``OSError`` or ``subprocess.SubprocessError``
+    when the tool cannot run or times out; a page the tool cannot draw is simply missing.
     """
     name, path = tool
     out_dir.mkdir(exist_ok=True)
@@ -50,6 +53,9 @@ def render_pages(
         args = [
             path,
             *(["-gray"] if gray else ["-png"]),
+            *(["-hide-annotations"] if hide_annotations else []),
+            "-f",
+            str(first),
             "-r",
             str(dpi),
             "-q",
@@ -69,7 +75,7 @@ def render_pages(
             "-o",
             str(out_dir / f"p-%05d.{ext}"),
             str(pdf),
-            f"1-{max_pages}",
+            f"{first}-{max_pages}",
         ]
     subprocess.run(
         args, capture_output=True, timeout=timeout, check=False, env={**os.environ, "LC_ALL": "C"}

@@ -27,7 +27,7 @@ What differs is classified by where it is (:class:`esig.model.revision_changes.C
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from pyhanko.pdf_utils import generic
@@ -35,6 +35,7 @@ from pyhanko.pdf_utils.reader import HistoricalResolver, PdfFileReader
 
 from esig._pyhanko.diff_rules import ALLOWED_ANNOTATION_TYPES
 from esig._pyhanko.documents import MALFORMED
+from esig._pyhanko.field_display import page_box, shown_value
 from esig.model.revision_changes import ChangeKind, FieldRegion, ObjectChange, RevisionChanges
 
 __all__ = ["MAX_OBJECT_VISITS", "revision_changes"]
@@ -396,6 +397,7 @@ class _Analysis:
         self.locked = locked
         self.form_widgets: set[tuple[int | None, int | None]] = set()
         """(signed, latest) object numbers of the widgets of fields in both revisions."""
+        self.new_pages: list[_Page] = []
 
     def run(self) -> None:
         # The trailer's references resolve in the latest revision: read them through
@@ -412,6 +414,7 @@ class _Analysis:
                 ChangeKind.METADATA, "/Info", "the document information dictionary changed"
             )
         new_pages, _ = _pages(new_root)
+        self.new_pages = new_pages
         page_of = _page_of(new_pages)
         new_signature_widgets = self.form(old_root, new_root, page_of)
         self.pages(old_root, new_root, new_signature_widgets)
@@ -530,6 +533,7 @@ class _Analysis:
                 ChangeKind.OTHER, f"field {name}", f"the field {name!r} has other widgets", **where
             )
             return
+        shows = shown_value(new.node, new.kind) if new.kind != "/Sig" else (None, False)
         for (_, old_widget), (new_raw, new_widget) in zip(old.widgets, new.widgets, strict=True):
             self.widget(
                 name,
@@ -538,6 +542,7 @@ class _Analysis:
                 page_of,
                 filled=filled,
                 signed=filled and old.kind == "/Sig",
+                shows=shows,
             )
 
     def widget(
@@ -549,6 +554,7 @@ class _Analysis:
         *,
         filled: bool,
         signed: bool = False,
+        shows: tuple[str | None, bool] = (None, False),
     ) -> None:
         new_raw, new = latest
         walk = self.walk
@@ -592,7 +598,16 @@ class _Analysis:
             else:
                 walk.add(ChangeKind.OTHER, path, f"a widget of {name!r} changed its {key}", **where)
         if shows_new and rect is not None and page is not None and "/Rect" not in keys:
-            walk.regions.append(FieldRegion(page=page, rect=rect, field=name))
+            walk.regions.append(
+                FieldRegion(
+                    page=page,
+                    rect=rect,
+                    field=name,
+                    object_id=_object_id(new_raw),
+                    shows=shows[0],
+                    among_options=shows[1],
+                )
+            )
 
     def new_field(self, new: _Field, page_of: dict[int, int]) -> set[int]:
         """Judge a field that the signed revision does not have; its widgets' numbers."""
@@ -614,7 +629,9 @@ class _Analysis:
         for raw, widget in new.widgets:
             rect, number = _rect(widget), page_of.get(_object_id(raw) or -1)
             if rect is not None and number is not None and rect[2] > rect[0] and rect[3] > rect[1]:
-                self.walk.regions.append(FieldRegion(page=number, rect=rect, field=new.name))
+                self.walk.regions.append(
+                    FieldRegion(page=number, rect=rect, field=new.name, object_id=_object_id(raw))
+                )
         return {w for w in widgets if w is not None}
 
     # -------------------------------------------------------------------------- pages
@@ -751,21 +768,32 @@ def revision_changes(
         last = reader.xrefs.total_revisions - 1
         if signed_revision >= last:
             return RevisionChanges()
-        _Analysis(
+        analysis = _Analysis(
             reader.get_historical_resolver(signed_revision),
             reader.get_historical_resolver(last),
             walk,
             locked,
-        ).run()
+        )
+        analysis.run()
+        regions = _with_page_boxes(walk.regions, analysis.new_pages)
     except _Stop as exc:
         return _incomplete(walk, str(exc))
     except (*MALFORMED, AssertionError, RecursionError, MemoryError) as exc:
         return _incomplete(walk, f"an object cannot be read ({type(exc).__name__}: {exc})")
     return RevisionChanges(
         changes=tuple(walk.changes),
-        changed_fields=tuple(walk.regions),
+        changed_fields=regions,
         moved_widgets=tuple(walk.moved),
     )
+
+
+def _with_page_boxes(regions: list[FieldRegion], pages: list[_Page]) -> tuple[FieldRegion, ...]:
+    """The regions with their page's geometry (latest revision), read once a page."""
+    boxes = {}
+    for number in {r.page for r in regions}:
+        if 0 < number <= len(pages):
+            boxes[number] = page_box(pages[number - 1].page)
+    return tuple(replace(r, page_box=boxes.get(r.page)) for r in regions)
 
 
 def _incomplete(walk: _Walk, why: str) -> RevisionChanges:

@@ -19,7 +19,14 @@ from enum import StrEnum
 
 from esig.model.coverage import ModificationLevel
 
-__all__ = ["ChangeKind", "FieldRegion", "ObjectChange", "RevisionChanges", "level_of"]
+__all__ = [
+    "ChangeKind",
+    "FieldRegion",
+    "ObjectChange",
+    "PageBox",
+    "RevisionChanges",
+    "level_of",
+]
 
 
 class ChangeKind(StrEnum):
@@ -77,6 +84,22 @@ def level_of(kinds: tuple[ChangeKind, ...] | list[ChangeKind]) -> ModificationLe
 
 
 @dataclass(frozen=True)
+class PageBox:
+    """Where a page is drawn: the visible box in default user space, and its rotation.
+
+    A renderer shows the crop box (clipped to the media box) turned by ``rotate``; with
+    these a rectangle in PDF coordinates becomes a box of pixels in the page's image.
+    """
+
+    box: tuple[float, float, float, float]
+    """The crop box clipped to the media box, ``(x0, y0, x1, y1)`` normalised."""
+    rotate: int = 0
+    """/Rotate, one of 0, 90, 180, 270 (clockwise, as ISO 32000-2 defines it)."""
+    user_unit: float = 1.0
+    """/UserUnit: the size of a unit of user space, in 1/72 inch."""
+
+
+@dataclass(frozen=True)
 class FieldRegion:
     """A widget rectangle on a page, in PDF default user space (points)."""
 
@@ -86,6 +109,17 @@ class FieldRegion:
     """``(x0, y0, x1, y1)``, normalised so that x0 ≤ x1 and y0 ≤ y1."""
     field: str
     """The fully qualified field name."""
+    object_id: int | None = None
+    """The widget's object number in the latest revision, if indirect."""
+    page_box: PageBox | None = None
+    """The page's geometry in the latest revision (None: the US Letter default)."""
+    shows: str | None = None
+    """The text the widget's appearance must show after the change: a text field's new
+    /V, a combo box's selected option as displayed; None for other fields (check
+    boxes, signatures, password fields)."""
+    among_options: bool = False
+    """True for a list box: its appearance shows all options, the selected one among
+    them, so :attr:`shows` must appear in the text, not be all of it."""
 
 
 @dataclass(frozen=True)

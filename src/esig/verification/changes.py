@@ -22,7 +22,7 @@ from typing import BinaryIO
 
 from esig._pyhanko.diff_rules import AddedAnnotation, annotations_added_after
 from esig._pyhanko.validate import RawSignature
-from esig.law import BES, EIDAS
+from esig.law import BES, EIDAS, Citation
 from esig.model.revision_changes import ChangeKind
 from esig.verification.report import (
     Attack,
@@ -37,6 +37,8 @@ from esig.verification.visual import RevisionComparer, VisualComparison
 __all__ = ["LaterChanges", "gather_later_changes", "modification_finding"]
 
 _CITATIONS = (BES.ART_3_G, BES.ART_1_D, EIDAS.ART_26_D)
+_SHOWN_CITATIONS = (BES.ART_3_G, BES.ART_3_A, BES.ART_1_D, EIDAS.ART_26_D)
+"""For what a reader is shown: 3(a), the data verified match the data displayed."""
 _TAIL_READ_LIMIT = 1 << 20
 _ALLOWED_WHEN_PERMITTED = (ModificationLevel.FORM_FILLING, ModificationLevel.ANNOTATIONS)
 
@@ -87,8 +89,12 @@ def gather_later_changes(
         )
     stream.seek(0)
     signed_revision = stream.read(end)
+    changes = raw.esig_changes
+    allowed = changes.changed_fields if changes is not None and changes.complete else ()
     return LaterChanges(
-        unrecognised_tail=tail, visual=comparer.compare(signed_revision), annotations=annotations
+        unrecognised_tail=tail,
+        visual=comparer.compare(signed_revision, allowed),
+        annotations=annotations,
     )
 
 
@@ -122,14 +128,68 @@ def _nothing_drawn_changed(raw: RawSignature) -> str | None:
     return f"not rendered: the later revisions {what} nothing on the pages (esig's analysis)"
 
 
-def _finding(outcome: Outcome, message: str, attack: Attack | None = None) -> Finding:
+def _finding(
+    outcome: Outcome,
+    message: str,
+    attack: Attack | None = None,
+    citations: tuple[Citation, ...] = _CITATIONS,
+) -> Finding:
     return Finding(
         check=CheckId.MODIFICATIONS,
         outcome=outcome,
-        citations=_CITATIONS,
+        citations=citations,
         message=message,
         attack=attack,
     )
+
+
+def _quoted(names: tuple[str, ...]) -> str:
+    return ", ".join(repr(n) for n in names)
+
+
+def _widget(field: str | None, object_id: int | None) -> str:
+    obj = f" (object {object_id})" if object_id is not None else ""
+    return f"the field {field!r}{obj}" if field else "a field"
+
+
+def _form_evidence(visual: VisualComparison) -> Finding | None:
+    """A failed finding when the pages show more than the filled fields, or other text.
+
+    Form filling may change what a page shows inside the rectangles of the fields that
+    changed, and there only what the fields hold: a change outside them, a new
+    appearance that paints over signed content, or one that shows other text than the
+    field's value is a shadow attack or an appearance mismatch.
+    """
+    overlay = [f"{r.where}{f', text {r.text!r}' if r.text else ''}" for r in visual.outside]
+    overlay += [
+        f"{_widget(r.field, r.object_id)} paints over signed content at {r.where}"
+        for r in visual.covered
+    ]
+    mismatch = [
+        f"the appearance of {_widget(m.field, m.object_id)} on page {m.page} shows "
+        f"{m.shown!r} while its value is {m.value!r}"
+        for m in visual.mismatches
+    ]
+    fields = _quoted(visual.allowed_fields)
+    if overlay:
+        also = f"; also, {'; '.join(mismatch)}" if mismatch else ""
+        return _finding(
+            Outcome.FAILED,
+            f"The later revisions only fill in the form ({fields}), yet the pages change "
+            f"beyond what the filled fields show: {'; '.join(overlay)}{also}. A form "
+            "field's appearance covers or replaces signed content.",
+            Attack.SHADOW_OVERLAY,
+            _SHOWN_CITATIONS,
+        )
+    if mismatch:
+        return _finding(
+            Outcome.FAILED,
+            f"A field filled after signing shows other text than it holds: "
+            f"{'; '.join(mismatch)}. A reader sees other data than the form holds.",
+            Attack.APPEARANCE_MISMATCH,
+            _SHOWN_CITATIONS,
+        )
+    return None
 
 
 def _pages(visual: VisualComparison | None) -> str:
@@ -140,6 +200,23 @@ def _pages(visual: VisualComparison | None) -> str:
     if visual.signed_pages != visual.latest_pages:
         counts = f"; {visual.signed_pages} page(s) signed, {visual.latest_pages} shown"
     return f"page(s) {pages} look different from what was signed{counts}"
+
+
+def _within_fields(visual: VisualComparison) -> str:
+    """``page(s) 1 change only within the fields …``, or nothing when nothing changed."""
+    if not visual.changed_pages:
+        return ""
+    shown = ", ".join(str(p) for p in visual.changed_pages)
+    checked = (
+        f"; the appearance of {_quoted(visual.values_shown)} shows the new value"
+        if visual.values_shown
+        else ""
+    )
+    note = f"; {visual.checks_note}" if visual.checks_note else ""
+    return (
+        f"page(s) {shown} change only within the fields that changed "
+        f"({_quoted(visual.allowed_fields)}){checked}{note}"
+    )
 
 
 def _annotations(annotations: tuple[AddedAnnotation, ...]) -> str:
@@ -196,6 +273,12 @@ def modification_finding(raw: RawSignature, later: LaterChanges) -> Finding:
         return _disallowed(raw, level, visible, pages, later.annotations)
     if level is ModificationLevel.UNKNOWN:
         return _unanalysed(raw, visual, pages)
+    if level is ModificationLevel.FORM_FILLING and visual is not None:
+        evidence = _form_evidence(visual)
+        if evidence is not None:
+            return evidence
+        if visual.allowed_fields and visual.compared and not visual.outside:
+            pages = _within_fields(visual)
     if visible and level not in _ALLOWED_WHEN_PERMITTED:
         return _finding(
             Outcome.FAILED,
@@ -210,6 +293,8 @@ def modification_finding(raw: RawSignature, later: LaterChanges) -> Finding:
     if level is ModificationLevel.ANNOTATIONS:
         return _annotations_allowed(later, pages)
     seen = f" ({pages}, as {level.value} does)" if pages else ""
+    if pages and visual is not None and visual.allowed_fields:
+        seen = f"; {pages}"
     return _finding(
         Outcome.PASSED,
         f"Changes after signing: {level.value}, allowed by the "

@@ -133,6 +133,9 @@ class Attack(StrEnum):
     SHADOW_OVERLAY = "shadow attack (overlay)"
     """A widget of a signed form moves, grows or becomes visible after signing: its
     appearance can cover signed content while the form looks merely filled in."""
+    APPEARANCE_MISMATCH = "appearance mismatch"
+    """A form field filled after signing whose appearance shows other text than its
+    value: the reader sees one thing, the form data (what is processed) say another."""
     CERTIFIED_DOCUMENT_CHANGED = "changes to a certified document"
     """Changes (annotations, signatures, edits) that the certification does not permit."""
 
