@@ -248,6 +248,7 @@ def test_an_appearance_that_draws_over_signed_content_outside_its_field(
     # what the user sees, in every form of the report
     text, page = report.to_text(), report.to_html()
     assert "Recognised: shadow attack (overlay)." in text
+    assert "outside the changed fields ('Name'): page 1, x " in text  # the Pages: line
     assert "Price: USD 99 999" in text and "Price: USD 99 999" in page
     assert "Recognised: shadow attack (overlay)." in page
     data = json.loads(report.model_dump_json())

@@ -35,9 +35,10 @@ if TYPE_CHECKING:
         signed_revision,
         verify_pdf,
     )
-    from esig.verification.visual import VisualComparison
+    from esig.verification.visual import AppearanceMismatch, PageRegion, VisualComparison
 
 _WHERE: dict[str, str] = {
+    "AppearanceMismatch": "esig.verification.visual",
     "Attack": "esig.verification.report",
     "CertificatePath": "esig.verification.report",
     "CertificateSummary": "esig.verification.report",
@@ -48,6 +49,7 @@ _WHERE: dict[str, str] = {
     "Integrity": "esig.verification.report",
     "ModificationLevel": "esig.verification.report",
     "Outcome": "esig.verification.report",
+    "PageRegion": "esig.verification.visual",
     "PathStatus": "esig.verification.report",
     "SignatureReport": "esig.verification.report",
     "SignedRange": "esig.verification.report",
@@ -69,6 +71,7 @@ _WHERE: dict[str, str] = {
 
 
 __all__ = [
+    "AppearanceMismatch",
     "Attack",
     "CertificatePath",
     "CertificateSummary",
@@ -79,6 +82,7 @@ __all__ = [
     "Integrity",
     "ModificationLevel",
     "Outcome",
+    "PageRegion",
     "PathStatus",
     "SignatureReport",
     "SignedRange",

@@ -114,10 +114,19 @@ def _visual_text(sig: SignatureView) -> str:
             f"rendered with {visual.renderer})"
         )
     changed = ", ".join(str(p) for p in visual.changed_pages)
-    return (
+    line = (
         f"page(s) {changed} look different from the signed revision "
         f"({visual.signed_pages} signed, {visual.latest_pages} shown; {visual.renderer})"
     )
+    if visual.allowed_fields:
+        fields = ", ".join(repr(f) for f in visual.allowed_fields)
+        outside = "; ".join(r.where for r in visual.outside)
+        line += (
+            f"; outside the changed fields ({fields}): {outside}"
+            if outside
+            else f"; only within the changed fields ({fields})"
+        )
+    return line
 
 
 def _long_term_text(sig: SignatureView) -> str:
