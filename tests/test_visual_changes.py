@@ -343,3 +343,17 @@ def test_a_rectangle_maps_to_pixels_and_back_on_a_cropped_rotated_page(rotate: i
     assert frame.pixels(rect, 2) == tuple(
         int(v) for v in (box[0] - 2, box[1] - 2, box[2] + 3, box[3] + 3)
     )
+
+
+def test_nothing_is_rendered_when_the_later_revisions_draw_nothing(
+    pki: TestPKI, signed: bytes, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def no_rendering(*_args: object, **_kwargs: object) -> list[bytes]:
+        raise AssertionError("rendered although nothing drawn changed")
+
+    monkeypatch.setattr(visual_module, "render_pages", no_rendering)
+    second = esig.sign_pdf_bytes(signed, pki.issue_person("Piet", "Second").device())
+    report, finding = _verify(pki, second)
+    assert finding.outcome is Outcome.PASSED
+    visual = report.signatures[0].visual
+    assert visual is not None and (visual.note or "").startswith("not rendered")
