@@ -38,3 +38,4 @@ step "Benchmarks (smoke run)"
 python benchmarks/run.py --quick
 python benchmarks/multi.py --signatures 3 --reps 1
 python benchmarks/bigfile.py --quick
+python benchmarks/startup.py --reps 3

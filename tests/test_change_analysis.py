@@ -20,7 +20,7 @@ from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.validation.dss import DocumentSecurityStore
 
 import esig
-from esig._pyhanko import revision_diff
+from esig._pyhanko import pdf_values
 from esig._pyhanko.signer import to_asn1
 from esig.demo import sample_pdf
 from esig.issuance import TestPKI
@@ -354,7 +354,7 @@ def test_esig_decides_and_pyhanko_is_the_fallback(
 
     # an analysis that cannot finish hands over to pyHanko's, which judges by object
     # identity: the fresh copy of the resources is "other" to it
-    monkeypatch.setattr(revision_diff, "MAX_OBJECT_VISITS", 5)
+    monkeypatch.setattr(pdf_values, "MAX_OBJECT_VISITS", 5)
     sig, finding = _judged(pki, revised)
     assert sig.pyhanko_modification is ModificationLevel.OTHER
     assert finding.outcome is Outcome.FAILED

@@ -21,7 +21,14 @@ from pyhanko.sign.validation.pdf_embedded import EmbeddedPdfSignature
 from esig._io import CHUNK_SIZE
 from esig.errors import CorruptDocumentError, EncryptedDocumentError, NotAPdfError
 
-__all__ = ["MALFORMED", "FilledField", "filled_signature_fields", "open_reader", "open_writer"]
+__all__ = [
+    "MALFORMED",
+    "PARSE_FAILURES",
+    "FilledField",
+    "filled_signature_fields",
+    "open_reader",
+    "open_writer",
+]
 
 # Everything pyHanko and asn1crypto raise on malformed input. A signature that
 # cannot be read becomes a failed signature in the report, never a crash.
@@ -37,6 +44,11 @@ MALFORMED = (
     OverflowError,
 )
 
+PARSE_FAILURES = (*MALFORMED, OSError, RecursionError, AssertionError)
+"""What pyHanko may raise on a document's bytes: :data:`MALFORMED`, an OS error from a
+seek to a damaged offset (before the start of the file), nesting too deep, and the
+assertions pyHanko's stream filters make on bad data."""
+
 
 def open_writer(source: BinaryIO) -> IncrementalPdfFileWriter:
     """Open a PDF for an incremental update, with esig errors for bad input."""
@@ -48,11 +60,21 @@ def open_writer(source: BinaryIO) -> IncrementalPdfFileWriter:
         writer = IncrementalPdfFileWriter(source, strict=False)
         # pyHanko copies the original into the output 4 KiB at a time by default.
         writer.IO_CHUNK_SIZE = CHUNK_SIZE
-    except (PdfError, ValueError, KeyError, IndexError, TypeError) as exc:
+    except PARSE_FAILURES as exc:
         raise CorruptDocumentError(f"The PDF cannot be parsed: {exc}") from None
-    if writer.prev.encrypted:
+    if _encrypted(writer.prev):
         raise EncryptedDocumentError("The PDF is encrypted; esig does not sign encrypted documents")
     return writer
+
+
+def _encrypted(reader: PdfFileReader) -> bool:
+    """Whether the trailer names encryption settings; unreadable settings are corrupt."""
+    try:
+        return bool(reader.encrypted)
+    except PARSE_FAILURES as exc:
+        raise CorruptDocumentError(
+            f"The PDF's encryption settings (/Encrypt) cannot be read ({type(exc).__name__}: {exc})"
+        ) from None
 
 
 def open_reader(stream: BinaryIO) -> PdfFileReader:
@@ -66,9 +88,11 @@ def open_reader(stream: BinaryIO) -> PdfFileReader:
         raise NotAPdfError("This is not a PDF document (no %PDF- header)")
     try:
         reader = PdfFileReader(stream, strict=False)
-    except MALFORMED as exc:
+    except PARSE_FAILURES as exc:
+        # OSError: pyHanko's xref offset correction seeks before the start of the file
+        # when a startxref or /Prev offset is damaged.
         raise CorruptDocumentError(f"The PDF cannot be parsed: {exc}") from None
-    if reader.encrypted:
+    if _encrypted(reader):
         raise EncryptedDocumentError("The PDF is encrypted; esig cannot verify it without a key")
     return reader
 

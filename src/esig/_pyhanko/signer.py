@@ -17,7 +17,7 @@ from pyhanko_certvalidator.registry import SimpleCertificateStore
 from esig._pyhanko.evidence_attr import EvidenceRecordProvider
 from esig.devices.base import DigestAlgorithm, SignatureCreationDevice
 
-__all__ = ["DeviceSigner", "anchors_asn1", "to_asn1"]
+__all__ = ["DeviceSigner", "anchors_asn1", "certificate_once", "to_asn1"]
 
 
 def to_asn1(cert: x509.Certificate) -> asn1_x509.Certificate:
@@ -35,11 +35,17 @@ def anchors_asn1(anchors: Sequence[x509.Certificate]) -> list[asn1_x509.Certific
     same bytes always give the same, immutable-in-practice certificate object: nothing
     about a document, a validation or its verdict is kept.
     """
-    return [_anchor_from_der(c.public_bytes(Encoding.DER)) for c in anchors]
+    return [certificate_once(c.public_bytes(Encoding.DER)) for c in anchors]
 
 
-@functools.lru_cache(maxsize=256)
-def _anchor_from_der(der: bytes) -> asn1_x509.Certificate:
+@functools.lru_cache(maxsize=512)
+def certificate_once(der: bytes) -> asn1_x509.Certificate:
+    """The asn1crypto certificate for ``der``, parsed once per process (the last 512 kept).
+
+    For trust anchors and the CA certificates documents carry, which recur from one
+    document to the next: their names are prepared for comparison once, not per
+    validation. Only public certificate bytes are kept, never a verdict.
+    """
     return asn1_x509.Certificate.load(der)
 
 

@@ -44,7 +44,7 @@ from esig._pyhanko.signature_revocation import (
     timestamp_token_certificates,
     with_revocation,
 )
-from esig._pyhanko.signer import anchors_asn1, from_asn1
+from esig._pyhanko.signer import anchors_asn1, certificate_once, from_asn1
 from esig.model.coverage import Coverage, ModificationLevel
 
 __all__ = [
@@ -126,7 +126,10 @@ def _embedded_certificates(items: Sequence[object]) -> list[asn1_x509.Certificat
             continue
         try:
             choices = item.signed_data["certificates"] or ()
-            found.extend(c.chosen for c in choices if c.name == "certificate")
+            # Copies kept per process: the CA certificates recur across documents.
+            found.extend(
+                certificate_once(c.chosen.dump()) for c in choices if c.name == "certificate"
+            )
         except MALFORMED:
             continue
     return found

@@ -26,6 +26,7 @@ from cryptography import x509
 from esig._io import open_input, read_input
 from esig._library_warnings import caught_library_warnings
 from esig._pyhanko.conformance import BaselineFacts, read_baseline_facts
+from esig._pyhanko.documents import PARSE_FAILURES
 from esig._pyhanko.salvage import salvage_signatures
 from esig._pyhanko.validate import (
     RawSignature,
@@ -154,17 +155,22 @@ class Verifier:
         problems: tuple[str, ...] = ()
         facts: dict[str, BaselineFacts] = {}
         try:
-            reader = open_reader(stream)
-            filled = filled_signature_fields(reader)
-            raws = await validate_signatures(
-                reader,
-                size,
-                self.trust_anchors,
-                allow_fetching=self.allow_fetching,
-                moment=self.at,
-                filled=filled,
-            )
-            facts = read_baseline_facts(reader, filled)
+            try:
+                reader = open_reader(stream)
+                filled = filled_signature_fields(reader)
+                raws = await validate_signatures(
+                    reader,
+                    size,
+                    self.trust_anchors,
+                    allow_fetching=self.allow_fetching,
+                    moment=self.at,
+                    filled=filled,
+                )
+                facts = read_baseline_facts(reader, filled)
+            except PARSE_FAILURES as exc:  # the last net: pyHanko failed on the bytes
+                raise CorruptDocumentError(
+                    f"The PDF cannot be read ({type(exc).__name__}: {exc})"
+                ) from None
         except CorruptDocumentError as exc:
             stream.seek(0)
             raws = salvage_signatures(stream.read(), exc.message)
