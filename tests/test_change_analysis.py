@@ -189,8 +189,12 @@ def copy_resources(writer: IncrementalPdfFileWriter) -> None:
 def test_a_page_pointed_at_a_fresh_copy_of_its_resources_is_no_change(
     pki: TestPKI, signed: bytes
 ) -> None:
-    finding = _allowed(pki, _revise(signed, copy_resources))
-    assert "change nothing" in finding.message
+    sig, finding = _judged(pki, _revise(signed, copy_resources))
+    assert finding.outcome is Outcome.PASSED and sig.indication is Indication.TOTAL_PASSED
+    # the page's /Resources compare equal; pyHanko's writer may stamp /Info's /ModDate
+    # when the update lands in a later second than the signature (metadata, allowed)
+    kinds = {change.kind for change in sig.changes_after_signing}
+    assert kinds <= {ChangeKind.METADATA}, sig.changes_after_signing
 
 
 def test_renumbered_content_with_the_same_bytes_is_no_change(pki: TestPKI, signed: bytes) -> None:

@@ -53,6 +53,16 @@ def load_certificates(
         raise CertificateLoadError(
             f"No {what} could be read: expected PEM, DER or a PKCS#7 bundle", path=path
         )
+    for index, cert in enumerate(certs, start=1):
+        # cryptography decodes the names on first use: a malformed one must fail here,
+        # with a message, not later inside a check.
+        try:
+            cert.subject  # noqa: B018
+            cert.issuer  # noqa: B018
+        except ValueError as exc:
+            raise CertificateLoadError(
+                f"The names of {what} {index} cannot be read: {exc}", path=path
+            ) from None
     return certs
 
 

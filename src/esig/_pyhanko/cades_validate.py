@@ -45,7 +45,7 @@ from esig._pyhanko.long_term import (
     timestamp_facts,
 )
 from esig._pyhanko.revocation import known_revocation_data
-from esig._pyhanko.signer import anchors_asn1, from_asn1
+from esig._pyhanko.signer import anchors_asn1, from_asn1, readable_certificates
 from esig._pyhanko.validate import (
     MALFORMED,
     RawSignature,
@@ -161,7 +161,7 @@ async def validate_cades(
     raw = _from_status(
         base, signed_data, status, revocation_embedded=bool(crls or ocsps), fetching=allow_fetching
     )
-    pool = [from_asn1(c) for c in certs]
+    pool = readable_certificates(certs)
     raw = with_revocation(raw, context, known, trust_anchors, pool)
     raw = timestamp_revocation(
         raw,

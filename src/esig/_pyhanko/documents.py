@@ -8,6 +8,7 @@ becomes a failed signature in the report, never a crash.
 
 from __future__ import annotations
 
+import zlib
 from dataclasses import dataclass
 from typing import BinaryIO
 
@@ -42,6 +43,7 @@ MALFORMED = (
     AttributeError,
     NotImplementedError,
     OverflowError,
+    zlib.error,  # pyHanko's Flate filter on damaged stream data
 )
 
 PARSE_FAILURES = (*MALFORMED, OSError, RecursionError, AssertionError)

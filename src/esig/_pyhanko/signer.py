@@ -17,7 +17,14 @@ from pyhanko_certvalidator.registry import SimpleCertificateStore
 from esig._pyhanko.evidence_attr import EvidenceRecordProvider
 from esig.devices.base import DigestAlgorithm, SignatureCreationDevice
 
-__all__ = ["DeviceSigner", "anchors_asn1", "certificate_once", "to_asn1"]
+__all__ = [
+    "DeviceSigner",
+    "anchors_asn1",
+    "certificate_once",
+    "from_asn1",
+    "readable_certificates",
+    "to_asn1",
+]
 
 
 def to_asn1(cert: x509.Certificate) -> asn1_x509.Certificate:
@@ -52,6 +59,21 @@ def certificate_once(der: bytes) -> asn1_x509.Certificate:
 def from_asn1(cert: asn1_x509.Certificate) -> x509.Certificate:
     """Convert an asn1crypto certificate to :mod:`cryptography`'s model."""
     return x509.load_der_x509_certificate(cert.dump())
+
+
+def readable_certificates(certs: Sequence[asn1_x509.Certificate]) -> list[x509.Certificate]:
+    """The certificates :mod:`cryptography` can read; malformed ones are left out.
+
+    asn1crypto parses lazily and accepts what cryptography's strict DER parser refuses:
+    a certificate a document carries may be unreadable to one and not the other.
+    """
+    readable = []
+    for cert in certs:
+        try:
+            readable.append(from_asn1(cert))
+        except (ValueError, TypeError, KeyError, IndexError, OverflowError):
+            continue
+    return readable
 
 
 class DeviceSigner(Signer):

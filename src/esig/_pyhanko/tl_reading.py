@@ -29,6 +29,7 @@ from esig.model.trusted_lists import (
     ServiceType,
     StatusEntry,
     TrustedList,
+    TrustedListError,
     TrustService,
     TrustServiceStatus,
     as_aware,
@@ -99,8 +100,16 @@ def list_name(names: Any) -> str:
 
 
 def xml_time(value: Any) -> dt.datetime | None:
+    """An xsdata date-time as an aware datetime; None when absent.
+
+    Raises:
+        TrustedListError: The value is not a date-time (a list that slipped the schema).
+
+    """
     if value is None:
         return None
+    if not hasattr(value, "to_datetime"):
+        raise TrustedListError(f"A date in the trusted list is not an xsd:dateTime: {value!r}")
     return as_aware(value.to_datetime())
 
 

@@ -18,6 +18,7 @@ from lxml import etree  # type: ignore[import-untyped]
 from pyhanko.sign.validation.errors import SignatureValidationError
 from pyhanko.sign.validation.qualified import eutl_parse
 
+from esig._library_warnings import caught_library_warnings
 from esig._pyhanko.signer import to_asn1
 from esig.model.trusted_lists import (
     SignatureStatus,
@@ -295,9 +296,22 @@ def check_signature(
 
 
 def parse_list(text: str, source: str | None) -> Any:
-    try:
-        return eutl_parse._raw_tl_parse(text)
-    except Exception as exc:  # xsdata raises parser-specific errors
+    """The list's XML bound to pyHanko's xsdata classes; a value the schema refuses is an error.
+
+    xsdata only *warns* (ConverterWarning) when a value does not convert (a date that is
+    no xsd:dateTime) and leaves the raw text in its place: esig refuses such a list.
+    """
+    with caught_library_warnings("parsing a trusted list") as caught:
+        try:
+            parsed = eutl_parse._raw_tl_parse(text)
+        except Exception as exc:  # xsdata raises parser-specific errors
+            raise TrustedListError(
+                f"The trusted list cannot be parsed: [{type(exc).__name__}] {exc}", path=source
+            ) from None
+    refused = [w for w in caught if w.category == "ConverterWarning"]
+    if refused:
+        first = refused[0].message.replace("\n", " ")
         raise TrustedListError(
-            f"The trusted list cannot be parsed: [{type(exc).__name__}] {exc}", path=source
-        ) from None
+            f"The trusted list holds a value its schema does not allow: {first}", path=source
+        )
+    return parsed

@@ -20,6 +20,7 @@ import datetime as dt
 from enum import StrEnum
 
 from cryptography import x509
+from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 
 from esig._library_warnings import dsa_public_key_class
@@ -82,14 +83,20 @@ def _weaknesses(
     found: list[tuple[AlgorithmRule, str]] = []
     digests = {digest_algorithm.lower().replace("-", "")}
     for cert in certificates:
-        hash_algorithm = cert.signature_hash_algorithm
+        try:
+            hash_algorithm = cert.signature_hash_algorithm
+        except (UnsupportedAlgorithm, ValueError):  # judged by the signature check itself
+            continue
         if hash_algorithm is not None:
             digests.add(hash_algorithm.name.lower().replace("-", ""))
     for rule in policy:
         if rule.kind is RuleKind.DIGEST and rule.name in digests:
             found.append((rule, f"the {rule.name.upper()} digest algorithm"))
     for index, cert in enumerate(certificates):
-        key = cert.public_key()
+        try:
+            key = cert.public_key()
+        except (UnsupportedAlgorithm, ValueError):  # an unknown or malformed key: no size
+            continue
         whose = "the signer's key" if index == 0 else f"the key of {cert.subject.rfc4514_string()}"
         bits = (
             key.key_size

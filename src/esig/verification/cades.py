@@ -22,7 +22,9 @@ from pathlib import Path
 
 from esig._io import open_input, read_input
 from esig._pyhanko.cades_validate import validate_cades
+from esig._pyhanko.documents import PARSE_FAILURES
 from esig._sync import run_sync
+from esig.errors import CorruptDocumentError
 from esig.law import BES, EIDAS
 from esig.trust.register import CspRegister
 from esig.verification.qualification import TrustedListLike
@@ -90,15 +92,20 @@ async def async_verify_detached(
             digest.update(chunk)
         size = handle.tell()
         handle.seek(0)
-        raw = await validate_cades(
-            der,
-            handle,
-            size,
-            verifier.trust_anchors,
-            name=name,
-            allow_fetching=allow_fetching,
-            moment=at,
-        )
+        try:
+            raw = await validate_cades(
+                der,
+                handle,
+                size,
+                verifier.trust_anchors,
+                name=name,
+                allow_fetching=allow_fetching,
+                moment=at,
+            )
+        except PARSE_FAILURES as exc:  # the last net: pyHanko failed on the signature's bytes
+            raise CorruptDocumentError(
+                f"The signature {name!r} cannot be read ({type(exc).__name__}: {exc})"
+            ) from None
     report = signature_report(raw, verifier, scope=_scope(content_path.name, size))
     return VerificationReport(
         document=str(content_path),
