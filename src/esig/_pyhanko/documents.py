@@ -42,7 +42,7 @@ MALFORMED = (
     TypeError,
     AttributeError,
     NotImplementedError,
-    OverflowError,
+    ArithmeticError,  # OverflowError, and decimal's InvalidOperation on a malformed number
     zlib.error,  # pyHanko's Flate filter on damaged stream data
 )
 
