@@ -11,6 +11,7 @@ from the raw bytes.
 from __future__ import annotations
 
 import hashlib
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -116,3 +117,43 @@ def test_damaged_startxref_is_judged_signature_by_signature(
     assert proc.returncode == 1 and proc.stderr == ""
     assert "5 signature(s) were recovered" in proc.stdout
     assert path.read_bytes() == broken
+
+
+_BOUNDED_VERIFY = """
+import resource, sys
+resource.setrlimit(resource.RLIMIT_AS, (2 << 30, 2 << 30))
+import esig
+report = esig.verify_pdf(sys.argv[1], trust=[sys.argv[2]])
+print(" ".join(signature.indication.value for signature in report.signatures))
+"""
+
+
+def test_a_cross_reference_stream_declaring_billions_of_entries_does_not_fill_memory(
+    tmp_path: Path, pki: TestPKI
+) -> None:
+    # pyHanko's lenient reader fills every declared entry the stream does not hold:
+    # a 40 kB document with /Index [... 4294967296] took more than 20 GB before the bound.
+    data = esig.sign_pdf_bytes(sample_pdf(), pki.issue_person("Anna", "de Vries").device())
+    data = esig.sign_pdf_bytes(data, pki.issue_person("Bert", "Jansen").device())
+    last = list(re.finditer(rb"/Index \[([^\]]*)\]", data))[-1]  # the second signer's revision
+    counts = last.group(1).split()
+    counts[-1] = b"4294967296"
+    damaged = data[: last.start()] + b"/Index [" + b" ".join(counts) + b"]" + data[last.end() :]
+    path = tmp_path / "declares-billions.pdf"
+    path.write_bytes(damaged)
+    root = tmp_path / "root.pem"
+    root.write_bytes(pki.root.certificate.public_bytes(Encoding.PEM))
+
+    done = subprocess.run(
+        [sys.executable, "-c", _BOUNDED_VERIFY, str(path), str(root)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stderr == ""
+    # the first signer's revision is intact; the second's own bytes were changed
+    assert done.stdout.split() == ["TOTAL-PASSED", "TOTAL-FAILED"]
+    assert path.read_bytes() == damaged

@@ -127,14 +127,14 @@ def _parse_pem(data: bytes) -> list[x509.Certificate]:
             return []
     try:
         return list(x509.load_pem_x509_certificates(data))
-    except ValueError:
+    except (ValueError, x509.InvalidVersion):
         return []
 
 
 def _parse_der(data: bytes) -> list[x509.Certificate]:
     try:
         return [x509.load_der_x509_certificate(data)]
-    except ValueError:
+    except (ValueError, x509.InvalidVersion):  # InvalidVersion: a version beyond v3
         pass
     try:
         return list(pkcs7.load_der_pkcs7_certificates(data))

@@ -19,3 +19,9 @@ quietly_import("pyhanko.sign")
 # configures logging still receives them (the records propagate to its handlers).
 for _name in ("pyhanko", "pyhanko_certvalidator"):
     logging.getLogger(_name).addHandler(logging.NullHandler())
+
+# pyHanko's lenient reading of a damaged cross-reference stream can fill memory; bound it
+# (see xref_guard) before any document is opened.
+from esig._pyhanko import xref_guard  # noqa: E402
+
+xref_guard.install()

@@ -57,6 +57,7 @@ _MALFORMED = (
     AttributeError,
     NotImplementedError,
     OverflowError,
+    x509.InvalidVersion,  # a certificate version beyond v3
 )
 
 

@@ -63,10 +63,15 @@ def open_writer(source: BinaryIO) -> IncrementalPdfFileWriter:
         # pyHanko copies the original into the output 4 KiB at a time by default.
         writer.IO_CHUNK_SIZE = CHUNK_SIZE
     except PARSE_FAILURES as exc:
-        raise CorruptDocumentError(f"The PDF cannot be parsed: {exc}") from None
+        raise CorruptDocumentError(f"The PDF cannot be parsed: {_reason(exc)}") from None
     if _encrypted(writer.prev):
         raise EncryptedDocumentError("The PDF is encrypted; esig does not sign encrypted documents")
     return writer
+
+
+def _reason(exc: BaseException) -> str:
+    """The parser's message, or what kind of failure it was when it gave none."""
+    return str(exc).strip() or f"{type(exc).__name__} in the parser"
 
 
 def _encrypted(reader: PdfFileReader) -> bool:
@@ -93,7 +98,7 @@ def open_reader(stream: BinaryIO) -> PdfFileReader:
     except PARSE_FAILURES as exc:
         # OSError: pyHanko's xref offset correction seeks before the start of the file
         # when a startxref or /Prev offset is damaged.
-        raise CorruptDocumentError(f"The PDF cannot be parsed: {exc}") from None
+        raise CorruptDocumentError(f"The PDF cannot be parsed: {_reason(exc)}") from None
     if _encrypted(reader):
         raise EncryptedDocumentError("The PDF is encrypted; esig cannot verify it without a key")
     return reader

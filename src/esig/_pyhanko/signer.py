@@ -71,7 +71,7 @@ def readable_certificates(certs: Sequence[asn1_x509.Certificate]) -> list[x509.C
     for cert in certs:
         try:
             readable.append(from_asn1(cert))
-        except (ValueError, TypeError, KeyError, IndexError, OverflowError):
+        except (ValueError, TypeError, KeyError, IndexError, OverflowError, x509.InvalidVersion):
             continue
     return readable
 

@@ -110,13 +110,16 @@ def xml_time(value: Any) -> dt.datetime | None:
         return None
     if not hasattr(value, "to_datetime"):
         raise TrustedListError(f"A date in the trusted list is not an xsd:dateTime: {value!r}")
-    return as_aware(value.to_datetime())
+    try:
+        return as_aware(value.to_datetime())
+    except (ValueError, OverflowError):  # a year the schema allows and Python cannot hold
+        raise TrustedListError(f"A date in the trusted list is out of range: {value!r}") from None
 
 
 def read_certificate(der: bytes) -> tuple[x509.Certificate, ServiceCertificate] | None:
     try:
         cert = x509.load_der_x509_certificate(der)
-    except ValueError:
+    except (ValueError, x509.InvalidVersion):
         return None
     try:
         ski = cert.extensions.get_extension_for_class(x509.SubjectKeyIdentifier).value.digest.hex()

@@ -106,7 +106,7 @@ def _embedded_certificate(root: Any) -> x509.Certificate | None:
         return None
     try:
         return x509.load_der_x509_certificate(base64.b64decode("".join(found.text.split())))
-    except ValueError:
+    except (ValueError, x509.InvalidVersion):
         return None
 
 

@@ -142,7 +142,7 @@ class RegisteredProvider(EsigModel):
         for pem in value:
             try:
                 x509.load_pem_x509_certificate(pem.encode())
-            except ValueError:
+            except (ValueError, x509.InvalidVersion):
                 raise ValueError(
                     "a provider certificate is not a readable PEM certificate"
                 ) from None

@@ -170,7 +170,7 @@ def parse_credential_info(
         for der in certificates:
             try:
                 x509.load_der_x509_certificate(der)
-            except ValueError:
+            except (ValueError, x509.InvalidVersion):
                 raise _FieldError(
                     "cert.certificates holds something that is not a certificate"
                 ) from None

@@ -70,7 +70,7 @@ def _certificates(session: Any, template: dict[Attribute, Any]) -> list[x509.Cer
             continue
         try:
             found.append(x509.load_der_x509_certificate(bytes(value)))
-        except ValueError:
+        except (ValueError, x509.InvalidVersion):
             continue
     return found
 
