@@ -20,6 +20,7 @@ import pytest
 from cryptography.hazmat.primitives.serialization import Encoding
 
 import esig
+from esig._pyhanko.salvage import salvage_signatures
 from esig.demo import sample_pdf
 from esig.errors import CorruptDocumentError
 from esig.issuance import TestPKI
@@ -157,3 +158,43 @@ def test_a_cross_reference_stream_declaring_billions_of_entries_does_not_fill_me
     # the first signer's revision is intact; the second's own bytes were changed
     assert done.stdout.split() == ["TOTAL-PASSED", "TOTAL-FAILED"]
     assert path.read_bytes() == damaged
+
+
+def test_a_signature_recovered_from_raw_bytes_keeps_its_certificate_binding(
+    pki: TestPKI,
+) -> None:
+    # The raw-bytes path (no revision parses on its own) read only the digest and the
+    # signature value; the level text then claimed the signed attributes did not bind
+    # the signer's certificate, which esig's signatures always do.
+    signed = esig.sign_pdf_bytes(sample_pdf(), pki.issue_person("Anna", "de Vries").device())
+    (recovered,) = salvage_signatures(signed, "a test")
+    assert recovered.digest_matches and recovered.signature_valid
+    assert recovered.signer_certificate_bound
+    assert recovered.signer_cert is not None
+    assert recovered.signer_cert.subject.rfc4514_string().startswith("CN=Anna de Vries")
+
+
+def test_a_later_revision_that_does_not_parse_leaves_earlier_signatures_fully_judged(
+    pki: TestPKI,
+) -> None:
+    # A bogus incremental update appended after two signatures: each signed revision is
+    # still a PDF of its own, so certificate paths are validated there; what follows
+    # cannot be examined, so nothing passes, and nothing is called tampered.
+    data = sample_pdf()
+    for name in ("Anna", "Bert"):
+        data = esig.sign_pdf_bytes(data, pki.issue_person(name, "Jansen").device())
+    broken = data + b"\nstartxref\n2\n%%EOF\n"
+
+    report = esig.verify_pdf(broken, trust=[pki.root.certificate])
+
+    assert [s.signer.display for s in report.signatures if s.signer] == [
+        "Anna Jansen",
+        "Bert Jansen",
+    ]
+    assert "judged in the revision it signed" in report.problems[0]
+    assert "points outside it" in report.problems[0]
+    for sig in report.signatures:
+        assert sig.find(CheckId.CERTIFICATE)[0].outcome is Outcome.PASSED
+        assert sig.find(CheckId.INTEGRITY)[0].outcome is Outcome.PASSED
+        assert sig.find(CheckId.MODIFICATIONS)[0].outcome is Outcome.INDETERMINATE
+        assert sig.indication is Indication.INDETERMINATE

@@ -71,6 +71,11 @@ def open_writer(source: BinaryIO) -> IncrementalPdfFileWriter:
 
 def _reason(exc: BaseException) -> str:
     """The parser's message, or what kind of failure it was when it gave none."""
+    if isinstance(exc, OSError) or str(exc).startswith("negative seek value"):
+        # a seek before the file's start: OSError on a file, ValueError in memory
+        return "an offset in the file (startxref, /Prev or an object offset) points outside it"
+    if isinstance(exc, RecursionError):
+        return "its objects are nested too deeply"
     return str(exc).strip() or f"{type(exc).__name__} in the parser"
 
 

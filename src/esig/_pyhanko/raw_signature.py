@@ -57,6 +57,9 @@ class RawSignature:
     """The signature is a certification signature (it carries DocMDP permissions)."""
     diff_error: str | None = None
     """Why the analysis of later revisions failed, when it did."""
+    later_unreadable: bool = False
+    """What follows the signed revision does not parse (a signature recovered from a
+    damaged file): what a reader shows after it is unknown, so nothing is compared."""
     redefined_objects: tuple[int, ...] = ()
     """Objects of the signed revision that later revisions define again."""
     evidence_record: bytes | None = None

@@ -70,6 +70,9 @@ def gather_later_changes(
     end = rng[2] + rng[3]
     if not 0 < end <= size:
         return LaterChanges()
+    if raw.later_unreadable:
+        note = "the pages were not compared"
+        return LaterChanges(visual=VisualComparison(renderer=None, note=note))
     tail = 0
     if raw.revision is not None and raw.revision >= raw.total_revisions:
         # The signed revision is the last one the parser recognises: any content after

@@ -27,7 +27,7 @@ from esig._io import open_input, read_input
 from esig._library_warnings import caught_library_warnings
 from esig._pyhanko.conformance import BaselineFacts, read_baseline_facts
 from esig._pyhanko.documents import PARSE_FAILURES
-from esig._pyhanko.salvage import salvage_signatures
+from esig._pyhanko.salvage import recover_signatures
 from esig._pyhanko.validate import (
     RawSignature,
     filled_signature_fields,
@@ -173,15 +173,24 @@ class Verifier:
                 ) from None
         except CorruptDocumentError as exc:
             stream.seek(0)
-            raws = salvage_signatures(stream.read(), exc.message)
+            recovered = await recover_signatures(
+                stream.read(),
+                exc.message,
+                self.trust_anchors,
+                allow_fetching=self.allow_fetching,
+                moment=self.at,
+            )
+            raws, facts = recovered.signatures, recovered.facts
             if not raws:
                 raise
             problems = (
                 f"{exc.message.rstrip('.')}; {len(raws)} signature(s) were recovered from "
-                "its raw bytes.",
+                "its raw bytes, each judged in the revision it signed where that revision "
+                "still parses.",
             )
         comparer = RevisionComparer(latest)
-        raws.sort(key=lambda raw: raw.revision or 0)
+        if not problems:  # recovered signatures already come in the order they were signed
+            raws.sort(key=lambda raw: raw.revision or 0)
         signatures = tuple(
             _signature_report(
                 raw,
