@@ -233,6 +233,7 @@ LAYERS = {
     "esig.identity": BOTTOM,
     "esig.law": BOTTOM,
     "esig.levels": BOTTOM,
+    "esig.level_ladder": BOTTOM,
     "esig.model": BOTTOM,
     "esig.oids": BOTTOM,
     "esig.profiles": BOTTOM,

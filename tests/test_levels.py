@@ -56,7 +56,6 @@ def test_full_evidence_reaches_qes() -> None:
         ({"qualified_certificate": False}, RequirementId.QUALIFIED_CERTIFICATE, Level.AES),
         ({"qualified_device": False}, RequirementId.QUALIFIED_DEVICE, Level.AES),
         ({"recognised_provider": False}, RequirementId.RECOGNISED_PROVIDER, Level.AES),
-        ({"recognised_provider": None}, RequirementId.RECOGNISED_PROVIDER, Level.AES),
     ],
 )
 def test_each_requirement_can_fail(
@@ -124,3 +123,47 @@ def test_assessment_round_trips_through_json() -> None:
     assessment = assess_level(QUALIFIED)
     again = type(assessment).model_validate_json(assessment.model_dump_json())
     assert again == assessment
+
+
+def test_no_source_of_recognised_providers_is_indeterminate_not_failed() -> None:
+    # docs/levels.md: without a register or a trusted list, recognition is unknown, not
+    # refused; the level stays AES and QES "could not be assessed".
+    assessment = assess_level(_with(recognised_provider=None, recognised_provider_source=None))
+    result = assessment.result(RequirementId.RECOGNISED_PROVIDER)
+    assert result.status is RequirementStatus.INDETERMINATE
+    assert "no source of recognised providers was given" in result.evidence
+    assert assessment.level is Level.AES
+    assert assessment.next_step is not None
+    assert assessment.next_step.startswith("QES could not be assessed: no source")
+    assert "Not qualified" not in assessment.next_step
+
+
+def test_not_qualified_and_not_assessed_are_both_said() -> None:
+    assessment = assess_level(
+        _with(recognised_provider=None, qualified_device=False, qualified_device_source=None)
+    )
+    step = assessment.next_step or ""
+    assert step.startswith("Not qualified: key not in a secure signature creation device")
+    assert "Also not assessed: no source of recognised providers" in step
+
+
+def test_a_seal_is_cited_under_the_seal_articles() -> None:
+    assessment = assess_level(_with(is_seal=True))
+    assert assessment.level is Level.QES
+    assert assessment.label is AdesLabel.QESEAL
+    cited = {c for r in assessment.results for c in r.requirement.citations}
+    for seal_article in (EIDAS.ART_3_25, EIDAS.ART_36_A, EIDAS.ART_36_D, EIDAS.ART_3_27):
+        assert seal_article in cited
+    assert EIDAS.ART_38 in cited and EIDAS.ART_39 in cited
+    for signature_article in (EIDAS.ART_3_10, EIDAS.ART_26_A, EIDAS.ART_3_12, EIDAS.ART_28):
+        assert signature_article not in cited
+    assert "eIDAS art. 36 a–d" in assessment.summary
+    assert "eIDAS art. 26" not in assessment.summary
+    linked = assessment.result(RequirementId.UNIQUELY_LINKED).requirement
+    assert linked.title == "uniquely linked to the creator of the seal"
+
+
+def test_a_signature_keeps_the_signature_articles() -> None:
+    cited = {c for r in assess_level(QUALIFIED).results for c in r.requirement.citations}
+    assert EIDAS.ART_26_A in cited and EIDAS.ART_3_12 in cited
+    assert EIDAS.ART_36_A not in cited and EIDAS.ART_3_27 not in cited

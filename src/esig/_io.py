@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import concurrent.futures
 import contextlib
+import hashlib
 import os
 import tempfile
 from collections.abc import Iterator
@@ -95,3 +97,26 @@ def read_input(path: str | os.PathLike[str], what: str = "document") -> bytes:
     """Read a whole input file, with esig errors for the usual mistakes."""
     with open_input(path, what) as handle:
         return handle.read()
+
+
+_hashing = concurrent.futures.ThreadPoolExecutor(max_workers=2, thread_name_prefix="esig-hash")
+
+
+def _sha256_of(source: Path | bytes) -> str:
+    if isinstance(source, bytes):
+        return hashlib.sha256(source).hexdigest()
+    digest = hashlib.sha256()
+    with source.open("rb") as handle:
+        while chunk := handle.read(CHUNK_SIZE):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def sha256_in_background(source: Path | bytes) -> concurrent.futures.Future[str]:
+    """The SHA-256 (hex) of a file or of bytes, computed on a worker thread.
+
+    hashlib releases the GIL while it hashes, so the digest of the whole document is
+    ready by the time the parser, which runs meanwhile, is done with it. A file is read
+    through its own handle, in :data:`CHUNK_SIZE` chunks.
+    """
+    return _hashing.submit(_sha256_of, source)

@@ -14,6 +14,7 @@ from pathlib import Path
 from cryptography import x509
 from cryptography.hazmat.primitives.serialization import pkcs7
 
+from esig._library_warnings import caught_library_warnings
 from esig.errors import CertificateLoadError
 
 __all__ = ["load_certificate", "load_certificates", "load_certificates_from_paths"]
@@ -48,22 +49,36 @@ def load_certificates(
     else:
         path = Path(source)
         data = _read_file(path, what)
-    certs = _parse(data)
+    with caught_library_warnings(f"reading {what}"):
+        certs = _parse(data)
+        problem = _unreadable_part(certs, what)
+    if problem is not None:
+        raise CertificateLoadError(problem, path=path)
     if not certs:
         raise CertificateLoadError(
             f"No {what} could be read: expected PEM, DER or a PKCS#7 bundle", path=path
         )
+    return certs
+
+
+def _unreadable_part(certs: list[x509.Certificate], what: str) -> str | None:
+    """Why one of ``certs`` cannot be used, or None.
+
+    cryptography decodes names and extensions on first use: a malformed one must fail
+    here, with a message, not later inside a check.
+    """
     for index, cert in enumerate(certs, start=1):
-        # cryptography decodes the names on first use: a malformed one must fail here,
-        # with a message, not later inside a check.
         try:
             cert.subject  # noqa: B018
             cert.issuer  # noqa: B018
         except ValueError as exc:
-            raise CertificateLoadError(
-                f"The names of {what} {index} cannot be read: {exc}", path=path
-            ) from None
-    return certs
+            return f"The names of {what} {index} cannot be read: {exc}"
+        try:
+            cert.extensions  # noqa: B018
+        except (ValueError, x509.DuplicateExtension, x509.UnsupportedGeneralNameType) as exc:
+            return f"The extensions of {what} {index} cannot be read: {exc}"
+        cert.serial_number  # noqa: B018 - cryptography warns (caught) on a non-positive one
+    return None
 
 
 def load_certificate(

@@ -222,6 +222,9 @@ class TestPKI:
         organization_identifier: The provider's organizationIdentifier.
         now: The time the PKI is made at (default: the current time).
 
+    An empty ``organization``, ``country`` or ``organization_identifier`` leaves that
+    attribute out of the CAs' names: a provider that art. 6(1)(a) finds incomplete.
+
     """
 
     __test__ = False  # not a pytest test class, despite the name
@@ -238,13 +241,18 @@ class TestPKI:
         self.key_type = key_type
         self.now = now or dt.datetime.now(dt.UTC)
         self._provider = [
-            x509.NameAttribute(NameOID.COUNTRY_NAME, country),
-            x509.NameAttribute(NameOID.ORGANIZATION_NAME, organization),
-            x509.NameAttribute(_ORGANIZATION_IDENTIFIER, organization_identifier),
+            x509.NameAttribute(oid, value)
+            for oid, value in (
+                (NameOID.COUNTRY_NAME, country),
+                (NameOID.ORGANIZATION_NAME, organization),
+                (_ORGANIZATION_IDENTIFIER, organization_identifier),
+            )
+            if value
         ]
+        name = organization or "Test"
         root_key = key_type.generate()
         root_name = x509.Name(
-            [*self._provider, x509.NameAttribute(NameOID.COMMON_NAME, f"{organization} Root CA")]
+            [*self._provider, x509.NameAttribute(NameOID.COMMON_NAME, f"{name} Root CA")]
         )
         root_cert = self._build(
             root_name, root_key.public_key(), root_name, root_key, years=20, ca_path_length=1
@@ -255,7 +263,7 @@ class TestPKI:
         inter_name = x509.Name(
             [
                 *self._provider,
-                x509.NameAttribute(NameOID.COMMON_NAME, f"{organization} Qualified Signing CA"),
+                x509.NameAttribute(NameOID.COMMON_NAME, f"{name} Qualified Signing CA"),
             ]
         )
         inter_cert = self._build(

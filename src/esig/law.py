@@ -191,7 +191,14 @@ class EIDAS:
     ART_28: ClassVar[Citation] = _eidas(28)
     ART_29: ClassVar[Citation] = _eidas(29)
     ART_32: ClassVar[Citation] = _eidas(32)
+    ART_35: ClassVar[Citation] = _eidas(35)
     ART_36: ClassVar[Citation] = _eidas(36)
+    ART_36_A: ClassVar[Citation] = _eidas(36, letter="a")
+    ART_36_B: ClassVar[Citation] = _eidas(36, letter="b")
+    ART_36_C: ClassVar[Citation] = _eidas(36, letter="c")
+    ART_36_D: ClassVar[Citation] = _eidas(36, letter="d")
+    ART_38: ClassVar[Citation] = _eidas(38)
+    ART_39: ClassVar[Citation] = _eidas(39)
 
 
 class ETSI:
@@ -310,7 +317,17 @@ _SUMMARIES: dict[str, str] = {
     "eIDAS art. 28": "qualified certificates for electronic signatures",
     "eIDAS art. 29": "requirements for qualified signature creation devices",
     "eIDAS art. 32": "validation of qualified electronic signatures",
+    "eIDAS art. 35": "legal effects of electronic seals",
     "eIDAS art. 36": "requirements for advanced electronic seals",
+    "eIDAS art. 36(a)": "uniquely linked to the creator of the seal",
+    "eIDAS art. 36(b)": "capable of identifying the creator of the seal",
+    "eIDAS art. 36(c)": (
+        "created using seal creation data the creator of the seal can, with a high level of "
+        "confidence under its control, use"
+    ),
+    "eIDAS art. 36(d)": "linked to the data it relates to so that any later change is detectable",
+    "eIDAS art. 38": "qualified certificates for electronic seals",
+    "eIDAS art. 39": "qualified electronic seal creation devices",
     # ETSI EN 319 142-1 V1.1.1 — PAdES baseline signatures (a standard, not law)
     "EN 319 142-1 clause 6.3": "the elements each PAdES baseline level (B-B to B-LTA) requires",
     "EN 319 142-1 clause 6.3(c)": "the content-type signed attribute has the value id-data",

@@ -22,17 +22,29 @@ seal's integrity and trust; it is never qualified, whatever the seal's certifica
 
 from __future__ import annotations
 
-from enum import StrEnum
-
 from pydantic import computed_field
 
 from esig._model import EsigModel
-from esig.law import BES, EIDAS, Citation
+from esig.law import EIDAS
+from esig.level_ladder import (
+    AES,
+    LEVELS,
+    QES,
+    SEAL_LEVELS,
+    SES,
+    AdesLabel,
+    Level,
+    LevelDefinition,
+    Requirement,
+    RequirementId,
+    RequirementStatus,
+)
 
 __all__ = [
     "AES",
     "LEVELS",
     "QES",
+    "SEAL_LEVELS",
     "SES",
     "AdesLabel",
     "Level",
@@ -47,19 +59,6 @@ __all__ = [
 ]
 
 
-class Level(StrEnum):
-    """How far up the ladder a signature gets."""
-
-    NONE = "none"
-    """Not a valid electronic signature at all (the signature value does not verify)."""
-    SES = "SES"
-    """Simple electronic signature, eIDAS art. 3(10)."""
-    AES = "AES"
-    """Advanced electronic signature, eIDAS art. 26 / BES art. 1."""
-    QES = "QES"
-    """Qualified electronic signature, eIDAS art. 3(12) / BES art. 1, 2, 4 and 6."""
-
-
 _LEVEL_NAMES = {
     Level.NONE: "No valid electronic signature",
     Level.SES: "Simple (SES)",
@@ -72,168 +71,6 @@ _SEAL_NAMES = {
     Level.AES: "Advanced electronic seal",
     Level.QES: "Qualified electronic seal",
 }
-
-
-class RequirementId(StrEnum):
-    """The requirements of the three levels, by name."""
-
-    DATA_ASSOCIATED = "ses.data_associated"
-    UNIQUELY_LINKED = "aes.uniquely_linked"
-    IDENTIFIES_SIGNATORY = "aes.identifies_signatory"
-    VERIFIABLE_AT_ANY_TIME = "aes.verifiable_at_any_time"
-    SOLE_CONTROL = "aes.sole_control"
-    LINKED_TO_DATA = "aes.linked_to_data"
-    QUALIFIED_CERTIFICATE = "qes.qualified_certificate"
-    QUALIFIED_DEVICE = "qes.qualified_device"
-    RECOGNISED_PROVIDER = "qes.recognised_provider"
-
-
-class RequirementStatus(StrEnum):
-    """Whether the evidence shows a requirement to be fulfilled."""
-
-    MET = "met"
-    NOT_MET = "not met"
-    INDETERMINATE = "indeterminate"
-    """The evidence is not enough to say either way (e.g. no trust anchor was given)."""
-
-
-class Requirement(EsigModel):
-    """One requirement of a level, with the provisions that impose it."""
-
-    id: RequirementId
-    level: Level
-    """The lowest level that needs this requirement."""
-    title: str
-    """What the requirement asks, in plain words."""
-    citations: tuple[Citation, ...]
-
-
-class LevelDefinition(EsigModel):
-    """A level and its own requirements (the levels below it are included implicitly)."""
-
-    level: Level
-    name: str
-    defined_in: tuple[Citation, ...]
-    requirements: tuple[Requirement, ...]
-    """The requirements this level adds to the one below."""
-
-
-def _req(rid: RequirementId, level: Level, title: str, *citations: Citation) -> Requirement:
-    return Requirement(id=rid, level=level, title=title, citations=citations)
-
-
-SES = LevelDefinition(
-    level=Level.SES,
-    name="Simple electronic signature",
-    defined_in=(EIDAS.ART_3_10,),
-    requirements=(
-        _req(
-            RequirementId.DATA_ASSOCIATED,
-            Level.SES,
-            "data in electronic form attached to the signed data, used by the signatory to sign",
-            EIDAS.ART_3_10,
-        ),
-    ),
-)
-"""Simple electronic signature: eIDAS art. 3(10)."""
-
-AES = LevelDefinition(
-    level=Level.AES,
-    name="Advanced electronic signature",
-    defined_in=(EIDAS.ART_3_11, EIDAS.ART_26, BES.ART_1),
-    requirements=(
-        _req(
-            RequirementId.UNIQUELY_LINKED,
-            Level.AES,
-            "uniquely linked to the signatory",
-            EIDAS.ART_26_A,
-            BES.ART_1_A,
-        ),
-        _req(
-            RequirementId.IDENTIFIES_SIGNATORY,
-            Level.AES,
-            "capable of identifying the signatory",
-            EIDAS.ART_26_B,
-        ),
-        _req(
-            RequirementId.VERIFIABLE_AT_ANY_TIME,
-            Level.AES,
-            "can be verified at any time",
-            BES.ART_1_B,
-        ),
-        _req(
-            RequirementId.SOLE_CONTROL,
-            Level.AES,
-            "created with signature creation data under the signatory's sole control",
-            EIDAS.ART_26_C,
-            BES.ART_1_C,
-        ),
-        _req(
-            RequirementId.LINKED_TO_DATA,
-            Level.AES,
-            "linked to the signed data so that any change is detectable",
-            EIDAS.ART_26_D,
-            BES.ART_1_D,
-        ),
-    ),
-)
-"""Advanced electronic signature: eIDAS art. 26 (a)–(d) and BES art. 1 (a)–(d).
-
-The two differ in one letter: eIDAS art. 26(b) asks that the signature be *capable of
-identifying the signatory*, BES art. 1(b) that it *can be verified at any time*. Both
-are requirements here.
-"""
-
-QES = LevelDefinition(
-    level=Level.QES,
-    name="Qualified electronic signature",
-    defined_in=(EIDAS.ART_3_12,),
-    requirements=(
-        _req(
-            RequirementId.QUALIFIED_CERTIFICATE,
-            Level.QES,
-            "based on a qualified certificate with the content of BES art. 6",
-            EIDAS.ART_3_12,
-            EIDAS.ART_28,
-            BES.ART_6,
-        ),
-        _req(
-            RequirementId.QUALIFIED_DEVICE,
-            Level.QES,
-            "created by a (qualified) secure signature creation device",
-            EIDAS.ART_3_12,
-            EIDAS.ART_29,
-            BES.ART_2,
-        ),
-        _req(
-            RequirementId.RECOGNISED_PROVIDER,
-            Level.QES,
-            "certificate issued by a certification service provider recognised and "
-            "registered at the time of signing",
-            BES.ART_4,
-            EIDAS.ART_3_12,
-        ),
-    ),
-)
-"""Qualified electronic signature: eIDAS art. 3(12); under the decree art. 1 + art. 2
-device + art. 6 certificate from a provider recognised under art. 4."""
-
-LEVELS: tuple[LevelDefinition, ...] = (SES, AES, QES)
-"""The ladder, lowest first."""
-
-
-class AdesLabel(StrEnum):
-    """ETSI TS 119 172-4 labels for the validation outcome of a signature or seal."""
-
-    QESIG = "QESig"
-    QESEAL = "QESeal"
-    ADESIG_QC = "AdESig-QC"
-    ADESEAL_QC = "AdESeal-QC"
-    ADESIG = "AdESig"
-    ADESEAL = "AdESeal"
-    INDETERMINATE_ADESIG = "Indeterminate AdESig"
-    INDETERMINATE_ADESEAL = "Indeterminate AdESeal"
-    NOT_ADES = "NotAdES"
 
 
 class SignatureEvidence(EsigModel):
@@ -262,6 +99,12 @@ class SignatureEvidence(EsigModel):
     """The certificate is qualified (its own QcCompliance / QCP claim, or a trusted list)."""
     qualified_certificate_source: str | None = None
     """Where that comes from."""
+    certificate_content_missing: tuple[str, ...] = ()
+    """The items of BES art. 6(1) the certificate lacks or holds wrongly (not exempted under
+    art. 6(2)), one clause each with its letter; a qualified certificate has none."""
+    certificate_content_unchecked: tuple[str, ...] = ()
+    """The items of BES art. 6(1) that could not be checked (e.g. the issuer's signature,
+    6(1)(g), without the issuer's certificate from a validated path)."""
     qualified_device: bool = False
     """Evidence that the key is in a QSCD (QcSSCD, a *-qscd policy, or a trusted list)."""
     qualified_device_source: str | None = None
@@ -349,16 +192,16 @@ class LevelAssessment(EsigModel):
         target = self.next_level
         if target is None or not missing:
             return None
-        grouped: dict[str, list[str]] = {}
-        for r in missing:
-            grouped.setdefault(_as_clause(r.evidence), []).extend(
-                c.label for c in r.requirement.citations
-            )
-        reasons = "; ".join(
-            f"{text} ({'; '.join(dict.fromkeys(cites))})" for text, cites in grouped.items()
-        )
         name = (_SEAL_NAMES if self.is_seal else _LEVEL_NAMES)[target]
-        return f"Not {name.split(' ')[0].lower()}: {reasons}."
+        failed = [r for r in missing if r.status is RequirementStatus.NOT_MET]
+        unknown = [r for r in missing if r.status is RequirementStatus.INDETERMINATE]
+        parts = []
+        if failed:
+            parts.append(f"Not {name.split(' ')[0].lower()}: {_reasons(failed)}.")
+        if unknown:
+            head = "Also not assessed" if failed else f"{_short(name)} could not be assessed"
+            parts.append(f"{head}: {_reasons(unknown)}.")
+        return " ".join(parts)
 
     @computed_field  # type: ignore[prop-decorator]
     @property
@@ -370,7 +213,7 @@ class LevelAssessment(EsigModel):
             # the reason it is not even simple is the whole story; no "next step" to add
             return f"{name}: {failed[0].evidence} ({failed[0].cited})." if failed else name
         else:
-            met = _met_citations(self.results, self.level)
+            met = _met_citations(self.level, seal=self.is_seal)
             head = f"{name}: {met} met."
         step = self.next_step
         return f"{head} {step}" if step else head
@@ -383,6 +226,23 @@ class LevelAssessment(EsigModel):
         raise KeyError(requirement)  # pragma: no cover - every id is assessed
 
 
+def _reasons(results: list[RequirementResult]) -> str:
+    """The results' evidence as clauses, each with its citations, same clauses merged."""
+    grouped: dict[str, list[str]] = {}
+    for r in results:
+        grouped.setdefault(_as_clause(r.evidence), []).extend(
+            c.label for c in r.requirement.citations
+        )
+    return "; ".join(
+        f"{text} ({'; '.join(dict.fromkeys(cites))})" for text, cites in grouped.items()
+    )
+
+
+def _short(name: str) -> str:
+    """``Qualified (QES)`` → ``QES``; a seal's name as it is."""
+    return name[name.index("(") + 1 : -1] if name.endswith(")") else name
+
+
 def _as_clause(sentence: str) -> str:
     """A sentence made into a clause: no final period, a lower-case first word."""
     text = sentence.strip().rstrip(".")
@@ -391,12 +251,12 @@ def _as_clause(sentence: str) -> str:
     return text
 
 
-def _met_citations(results: tuple[RequirementResult, ...], level: Level) -> str:
+def _met_citations(level: Level, *, seal: bool) -> str:
     if level is Level.SES:
-        return str(EIDAS.ART_3_10)
-    labels = ["BES art. 1 a–d", "eIDAS art. 26 a–d"]
+        return str(EIDAS.ART_3_25 if seal else EIDAS.ART_3_10)
+    labels = ["BES art. 1 a–d", "eIDAS art. 36 a–d" if seal else "eIDAS art. 26 a–d"]
     if level is Level.QES:
-        labels += ["BES art. 2, 4, 6", "eIDAS art. 3(12)"]
+        labels += ["BES art. 2, 4, 6", str(EIDAS.ART_3_27 if seal else EIDAS.ART_3_12)]
     return ", ".join(labels)
 
 
@@ -407,13 +267,16 @@ def assess_level(evidence: SignatureEvidence) -> LevelAssessment:
         **_aes_verdicts(evidence),
         **_qes_verdicts(evidence),
     }
+    # an evidence-based signature is the person's, not the platform's seal
+    seal = evidence.is_seal and not evidence.sealed_by_platform
+    ladder = SEAL_LEVELS if seal else LEVELS
     results = tuple(
         RequirementResult(requirement=req, status=verdicts[req.id][0], evidence=verdicts[req.id][1])
-        for definition in LEVELS
+        for definition in ladder
         for req in definition.requirements
     )
     reached = Level.NONE
-    for definition in LEVELS:
+    for definition in ladder:
         own = [r for r in results if r.requirement.level is definition.level]
         if all(r.status is RequirementStatus.MET for r in own):
             reached = definition.level
@@ -421,8 +284,7 @@ def assess_level(evidence: SignatureEvidence) -> LevelAssessment:
             break
     return LevelAssessment(
         level=reached,
-        # an evidence-based signature is the person's, not the platform's seal
-        is_seal=evidence.is_seal and not evidence.sealed_by_platform,
+        is_seal=seal,
         results=results,
         label=_label(reached, results, evidence),
     )
@@ -618,11 +480,23 @@ def _qes_verdicts(ev: SignatureEvidence) -> dict[RequirementId, _Verdict]:
         return f" ({source})" if source else ""
 
     verdicts: dict[RequirementId, _Verdict] = {}
-    if ev.qualified_certificate:
+    if ev.qualified_certificate and ev.certificate_content_missing:
+        verdicts[RequirementId.QUALIFIED_CERTIFICATE] = (
+            _NOT_MET,
+            "the certificate claims to be qualified but lacks what BES art. 6(1) asks of "
+            f"its content: {'; '.join(ev.certificate_content_missing)}",
+        )
+    elif ev.qualified_certificate and ev.certificate_content_unchecked:
+        verdicts[RequirementId.QUALIFIED_CERTIFICATE] = (
+            _INDETERMINATE,
+            "the certificate claims to be qualified, but part of the content BES art. 6(1) "
+            f"asks could not be checked: {'; '.join(ev.certificate_content_unchecked)}",
+        )
+    elif ev.qualified_certificate:
         source = ev.qualified_certificate_source or "the certificate (QcCompliance)"
         verdicts[RequirementId.QUALIFIED_CERTIFICATE] = (
             _MET,
-            f"a qualified certificate according to {source}",
+            f"a qualified certificate according to {source}, with the content BES art. 6(1) asks",
         )
     else:
         verdicts[RequirementId.QUALIFIED_CERTIFICATE] = (
@@ -649,9 +523,9 @@ def _qes_verdicts(ev: SignatureEvidence) -> dict[RequirementId, _Verdict]:
         )
     elif ev.recognised_provider is None:
         verdicts[RequirementId.RECOGNISED_PROVIDER] = (
-            _NOT_MET,
-            "certificate not issued by a recognised certification service provider "
-            "(no register of recognised providers or trusted list was consulted)",
+            _INDETERMINATE,
+            "no source of recognised providers was given (a BES art. 4 register or a "
+            "trusted list), so whether the issuer was recognised is not known",
         )
     else:
         verdicts[RequirementId.RECOGNISED_PROVIDER] = (

@@ -57,8 +57,22 @@ def certificate_once(der: bytes) -> asn1_x509.Certificate:
 
 
 def from_asn1(cert: asn1_x509.Certificate) -> x509.Certificate:
-    """Convert an asn1crypto certificate to :mod:`cryptography`'s model."""
-    return x509.load_der_x509_certificate(cert.dump())
+    """Convert an asn1crypto certificate to :mod:`cryptography`'s model.
+
+    Raises:
+        ValueError: cryptography cannot read it: malformed DER, a version beyond v3,
+            names or extensions it refuses (it reads those lazily; here they are read
+            at once, so that the certificate cannot fail later inside a check).
+
+    """
+    try:
+        converted = x509.load_der_x509_certificate(cert.dump())
+        converted.subject  # noqa: B018
+        converted.issuer  # noqa: B018
+        converted.extensions  # noqa: B018
+    except (x509.InvalidVersion, x509.DuplicateExtension, x509.UnsupportedGeneralNameType) as exc:
+        raise ValueError(str(exc)) from None
+    return converted
 
 
 def readable_certificates(certs: Sequence[asn1_x509.Certificate]) -> list[x509.Certificate]:
@@ -71,7 +85,7 @@ def readable_certificates(certs: Sequence[asn1_x509.Certificate]) -> list[x509.C
     for cert in certs:
         try:
             readable.append(from_asn1(cert))
-        except (ValueError, TypeError, KeyError, IndexError, OverflowError, x509.InvalidVersion):
+        except (ValueError, TypeError, KeyError, IndexError, OverflowError):
             continue
     return readable
 

@@ -105,9 +105,12 @@ def _embedded_certificate(root: Any) -> x509.Certificate | None:
     if found is None or not (found.text or "").strip():
         return None
     try:
-        return x509.load_der_x509_certificate(base64.b64decode("".join(found.text.split())))
+        cert = x509.load_der_x509_certificate(base64.b64decode("".join(found.text.split())))
+        cert.subject  # noqa: B018 - cryptography reads names lazily: fail here, not later
+        cert.issuer  # noqa: B018
     except (ValueError, x509.InvalidVersion):
         return None
+    return cert
 
 
 def _fingerprint(cert: x509.Certificate) -> str:

@@ -39,7 +39,7 @@ def read_extensions(cert: x509.Certificate, findings: list[ProfileFinding]) -> x
     """The certificate's extensions; none, with a finding, if they cannot be read."""
     try:
         return cert.extensions
-    except ValueError as exc:
+    except (ValueError, x509.DuplicateExtension, x509.UnsupportedGeneralNameType) as exc:
         findings.append(
             ProfileFinding(
                 code=ProfileFindingCode.MALFORMED_EXTENSIONS,

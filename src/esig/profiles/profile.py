@@ -13,6 +13,7 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes
 from pydantic import computed_field, model_validator
 
+from esig._library_warnings import caught_library_warnings
 from esig._model import EsigModel
 from esig.certificates import load_certificate
 from esig.identity import NameIdentity
@@ -131,7 +132,10 @@ class CertificateProfile(EsigModel):
                 letter listed here is reported as EXEMPTED.
 
         """
-        return _build_profile(cert, issuer, exemptions)
+        # cryptography warns about what RFC 5280 forbids (a non-positive serial number, a
+        # name attribute of the wrong length): caught, never printed (esig reports them)
+        with caught_library_warnings("reading a certificate against BES art. 6"):
+            return _build_profile(cert, issuer, exemptions)
 
     def to_text(self) -> str:
         """Render the profile for people, over several lines; a pseudonym is always marked."""

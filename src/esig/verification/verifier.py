@@ -13,8 +13,8 @@ Each signature's report is assembled here from the findings of
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
-import hashlib
 import io
 import os
 from collections.abc import Mapping, Sequence
@@ -23,7 +23,7 @@ from typing import BinaryIO
 
 from cryptography import x509
 
-from esig._io import open_input, read_input
+from esig._io import open_input, read_input, sha256_in_background
 from esig._library_warnings import caught_library_warnings
 from esig._pyhanko.conformance import BaselineFacts, read_baseline_facts
 from esig._pyhanko.documents import PARSE_FAILURES
@@ -39,7 +39,7 @@ from esig.certificates import load_certificates
 from esig.errors import CorruptDocumentError, VerificationError
 from esig.identity import NameIdentity
 from esig.levels import SignatureEvidence, assess_level
-from esig.profiles import CertificateProfile, PersonKind
+from esig.profiles import CertificateProfile, FieldStatus, PersonKind
 from esig.trust.register import CspRegister
 from esig.verification.algorithms import algorithm_finding
 from esig.verification.certificate_path import certificate_finding, certificate_path
@@ -146,11 +146,8 @@ class Verifier:
     async def _verify_stream(
         self, stream: BinaryIO, name: str, latest: Path | bytes
     ) -> VerificationReport:
-        digest = hashlib.sha256()
-        while chunk := stream.read(1 << 20):
-            digest.update(chunk)
-        sha256 = digest.hexdigest()
-        size = stream.tell()
+        hashing = sha256_in_background(latest)
+        size = stream.seek(0, io.SEEK_END)
         stream.seek(0)
         problems: tuple[str, ...] = ()
         facts: dict[str, BaselineFacts] = {}
@@ -204,7 +201,7 @@ class Verifier:
             problems = ("The document holds no signature.",)
         return VerificationReport(
             document=name,
-            document_sha256=sha256,
+            document_sha256=await asyncio.wrap_future(hashing),
             document_size=size,
             verified_at=dt.datetime.now(dt.UTC),
             trust_anchors=self._anchor_summaries,
@@ -340,7 +337,11 @@ def _signature_report(
     facts: BaselineFacts | None = None,
 ) -> SignatureReport:
     signer = NameIdentity.from_name(raw.signer_cert.subject) if raw.signer_cert else None
-    profile = CertificateProfile.from_certificate(raw.signer_cert) if raw.signer_cert else None
+    profile = (
+        CertificateProfile.from_certificate(raw.signer_cert, issuer=_issuer_in_path(raw))
+        if raw.signer_cert
+        else None
+    )
     integrity = integrity_of(raw)
     path = certificate_path(raw, profile)
     issued_itself = (
@@ -423,6 +424,39 @@ def _signature_report(
     )
 
 
+def _issuer_in_path(raw: RawSignature) -> x509.Certificate | None:
+    """The issuer's certificate from the validated path (signer first), if there is one.
+
+    A certificate that issued itself is its own issuer. Without a validated path the
+    issuer's signature (BES art. 6(1)(g)) stays unchecked.
+    """
+    cert = raw.signer_cert
+    if cert is None or not raw.path or raw.path[0] != cert:
+        return None
+    if len(raw.path) > 1:
+        return raw.path[1]
+    return cert if cert.issuer == cert.subject else None
+
+
+def _art6_gaps(profile: CertificateProfile | None) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The art. 6(1) items missing or invalid, and those left unchecked, as clauses."""
+    if profile is None:
+        return (), ()
+    bad = (FieldStatus.MISSING, FieldStatus.INVALID)
+    missing = tuple(
+        f"6(1)({r.field.value}) {r.status.value}: {r.detail}"
+        for r in profile.fields
+        if r.status in bad
+    )
+    signature = profile.issuer_signature
+    unchecked = (
+        (f"6(1)(g) the issuer's signature, {signature.reason}",)
+        if signature.verified is None
+        else ()
+    )
+    return missing, unchecked
+
+
 def _signing_time(raw: RawSignature) -> tuple[dt.datetime | None, SigningTimeSource]:
     if raw.timestamp_time is not None and raw.timestamp_trusted:
         return raw.timestamp_time, SigningTimeSource.TIMESTAMP
@@ -477,6 +511,7 @@ def _evidence(
         None,
     )
     named = signer is not None and signer.display != "(no name)"
+    content_missing, content_unchecked = _art6_gaps(profile)
     return SignatureEvidence(
         intact=bool(integrity and integrity.intact),
         signer_named=named,
@@ -488,6 +523,8 @@ def _evidence(
         long_term_material=raw.timestamp_trusted and raw.revocation_embedded,
         qualified_certificate=qualification.qualified_certificate,
         qualified_certificate_source=qualification.qualified_source,
+        certificate_content_missing=content_missing,
+        certificate_content_unchecked=content_unchecked,
         qualified_device=qualification.qscd,
         qualified_device_source=qualification.qscd_source,
         recognised_provider=qualification.recognised_provider,

@@ -1,0 +1,93 @@
+"""Levels a lawyer can rely on: end-to-end regressions (each failed before the fix).
+
+A qualified certificate must carry the content BES art. 6(1) asks (the issuer's
+signature checked against the issuer from the validated path); an electronic seal is
+cited under eIDAS's seal articles; without a source of recognised providers, QES is not
+"not met" but could not be assessed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+import esig
+from esig.demo import sample_pdf
+from esig.issuance import IssuedCertificate, Qualification, TestPKI
+from esig.law import EIDAS
+from esig.levels import AdesLabel, Level, RequirementId, RequirementStatus
+from esig.profiles import Art6Field, FieldStatus
+from esig.trust.register import register_from_certificates
+from esig.verification import SignatureReport
+
+NOW = dt.datetime.now(dt.UTC)
+
+
+def _verify(pki: TestPKI, signer: IssuedCertificate) -> SignatureReport:
+    signed = esig.sign_pdf_bytes(sample_pdf(), signer.device())
+    register = register_from_certificates(
+        [("Provider", "BQ", pki.intermediate.certificate, NOW - dt.timedelta(days=30))]
+    )
+    report = esig.verify_pdf(signed, trust=[pki.root.certificate], register=register)
+    (sig,) = report.signatures
+    return sig
+
+
+@pytest.fixture(scope="module")
+def complete_pki() -> TestPKI:
+    return TestPKI(now=NOW - dt.timedelta(days=40))
+
+
+def test_the_issuers_signature_is_checked_against_the_validated_path(
+    complete_pki: TestPKI,
+) -> None:
+    person = complete_pki.issue_person("Anna", "de Vries", qualified=Qualification())
+    sig = _verify(complete_pki, person)
+    profile = sig.signer_certificate
+    assert profile is not None
+    assert profile.issuer_signature.verified is True  # was "not checked" in every report
+    assert profile.field(Art6Field.G).status is FieldStatus.PRESENT
+    result = sig.level.result(RequirementId.QUALIFIED_CERTIFICATE)
+    assert result.status is RequirementStatus.MET
+    assert "with the content BES art. 6(1) asks" in result.evidence
+
+
+def test_a_qualified_claim_from_an_issuer_naming_no_organisation_or_country_is_not_qes() -> None:
+    pki = TestPKI(organization="", country="", now=NOW - dt.timedelta(days=40))
+    person = pki.issue_person("Anna", "de Vries", qualified=Qualification())
+    sig = _verify(pki, person)
+
+    assert sig.signer_certificate is not None
+    assert sig.signer_certificate.field(Art6Field.A).status is FieldStatus.MISSING
+    result = sig.level.result(RequirementId.QUALIFIED_CERTIFICATE)
+    assert result.status is RequirementStatus.NOT_MET
+    assert "6(1)(a) missing: issuer DN has no O and no C" in result.evidence
+    assert sig.level.level is not Level.QES
+    assert sig.level.label is not AdesLabel.QESIG
+    assert "BES art. 2, 4, 6" not in sig.level.summary  # art. 6 is not said to be met
+
+
+def test_without_a_register_or_trusted_list_qes_could_not_be_assessed(
+    complete_pki: TestPKI,
+) -> None:
+    person = complete_pki.issue_person("Anna", "de Vries", qualified=Qualification())
+    signed = esig.sign_pdf_bytes(sample_pdf(), person.device())
+    (sig,) = esig.verify_pdf(signed, trust=[complete_pki.root.certificate]).signatures
+    result = sig.level.result(RequirementId.RECOGNISED_PROVIDER)
+    assert result.status is RequirementStatus.INDETERMINATE
+    assert sig.level.level is Level.AES
+    assert sig.level.next_step is not None
+    assert sig.level.next_step.startswith(
+        "QES could not be assessed: no source of recognised providers was given"
+    )
+
+
+def test_a_seal_is_judged_and_cited_as_a_seal(complete_pki: TestPKI) -> None:
+    seal = complete_pki.issue_legal_person("Acme B.V.", "NTRBQ-12345678", qualified=Qualification())
+    sig = _verify(complete_pki, seal)
+    assert sig.level.is_seal
+    cited = {c for r in sig.level.results for c in r.requirement.citations}
+    assert {EIDAS.ART_3_25, EIDAS.ART_36_C, EIDAS.ART_3_27, EIDAS.ART_38, EIDAS.ART_39} <= cited
+    assert not {EIDAS.ART_3_10, EIDAS.ART_26_C, EIDAS.ART_3_12, EIDAS.ART_28} & cited
+    assert "seal" in sig.level.level_name
