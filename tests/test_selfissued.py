@@ -147,7 +147,7 @@ def _register_naming(cert: x509.Certificate) -> CspRegister:
                 certificates=(cert.public_bytes(Encoding.PEM).decode(),),
             ),
         )
-    )
+    ).vouched_for("built by the test")
 
 
 # --- a self-issued certificate with qualified claims ----------------------------------------
@@ -250,7 +250,7 @@ def test_a_ca_issued_qualified_certificate_has_no_self_issued_finding(
                 certificates=(pki.intermediate.certificate.public_bytes(Encoding.PEM).decode(),),
             ),
         )
-    )
+    ).vouched_for("built by the test")
     sig = esig.verify_pdf(out, trust=[pki.root.certificate], register=register).signatures[0]
 
     assert sig.find(CheckId.SELF_ISSUED) == ()

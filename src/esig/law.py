@@ -146,6 +146,8 @@ class BES:
 
     ART_4: ClassVar[Citation] = _bes(4)
     ART_4_1: ClassVar[Citation] = _bes(4, paragraph=1)
+    ART_4_2: ClassVar[Citation] = _bes(4, paragraph=2)
+    ART_4_3: ClassVar[Citation] = _bes(4, paragraph=3)
     ART_4_4: ClassVar[Citation] = _bes(4, paragraph=4)
     ART_4_5: ClassVar[Citation] = _bes(4, paragraph=5)
     ART_4_6: ClassVar[Citation] = _bes(4, paragraph=6)
@@ -271,6 +273,8 @@ _SUMMARIES: dict[str, str] = {
     # BES art. 4 — recognition of certification service providers
     "BES art. 4": "certification service providers must be recognised by the Minister",
     "BES art. 4(1)": "a certification service provider may only offer services once recognised",
+    "BES art. 4(2)": "the recognition is granted by the Minister of Economic Affairs",
+    "BES art. 4(3)": "the recognition is granted when the requirements of art. 5 are met",
     "BES art. 4(4)": "a recognition can be withdrawn on request or when art. 5 is no longer met",
     "BES art. 4(5)": "a withdrawal follows a grace period of at most two weeks",
     "BES art. 4(6)": "the Minister keeps a public register of recognitions and withdrawals",

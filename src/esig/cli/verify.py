@@ -54,7 +54,23 @@ def verify(  # noqa: PLR0917 - typer maps parameters to options
         typer.Option(
             metavar="FILE",
             help="The register of recognised certification service "
-            "providers (BES art. 4), YAML or JSON.",
+            "providers (BES art. 4), YAML or JSON. Only an authenticated register "
+            "(--register-authority or --register-sha256) can establish recognition.",
+        ),
+    ] = None,
+    register_authority: Annotated[
+        Path | None,
+        typer.Option(
+            metavar="CERT",
+            help="The register authority's certificate: the register must carry a detached "
+            "CAdES signature FILE.p7s by it (BES art. 4(6)).",
+        ),
+    ] = None,
+    register_sha256: Annotated[
+        str | None,
+        typer.Option(
+            metavar="HEX",
+            help="The register's SHA-256 as published out of band (BES art. 4(6)).",
         ),
     ] = None,
     at: Annotated[
@@ -90,7 +106,6 @@ def verify(  # noqa: PLR0917 - typer maps parameters to options
     ] = False,
 ) -> None:
     """Verify every signature in a PDF (or a detached FILE.p7s); exit 0 only when all pass."""
-    from esig.trust.register import load_register
     from esig.verification.verifier import verify_pdf
 
     try:
@@ -100,7 +115,7 @@ def verify(  # noqa: PLR0917 - typer maps parameters to options
             "trust": trust or [],
             "allow_fetching": allow_fetching,
             "at": parse_moment(at),
-            "register": load_register(register) if register is not None else None,
+            "register": _register(register, register_authority, register_sha256),
             "trusted_lists": _trusted_lists(trusted_list, tlso, allow_unsigned_lists),
         }
         if content is None:
@@ -117,6 +132,16 @@ def verify(  # noqa: PLR0917 - typer maps parameters to options
         raise fail(str(exc)) from None
     emit_report(report, as_json)
     raise typer.Exit(EXIT_OK if report.passed else EXIT_FAILED)
+
+
+def _register(path: Path | None, authority: Path | None, sha256: str | None) -> Any:
+    if path is None:
+        if authority is not None or sha256 is not None:
+            raise InputError("--register-authority and --register-sha256 need --register FILE")
+        return None
+    from esig.trust.register import load_register
+
+    return load_register(path, authority=authority, expected_sha256=sha256)
 
 
 def _trusted_lists(paths: list[Path] | None, tlso: list[Path] | None, allow_unsigned: bool) -> Any:

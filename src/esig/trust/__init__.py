@@ -15,8 +15,10 @@ from esig._lazy import lazy_exports
 
 if TYPE_CHECKING:
     from esig.trust.register import (
+        AuthenticationMethod,
         CspRegister,
         RecognitionStatus,
+        RegisterAuthentication,
         RegisteredProvider,
         RegisterError,
         RegisterLookup,
@@ -42,11 +44,13 @@ if TYPE_CHECKING:
     )
 
 _WHERE: dict[str, str] = {
+    "AuthenticationMethod": "esig.trust.register",
     "CertificateType": "esig.trust.trusted_lists",
     "CspRegister": "esig.trust.register",
     "QualificationRule": "esig.trust.trusted_lists",
     "Qualifier": "esig.trust.trusted_lists",
     "RecognitionStatus": "esig.trust.register",
+    "RegisterAuthentication": "esig.trust.register",
     "RegisterError": "esig.trust.register",
     "RegisterLookup": "esig.trust.register",
     "RegisteredProvider": "esig.trust.register",
@@ -69,11 +73,13 @@ _WHERE: dict[str, str] = {
 
 
 __all__ = [
+    "AuthenticationMethod",
     "CertificateType",
     "CspRegister",
     "QualificationRule",
     "Qualifier",
     "RecognitionStatus",
+    "RegisterAuthentication",
     "RegisterError",
     "RegisterLookup",
     "RegisteredProvider",
