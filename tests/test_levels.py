@@ -140,7 +140,12 @@ def test_no_source_of_recognised_providers_is_indeterminate_not_failed() -> None
 
 def test_not_qualified_and_not_assessed_are_both_said() -> None:
     assessment = assess_level(
-        _with(recognised_provider=None, qualified_device=False, qualified_device_source=None)
+        _with(
+            recognised_provider=None,
+            recognised_provider_source=None,
+            qualified_device=False,
+            qualified_device_source=None,
+        )
     )
     step = assessment.next_step or ""
     assert step.startswith("Not qualified: key not in a secure signature creation device")

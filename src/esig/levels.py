@@ -110,7 +110,8 @@ class SignatureEvidence(EsigModel):
     qualified_device_source: str | None = None
     """Where the QSCD evidence comes from."""
     recognised_provider: bool | None = None
-    """The issuer was recognised at signing time (None: no register or trusted list given)."""
+    """The issuer was recognised at signing time (None: no register or trusted list given,
+    or only an unauthenticated register, which establishes nothing under BES art. 4(6))."""
     recognised_provider_source: str | None = None
     """Which register or list said so."""
     self_issued_certificate: str | None = None
@@ -520,6 +521,12 @@ def _qes_verdicts(ev: SignatureEvidence) -> dict[RequirementId, _Verdict]:
         verdicts[RequirementId.RECOGNISED_PROVIDER] = (
             _MET,
             f"the issuer was recognised at the best signature time ({source})",
+        )
+    elif ev.recognised_provider is None and ev.recognised_provider_source:
+        verdicts[RequirementId.RECOGNISED_PROVIDER] = (
+            _INDETERMINATE,
+            "whether the issuer was recognised could not be established: "
+            f"{ev.recognised_provider_source}",
         )
     elif ev.recognised_provider is None:
         verdicts[RequirementId.RECOGNISED_PROVIDER] = (

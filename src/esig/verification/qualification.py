@@ -65,7 +65,8 @@ class Qualification:
     qscd: bool
     qscd_source: str | None
     recognised_provider: bool | None
-    """None: no trust source was consulted."""
+    """None: no authenticated trust source answered (none given, or an unauthenticated
+    register, BES art. 4(6))."""
     recognised_source: str | None
     self_issued: str | None = None
     """Why nothing counts when the certificate issued itself (None: it did not)."""
@@ -89,15 +90,17 @@ def assess_qualification(
     qscd_source = "the certificate's own claim (QcSSCD or a -qscd policy)" if qscd else None
     recognised: bool | None = None
     sources: list[str] = []
+    decided = False  # whether an authenticated source answered
     if register is not None and chain:
         lookup = register.status_at(chain, moment)
-        recognised = lookup.recognised
+        if lookup.authenticated:  # an unauthenticated register establishes nothing
+            recognised, decided = lookup.recognised, True
         sources.append(f"BES art. 4 register: {lookup.explanation}")
     if trusted_lists is not None and chain:
         verdict = trusted_lists.qualification_at(chain, moment)
         listed = f"the trusted list ({verdict.explanation})"
         if verdict.qualified is not None:
-            recognised = bool(recognised) or verdict.qualified
+            recognised, decided = bool(recognised) or verdict.qualified, True
             if verdict.qualified != qualified:
                 qualified = verdict.qualified
                 qualified_source = listed
@@ -109,7 +112,7 @@ def assess_qualification(
         elif verdict.qscd and qscd:
             qscd_source = f"{qscd_source}, confirmed by {listed}"
         sources.append(f"trusted list: {verdict.explanation}")
-    if recognised is None and sources:
+    if recognised is None and decided:
         recognised = False  # a source was consulted and did not vouch for the issuer
     issued_itself = self_issued_end_entity(chain[0], profile) if chain else None
     if issued_itself is not None:
