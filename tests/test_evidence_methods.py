@@ -477,7 +477,7 @@ def test_each_method_has_an_honest_risk_text() -> None:
     for method in (EvidenceMethod.EMAIL_CODE, EvidenceMethod.SMS_CODE):
         text = evidence_disclosure(method).text
         assert "never a qualified electronic signature" in text
-        assert "at most an advanced" in text
+        assert "not an advanced electronic signature" in text
     for method in (EvidenceMethod.CLICK_TO_ACCEPT, EvidenceMethod.DRAWN):
         assert "simple electronic signature" in evidence_disclosure(method).text
     hashes = {evidence_disclosure(m).content_hash for m in EvidenceMethod}

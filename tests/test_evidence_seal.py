@@ -101,7 +101,7 @@ def _verify(path: Path | bytes, pki: TestPKI) -> esig.VerificationReport:
 # -- round trip -------------------------------------------------------------------------
 
 
-def test_an_email_code_signature_round_trips_and_is_advanced(
+def test_an_email_code_signature_round_trips_and_is_simple_with_strong_evidence(
     sealed: SealedDocument, esig_pki: TestPKI, esig_sample_pdf: Path
 ) -> None:
     signature = _only(_verify(sealed.path, esig_pki))
@@ -110,9 +110,16 @@ def test_an_email_code_signature_round_trips_and_is_advanced(
     assert finding.outcome is Outcome.PASSED
     assert "Anna de Vries (anna@example.org)" in finding.message
     level = signature.level
-    assert level.level is Level.AES
+    # the code ties Anna (strong evidence), but it authorised the platform's key, not
+    # signature creation data under her sole control (eIDAS art. 26(c), BES art. 1(c))
+    assert level.level is Level.SES
     assert not level.is_seal  # the person's signature, not the platform's seal
-    assert "Anna de Vries" in level.result(RequirementId.UNIQUELY_LINKED).evidence
+    linked = level.result(RequirementId.UNIQUELY_LINKED)
+    assert linked.status is RequirementStatus.MET and "Anna de Vries" in linked.evidence
+    sole = level.result(RequirementId.SOLE_CONTROL)
+    assert sole.status is RequirementStatus.NOT_MET
+    assert "platform's key" in sole.evidence
+    assert "Not advanced" in (level.next_step or "")
     # the record reads back exactly, and names the presented document
     [found] = read_evidence_records(sealed.path)
     assert found.record == sealed.record
@@ -179,7 +186,7 @@ def test_never_qualified_even_with_a_qualified_seal(
     session = _email_session(esig_sample_pdf, esig_smtp_server)
     result = session.seal(tmp_path / "q.pdf", esig_signers.qualified_seal.device())
     level = _only(_verify(result.path, esig_pki)).level
-    assert level.level is Level.AES
+    assert level.level is Level.SES
     for rid in (
         RequirementId.QUALIFIED_CERTIFICATE,
         RequirementId.QUALIFIED_DEVICE,
@@ -187,7 +194,7 @@ def test_never_qualified_even_with_a_qualified_seal(
     ):
         assert level.result(rid).status is RequirementStatus.NOT_MET
     assert "Anna de Vries" in level.result(RequirementId.QUALIFIED_CERTIFICATE).evidence
-    assert level.label.value == "AdESig"
+    assert level.label.value == "NotAdES"  # Anna's act is no AdES, whatever the seal
 
 
 def test_an_untrusted_seal_is_not_advanced(
@@ -341,7 +348,8 @@ def test_sealing_a_document_signed_by_others_keeps_every_signature(
     assert len(report.signatures) == 3
     assert report.passed, report.to_text()
     levels = [s.level.level for s in report.signatures]
-    assert levels == [Level.AES, Level.AES, Level.AES]
+    # the first is a certificate signature; the two code signatures are simple
+    assert levels == [Level.AES, Level.SES, Level.SES]
     assert report.signatures[0].find(CheckId.EVIDENCE_RECORD) == ()
     records = read_evidence_records(second.path)
     assert [r.record.record_id for r in records] == [
@@ -372,7 +380,7 @@ def test_a_timestamp_gives_the_record_trusted_time(
     assert signature.signing_time >= result.record.when.replace(microsecond=0)
     assert _finding(signature, CheckId.EVIDENCE_RECORD).outcome is Outcome.PASSED
     assert signature.passed
-    assert signature.level.level is Level.AES
+    assert signature.level.level is Level.SES
 
 
 # -- the independent judges -------------------------------------------------------------

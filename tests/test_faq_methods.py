@@ -332,8 +332,8 @@ def _evidence_sealed(
 @pytest.mark.parametrize(
     ("method", "faq_claims", "expected"),
     [
-        ("email one-time code", "qualified", Level.AES),
-        ("SMS one-time code", "advanced", Level.AES),
+        ("email one-time code", "qualified", Level.SES),
+        ("SMS one-time code", "advanced", Level.SES),
         ("drawn signature", "simple", Level.SES),
         ("click-to-accept", "simple", Level.SES),
     ],
@@ -349,8 +349,9 @@ def test_evidence_methods_are_never_qualified_whatever_the_faq_says(
     """Even sealed by a platform with a qualified seal from a recognised provider.
 
     The FAQ calls an email code "qualified"; the signatory in the record holds no
-    qualified certificate and no QSCD, so the evidence supports at most AES (a code
-    that reached the signatory's own address ties the signer), a drawing or a click SES.
+    qualified certificate and no QSCD; a code that reached the signatory's own address
+    ties the signer, but it authorised the platform's key, not one under the signer's
+    sole control, so every such method is a simple signature.
     """
     from tests.test_evidence_methods import png_bytes
 

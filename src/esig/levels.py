@@ -10,14 +10,17 @@ verification established), never from the name of a signing method: it lists eve
 requirement as met, not met or indeterminate with the evidence, the level reached, and
 what is missing for the next level up.
 
-The same ladder serves electronic **seals** (legal persons, eIDAS art. 3(25)–(27));
-the assessment reports seals with seal labels.
+The same ladder serves electronic **seals** (legal persons), cited under eIDAS art.
+3(25)–(27), 36, 38 and 39 (:data:`~esig.level_ladder.SEAL_LEVELS`), with seal labels.
 
 A signature **without a personal certificate** (a one-time code, a click, a drawing;
 :mod:`esig.evidence`) is the platform's seal carrying an evidence record. Its
-signatory is the person in the record, not the seal's subject: the AES requirements are
-judged from what the record shows (a code tying the signer uniquely) and from the
-seal's integrity and trust; it is never qualified, whatever the seal's certificate.
+signatory is the person in the record, not the seal's subject. The signatory's act is a
+simple signature: a code that ties the signer uniquely is strong evidence of who agreed
+(art. 26(a), (b) met), but it authorised the *platform's* key, so no signature creation
+data was under the signatory's sole control (eIDAS art. 26(c), BES art. 1(c) not met).
+It is never advanced or qualified, whatever the seal's certificate; the seal itself is
+the platform's (advanced or qualified) seal.
 """
 
 from __future__ import annotations
@@ -406,10 +409,16 @@ def _evidence_aes_verdicts(ev: SignatureEvidence) -> dict[RequirementId, _Verdic
         verdicts[RequirementId.IDENTIFIES_SIGNATORY] = _trust_verdict(
             ev, f"the evidence record, sealed by a trusted platform, identifies {who}"
         )
-        verdicts[RequirementId.SOLE_CONTROL] = _trust_verdict(
-            ev,
-            f"only {who} could enter the code sent to their own mailbox or phone; the "
-            "platform's key, used only after that, made the seal",
+        # The code authorised the platform's key: signature creation data under the
+        # signatory's sole control (eIDAS art. 26(c), BES art. 1(c)) it is not. A code
+        # reaches AES only when it releases a key certified to that signatory alone (a
+        # remote device with their own certificate), which is not a platform seal.
+        verdicts[RequirementId.SOLE_CONTROL] = (
+            _NOT_MET,
+            f"the {how} authorised the platform's seal, made with the platform's key: no "
+            f"signature creation data under {who}'s sole control made it (a code reaches "
+            "AES only when it releases a key certified to that signatory alone, such as a "
+            "remote signing credential in their name)",
         )
     else:
         loose = (

@@ -3,8 +3,9 @@
 The platform authenticates the signer (an email or SMS one-time code, a click, a drawn
 signature), records who agreed to what, when and how in an :class:`EvidenceRecord`, and
 seals the document with its own certificate, the record inside the seal's signed
-attributes. Verification reads the record back: SES, or AES when a code ties the signer
-uniquely; never QES. See ``docs/evidence.md``.
+attributes. Verification reads the record back: a simple signature (with strong evidence
+when a code ties the signer uniquely); never AES or QES, since the code authorises the
+platform's key, not one under the signer's sole control. See ``docs/evidence.md``.
 
 .. versionadded:: 0.2.0
 """

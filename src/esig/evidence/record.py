@@ -21,10 +21,11 @@ them, so any change to the record or the document is detected.
 
 What the record can support is decided here and documented in ``docs/evidence.md``: a
 code entered from the signer's own mailbox or phone ties the signature to that person
-(:attr:`EvidenceRecord.ties_signer_uniquely`), so with an intact, trusted seal it can be
-advanced (eIDAS art. 26 a–d / BES art. 1 a–d); a click or a drawing alone cannot, so it
-stays simple. It is never qualified: no qualified certificate of the signer, no QSCD
-under the signer's control.
+(:attr:`EvidenceRecord.ties_signer_uniquely`): strong evidence of who agreed (eIDAS art.
+26(a), (b)); a click or a drawing alone is not. Either way it is a simple signature: the
+code authorised the platform's key, not signature creation data under the signer's sole
+control (art. 26(c), BES art. 1(c)), so it is never advanced, and never qualified (no
+qualified certificate of the signer, no QSCD under the signer's control).
 
 .. versionadded:: 0.2.0
 """

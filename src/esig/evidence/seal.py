@@ -20,8 +20,8 @@ authenticate (code, click or drawing), seal::
     session.add_code(codes.verify(challenge.code_id, typed))
     session.seal("lease-signed.pdf", platform_device, timestamp=tsa)
 
-:func:`esig.verify_pdf` reads the record back and reports what it supports (SES, or AES
-when a code ties the signer uniquely); :func:`read_evidence_records` gives the records
+:func:`esig.verify_pdf` reads the record back and reports what it supports (SES; strong
+evidence when a code ties the signer uniquely); :func:`read_evidence_records` gives the records
 themselves.
 
 .. versionadded:: 0.2.0

@@ -118,7 +118,9 @@ def evidence_record_finding(raw: bytes, base_sha256: str | None) -> tuple[Findin
             facts,
         )
     supports = (
-        "a one-time code ties the signature to this person, so it can be advanced, never qualified"
+        "a one-time code ties the signature to this person (strong evidence of who agreed), "
+        "but it authorised the platform's key, not one under their sole control: a simple "
+        "electronic signature, never advanced or qualified"
         if record.ties_signer_uniquely
         else f"a {record.method.value} does not tie the signature to one person, so it is "
         "a simple electronic signature"

@@ -165,7 +165,7 @@ _DISCLOSURES: Final[dict[SigningMethod, RiskDisclosure]] = {
         ),
         RiskDisclosure(
             method=SigningMethod.ONE_TIME_CODE,
-            version=1,
+            version=2,  # 2: a code gives a simple signature, not an advanced one
             title="Signing with a one-time code",
             text=_text(
                 "You confirm that it is you with a code sent to your phone or email "
@@ -178,8 +178,11 @@ _DISCLOSURES: Final[dict[SigningMethod, RiskDisclosure]] = {
                 "Compared with a smart card or a key held by a trust service provider, "
                 "which stay under your sole control, this is weaker evidence of who signed, "
                 "and it is never a qualified electronic signature.",
-                "Depending on the evidence the service keeps, it is a simple or at most an "
-                "advanced electronic signature.",
+                "It is a simple electronic signature, with strong evidence of who agreed: "
+                "the service's seal is made with the service's key, not a key under your "
+                "sole control, so it is not an advanced electronic signature either; a key "
+                "held for you alone (a smart card, or a remote signing service with a "
+                "certificate in your name) is what reaches that level.",
                 "Compared with a drawn signature, the code adds a check that you control "
                 "the phone or the mailbox.",
             ),
