@@ -9,6 +9,7 @@ cited under eIDAS's seal articles; without a source of recognised providers, QES
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 import pytest
 
@@ -18,17 +19,20 @@ from esig.issuance import IssuedCertificate, Qualification, TestPKI
 from esig.law import EIDAS
 from esig.levels import AdesLabel, Level, RequirementId, RequirementStatus
 from esig.profiles import Art6Field, FieldStatus
+from esig.signing.session import SigningSession
 from esig.trust.register import register_from_certificates
 from esig.verification import SignatureReport
 
 NOW = dt.datetime.now(dt.UTC)
 
 
-def _verify(pki: TestPKI, signer: IssuedCertificate) -> SignatureReport:
+def _verify(pki: TestPKI, signer: IssuedCertificate, *, vouched: bool = False) -> SignatureReport:
     signed = esig.sign_pdf_bytes(sample_pdf(), signer.device())
     register = register_from_certificates(
         [("Provider", "BQ", pki.intermediate.certificate, NOW - dt.timedelta(days=30))]
     )
+    if vouched:
+        register = register.vouched_for("built by the test from the provider's certificate")
     report = esig.verify_pdf(signed, trust=[pki.root.certificate], register=register)
     (sig,) = report.signatures
     return sig
@@ -91,3 +95,41 @@ def test_a_seal_is_judged_and_cited_as_a_seal(complete_pki: TestPKI) -> None:
     assert {EIDAS.ART_3_25, EIDAS.ART_36_C, EIDAS.ART_3_27, EIDAS.ART_38, EIDAS.ART_39} <= cited
     assert not {EIDAS.ART_3_10, EIDAS.ART_26_C, EIDAS.ART_3_12, EIDAS.ART_28} & cited
     assert "seal" in sig.level.level_name
+
+
+def test_session_evidence_of_a_software_key_overrides_a_certificates_qscd_claim(
+    complete_pki: TestPKI, tmp_path: Path
+) -> None:
+    # the certificate claims QcSSCD, the issuer is recognised in an authenticated
+    # register; the signer's own session record says the key was a software key
+    person = complete_pki.issue_person("Anna", "de Vries", qualified=Qualification(qscd=True))
+    document = tmp_path / "in.pdf"
+    document.write_bytes(sample_pdf())
+    session = SigningSession(document, person.device())
+    session.present()
+    session.acknowledge(session.disclosure.content_hash)
+    signed = session.sign(tmp_path / "out.pdf").path
+    register = register_from_certificates(
+        [("Provider", "BQ", complete_pki.intermediate.certificate, NOW - dt.timedelta(days=30))]
+    ).vouched_for("built by the test from the provider's certificate")
+
+    report = esig.verify_pdf(signed, trust=[complete_pki.root.certificate], register=register)
+
+    (sig,) = report.signatures
+    device = sig.level.result(RequirementId.QUALIFIED_DEVICE)
+    assert device.status is RequirementStatus.NOT_MET
+    assert "the key was a software key" in device.evidence
+    assert "overrides the claim of the certificate's own claim (QcSSCD" in device.evidence
+    assert sig.level.level is Level.AES  # still advanced: a certificate names Anna
+    assert sig.level.label is AdesLabel.ADESIG_QC
+    sole = sig.level.result(RequirementId.SOLE_CONTROL)
+    assert "signing session's device evidence" in sole.evidence
+
+
+def test_without_session_evidence_the_qscd_claim_stands(
+    complete_pki: TestPKI,
+) -> None:
+    person = complete_pki.issue_person("Anna", "de Vries", qualified=Qualification(qscd=True))
+    sig = _verify(complete_pki, person, vouched=True)
+    assert sig.level.result(RequirementId.QUALIFIED_DEVICE).status is RequirementStatus.MET
+    assert sig.level.level is Level.QES

@@ -122,6 +122,13 @@ class SignatureEvidence(EsigModel):
     entity whose issuer is its own subject, no CA), as one clause; None when it did not.
     No provider other than the signer vouches for it, so its qualified claims and any
     register or list entry count for nothing (BES art. 6(1)(a), (g); eIDAS art. 3(15))."""
+    device_not_secure: str | None = None
+    """Why the signature's own device evidence (a signing session's record in its signed
+    attributes) shows that the key was not in a secure signature creation device; it
+    overrides a certificate's or a trusted list's QSCD claim (BES art. 2(1)(a))."""
+    device_evidence: str | None = None
+    """What that device evidence shows about the key's uniqueness and sole control
+    (BES art. 2(1)(a) 1° and 3°), in words."""
     is_seal: bool = False
     """The certificate is for a legal person (an electronic seal)."""
     sealed_by_platform: bool = False
@@ -374,7 +381,13 @@ def _aes_verdicts(ev: SignatureEvidence) -> dict[RequirementId, _Verdict]:
     )
     verdicts[RequirementId.VERIFIABLE_AT_ANY_TIME] = _trust_verdict(ev, verifiable_text)
     verdicts[RequirementId.SOLE_CONTROL] = _trust_verdict(
-        ev, "made with the private key certified to the signatory"
+        ev,
+        "made with the private key certified to the signatory"
+        + (
+            f"; the signing session's device evidence: {ev.device_evidence}"
+            if ev.device_evidence
+            else ""
+        ),
     )
     if ev.data_linked:
         verdicts[RequirementId.LINKED_TO_DATA] = (
@@ -514,7 +527,17 @@ def _qes_verdicts(ev: SignatureEvidence) -> dict[RequirementId, _Verdict]:
             "the certificate is not a qualified certificate"
             f"{because(ev.qualified_certificate_source)}",
         )
-    if ev.qualified_device:
+    if ev.device_not_secure is not None:
+        claimed = (
+            f", which overrides the claim of {ev.qualified_device_source}"
+            if ev.qualified_device
+            else ""
+        )
+        verdicts[RequirementId.QUALIFIED_DEVICE] = (
+            _NOT_MET,
+            f"key not in a secure signature creation device: {ev.device_not_secure}{claimed}",
+        )
+    elif ev.qualified_device:
         source = ev.qualified_device_source or "the certificate"
         verdicts[RequirementId.QUALIFIED_DEVICE] = (
             _MET,

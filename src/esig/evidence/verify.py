@@ -25,7 +25,37 @@ _CITATIONS = (BES.ART_3_E, BES.ART_2_2, EIDAS.ART_26_A)
 _SESSION_CITATIONS = (BES.ART_2_1_B, BES.ART_2_2)
 
 
-def _session_finding(raw: bytes, base_sha256: str | None) -> Finding:
+def _session_facts(evidence: Any) -> dict[str, Any]:
+    """What a session's device evidence tells the level assessment (BES art. 2(1)(a)).
+
+    The record is the signer's own, inside their signature: evidence that the key was
+    not in a secure device (a software key, an exportable key, no QSCD claimed, 1° or
+    3° not shown) overrides a certificate's or a list's claim of a QSCD.
+    """
+    device = evidence.device
+    not_shown = [f for f in evidence.assessment[:2] if f.status.value != "met"]
+    reasons: list[str] = []
+    if device.kind.value == "software":
+        reasons.append(f"the key was a software key ({device.description})")
+    elif not device.qscd_claimed:
+        reasons.append(f"{device.description} was not declared a secure signature device")
+    reasons.extend(f"{f.citation.label} not shown: {_as_clause(f.message)}" for f in not_shown)
+    facts: dict[str, Any] = {
+        "device_evidence": "; ".join(f.message.rstrip(".") for f in evidence.assessment[:2])
+    }
+    if reasons:
+        facts["device_not_secure"] = "the signing session's own evidence shows " + "; ".join(
+            reasons
+        )
+    return facts
+
+
+def _as_clause(text: str) -> str:
+    text = text.strip().rstrip(".")
+    return text[:1].lower() + text[1:] if text[1:2].islower() else text
+
+
+def _session_finding(raw: bytes, base_sha256: str | None) -> tuple[Finding, dict[str, Any]]:
     """A signing session's evidence (BES art. 2) in the signer's own signature."""
     from esig.signing.session import SessionEvidence  # noqa: PLC0415 - import cycle
 
@@ -39,7 +69,7 @@ def _session_finding(raw: bytes, base_sha256: str | None) -> Finding:
             sub_indication=SubIndication.FORMAT_FAILURE,
             message=f"The signing-session evidence cannot be read: {exc.error_count()} "
             f"problem(s), first: {exc.errors()[0]['msg']}.",
-        )
+        ), {}
     if base_sha256 != evidence.document_sha256:
         return Finding(
             check=CheckId.EVIDENCE_RECORD,
@@ -48,7 +78,7 @@ def _session_finding(raw: bytes, base_sha256: str | None) -> Finding:
             sub_indication=SubIndication.HASH_FAILURE,
             message="The signing-session evidence describes another document than the one "
             "the signature extends.",
-        )
+        ), {}
     met = [f for f in evidence.assessment if f.status.value == "met"]
     return Finding(
         check=CheckId.EVIDENCE_RECORD,
@@ -58,7 +88,7 @@ def _session_finding(raw: bytes, base_sha256: str | None) -> Finding:
         f"({evidence.page_count} page(s), {'rendered' if evidence.rendered else 'not rendered'}) "
         f"and the risk disclosure {evidence.disclosure.title!r} acknowledged before signing; "
         f"{len(met)} of {len(evidence.assessment)} BES art. 2 requirements shown met.",
-    )
+    ), _session_facts(evidence)
 
 
 def _who(record: EvidenceRecord) -> str:
@@ -76,7 +106,7 @@ def evidence_record_finding(raw: bytes, base_sha256: str | None) -> tuple[Findin
 
     """
     if is_session_record(raw):
-        return _session_finding(raw, base_sha256), {}
+        return _session_finding(raw, base_sha256)
     facts: dict[str, Any] = {"sealed_by_platform": True}
     try:
         record = EvidenceRecord.from_json(raw)
