@@ -128,6 +128,26 @@ def test_an_email_code_signature_round_trips_and_is_simple_with_strong_evidence(
     assert found.record.what.document_sha256 == digest
 
 
+def test_the_report_names_the_signatory_and_the_sealing_party_apart(
+    sealed: SealedDocument, esig_pki: TestPKI
+) -> None:
+    report = _verify(sealed.path, esig_pki)
+    signature = _only(report)
+    assert signature.signatory == "Anna de Vries (anna@example.org)"
+    assert signature.signer is not None  # the platform's seal certificate
+    assert signature.signer.display != "Anna de Vries"
+    text = report.to_text()
+    assert "Signatory:   Anna de Vries (anna@example.org)" in text
+    assert f"Sealed by:   {signature.signer.display}" in text
+    assert "  Signer:  " not in text  # not the platform shown as the one who signed
+    html = report.to_html()
+    assert "Signatory" in html and "Sealed by" in html
+    # a name keeps its capitals inside the level's sentences
+    everything = " ".join([signature.level.summary, signature.level.next_step or ""])
+    assert "anna de Vries" not in everything
+    assert "Anna de Vries" in everything
+
+
 def test_nothing_is_added_outside_the_signature(sealed: SealedDocument) -> None:
     data = sealed.path.read_bytes()
     assert b"EmbeddedFiles" not in data

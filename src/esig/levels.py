@@ -473,8 +473,8 @@ def _evidence_qes_verdicts(ev: SignatureEvidence) -> dict[RequirementId, _Verdic
     return {
         RequirementId.QUALIFIED_CERTIFICATE: (
             _NOT_MET,
-            f"{who} holds no qualified certificate: the certificate is the platform's "
-            "seal, whatever its own qualification",
+            f"the signatory, {who}, holds no qualified certificate: the certificate is "
+            "the platform's seal, whatever its own qualification",
         ),
         RequirementId.QUALIFIED_DEVICE: (
             _NOT_MET,

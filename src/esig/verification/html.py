@@ -202,7 +202,11 @@ def _signature_card(index: int, sig: SignatureView) -> str:
 def _facts(sig: SignatureView) -> str:
     rows: list[tuple[str, str]] = []
     signer = _identity(sig.signer) if sig.signer else '<span class="esig-muted">(unknown)</span>'
-    rows.append(("Signer", signer))
+    if sig.signatory is not None:
+        rows.append(("Signatory", f"{_e(sig.signatory)} (from the sealed evidence record)"))
+        rows.append(("Sealed by", signer))
+    else:
+        rows.append(("Signer", signer))
     if sig.signing_time is not None:
         source = _e(sig.signing_time_source.value)
         if sig.signing_time_source is SigningTimeSource.CLAIMED:

@@ -42,7 +42,11 @@ def _signature_lines(index: int, sig: SignatureView) -> list[str]:
     if sig.sub_indication is not None:
         verdict += f" / {sig.sub_indication.value}"
     lines = [f"Signature {index} (field {sig.field_name!r})", f"  Verdict:     {verdict}"]
-    lines.append(f"  Signer:      {sig.signer.display if sig.signer else '(unknown)'}")
+    if sig.signatory is not None:
+        lines.append(f"  Signatory:   {sig.signatory} (from the sealed evidence record)")
+        lines.append(f"  Sealed by:   {sig.signer.display if sig.signer else '(unknown)'}")
+    else:
+        lines.append(f"  Signer:      {sig.signer.display if sig.signer else '(unknown)'}")
     if sig.signing_time is not None:
         lines.append(
             f"  Signed at:   {sig.signing_time:%Y-%m-%d %H:%M:%S %Z} "

@@ -68,7 +68,12 @@ class SignatureReport(EsigModel):
 
     field_name: str
     signer: NameIdentity | None
-    """Who signed, as the certificate names them (None: no certificate found)."""
+    """Who signed, as the certificate names them (None: no certificate found). For a
+    platform's seal over an evidence record, this is the sealing party; the person who
+    agreed is :attr:`signatory`."""
+    signatory: str | None = None
+    """The person a platform's seal signs for, as its sealed evidence record names them
+    (with the address a code reached); None when the signature is the signer's own."""
     signer_certificate: CertificateProfile | None = None
     """The signer's certificate read against BES art. 6 (None: no certificate found)."""
     signing_time: dt.datetime | None

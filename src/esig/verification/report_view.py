@@ -45,6 +45,10 @@ class SignatureView(Protocol):
         """Who signed, as the certificate names them."""
 
     @property
+    def signatory(self) -> str | None:
+        """The person a platform's seal signs for (from its evidence record), if any."""
+
+    @property
     def signing_time(self) -> dt.datetime | None:
         """When the signature was made."""
 

@@ -407,6 +407,7 @@ def _signature_report(
     return SignatureReport(
         field_name=raw.field_name,
         signer=signer,
+        signatory=evidence.evidence_signatory if evidence.sealed_by_platform else None,
         signer_certificate=profile,
         signing_time=time,
         signing_time_source=source,
