@@ -9,18 +9,23 @@ cited under eIDAS's seal articles; without a source of recognised providers, QES
 from __future__ import annotations
 
 import datetime as dt
+import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
+from cryptography.hazmat.primitives.serialization import Encoding
 
 import esig
 from esig.demo import sample_pdf
+from esig.errors import InputError
 from esig.issuance import IssuedCertificate, Qualification, TestPKI
 from esig.law import EIDAS
 from esig.levels import AdesLabel, Level, RequirementId, RequirementStatus
 from esig.profiles import Art6Field, FieldStatus
 from esig.signing.session import SigningSession
-from esig.trust.register import register_from_certificates
+from esig.trust.register import CspRegister, RegisteredProvider, register_from_certificates
 from esig.verification import SignatureReport
 
 NOW = dt.datetime.now(dt.UTC)
@@ -133,3 +138,74 @@ def test_without_session_evidence_the_qscd_claim_stands(
     sig = _verify(complete_pki, person, vouched=True)
     assert sig.level.result(RequirementId.QUALIFIED_DEVICE).status is RequirementStatus.MET
     assert sig.level.level is Level.QES
+
+
+@pytest.fixture(scope="module")
+def incomplete() -> tuple[TestPKI, bytes]:
+    """A qualified certificate from a provider whose DN names no organisation or country."""
+    pki = TestPKI(organization="", country="", now=NOW - dt.timedelta(days=40))
+    person = pki.issue_person("Anna", "de Vries", qualified=Qualification())
+    return pki, esig.sign_pdf_bytes(sample_pdf(), person.device())
+
+
+def _qualified_certificate(sig: SignatureReport) -> RequirementStatus:
+    return sig.level.result(RequirementId.QUALIFIED_CERTIFICATE).status
+
+
+def test_an_art_6_2_exemption_given_to_verify_pdf_counts(
+    incomplete: tuple[TestPKI, bytes],
+) -> None:
+    pki, signed = incomplete
+    (plain,) = esig.verify_pdf(signed, trust=[pki.root.certificate]).signatures
+    assert _qualified_certificate(plain) is RequirementStatus.NOT_MET
+    (exempted,) = esig.verify_pdf(signed, trust=[pki.root.certificate], exemptions=["a"]).signatures
+    assert _qualified_certificate(exempted) is RequirementStatus.MET
+    assert exempted.signer_certificate is not None
+    assert exempted.signer_certificate.field(Art6Field.A).status is FieldStatus.EXEMPTED
+    with pytest.raises(InputError, match="one of a, b, c"):
+        esig.verify_pdf(signed, trust=[pki.root.certificate], exemptions=["z"])
+
+
+def test_an_art_6_2_exemption_recorded_in_an_authenticated_register_counts(
+    incomplete: tuple[TestPKI, bytes],
+) -> None:
+    pki, signed = incomplete
+    provider = RegisteredProvider(
+        name="Provider",
+        country="BQ",
+        recognised_from=NOW - dt.timedelta(days=30),
+        certificates=(pki.intermediate.certificate.public_bytes(Encoding.PEM).decode(),),
+        exemptions=(Art6Field.A,),
+    )
+    unauthenticated = CspRegister(providers=(provider,))
+    (sig,) = esig.verify_pdf(
+        signed, trust=[pki.root.certificate], register=unauthenticated
+    ).signatures
+    assert _qualified_certificate(sig) is RequirementStatus.NOT_MET  # it grants nothing
+    register = unauthenticated.vouched_for("built by the test")
+    (sig,) = esig.verify_pdf(signed, trust=[pki.root.certificate], register=register).signatures
+    assert _qualified_certificate(sig) is RequirementStatus.MET
+    assert sig.level.level is Level.QES
+
+
+def test_an_art_6_2_exemption_on_the_command_line(
+    incomplete: tuple[TestPKI, bytes], tmp_path: Path
+) -> None:
+    pki, signed = incomplete
+    document = tmp_path / "signed.pdf"
+    document.write_bytes(signed)
+    root = tmp_path / "root.pem"
+    root.write_bytes(pki.root.certificate.public_bytes(Encoding.PEM))
+    base = [sys.executable, "-m", "esig", "verify", str(document), "--trust", str(root), "--json"]
+
+    def run(*extra: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([*base, *extra], capture_output=True, text=True, check=False)
+
+    plain, exempted, wrong = run(), run("--exempt", "a"), run("--exempt", "z")
+    status = {
+        name: json.loads(done.stdout)["signatures"][0]["level"]["results"][6]["status"]
+        for name, done in (("plain", plain), ("exempted", exempted))
+    }
+    assert status == {"plain": "not met", "exempted": "met"}
+    assert wrong.returncode == 2 and "one of a, b, c" in wrong.stderr
+    assert exempted.stderr == ""

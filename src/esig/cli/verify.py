@@ -104,6 +104,14 @@ def verify(  # noqa: PLR0917 - typer maps parameters to options
     allow_unsigned_lists: Annotated[
         bool, typer.Option(help="Use trusted lists whose signer cannot be authenticated.")
     ] = False,
+    exempt: Annotated[
+        list[str] | None,
+        typer.Option(
+            metavar="LETTER",
+            help="An item of BES art. 6(1) (a-h) the issuing provider is exempted from "
+            "(art. 6(2)); repeatable. An authenticated register adds its own.",
+        ),
+    ] = None,
 ) -> None:
     """Verify every signature in a PDF (or a detached FILE.p7s); exit 0 only when all pass."""
     from esig.verification.verifier import verify_pdf
@@ -117,6 +125,7 @@ def verify(  # noqa: PLR0917 - typer maps parameters to options
             "at": parse_moment(at),
             "register": _register(register, register_authority, register_sha256),
             "trusted_lists": _trusted_lists(trusted_list, tlso, allow_unsigned_lists),
+            "exemptions": exempt or (),
         }
         if content is None:
             report = verify_pdf(document, **settings)

@@ -67,6 +67,7 @@ from pydantic import PrivateAttr, ValidationError, field_validator, model_valida
 from esig._model import EsigModel
 from esig.errors import InputError
 from esig.law import BES, Citation
+from esig.profiles.model import Art6Field
 
 __all__ = [
     "DEFAULT_GRANTOR",
@@ -210,6 +211,9 @@ class RegisteredProvider(EsigModel):
     """The provider's CA certificates, PEM. A certificate issued under any of them is
     attributed to this provider."""
     withdrawal: Withdrawal | None = None
+    exemptions: tuple[Art6Field, ...] = ()
+    """The items of BES art. 6(1) the Minister exempted this provider from (art. 6(2)):
+    a certificate it issued may lack them and still hold the content art. 6 asks."""
 
     @field_validator("recognised_from")
     @classmethod
@@ -403,6 +407,15 @@ class CspRegister(EsigModel):
             citations=citations,
             authenticated=self.authenticated,
         )
+
+    def exemptions_for(self, chain: Sequence[x509.Certificate]) -> frozenset[Art6Field]:
+        """The art. 6(2) exemptions of the provider that issued ``chain[0]``.
+
+        Only an authenticated register grants them (BES art. 4(6)); ``chain`` lists the
+        signer's certificate first, then its issuers.
+        """
+        provider = self._provider_for(chain) if self.authenticated else None
+        return frozenset(provider.exemptions) if provider is not None else frozenset()
 
     def _provider_for(self, chain: Sequence[x509.Certificate]) -> RegisteredProvider | None:
         wanted = set()

@@ -17,7 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import os
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from esig._io import open_input, read_input
@@ -26,6 +26,7 @@ from esig._pyhanko.documents import PARSE_FAILURES
 from esig._sync import run_sync
 from esig.errors import CorruptDocumentError
 from esig.law import BES, EIDAS
+from esig.profiles import Art6Field
 from esig.trust.register import CspRegister
 from esig.verification.qualification import TrustedListLike
 from esig.verification.report import (
@@ -76,10 +77,16 @@ async def async_verify_detached(
     at: dt.datetime | None = None,
     register: CspRegister | None = None,
     trusted_lists: TrustedListLike | None = None,
+    exemptions: Iterable[Art6Field | str] = (),
 ) -> VerificationReport:
     """Verify a detached CAdES/CMS signature over a file; see :func:`verify_detached`."""
     verifier = Verifier(
-        trust, allow_fetching=allow_fetching, at=at, register=register, trusted_lists=trusted_lists
+        trust,
+        allow_fetching=allow_fetching,
+        at=at,
+        register=register,
+        trusted_lists=trusted_lists,
+        exemptions=exemptions,
     )
     if isinstance(signature, bytes):
         der, name = signature, "signature"
@@ -126,6 +133,7 @@ def verify_detached(
     at: dt.datetime | None = None,
     register: CspRegister | None = None,
     trusted_lists: TrustedListLike | None = None,
+    exemptions: Iterable[Art6Field | str] = (),
 ) -> VerificationReport:
     """Verify a detached CAdES/CMS signature (``FILE.p7s``) over the file it signs.
 
@@ -137,6 +145,8 @@ def verify_detached(
         at: Validate as of this moment instead of now.
         register: The BES art. 4 register of recognised providers.
         trusted_lists: EU trusted lists (ETSI TS 119 612).
+        exemptions: BES art. 6(2) exemptions of the issuing provider (letters of art.
+            6(1)); see :class:`~esig.verification.verifier.Verifier`.
 
     Returns:
         The report on the file, with one signature; ``report.passed`` says whether it
@@ -157,5 +167,6 @@ def verify_detached(
             at=at,
             register=register,
             trusted_lists=trusted_lists,
+            exemptions=exemptions,
         )
     )

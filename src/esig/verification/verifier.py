@@ -17,7 +17,7 @@ import asyncio
 import datetime as dt
 import io
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import BinaryIO
 
@@ -36,10 +36,10 @@ from esig._pyhanko.validate import (
 )
 from esig._sync import run_sync
 from esig.certificates import load_certificates
-from esig.errors import CorruptDocumentError, VerificationError
+from esig.errors import CorruptDocumentError, InputError, VerificationError
 from esig.identity import NameIdentity
 from esig.levels import SignatureEvidence, assess_level
-from esig.profiles import CertificateProfile, FieldStatus, PersonKind
+from esig.profiles import Art6Field, CertificateProfile, FieldStatus, PersonKind
 from esig.trust.register import CspRegister
 from esig.verification.algorithms import algorithm_finding
 from esig.verification.certificate_path import certificate_finding, certificate_path
@@ -105,6 +105,10 @@ class Verifier:
         allow_fetching: Fetch missing revocation information (OCSP, CRL) and issuer
             certificates over the network.
         at: Validate as of this moment instead of now.
+        exemptions: Items of BES art. 6(1) the issuing providers are exempted from
+            (art. 6(2)), as letters (``"c"``) or :class:`~esig.profiles.Art6Field`; a
+            certificate lacking them still holds the content art. 6 asks. An
+            authenticated register adds the exemptions it records for each provider.
 
     """
 
@@ -116,7 +120,10 @@ class Verifier:
         at: dt.datetime | None = None,
         register: CspRegister | None = None,
         trusted_lists: TrustedListLike | None = None,
+        exemptions: Iterable[Art6Field | str] = (),
     ) -> None:
+        self.exemptions: frozenset[Art6Field] = _exemptions(exemptions)
+        """The art. 6(2) exemptions given to the verifier."""
         self.register = register
         """The BES art. 4 register, if one was given."""
         self.trusted_lists = trusted_lists
@@ -222,10 +229,16 @@ async def async_verify_pdf(
     at: dt.datetime | None = None,
     register: CspRegister | None = None,
     trusted_lists: TrustedListLike | None = None,
+    exemptions: Iterable[Art6Field | str] = (),
 ) -> VerificationReport:
     """Verify every signature in a PDF; see :class:`Verifier` for the arguments."""
     verifier = Verifier(
-        trust, allow_fetching=allow_fetching, at=at, register=register, trusted_lists=trusted_lists
+        trust,
+        allow_fetching=allow_fetching,
+        at=at,
+        register=register,
+        trusted_lists=trusted_lists,
+        exemptions=exemptions,
     )
     return await verifier.async_verify_pdf(source)
 
@@ -238,6 +251,7 @@ def verify_pdf(
     at: dt.datetime | None = None,
     register: CspRegister | None = None,
     trusted_lists: TrustedListLike | None = None,
+    exemptions: Iterable[Art6Field | str] = (),
 ) -> VerificationReport:
     """Verify every signature in a PDF (synchronous twin of :func:`async_verify_pdf`).
 
@@ -248,6 +262,8 @@ def verify_pdf(
         at: Validate as of this moment instead of now.
         register: The BES art. 4 register of recognised providers.
         trusted_lists: EU trusted lists (ETSI TS 119 612).
+        exemptions: BES art. 6(2) exemptions of the issuing providers (letters of art.
+            6(1)); see :class:`Verifier`.
 
     Returns:
         The report; ``report.passed`` says whether every signature passed.
@@ -268,6 +284,7 @@ def verify_pdf(
             at=at,
             register=register,
             trusted_lists=trusted_lists,
+            exemptions=exemptions,
         )
     )
 
@@ -338,7 +355,9 @@ def _signature_report(
 ) -> SignatureReport:
     signer = NameIdentity.from_name(raw.signer_cert.subject) if raw.signer_cert else None
     profile = (
-        CertificateProfile.from_certificate(raw.signer_cert, issuer=_issuer_in_path(raw))
+        CertificateProfile.from_certificate(
+            raw.signer_cert, issuer=_issuer_in_path(raw), exemptions=_exempted(raw, verifier)
+        )
         if raw.signer_cert
         else None
     )
@@ -423,6 +442,24 @@ def _signature_report(
         level=assess_level(evidence),
         conformance=assess_baseline(facts, verifier.trust_anchors) if facts else None,
     )
+
+
+def _exemptions(given: Iterable[Art6Field | str]) -> frozenset[Art6Field]:
+    try:
+        return frozenset(Art6Field(str(item).strip().lower()) for item in given)
+    except ValueError:
+        letters = ", ".join(f.value for f in Art6Field)
+        raise InputError(
+            f"An art. 6(2) exemption names an item of BES art. 6(1): one of {letters}; "
+            f"got {sorted(str(i) for i in given)}"
+        ) from None
+
+
+def _exempted(raw: RawSignature, verifier: Verifier) -> frozenset[Art6Field]:
+    """The verifier's exemptions and those the register records for the issuer."""
+    chain = raw.path or ((raw.signer_cert,) if raw.signer_cert else ())
+    recorded = verifier.register.exemptions_for(chain) if verifier.register and chain else ()
+    return verifier.exemptions | frozenset(recorded)
 
 
 def _issuer_in_path(raw: RawSignature) -> x509.Certificate | None:
