@@ -46,7 +46,7 @@ def test_demo_signs_verifies_and_writes_its_files(tmp_path: Path) -> None:
     out = tmp_path / "out"
     report = json.loads((out / "report.json").read_text())
     assert report["indication"] == "TOTAL-PASSED"
-    assert report["signatures"][0]["level"]["level"] == "AES"
+    assert report["signatures"][0]["level"]["eidas_level"] == "AES"
     again = esig_cli("verify", str(out / "signed.pdf"), "--trust", str(out / "root.pem"))
     assert again.returncode == 0
 

@@ -367,7 +367,7 @@ def test_sealing_a_document_signed_by_others_keeps_every_signature(
     report = _verify(second.path, esig_pki)
     assert len(report.signatures) == 3
     assert report.passed, report.to_text()
-    levels = [s.level.level for s in report.signatures]
+    levels = [s.level.eidas_level for s in report.signatures]
     # the first is a certificate signature; the two code signatures are simple
     assert levels == [Level.AES, Level.SES, Level.SES]
     assert report.signatures[0].find(CheckId.EVIDENCE_RECORD) == ()

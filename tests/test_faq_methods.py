@@ -95,27 +95,27 @@ def test_eid_card_with_a_recognised_provider_is_qualified(
     trust = [esig_pki.root.certificate]
     recognised = _register(esig_pki.intermediate.certificate)
     sig = _only(out, trust=trust, register=recognised)
-    assert sig.level.level is Level.QES, sig.level.summary
+    assert sig.level.eidas_level is Level.QES, sig.level.summary
     assert sig.level.label is AdesLabel.QESIG
     assert sig.signer_certificate is not None
     assert sig.signer_certificate.person_kind is PersonKind.NATURAL_PERSON
     assert _status(sig, RequirementId.QUALIFIED_DEVICE) is RequirementStatus.MET
-    assert sig.level.next_step is None
+    assert sig.level.eidas_next_step is None
 
     # The same card, the same certificate, without a source that recognises the provider:
     # the signature is advanced with a qualified certificate, and the report says what
     # would make it qualified.
     unknown = _only(out, trust=trust)
-    assert unknown.level.level is Level.AES
+    assert unknown.level.eidas_level is Level.AES
     assert unknown.level.label is AdesLabel.ADESIG_QC
     assert _status(unknown, RequirementId.RECOGNISED_PROVIDER) is not RequirementStatus.MET
-    assert unknown.level.next_step is not None
+    assert unknown.level.eidas_next_step is not None
 
     # A provider whose recognition was withdrawn before the signature: not qualified.
     withdrawn = _only(
         out, trust=trust, register=_register(esig_pki.intermediate.certificate, withdrawn=NOW - DAY)
     )
-    assert withdrawn.level.level is Level.AES
+    assert withdrawn.level.eidas_level is Level.AES
     assert _status(withdrawn, RequirementId.RECOGNISED_PROVIDER) is RequirementStatus.NOT_MET
 
 
@@ -179,10 +179,10 @@ def test_remote_qscd_is_qualified_when_the_trusted_list_says_so(
     # qcStatements). Without a source that recognises the provider, that claim is not
     # enough for QES: advanced, with what is missing named.
     plain = _only(out, trust=trust, **fetch)
-    assert plain.level.level is Level.AES
+    assert plain.level.eidas_level is Level.AES
     assert plain.level.label is AdesLabel.ADESIG_QC
     assert _status(plain, RequirementId.RECOGNISED_PROVIDER) is not RequirementStatus.MET
-    assert plain.level.next_step is not None
+    assert plain.level.eidas_next_step is not None
 
     # The provider's trusted list: qualified, QSCD managed on behalf of the signer.
     managed = _only(
@@ -191,7 +191,7 @@ def test_remote_qscd_is_qualified_when_the_trusted_list_says_so(
         trust=trust,
         trusted_lists=_remote_qscd_list(tmp_path, server.root_certificate, tlso, managed=True),
     )
-    assert managed.level.level is Level.QES, managed.level.summary
+    assert managed.level.eidas_level is Level.QES, managed.level.summary
     assert managed.level.label is AdesLabel.QESIG
     assert "managed" in managed.level.result(RequirementId.QUALIFIED_DEVICE).evidence.lower()
 
@@ -203,7 +203,7 @@ def test_remote_qscd_is_qualified_when_the_trusted_list_says_so(
         trust=trust,
         trusted_lists=_remote_qscd_list(tmp_path, server.root_certificate, tlso, managed=False),
     )
-    assert no_qscd.level.level is Level.AES
+    assert no_qscd.level.eidas_level is Level.AES
     assert no_qscd.level.label is AdesLabel.ADESIG_QC
     assert _status(no_qscd, RequirementId.QUALIFIED_DEVICE) is RequirementStatus.NOT_MET
 
@@ -237,7 +237,7 @@ def test_company_identity_is_advanced_and_names_company_and_function(
         trust=[company_pki.root.certificate],
         register=_register(company_pki.intermediate.certificate),
     )
-    assert sig.level.level is Level.AES
+    assert sig.level.eidas_level is Level.AES
     assert sig.level.label is AdesLabel.ADESIG
     assert not sig.level.is_seal  # a person acting for the company signs; a seal it is not
     assert _status(sig, RequirementId.QUALIFIED_CERTIFICATE) is RequirementStatus.NOT_MET
@@ -268,7 +268,7 @@ def test_company_identity_is_qualified_only_with_a_qualified_certificate_and_qsc
         trust=[company_pki.root.certificate],
         register=_register(company_pki.intermediate.certificate),
     )
-    assert sig.level.level is level, sig.level.summary
+    assert sig.level.eidas_level is level, sig.level.summary
     assert sig.level.label is label
     expected = RequirementStatus.MET if qscd else RequirementStatus.NOT_MET
     assert _status(sig, RequirementId.QUALIFIED_DEVICE) is expected
@@ -289,7 +289,7 @@ def test_company_seal_is_judged_on_the_seal_ladder(
         register=_register(company_pki.intermediate.certificate),
     )
     assert sig.level.is_seal
-    assert sig.level.level is Level.QES
+    assert sig.level.eidas_level is Level.QES
     assert sig.level.label is AdesLabel.QESEAL
 
 

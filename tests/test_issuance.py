@@ -152,9 +152,9 @@ def test_qualified_certificate_without_recognised_provider_is_adesig_qc(
         tmp_path,
         esig_sample_pdf,
     )
-    assert sig.level.level is Level.AES
+    assert sig.level.eidas_level is Level.AES
     assert sig.level.label is AdesLabel.ADESIG_QC
-    assert [r.requirement.id for r in sig.level.missing_for_next] == [
+    assert [r.requirement.id for r in sig.level.eidas_missing_for_next] == [
         RequirementId.RECOGNISED_PROVIDER
     ]
     assert sig.level.result(RequirementId.QUALIFIED_DEVICE).status is RequirementStatus.MET
@@ -179,7 +179,8 @@ def test_seal_is_reported_as_a_seal(pki: TestPKI, tmp_path: Path, esig_sample_pd
         esig_sample_pdf,
     )
     assert sig.level.is_seal
-    assert sig.level.level_name == "Advanced electronic seal"
+    assert sig.level.eidas_level is Level.AES
+    assert "Under eIDAS alone: Advanced electronic seal (AdESeal)" in sig.level.summary
     assert sig.level.label is AdesLabel.ADESEAL
 
 

@@ -28,6 +28,9 @@ QUALIFIED = SignatureEvidence(
     qualified_device=True,
     recognised_provider=True,
     recognised_provider_source="test register",
+    long_term_material=True,  # B-LT: a trusted timestamp and embedded revocation data
+    signature_timestamped=True,
+    revocation_data_embedded=True,
 )
 
 
@@ -172,3 +175,46 @@ def test_a_signature_keeps_the_signature_articles() -> None:
     cited = {c for r in assess_level(QUALIFIED).results for c in r.requirement.citations}
     assert EIDAS.ART_26_A in cited and EIDAS.ART_3_12 in cited
     assert EIDAS.ART_36_A not in cited and EIDAS.ART_3_27 not in cited
+
+
+B_B = {
+    "long_term_material": False,
+    "signature_timestamped": False,
+    "revocation_data_embedded": False,
+}
+
+
+def test_a_b_b_signature_is_not_shown_verifiable_at_any_time() -> None:
+    # BES art. 1(b): verifiable today is not verifiable at any time; without a timestamp
+    # and embedded revocation data nothing it carries keeps it verifiable later
+    assessment = assess_level(_with(**B_B))
+    result = assessment.result(RequirementId.VERIFIABLE_AT_ANY_TIME)
+    assert result.status is RequirementStatus.INDETERMINATE
+    assert "no trusted signature timestamp and no embedded revocation data" in result.evidence
+    assert "esig extend" in result.evidence
+    assert assessment.level is Level.SES  # both instruments: the decree's art. 1(b) fails
+    assert assessment.bes_level is Level.SES
+    assert assessment.eidas_level is Level.QES  # eIDAS asks no such thing
+    assert assessment.label is AdesLabel.QESIG  # the TS 119 172-4 label is eIDAS's
+    assert "Under eIDAS alone: Qualified (QES) (QESig)." in assessment.summary
+    assert assessment.eidas_next_step is None
+    assert [r.requirement.id for r in assessment.missing_for_next] == [
+        RequirementId.VERIFIABLE_AT_ANY_TIME
+    ]
+
+
+def test_a_timestamp_alone_still_lacks_revocation_data() -> None:
+    assessment = assess_level(_with(**{**B_B, "signature_timestamped": True}))
+    result = assessment.result(RequirementId.VERIFIABLE_AT_ANY_TIME)
+    assert result.status is RequirementStatus.INDETERMINATE
+    assert "no embedded revocation data" in result.evidence
+    assert "timestamp" not in result.evidence.split("carries")[1].split(":")[0]
+
+
+def test_long_term_material_makes_it_verifiable_at_any_time() -> None:
+    assessment = assess_level(QUALIFIED)
+    result = assessment.result(RequirementId.VERIFIABLE_AT_ANY_TIME)
+    assert result.status is RequirementStatus.MET
+    assert "trusted signature timestamp and embedded revocation data" in result.evidence
+    assert assessment.level is assessment.eidas_level is assessment.bes_level is Level.QES
+    assert "Under eIDAS alone" not in assessment.summary

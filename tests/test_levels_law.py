@@ -85,9 +85,9 @@ def test_without_a_register_or_trusted_list_qes_could_not_be_assessed(
     (sig,) = esig.verify_pdf(signed, trust=[complete_pki.root.certificate]).signatures
     result = sig.level.result(RequirementId.RECOGNISED_PROVIDER)
     assert result.status is RequirementStatus.INDETERMINATE
-    assert sig.level.level is Level.AES
-    assert sig.level.next_step is not None
-    assert sig.level.next_step.startswith(
+    assert sig.level.eidas_level is Level.AES
+    assert sig.level.eidas_next_step is not None
+    assert sig.level.eidas_next_step.startswith(
         "QES could not be assessed: no source of recognised providers was given"
     )
 
@@ -125,7 +125,7 @@ def test_session_evidence_of_a_software_key_overrides_a_certificates_qscd_claim(
     assert device.status is RequirementStatus.NOT_MET
     assert "the key was a software key" in device.evidence
     assert "overrides the claim of the certificate's own claim (QcSSCD" in device.evidence
-    assert sig.level.level is Level.AES  # still advanced: a certificate names Anna
+    assert sig.level.eidas_level is Level.AES  # still advanced: a certificate names Anna
     assert sig.level.label is AdesLabel.ADESIG_QC
     sole = sig.level.result(RequirementId.SOLE_CONTROL)
     assert "signing session's device evidence" in sole.evidence
@@ -137,7 +137,7 @@ def test_without_session_evidence_the_qscd_claim_stands(
     person = complete_pki.issue_person("Anna", "de Vries", qualified=Qualification(qscd=True))
     sig = _verify(complete_pki, person, vouched=True)
     assert sig.level.result(RequirementId.QUALIFIED_DEVICE).status is RequirementStatus.MET
-    assert sig.level.level is Level.QES
+    assert sig.level.eidas_level is Level.QES
 
 
 @pytest.fixture(scope="module")
@@ -185,7 +185,7 @@ def test_an_art_6_2_exemption_recorded_in_an_authenticated_register_counts(
     register = unauthenticated.vouched_for("built by the test")
     (sig,) = esig.verify_pdf(signed, trust=[pki.root.certificate], register=register).signatures
     assert _qualified_certificate(sig) is RequirementStatus.MET
-    assert sig.level.level is Level.QES
+    assert sig.level.eidas_level is Level.QES
 
 
 def test_an_art_6_2_exemption_on_the_command_line(

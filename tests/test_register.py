@@ -366,7 +366,7 @@ def test_qualified_certificate_from_a_recognised_provider_is_qes(
 ) -> None:
     register = CspRegister(providers=(_provider(pki),)).vouched_for("built by the test")
     sig = _qualified_report(pki, register, tmp_path, esig_sample_pdf, NOW)
-    assert sig.level.level is Level.QES
+    assert sig.level.eidas_level is Level.QES
     assert sig.level.label is AdesLabel.QESIG
     evidence = sig.level.result(RequirementId.RECOGNISED_PROVIDER).evidence
     assert "recognised" in evidence
@@ -380,7 +380,7 @@ def test_unauthenticated_register_cannot_make_a_signature_qes(
     path.write_text(CspRegister(providers=(_provider(pki),)).to_yaml())
     unauthenticated = load_register(path)
     sig = _qualified_report(pki, unauthenticated, tmp_path, esig_sample_pdf, NOW)
-    assert sig.level.level is Level.AES
+    assert sig.level.eidas_level is Level.AES
     assert sig.level.label is AdesLabel.ADESIG_QC
     result = sig.level.result(RequirementId.RECOGNISED_PROVIDER)
     assert result.status is RequirementStatus.INDETERMINATE  # it establishes nothing
@@ -389,7 +389,7 @@ def test_unauthenticated_register_cannot_make_a_signature_qes(
     digest = hashlib.sha256(path.read_bytes()).hexdigest()
     authenticated = load_register(path, expected_sha256=digest)
     sig = _qualified_report(pki, authenticated, tmp_path, esig_sample_pdf, NOW)
-    assert sig.level.level is Level.QES
+    assert sig.level.eidas_level is Level.QES
     assert sig.level.result(RequirementId.RECOGNISED_PROVIDER).status is RequirementStatus.MET
 
 
@@ -407,7 +407,7 @@ def test_withdrawn_provider_is_not_qes_and_says_why(
         )
     ).vouched_for("built by the test")
     sig = _qualified_report(pki, register, tmp_path, esig_sample_pdf, NOW)
-    assert sig.level.level is Level.AES
+    assert sig.level.eidas_level is Level.AES
     assert sig.level.label is AdesLabel.ADESIG_QC
     result = sig.level.result(RequirementId.RECOGNISED_PROVIDER)
     assert result.status is RequirementStatus.NOT_MET
@@ -426,7 +426,7 @@ def test_within_the_grace_period_the_provider_still_counts(
         )
     ).vouched_for("built by the test")
     sig = _qualified_report(pki, register, tmp_path, esig_sample_pdf, NOW)
-    assert sig.level.level is Level.QES
+    assert sig.level.eidas_level is Level.QES
 
 
 def test_qualification_without_timestamp_is_judged_at_validation_time(
@@ -445,7 +445,7 @@ def test_qualification_without_timestamp_is_judged_at_validation_time(
     then = _qualified_report(pki, register, tmp_path, esig_sample_pdf, NOW - 10 * DAY)
     now = _qualified_report(pki, register, tmp_path, esig_sample_pdf, NOW)
     assert then.level.result(RequirementId.RECOGNISED_PROVIDER).status is RequirementStatus.MET
-    assert now.level.level is Level.AES
+    assert now.level.eidas_level is Level.AES
 
 
 def test_cli_verify_with_register_and_at(
@@ -498,7 +498,7 @@ def test_cli_verify_with_register_and_at(
     def level(*extra: str) -> str:
         done = run(*extra)
         assert done.returncode in (0, 1), done.stderr
-        return str(json.loads(done.stdout)["signatures"][0]["level"]["level"])
+        return str(json.loads(done.stdout)["signatures"][0]["level"]["eidas_level"])
 
     then = (NOW - 10 * DAY).date().isoformat()
     assert level("--at", then, "--register-sha256", digest) == "QES"

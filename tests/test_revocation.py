@@ -81,7 +81,7 @@ def test_good_signer_passes_with_fetched_revocation_data(
         esig_trust_services, revoked=False, sample=esig_sample_pdf, tmp_path=tmp_path
     )
     assert sig.indication is Indication.TOTAL_PASSED
-    assert sig.level.level is Level.AES
+    assert sig.level.eidas_level is Level.AES
     assert not _pyhanko_finds_revoked(esig_trust_services, tmp_path / "signed.pdf")
 
 
@@ -210,4 +210,4 @@ def test_cades_revoked_after_its_timestamp_passes(
     assert sig.long_term.proof_of_existence is not None
     assert sig.long_term.proof_of_existence < revoked
     assert not sig.long_term.offline
-    assert sig.level.level is Level.AES
+    assert sig.level.eidas_level is Level.AES

@@ -200,13 +200,13 @@ def test_self_issued_given_as_trust_anchor_is_still_not_qualified(
     assert "gave this certificate itself as trusted" in finding.message
 
     # the user's own trust can make it advanced, never qualified, and not "AdES-QC"
-    assert sig.level.level is Level.AES
+    assert sig.level.eidas_level is Level.AES
     assert sig.level.label is AdesLabel.ADESIG
     for rid in QES_REQUIREMENTS:
         result = sig.level.result(rid)
         assert result.status is RequirementStatus.NOT_MET, rid
         assert "issued itself" in result.evidence
-    step = sig.level.next_step or ""
+    step = sig.level.eidas_next_step or ""
     assert step.startswith("Not qualified:") and "issued itself" in step
     assert "QcCompliance" in step
     assert (
@@ -224,7 +224,7 @@ def test_a_register_that_lists_the_self_issued_certificate_does_not_make_it_qes(
         qualified_self_pdf, trust=[cert], register=_register_naming(cert)
     ).signatures[0]
 
-    assert sig.level.level is Level.AES
+    assert sig.level.eidas_level is Level.AES
     recognised = sig.level.result(RequirementId.RECOGNISED_PROVIDER)
     assert recognised.status is RequirementStatus.NOT_MET
     assert "issued itself" in recognised.evidence
@@ -256,7 +256,7 @@ def test_a_ca_issued_qualified_certificate_has_no_self_issued_finding(
     assert sig.find(CheckId.SELF_ISSUED) == ()
     assert all("issued itself" not in f.message for f in sig.findings)
     assert self_issued_end_entity(signer.certificate) is None
-    assert sig.level.level is Level.QES
+    assert sig.level.eidas_level is Level.QES
     assert sig.level.label is AdesLabel.QESIG
 
 
@@ -286,9 +286,9 @@ def test_self_signed_without_claims_says_so_without_claims(
     _no_anchor_advice(certificate.message)
 
     trusted = esig.verify_pdf(pdf, trust=[cert]).signatures[0]
-    assert trusted.level.level is Level.AES
+    assert trusted.level.eidas_level is Level.AES
     assert trusted.level.label is AdesLabel.ADESIG
-    assert "issued itself" in (trusted.level.next_step or "")
+    assert "issued itself" in (trusted.level.eidas_next_step or "")
 
 
 # --- how self-issued is recognised ----------------------------------------------------------

@@ -37,8 +37,12 @@ def test_signed_pdf_verifies_and_reaches_aes(signed_pdf: Path, esig_root_pem: Pa
     assert sig.certificate_path is not None
     assert sig.certificate_path.status is PathStatus.TRUSTED
     assert len(sig.certificate_path.chain) == 3  # signer, intermediate, root
-    assert sig.level.level is Level.AES
-    missing = {r.requirement.id for r in sig.level.missing_for_next}
+    # B-B: advanced under eIDAS; under the decree art. 1(b) is not shown (no timestamp
+    # and no embedded revocation data), so the level both instruments agree on is SES
+    assert sig.level.eidas_level is Level.AES
+    assert sig.level.level is Level.SES
+    assert sig.level.result(RequirementId.VERIFIABLE_AT_ANY_TIME).status.value == "indeterminate"
+    missing = {r.requirement.id for r in sig.level.eidas_missing_for_next}
     assert missing == {
         RequirementId.QUALIFIED_CERTIFICATE,
         RequirementId.QUALIFIED_DEVICE,
@@ -278,7 +282,7 @@ def test_report_json_round_trips(signed_pdf: Path, esig_root_pem: Path) -> None:
     assert '"indication":"TOTAL-PASSED"' in text
     assert '"label":"BES art. 3(b)"' in text
     again = esig.VerificationReport.model_validate_json(text)
-    assert again.signatures[0].level.level is Level.AES
+    assert again.signatures[0].level.eidas_level is Level.AES
 
 
 def test_broken_signature_still_shows_the_trusted_path(

@@ -1212,8 +1212,8 @@ def test_cli_verify_with_a_trusted_list_reaches_qes(
     with_list = run("--trusted-list", str(tl), "--tlso", str(tlso_pem))
     assert with_list.returncode == 0, with_list.stderr
     level = json.loads(with_list.stdout)["signatures"][0]["level"]
-    assert level["level"] == "QES" and level["label"] == "QESig"
-    assert json.loads(run().stdout)["signatures"][0]["level"]["level"] == "AES"
+    assert level["eidas_level"] == "QES" and level["label"] == "QESig"
+    assert json.loads(run().stdout)["signatures"][0]["level"]["eidas_level"] == "AES"
     refused = run("--trusted-list", str(tl))  # no signer certificate: cannot authenticate
     assert refused.returncode == 2
     assert "esig: error:" in refused.stderr

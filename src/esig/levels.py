@@ -28,7 +28,7 @@ from __future__ import annotations
 from pydantic import computed_field
 
 from esig._model import EsigModel
-from esig.law import EIDAS
+from esig.law import EIDAS, Instrument
 from esig.level_ladder import (
     AES,
     LEVELS,
@@ -98,6 +98,10 @@ class SignatureEvidence(EsigModel):
     """What breaks the link to the data, when it is broken."""
     long_term_material: bool = False
     """A timestamp and embedded validation data keep it verifiable after expiry."""
+    signature_timestamped: bool = False
+    """A trusted signature timestamp proves when it was made."""
+    revocation_data_embedded: bool = False
+    """The document carries revocation data (OCSP responses, CRLs) for its certificates."""
     qualified_certificate: bool = False
     """The certificate is qualified (its own QcCompliance / QCP claim, or a trusted list)."""
     qualified_certificate_source: str | None = None
@@ -163,11 +167,21 @@ class LevelAssessment(EsigModel):
     """The level a signature reaches, why, and what the next level up would need."""
 
     level: Level
+    """The level both instruments agree on: every requirement of it met, eIDAS's and the
+    BES decree's (see :attr:`eidas_level` and :attr:`bes_level` for each alone)."""
     is_seal: bool
     results: tuple[RequirementResult, ...]
     """Every requirement of every level, in ladder order."""
     label: AdesLabel
-    """The ETSI TS 119 172-4 label."""
+    """The ETSI TS 119 172-4 label, judged under eIDAS (:attr:`eidas_level`)."""
+    eidas_level: Level = Level.NONE
+    """The level under eIDAS alone: the requirements citing eIDAS (art. 3(10)–(12), 26,
+    28, 29 or the seal articles)."""
+    bes_level: Level = Level.NONE
+    """The level under the BES decree alone: the requirements citing it (art. 1, 2, 4,
+    6), with SES as the definition of an electronic signature. It differs from
+    :attr:`eidas_level` where the instruments differ: art. 1(b) asks that a signature
+    can be verified at any time, eIDAS art. 26(b) that it identifies the signatory."""
 
     @computed_field  # type: ignore[prop-decorator]
     @property
@@ -179,55 +193,53 @@ class LevelAssessment(EsigModel):
     @property
     def next_level(self) -> Level | None:
         """The level above the one reached, or None at the top."""
-        order = [Level.NONE, Level.SES, Level.AES, Level.QES]
-        index = order.index(self.level)
-        return order[index + 1] if index + 1 < len(order) else None
+        return _next_level(self.level)
 
     @property
     def missing_for_next(self) -> tuple[RequirementResult, ...]:
         """The requirements of the next level up that are not met."""
-        target = self.next_level
-        if target is None:
-            return ()
-        return tuple(
-            r
-            for r in self.results
-            if r.requirement.level == target and r.status is not RequirementStatus.MET
-        )
+        return _missing(self.results, self.level)
 
     @computed_field  # type: ignore[prop-decorator]
     @property
     def next_step(self) -> str | None:
         """One sentence a non-lawyer understands: what the next level would need."""
-        missing = self.missing_for_next
-        target = self.next_level
-        if target is None or not missing:
-            return None
-        name = (_SEAL_NAMES if self.is_seal else _LEVEL_NAMES)[target]
-        failed = [r for r in missing if r.status is RequirementStatus.NOT_MET]
-        unknown = [r for r in missing if r.status is RequirementStatus.INDETERMINATE]
-        parts = []
-        if failed:
-            parts.append(f"Not {name.split(' ')[0].lower()}: {_reasons(failed)}.")
-        if unknown:
-            head = "Also not assessed" if failed else f"{_short(name)} could not be assessed"
-            parts.append(f"{head}: {_reasons(unknown)}.")
-        return " ".join(parts)
+        return _next_step(self.results, self.level, seal=self.is_seal)
+
+    @property
+    def eidas_missing_for_next(self) -> tuple[RequirementResult, ...]:
+        """:attr:`missing_for_next` under eIDAS alone (from :attr:`eidas_level`)."""
+        eidas = tuple(r for r in self.results if _cites(r, Instrument.EIDAS))
+        return _missing(eidas, self.eidas_level)
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def eidas_next_step(self) -> str | None:
+        """:attr:`next_step` under eIDAS alone (from :attr:`eidas_level`)."""
+        eidas = tuple(r for r in self.results if _cites(r, Instrument.EIDAS))
+        return _next_step(eidas, self.eidas_level, seal=self.is_seal)
 
     @computed_field  # type: ignore[prop-decorator]
     @property
     def summary(self) -> str:
-        """The level with the provisions met, and the next step, in two sentences."""
+        """The level with the provisions met and the next step; eIDAS's view where it differs."""
         name = self.level_name
         if self.level is Level.NONE:
             failed = [r for r in self.results if r.status is not RequirementStatus.MET]
             # the reason it is not even simple is the whole story; no "next step" to add
             return f"{name}: {failed[0].evidence} ({failed[0].cited})." if failed else name
-        else:
-            met = _met_citations(self.level, seal=self.is_seal)
-            head = f"{name}: {met} met."
+        met = _met_citations(self.level, seal=self.is_seal)
+        text = f"{name}: {met} met."
         step = self.next_step
-        return f"{head} {step}" if step else head
+        if step:
+            text += f" {step}"
+        if self.eidas_level is not self.level:
+            names = _SEAL_NAMES if self.is_seal else _LEVEL_NAMES
+            text += f" Under eIDAS alone: {names[self.eidas_level]} ({self.label.value})."
+            eidas_step = self.eidas_next_step
+            if eidas_step:
+                text += f" {eidas_step}"
+        return text
 
     def result(self, requirement: RequirementId) -> RequirementResult:
         """The result for one requirement."""
@@ -235,6 +247,39 @@ class LevelAssessment(EsigModel):
             if r.requirement.id is requirement:
                 return r
         raise KeyError(requirement)  # pragma: no cover - every id is assessed
+
+
+def _next_level(level: Level) -> Level | None:
+    order = [Level.NONE, Level.SES, Level.AES, Level.QES]
+    index = order.index(level)
+    return order[index + 1] if index + 1 < len(order) else None
+
+
+def _missing(results: tuple[RequirementResult, ...], level: Level) -> tuple[RequirementResult, ...]:
+    target = _next_level(level)
+    return tuple(
+        r
+        for r in results
+        if r.requirement.level == target and r.status is not RequirementStatus.MET
+    )
+
+
+def _next_step(results: tuple[RequirementResult, ...], level: Level, *, seal: bool) -> str | None:
+    """What the level above ``level`` would need, in one or two sentences."""
+    missing = _missing(results, level)
+    target = _next_level(level)
+    if target is None or not missing:
+        return None
+    name = (_SEAL_NAMES if seal else _LEVEL_NAMES)[target]
+    failed = [r for r in missing if r.status is RequirementStatus.NOT_MET]
+    unknown = [r for r in missing if r.status is RequirementStatus.INDETERMINATE]
+    parts = []
+    if failed:
+        parts.append(f"Not {name.split(' ')[0].lower()}: {_reasons(failed)}.")
+    if unknown:
+        head = "Also not assessed" if failed else f"{_short(name)} could not be assessed"
+        parts.append(f"{head}: {_reasons(unknown)}.")
+    return " ".join(parts)
 
 
 def _reasons(results: list[RequirementResult]) -> str:
@@ -286,6 +331,26 @@ def assess_level(evidence: SignatureEvidence) -> LevelAssessment:
         for definition in ladder
         for req in definition.requirements
     )
+    reached = _reached(ladder, results)
+    eidas = tuple(r for r in results if _cites(r, Instrument.EIDAS))
+    bes = tuple(r for r in results if r.requirement.level is Level.SES or _cites(r, Instrument.BES))
+    eidas_level = _reached(ladder, eidas)
+    return LevelAssessment(
+        level=reached,
+        is_seal=seal,
+        results=results,
+        label=_label(eidas_level, eidas, evidence),
+        eidas_level=eidas_level,
+        bes_level=_reached(ladder, bes),
+    )
+
+
+def _cites(result: RequirementResult, instrument: Instrument) -> bool:
+    return any(c.instrument is instrument for c in result.requirement.citations)
+
+
+def _reached(ladder: tuple[LevelDefinition, ...], results: tuple[RequirementResult, ...]) -> Level:
+    """The highest level of ``ladder`` whose requirements in ``results`` are all met."""
     reached = Level.NONE
     for definition in ladder:
         own = [r for r in results if r.requirement.level is definition.level]
@@ -293,12 +358,7 @@ def assess_level(evidence: SignatureEvidence) -> LevelAssessment:
             reached = definition.level
         else:
             break
-    return LevelAssessment(
-        level=reached,
-        is_seal=seal,
-        results=results,
-        label=_label(reached, results, evidence),
-    )
+    return reached
 
 
 _Verdict = tuple[RequirementStatus, str]
@@ -330,6 +390,40 @@ def _trust_verdict(ev: SignatureEvidence, met_text: str) -> _Verdict:
     if ev.certificate_trusted is None:
         return _INDETERMINATE, problem
     return _NOT_MET, problem
+
+
+def _verifiable_verdict(ev: SignatureEvidence, what: str) -> _Verdict:
+    """BES art. 1(b): what the signature carries for verifying it later, not only today.
+
+    Met when a trusted signature timestamp and embedded revocation data keep it
+    verifiable after its certificate expires or its status stops being published
+    (PAdES B-LT and B-LTA); without them it is verifiable today but that is not shown
+    for later: indeterminate, with what is missing.
+    """
+    if ev.long_term_material:
+        return _trust_verdict(
+            ev,
+            f"{what} carries what verifying it later needs: a trusted signature timestamp "
+            "and embedded revocation data",
+        )
+    missing = [
+        text
+        for present, text in (
+            (ev.signature_timestamped, "no trusted signature timestamp"),
+            (ev.revocation_data_embedded, "no embedded revocation data"),
+        )
+        if not present
+    ]
+    verdict = _trust_verdict(ev, "")
+    if verdict[0] is not _MET:
+        return verdict
+    return (
+        _INDETERMINATE,
+        f"{what} verifies today against a trust anchor, but it carries "
+        f"{' and '.join(missing)}: once the certificate expires or its status is no longer "
+        "published, nothing it holds lets it be verified (extend it to PAdES B-LT: esig "
+        "extend)",
+    )
 
 
 def _aes_verdicts(ev: SignatureEvidence) -> dict[RequirementId, _Verdict]:
@@ -373,13 +467,7 @@ def _aes_verdicts(ev: SignatureEvidence) -> dict[RequirementId, _Verdict]:
             _NOT_MET,
             "the certificate names no signatory",
         )
-    verifiable_text = (
-        "verified against a trust anchor; timestamps and validation data keep it verifiable"
-        if ev.long_term_material
-        else "verified now against a trust anchor; without a timestamp and embedded "
-        "validation data it depends on outside sources once the certificate expires"
-    )
-    verdicts[RequirementId.VERIFIABLE_AT_ANY_TIME] = _trust_verdict(ev, verifiable_text)
+    verdicts[RequirementId.VERIFIABLE_AT_ANY_TIME] = _verifiable_verdict(ev, "the signature")
     verdicts[RequirementId.SOLE_CONTROL] = _trust_verdict(
         ev,
         "made with the private key certified to the signatory"
@@ -442,14 +530,7 @@ def _evidence_aes_verdicts(ev: SignatureEvidence) -> dict[RequirementId, _Verdic
         verdicts[RequirementId.UNIQUELY_LINKED] = loose
         verdicts[RequirementId.IDENTIFIES_SIGNATORY] = loose
         verdicts[RequirementId.SOLE_CONTROL] = loose
-    verdicts[RequirementId.VERIFIABLE_AT_ANY_TIME] = _trust_verdict(
-        ev,
-        "the platform's seal verifies against a trust anchor; the record travels inside it"
-        if ev.long_term_material
-        else "the platform's seal verifies now against a trust anchor; without a timestamp "
-        "and embedded validation data it depends on outside sources once the seal's "
-        "certificate expires",
-    )
+    verdicts[RequirementId.VERIFIABLE_AT_ANY_TIME] = _verifiable_verdict(ev, "the platform's seal")
     if problem is not None:
         verdicts[RequirementId.LINKED_TO_DATA] = (_NOT_MET, problem)
     elif ev.data_linked:

@@ -559,6 +559,8 @@ def _evidence(
         data_linked=linked,
         data_problem=data_problem,
         long_term_material=raw.timestamp_trusted and raw.revocation_embedded,
+        signature_timestamped=raw.timestamp_trusted,
+        revocation_data_embedded=raw.revocation_embedded,
         qualified_certificate=qualification.qualified_certificate,
         qualified_certificate_source=qualification.qualified_source,
         certificate_content_missing=content_missing,
