@@ -65,8 +65,18 @@ def from_asn1(cert: asn1_x509.Certificate) -> x509.Certificate:
             at once, so that the certificate cannot fail later inside a check).
 
     """
+    return _converted(cert.dump())
+
+
+@functools.lru_cache(maxsize=512)
+def _converted(der: bytes) -> x509.Certificate:
+    """The :mod:`cryptography` certificate for ``der``, read once per process.
+
+    The last 512 are kept: the CA certificates documents carry recur, and certificates
+    are immutable values.
+    """
     try:
-        converted = x509.load_der_x509_certificate(cert.dump())
+        converted = x509.load_der_x509_certificate(der)
         converted.subject  # noqa: B018
         converted.issuer  # noqa: B018
         converted.extensions  # noqa: B018

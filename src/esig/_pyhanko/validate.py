@@ -246,6 +246,10 @@ async def _long_term(
         if then.long_term is not None and then.long_term.passed:
             return then
     if raw.trust_problem in {"TRY_LATER", "CERTIFICATE_CHAIN_GENERAL_FAILURE"}:
+        if raw.revocation and not any(c.names_services or c.sources for c in raw.revocation):
+            # no certificate of the chain names a revocation service and no data about
+            # any was found: none can have been rejected (saves a second path validation)
+            return raw
         problem = await revocation_problem(cert, context, sig.reader)
         return with_changes(raw, revocation_problem=problem)
     return raw

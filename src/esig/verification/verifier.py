@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import functools
 import io
 import os
 from collections.abc import Iterable, Mapping, Sequence
@@ -355,9 +356,7 @@ def _signature_report(
 ) -> SignatureReport:
     signer = NameIdentity.from_name(raw.signer_cert.subject) if raw.signer_cert else None
     profile = (
-        CertificateProfile.from_certificate(
-            raw.signer_cert, issuer=_issuer_in_path(raw), exemptions=_exempted(raw, verifier)
-        )
+        _profile(raw.signer_cert, _issuer_in_path(raw), _exempted(raw, verifier))
         if raw.signer_cert
         else None
     )
@@ -442,6 +441,18 @@ def _signature_report(
         level=assess_level(evidence),
         conformance=assess_baseline(facts, verifier.trust_anchors) if facts else None,
     )
+
+
+@functools.lru_cache(maxsize=256)
+def _profile(
+    cert: x509.Certificate, issuer: x509.Certificate | None, exemptions: frozenset[Art6Field]
+) -> CertificateProfile:
+    """The certificate read against BES art. 6, once per certificate, issuer and exemptions.
+
+    A profile depends on nothing else (it is a frozen value): a signer who signs many
+    documents, or a document verified again, is profiled once.
+    """
+    return CertificateProfile.from_certificate(cert, issuer=issuer, exemptions=exemptions)
 
 
 def _exemptions(given: Iterable[Art6Field | str]) -> frozenset[Art6Field]:
