@@ -153,7 +153,16 @@ class BES:
     ART_4_6: ClassVar[Citation] = _bes(4, paragraph=6)
 
     ART_5: ClassVar[Citation] = _bes(5)
+    ART_5_A: ClassVar[Citation] = _bes(5, "a")
+    ART_5_B: ClassVar[Citation] = _bes(5, "b")
+    ART_5_C: ClassVar[Citation] = _bes(5, "c")
     ART_5_D: ClassVar[Citation] = _bes(5, "d")
+    ART_5_E: ClassVar[Citation] = _bes(5, "e")
+    ART_5_F: ClassVar[Citation] = _bes(5, "f")
+    ART_5_G: ClassVar[Citation] = _bes(5, "g")
+    ART_5_H: ClassVar[Citation] = _bes(5, "h")
+    ART_5_I: ClassVar[Citation] = _bes(5, "i")
+    ART_5_J: ClassVar[Citation] = _bes(5, "j")
     ART_5_K: ClassVar[Citation] = _bes(5, "k")
     ART_5_L: ClassVar[Citation] = _bes(5, "l")
     ART_5_M: ClassVar[Citation] = _bes(5, "m")
@@ -193,6 +202,8 @@ class EIDAS:
     ART_28: ClassVar[Citation] = _eidas(28)
     ART_29: ClassVar[Citation] = _eidas(29)
     ART_32: ClassVar[Citation] = _eidas(32)
+    ART_32_1_A: ClassVar[Citation] = _eidas(32, 1, "a")
+    ART_32_1_B: ClassVar[Citation] = _eidas(32, 1, "b")
     ART_35: ClassVar[Citation] = _eidas(35)
     ART_36: ClassVar[Citation] = _eidas(36)
     ART_36_A: ClassVar[Citation] = _eidas(36, letter="a")
@@ -201,6 +212,7 @@ class EIDAS:
     ART_36_D: ClassVar[Citation] = _eidas(36, letter="d")
     ART_38: ClassVar[Citation] = _eidas(38)
     ART_39: ClassVar[Citation] = _eidas(39)
+    ART_52: ClassVar[Citation] = _eidas(52)
 
 
 class ETSI:
@@ -280,7 +292,36 @@ _SUMMARIES: dict[str, str] = {
     "BES art. 4(6)": "the Minister keeps a public register of recognitions and withdrawals",
     # BES art. 5 — requirements for CSPs
     "BES art. 5": "requirements for certification service providers",
+    "BES art. 5(a)": (
+        "the provider can show that it meets requirements of reliability in offering "
+        "certification services"
+    ),
+    "BES art. 5(b)": "fast and secure service both in issuing and in revoking certificates",
+    "BES art. 5(c)": "the provider ensures that art. 6 (content of certificates) is complied with",
     "BES art. 5(d)": "date and time of issuance and revocation can be established precisely",
+    "BES art. 5(e)": (
+        "the identity, and where relevant the specific attributes, of the person a certificate "
+        "is issued to are verified by suitable means, under the law of the provider's country"
+    ),
+    "BES art. 5(f)": (
+        "staff with the expert knowledge, experience and qualifications the services need, "
+        "in management, signature technology and good security procedures"
+    ),
+    "BES art. 5(g)": (
+        "adequate administrative and management procedures meeting recognised standards"
+    ),
+    "BES art. 5(h)": (
+        "trustworthy systems and products, protected against modification, that ensure the "
+        "technical and cryptographic security of the processes they support"
+    ),
+    "BES art. 5(i)": (
+        "measures against forgery of certificates; where the provider generates signature "
+        "creation data, the confidentiality of that process is guaranteed"
+    ),
+    "BES art. 5(j)": (
+        "sufficient financial resources to operate under the BES act on electronic contracts, "
+        "in particular to bear liability for damages"
+    ),
     "BES art. 5(k)": "relevant information about a certificate is kept as evidence",
     "BES art. 5(l)": "the provider never stores or copies a customer's signature creation data",
     "BES art. 5(m)": "the customer is told the exact conditions of use, in plain language",
@@ -321,6 +362,14 @@ _SUMMARIES: dict[str, str] = {
     "eIDAS art. 28": "qualified certificates for electronic signatures",
     "eIDAS art. 29": "requirements for qualified signature creation devices",
     "eIDAS art. 32": "validation of qualified electronic signatures",
+    "eIDAS art. 32(1)(a)": (
+        "validation: at the time of signing, the supporting certificate was a qualified "
+        "certificate for electronic signatures complying with Annex I"
+    ),
+    "eIDAS art. 32(1)(b)": (
+        "validation: the qualified certificate was issued by a qualified trust service "
+        "provider and was valid at the time of signing"
+    ),
     "eIDAS art. 35": "legal effects of electronic seals",
     "eIDAS art. 36": "requirements for advanced electronic seals",
     "eIDAS art. 36(a)": "uniquely linked to the creator of the seal",
@@ -332,6 +381,7 @@ _SUMMARIES: dict[str, str] = {
     "eIDAS art. 36(d)": "linked to the data it relates to so that any later change is detectable",
     "eIDAS art. 38": "qualified certificates for electronic seals",
     "eIDAS art. 39": "qualified electronic seal creation devices",
+    "eIDAS art. 52": "entry into force; the Regulation applies from 1 July 2016",
     # ETSI EN 319 142-1 V1.1.1 — PAdES baseline signatures (a standard, not law)
     "EN 319 142-1 clause 6.3": "the elements each PAdES baseline level (B-B to B-LTA) requires",
     "EN 319 142-1 clause 6.3(c)": "the content-type signed attribute has the value id-data",

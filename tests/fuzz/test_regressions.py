@@ -35,7 +35,7 @@ def test_a_certificate_whose_subject_is_malformed_is_refused_when_loaded() -> No
     # CertificateLoadError on load, never an error later inside a check.)
     with pytest.raises(
         CertificateLoadError,
-        match="names of certificate 1 cannot be read|No certificate could be read",
+        match=r"names of certificate 1 cannot be read|No certificate could be read",
     ):
         load_certificates(broken)
 
