@@ -17,7 +17,23 @@ from cryptography.hazmat.primitives.serialization import pkcs7
 from esig._library_warnings import caught_library_warnings
 from esig.errors import CertificateLoadError
 
-__all__ = ["load_certificate", "load_certificates", "load_certificates_from_paths"]
+__all__ = [
+    "UNREADABLE_CERTIFICATE",
+    "load_certificate",
+    "load_certificates",
+    "load_certificates_from_paths",
+]
+
+UNREADABLE_CERTIFICATE: tuple[type[Exception], ...] = (
+    ValueError,
+    x509.InvalidVersion,
+    x509.DuplicateExtension,
+    x509.UnsupportedGeneralNameType,
+)
+"""What :mod:`cryptography` raises on a certificate it cannot read: malformed DER
+(``ValueError``), a version beyond v3, a duplicated extension, a general name of an
+unknown type. Names and extensions are decoded lazily, so the last two may come later,
+on first use; esig reads them at once where it loads a certificate."""
 
 _MAX_CERTIFICATE_FILE = 16 * 1024 * 1024
 """Refuse certificate files larger than this (a certificate bundle is never that big)."""
@@ -75,7 +91,7 @@ def _unreadable_part(certs: list[x509.Certificate], what: str) -> str | None:
             return f"The names of {what} {index} cannot be read: {exc}"
         try:
             cert.extensions  # noqa: B018
-        except (ValueError, x509.DuplicateExtension, x509.UnsupportedGeneralNameType) as exc:
+        except UNREADABLE_CERTIFICATE as exc:
             return f"The extensions of {what} {index} cannot be read: {exc}"
         cert.serial_number  # noqa: B018 - cryptography warns (caught) on a non-positive one
     return None
@@ -142,14 +158,14 @@ def _parse_pem(data: bytes) -> list[x509.Certificate]:
             return []
     try:
         return list(x509.load_pem_x509_certificates(data))
-    except (ValueError, x509.InvalidVersion):
+    except UNREADABLE_CERTIFICATE:
         return []
 
 
 def _parse_der(data: bytes) -> list[x509.Certificate]:
     try:
         return [x509.load_der_x509_certificate(data)]
-    except (ValueError, x509.InvalidVersion):  # InvalidVersion: a version beyond v3
+    except UNREADABLE_CERTIFICATE:
         pass
     try:
         return list(pkcs7.load_der_pkcs7_certificates(data))

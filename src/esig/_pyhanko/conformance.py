@@ -35,6 +35,7 @@ from pyhanko.sign.validation.pdf_embedded import EmbeddedPdfSignature
 
 from esig._pyhanko.documents import FilledField, filled_signature_fields
 from esig._pyhanko.signer import from_asn1
+from esig.certificates import UNREADABLE_CERTIFICATE
 from esig.errors import CorruptDocumentError
 
 __all__ = [
@@ -48,7 +49,7 @@ __all__ = [
 
 # What pyHanko and asn1crypto raise on malformed input: a fact that cannot be read is
 # reported as absent (or as an error of the signature), never as a crash.
-_MALFORMED = (
+_MALFORMED: tuple[type[Exception], ...] = (
     PdfError,
     ValueError,
     KeyError,
@@ -57,7 +58,7 @@ _MALFORMED = (
     AttributeError,
     NotImplementedError,
     OverflowError,
-    x509.InvalidVersion,  # a certificate version beyond v3
+    *UNREADABLE_CERTIFICATE,
 )
 
 

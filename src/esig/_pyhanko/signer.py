@@ -15,6 +15,7 @@ from pyhanko.sign.signers.pdf_cms import Signer
 from pyhanko_certvalidator.registry import SimpleCertificateStore
 
 from esig._pyhanko.evidence_attr import EvidenceRecordProvider
+from esig.certificates import UNREADABLE_CERTIFICATE
 from esig.devices.base import DigestAlgorithm, SignatureCreationDevice
 
 __all__ = [
@@ -80,7 +81,7 @@ def _converted(der: bytes) -> x509.Certificate:
         converted.subject  # noqa: B018
         converted.issuer  # noqa: B018
         converted.extensions  # noqa: B018
-    except (x509.InvalidVersion, x509.DuplicateExtension, x509.UnsupportedGeneralNameType) as exc:
+    except UNREADABLE_CERTIFICATE as exc:
         raise ValueError(str(exc)) from None
     return converted
 

@@ -20,6 +20,7 @@ from pyhanko.sign.validation.qualified.tsp import (
     TSPServiceParsingError,
 )
 
+from esig.certificates import UNREADABLE_CERTIFICATE
 from esig.model.trusted_lists import (
     CertificateType,
     QualificationRule,
@@ -119,7 +120,7 @@ def xml_time(value: Any) -> dt.datetime | None:
 def read_certificate(der: bytes) -> tuple[x509.Certificate, ServiceCertificate] | None:
     try:
         cert = x509.load_der_x509_certificate(der)
-    except (ValueError, x509.InvalidVersion):
+    except UNREADABLE_CERTIFICATE:
         return None
     try:
         ski = cert.extensions.get_extension_for_class(x509.SubjectKeyIdentifier).value.digest.hex()

@@ -20,6 +20,7 @@ from pyhanko.sign.validation.qualified import eutl_parse
 
 from esig._library_warnings import caught_library_warnings
 from esig._pyhanko.signer import to_asn1
+from esig.certificates import UNREADABLE_CERTIFICATE
 from esig.model.trusted_lists import (
     SignatureStatus,
     TrustedListError,
@@ -108,7 +109,7 @@ def _embedded_certificate(root: Any) -> x509.Certificate | None:
         cert = x509.load_der_x509_certificate(base64.b64decode("".join(found.text.split())))
         cert.subject  # noqa: B018 - cryptography reads names lazily: fail here, not later
         cert.issuer  # noqa: B018
-    except (ValueError, x509.InvalidVersion):
+    except UNREADABLE_CERTIFICATE:
         return None
     return cert
 

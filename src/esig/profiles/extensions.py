@@ -10,6 +10,7 @@ from typing import TypeVar
 
 from cryptography import x509
 
+from esig.certificates import UNREADABLE_CERTIFICATE
 from esig.oids import CertificateExtensionOID, NamedOID, PolicyOID
 from esig.profiles.model import (
     KeyUsageFlag,
@@ -39,7 +40,7 @@ def read_extensions(cert: x509.Certificate, findings: list[ProfileFinding]) -> x
     """The certificate's extensions; none, with a finding, if they cannot be read."""
     try:
         return cert.extensions
-    except (ValueError, x509.DuplicateExtension, x509.UnsupportedGeneralNameType) as exc:
+    except UNREADABLE_CERTIFICATE as exc:
         findings.append(
             ProfileFinding(
                 code=ProfileFindingCode.MALFORMED_EXTENSIONS,

@@ -65,6 +65,7 @@ from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 from pydantic import PrivateAttr, ValidationError, field_validator, model_validator
 
 from esig._model import EsigModel
+from esig.certificates import UNREADABLE_CERTIFICATE
 from esig.errors import InputError
 from esig.law import BES, Citation
 from esig.profiles.model import Art6Field
@@ -239,7 +240,7 @@ class RegisteredProvider(EsigModel):
         for pem in value:
             try:
                 x509.load_pem_x509_certificate(pem.encode())
-            except (ValueError, x509.InvalidVersion):
+            except UNREADABLE_CERTIFICATE:
                 raise ValueError(
                     "a provider certificate is not a readable PEM certificate"
                 ) from None

@@ -20,6 +20,7 @@ from typing import Any, Final, Literal, TypeVar
 from cryptography import x509
 from pydantic import SecretStr
 
+from esig.certificates import UNREADABLE_CERTIFICATE
 from esig.devices.csc.errors import (
     AuthorizationError,
     CredentialNotFoundError,
@@ -170,7 +171,7 @@ def parse_credential_info(
         for der in certificates:
             try:
                 x509.load_der_x509_certificate(der)
-            except (ValueError, x509.InvalidVersion):
+            except UNREADABLE_CERTIFICATE:
                 raise _FieldError(
                     "cert.certificates holds something that is not a certificate"
                 ) from None

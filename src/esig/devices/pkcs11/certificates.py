@@ -15,6 +15,7 @@ from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 from pkcs11 import Attribute, ObjectClass
 from pkcs11 import KeyType as P11KeyType
 
+from esig.certificates import UNREADABLE_CERTIFICATE
 from esig.devices.pkcs11.errors import CertificateNotOnTokenError
 from esig.devices.pkcs11.keys import KeyFacts
 from esig.devices.pkcs11.session import find_objects, read_attribute
@@ -70,7 +71,7 @@ def _certificates(session: Any, template: dict[Attribute, Any]) -> list[x509.Cer
             continue
         try:
             found.append(x509.load_der_x509_certificate(bytes(value)))
-        except (ValueError, x509.InvalidVersion):
+        except UNREADABLE_CERTIFICATE:
             continue
     return found
 
