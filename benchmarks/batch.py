@@ -37,11 +37,16 @@ import subprocess
 import sys
 import tempfile
 import time
+import warnings
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from importlib import metadata
 from pathlib import Path
 from typing import Any
+
+# The benchmarks call pyHanko directly, and pyHanko touches cryptography's deprecated DSA
+# classes on import: filter that warning before importing it, as esig itself does.
+warnings.filterwarnings("ignore", message="DSA is deprecated")
 
 from cryptography.hazmat.primitives.serialization import Encoding
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter

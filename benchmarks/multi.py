@@ -15,6 +15,11 @@ import io
 import statistics
 import sys
 import time
+import warnings
+
+# The benchmarks call pyHanko directly, and pyHanko touches cryptography's deprecated DSA
+# classes on import: filter that warning before importing it, as esig itself does.
+warnings.filterwarnings("ignore", message="DSA is deprecated")
 
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.validation import validate_pdf_signature

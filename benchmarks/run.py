@@ -27,10 +27,15 @@ import subprocess
 import sys
 import tempfile
 import time
+import warnings
 from collections.abc import Callable
 from importlib import metadata
 from pathlib import Path
 from typing import Any
+
+# The benchmarks call pyHanko directly, and pyHanko touches cryptography's deprecated DSA
+# classes on import: filter that warning before importing it, as esig itself does.
+warnings.filterwarnings("ignore", message="DSA is deprecated")
 
 from asn1crypto import keys as asn1_keys
 from asn1crypto import x509 as asn1_x509

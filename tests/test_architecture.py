@@ -224,6 +224,7 @@ LAYERS = {
     "esig._lazy": BOTTOM,
     "esig._library_warnings": BOTTOM,
     "esig._model": BOTTOM,
+    "esig._parsing": BOTTOM,
     "esig._qc_asn1": BOTTOM,
     "esig._render": BOTTOM,
     "esig._sync": BOTTOM,

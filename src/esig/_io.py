@@ -5,11 +5,13 @@ from __future__ import annotations
 import concurrent.futures
 import contextlib
 import hashlib
+import io
 import os
 import tempfile
+import threading
 from collections.abc import Iterator
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 from esig.errors import DocumentNotFoundError, InputError, OutputError
 
@@ -17,6 +19,39 @@ __all__ = ["CHUNK_SIZE", "atomic_output", "open_input", "read_input"]
 
 CHUNK_SIZE = 1 << 20
 """How much of a document esig (and pyHanko, when esig asks) reads or writes at a time."""
+
+
+def _start_writeback(fd: int) -> None:
+    """Write the file's data out to disk so far (errors come again at the final fsync)."""
+    with contextlib.suppress(OSError):
+        os.fdatasync(fd)
+
+
+class _OutputFile(io.BufferedRandom):
+    """The temporary output file; its disk writeback starts when the writer reads back.
+
+    pyHanko writes the whole signed document, then reads its byte ranges back for the
+    digest. The first read-back starts an ``fdatasync`` on a thread, so the disk writes
+    the file while the digest is computed; the final ``fsync`` then waits only for the
+    few pages written after it (the signature itself).
+    """
+
+    _writeback: threading.Thread | None = None
+
+    def readinto(self, buffer: Any, /) -> int:
+        """Read into ``buffer``; the first call starts the writeback of what was written."""
+        if self._writeback is None:
+            self.flush()
+            self._writeback = threading.Thread(
+                target=_start_writeback, args=(self.fileno(),), name="esig-writeback"
+            )
+            self._writeback.start()
+        return super().readinto(buffer)
+
+    def wait_for_writeback(self) -> None:
+        """Wait for the writeback begun by the first read-back, if any."""
+        if self._writeback is not None:
+            self._writeback.join()
 
 
 @contextlib.contextmanager
@@ -44,9 +79,12 @@ def atomic_output(path: str | os.PathLike[str]) -> Iterator[BinaryIO]:
     try:
         # mkstemp creates the file private (0600); give it the mode a normal write would.
         os.chmod(tmp, _mode_for(target))
-        with os.fdopen(fd, "w+b") as handle:
-            yield handle
-            handle.flush()
+        with _OutputFile(io.FileIO(fd, "r+b")) as handle:
+            try:
+                yield handle
+                handle.flush()
+            finally:
+                handle.wait_for_writeback()  # joined before the file is closed
             os.fsync(handle.fileno())
         os.replace(tmp, target)
     except BaseException:

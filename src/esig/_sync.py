@@ -17,6 +17,7 @@ from collections.abc import Coroutine
 from typing import Any, TypeVar
 
 from esig._library_warnings import caught_library_warnings
+from esig._parsing import esig_parsing
 
 T = TypeVar("T")
 
@@ -44,8 +45,9 @@ def _run_on_thread_loop(coro: Coroutine[Any, Any, T]) -> T:
             _kept[:] = [kept for kept in _kept if not kept.is_closed()]
             _kept.append(loop)
     # Every sync twin (sign_pdf, verify_pdf, extend_pdf, ...) passes here: the
-    # libraries' warnings are caught once for all of them (esig._library_warnings).
-    with caught_library_warnings("running esig's async core"):
+    # libraries' warnings are caught once for all of them (esig._library_warnings), and
+    # pyHanko reads hex strings in chunks while they run (esig._pyhanko.hex_strings).
+    with caught_library_warnings("running esig's async core"), esig_parsing():
         return loop.run_until_complete(coro)
 
 

@@ -25,3 +25,9 @@ for _name in ("pyhanko", "pyhanko_certvalidator"):
 from esig._pyhanko import xref_guard  # noqa: E402
 
 xref_guard.install()
+
+# pyHanko reads hex strings (a signature's /Contents among them) one byte per call; while
+# esig parses (hex_strings.esig_parsing), they are read in chunks with the same results.
+from esig._pyhanko import hex_strings  # noqa: E402
+
+hex_strings.install()

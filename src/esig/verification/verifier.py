@@ -26,6 +26,7 @@ from cryptography import x509
 
 from esig._io import open_input, read_input, sha256_in_background
 from esig._library_warnings import caught_library_warnings
+from esig._parsing import esig_parsing
 from esig._pyhanko.conformance import BaselineFacts, read_baseline_facts
 from esig._pyhanko.documents import PARSE_FAILURES
 from esig._pyhanko.salvage import recover_signatures
@@ -145,7 +146,7 @@ class Verifier:
 
     async def async_verify_pdf(self, source: str | os.PathLike[str] | bytes) -> VerificationReport:
         """Verify every signature in a PDF given as a path or as bytes."""
-        with caught_library_warnings("verifying a PDF"):
+        with caught_library_warnings("verifying a PDF"), esig_parsing():
             if isinstance(source, bytes):
                 return await self._verify_stream(io.BytesIO(source), "<bytes>", source)
             with open_input(source) as handle:
