@@ -1,0 +1,361 @@
+"""Real EU trusted lists with their real XAdES signatures (issue 16 spike).
+
+The data is in ``tests/data/tl_real/`` (see its README): the EU LOTL 248 of 2019 with the
+Belgian, Cypriot and Danish lists it points to (from DSS), the EU LOTL 388 of 2026 (from
+pyHanko), and the OJ C 276 (2019) LOTL signer certificates. The Belgian list 81 of 2026
+and the real Belgian eID signature are read from the shared corpus.
+
+What works is asserted plainly. What esig gets wrong on this real data is marked
+``xfail(strict=True)`` with the reason, so each test flips to XPASS (and fails the run)
+when the gap is closed; then remove the marker.
+
+The gap in one sentence: esig checks a list's signature at the *current* time only
+(``esig._pyhanko.tl_signature._verify`` passes ``validation_time=None`` to pyHanko), so a
+list whose scheme-operator certificate has expired since it was signed (the normal state
+of any archived list: BE 43 and DK 22 here) is refused, and reported as "changed after
+signing" although its signature is intact.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from cryptography import x509
+from pyhanko.pdf_utils.reader import PdfFileReader
+
+import esig
+from esig.testing import real_part_missing
+from esig.trust import (
+    CertificateType,
+    SignatureStatus,
+    TrustedListError,
+    TrustedListSource,
+    TrustServiceStatus,
+    read_trusted_list,
+)
+
+DATA = Path(__file__).resolve().parent / "data" / "tl_real"
+DSS = DATA / "dss-2019"
+LOTL_248 = DSS / "eu-lotl-248.xml"
+BE_43 = DSS / "BE-43.xml"
+CY_31 = DSS / "CY-31.xml"
+DK_22 = DSS / "DK-22.xml"
+LOTL_388 = DATA / "pyhanko-2026" / "eu-lotl-388.xml"
+CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus"
+
+UTC = dt.UTC
+KREMER_SHA256 = "d2064fdd70f6982dcc516b86d9d5c56aea939417c624b2e478c0b29de54f8474"
+EC_2023_SHA256 = "e0a620fbb6747362bb933ac44169d676a553444716cf5f31605f12a22b8396b1"
+BE_SIGNING_TIME = dt.datetime(2020, 9, 5, 21, 37, 11, tzinfo=UTC)
+"""The Belgian eID signature's signing time (its /M; the PDF carries a signature timestamp
+of the same day)."""
+
+# fmt: off
+TERRITORIES = [
+    "AT", "BE", "BG", "CY", "CZ", "DE", "DK", "EE", "EL", "ES", "EU", "FI", "FR", "HR", "HU",
+    "IE", "IS", "IT", "LI", "LT", "LU", "LV", "MT", "NL", "NO", "PL", "PT", "RO", "SE", "SI",
+    "SK", "UK",
+]
+# fmt: on
+
+PAST_TIME = (
+    "esig verifies a list's signature at the current time only: "
+    "esig._pyhanko.tl_signature._verify calls eutl_parse._validate_and_extract_tl_data(..., "
+    "None), so a TLSO certificate that expired after the list was issued fails with "
+    "signxml InvalidCertificate 'certificate has expired at validation time'"
+)
+MISREPORT = (
+    "an expired TLSO certificate is reported as a broken signature: "
+    "tl_signature.check_signature sets integrity=False when the embedded certificate "
+    "fails for the same expiry, and trusted_lists._accept_or_refuse then says 'changed "
+    "after signing' / 'its signature is broken'"
+)
+
+
+@pytest.fixture(scope="module")
+def oj_2019() -> list[x509.Certificate]:
+    return x509.load_pem_x509_certificates((DSS / "oj-2019-lotl-signers.pem").read_bytes())
+
+
+def corpus(name: str) -> Path:
+    path = CORPUS / name
+    if not path.is_file():
+        real_part_missing(f"the corpus file {path}")
+    return path
+
+
+@pytest.fixture(scope="module")
+def belgian_eid_chain() -> list[x509.Certificate]:
+    """Patrick Kremer (Signature) and Citizen CA 201803, from the real Belgian eID PDF."""
+    with corpus("dss/belgian_pki_multiple_ocsps.pdf").open("rb") as f:
+        sig = PdfFileReader(f).embedded_signatures[0]
+        leaf = sig.signer_cert
+        issuer = next(
+            c.chosen for c in sig.signed_data["certificates"] if c.chosen.subject == leaf.issuer
+        )
+        return [x509.load_der_x509_certificate(c.dump()) for c in (leaf, issuer)]
+
+
+@pytest.fixture(scope="module")
+def be_81_via_lotl_388() -> TrustedListSource:
+    return TrustedListSource.from_files([corpus("trusted-lists/tsl-be-v6.xml")], lotl=LOTL_388)
+
+
+# --- what works --------------------------------------------------------------------------
+
+
+def test_the_2019_lotl_verifies_with_the_oj_2019_signer_certificates(
+    oj_2019: list[x509.Certificate],
+) -> None:
+    assert len(oj_2019) == 8
+    lotl = read_trusted_list(LOTL_248, tlso_certificates=oj_2019)
+    assert (lotl.territory, lotl.sequence_number, lotl.version) == ("EU", 248, 5)
+    assert lotl.issued == dt.datetime(2019, 9, 4, 8, tzinfo=UTC)
+    assert lotl.next_update == dt.datetime(2020, 3, 4, tzinfo=UTC)
+    assert lotl.signature.status is SignatureStatus.VERIFIED
+    assert lotl.signature.signer_sha256 == KREMER_SHA256  # OJ 2019 #6, valid until 2028
+    assert list(lotl.pointers) == TERRITORIES
+    assert lotl.problems == ()
+
+
+def test_the_2019_lotl_verifies_with_pyhankos_bundled_signers_too() -> None:
+    # the Kremer certificate is still in pyHanko's latest.cert.pem
+    lotl = read_trusted_list(LOTL_248)
+    assert lotl.signature.status is SignatureStatus.VERIFIED
+    assert lotl.signature.signer_sha256 == KREMER_SHA256
+
+
+def test_the_cypriot_list_is_authenticated_by_its_lotl_pointer(
+    oj_2019: list[x509.Certificate],
+) -> None:
+    # CY's TLSO certificate (CY-TSL Signer2) is valid until 2028: checking now works
+    source = TrustedListSource.from_files([CY_31], lotl=LOTL_248, lotl_certificates=oj_2019)
+    (cy,) = source.lists
+    assert (cy.territory, cy.sequence_number) == ("CY", 31)
+    assert cy.signature.status is SignatureStatus.VERIFIED
+    assert cy.signature.signer == (
+        "CN=CY-TSL Signer2,O=Department of Electronic Communications,C=CY"
+    )
+    assert source.lotl is not None and source.lotl.sequence_number == 248
+    # without the LOTL nobody vouches for the list's signer
+    with pytest.raises(TrustedListError, match="cannot be authenticated"):
+        TrustedListSource.from_files([CY_31])
+
+
+def test_the_2026_lotl_verifies_with_pyhankos_bundled_signers() -> None:
+    lotl = read_trusted_list(LOTL_388)
+    assert (lotl.territory, lotl.sequence_number, lotl.version) == ("EU", 388, 6)
+    assert lotl.next_update == dt.datetime(2026, 11, 18, 12, 16, 35, tzinfo=UTC)
+    assert lotl.signature.status is SignatureStatus.VERIFIED
+    assert lotl.signature.signer_sha256 == EC_2023_SHA256
+    assert list(lotl.pointers) == TERRITORIES
+
+
+def test_the_2026_lotl_is_refused_with_only_the_2019_anchors(
+    oj_2019: list[x509.Certificate],
+) -> None:
+    # its signer (EC 2023) was announced after OJ 2019: reaching it from those anchors
+    # takes the pivot LOTLs, which esig does not follow (and which are not copied here)
+    with pytest.raises(TrustedListError, match="does not verify with any"):
+        TrustedListSource.from_files([], lotl=LOTL_388, lotl_certificates=oj_2019)
+
+
+def test_the_2026_belgian_list_is_authenticated_by_the_2026_lotl(
+    be_81_via_lotl_388: TrustedListSource,
+) -> None:
+    (be,) = be_81_via_lotl_388.lists
+    assert (be.territory, be.sequence_number, be.version) == ("BE", 81, 6)
+    assert be.signature.status is SignatureStatus.VERIFIED
+    assert "Federale Overheidsdienst Economie" in (be.signature.signer or "")
+
+
+def test_the_belgian_eid_certificate_is_qualified_by_the_2026_lists(
+    be_81_via_lotl_388: TrustedListSource, belgian_eid_chain: list[x509.Certificate]
+) -> None:
+    q = be_81_via_lotl_388.qualification_at(
+        belgian_eid_chain, BE_SIGNING_TIME, now=dt.datetime(2026, 12, 1, tzinfo=UTC)
+    )
+    assert q.qualified is True
+    assert q.certificate_type is CertificateType.ESIG
+    assert q.qscd is True
+    assert q.service_name == "CN=Belgium Root CA4, C=BE"
+    assert q.territory == "BE" and q.list_sequence_number == 81
+    assert q.status is TrustServiceStatus.GRANTED
+    assert q.status_since == dt.datetime(2016, 6, 30, 22, tzinfo=UTC)
+    assert q.list_signature is SignatureStatus.VERIFIED
+    assert q.qualified_at_issuance is True
+    # the leaf alone is not enough: the list holds the root (Belgium Root CA4), not
+    # Citizen CA, so the issuer has to be in the chain given
+    alone = be_81_via_lotl_388.qualification_at(belgian_eid_chain[:1], BE_SIGNING_TIME)
+    assert alone.qualified is None
+
+
+# --- what fails: lists signed by a since-expired TLSO certificate ----------------------------
+
+
+def test_today_the_expired_tlso_lists_are_refused_as_changed_after_signing(
+    oj_2019: list[x509.Certificate],
+) -> None:
+    """The current behaviour, recorded exactly (delete this test when the gap is closed)."""
+    for path, until in ((BE_43, "2024-02-17"), (DK_22, "2021-02-27")):
+        with pytest.raises(TrustedListError) as caught:
+            TrustedListSource.from_files([path], lotl=LOTL_248, lotl_certificates=oj_2019)
+        message = str(caught.value)
+        assert "certificate has expired at validation time" in message
+        assert f"certificate is not valid after {until}" in message
+        assert "so it was changed after signing" in message
+        assert caught.value.signature is not None
+        assert caught.value.signature.integrity is False  # the misreport
+    tl = read_trusted_list(DK_22)
+    assert tl.signature.integrity is False
+    assert "the list was changed after signing" in (tl.signature.reason or "")
+
+
+@pytest.mark.xfail(strict=True, reason=PAST_TIME)
+@pytest.mark.parametrize(("path", "territory"), [(BE_43, "BE"), (DK_22, "DK")])
+def test_a_list_is_authenticated_at_its_issue_time(
+    oj_2019: list[x509.Certificate], path: Path, territory: str
+) -> None:
+    source = TrustedListSource.from_files([path], lotl=LOTL_248, lotl_certificates=oj_2019)
+    (tl,) = source.lists
+    assert tl.territory == territory
+    assert tl.signature.status is SignatureStatus.VERIFIED
+
+
+@pytest.mark.xfail(strict=True, reason=MISREPORT)
+def test_an_expired_tlso_certificate_is_not_called_a_broken_signature() -> None:
+    tl = read_trusted_list(DK_22)
+    assert tl.signature.integrity is True
+    assert "changed after signing" not in (tl.signature.reason or "")
+
+
+@pytest.mark.xfail(strict=True, reason=f"{MISREPORT}; so allow_unsigned does not help either")
+def test_allow_unsigned_accepts_an_intact_list_whose_signer_expired() -> None:
+    source = TrustedListSource.from_files([DK_22], allow_unsigned=True)
+    assert source.lists[0].signature.integrity is True
+
+
+@pytest.mark.xfail(strict=True, reason=PAST_TIME)
+def test_the_whole_2019_set_loads_through_its_lotl(oj_2019: list[x509.Certificate]) -> None:
+    source = TrustedListSource.from_files(
+        [CY_31, BE_43, DK_22], lotl=LOTL_248, lotl_certificates=oj_2019
+    )
+    assert [(tl.territory, tl.signature.status) for tl in source.lists] == [
+        ("CY", SignatureStatus.VERIFIED),
+        ("BE", SignatureStatus.VERIFIED),
+        ("DK", SignatureStatus.VERIFIED),
+    ]
+
+
+@pytest.mark.xfail(strict=True, reason=f"BE 43 cannot be loaded: {PAST_TIME}")
+def test_the_belgian_eid_certificate_is_qualified_by_the_lists_of_its_time(
+    oj_2019: list[x509.Certificate], belgian_eid_chain: list[x509.Certificate]
+) -> None:
+    # BE 43 (2019-06) is the Belgian list closest to the signing time (2020-09) in the data
+    source = TrustedListSource.from_files([BE_43], lotl=LOTL_248, lotl_certificates=oj_2019)
+    q = source.qualification_at(
+        belgian_eid_chain, BE_SIGNING_TIME, now=BE_SIGNING_TIME + dt.timedelta(days=1)
+    )
+    assert q.qualified is True and q.qscd is True
+    assert q.certificate_type is CertificateType.ESIG
+    assert q.service_name == "CN=Belgium Root CA4, C=BE" and q.list_sequence_number == 43
+    assert q.list_expired  # BE 43 was due 2019-12-13: a warning, still used
+
+
+# --- what fails: the rest of the LOTL chain ---------------------------------------------------
+
+
+@pytest.fixture
+def tampered_cy(tmp_path: Path) -> Iterator[Path]:
+    data = CY_31.read_bytes()
+    marker = b"<TSLSequenceNumber>31<"
+    assert marker in data
+    changed = tmp_path / "CY-31-tampered.xml"
+    changed.write_bytes(data.replace(marker, marker.replace(b"31", b"32"), 1))
+    yield changed
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="one list that fails to authenticate makes TrustedListSource.from_files raise "
+    "for all (trusted_lists.from_files calls _accept_or_refuse per list and lets the "
+    "TrustedListError out); issue 16 wants it reported by territory and the others used",
+)
+def test_one_bad_list_does_not_sink_the_others(
+    oj_2019: list[x509.Certificate], tampered_cy: Path
+) -> None:
+    # CY's signer is still valid, so only the changed byte makes the second copy fail
+    source = TrustedListSource.from_files(
+        [CY_31, tampered_cy], lotl=LOTL_248, lotl_certificates=oj_2019
+    )
+    assert [(tl.territory, tl.sequence_number) for tl in source.lists] == [("CY", 31)]
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="a LOTL past its NextUpdate is used silently: adapter.load_lotl and "
+    "TrustedListSource never compare the LOTL's next_update with the time asked, and "
+    "qualification_at's list_expired / warning look at the national list only",
+)
+def test_an_expired_lotl_is_a_finding(
+    be_81_via_lotl_388: TrustedListSource, belgian_eid_chain: list[x509.Certificate]
+) -> None:
+    # LOTL 388 was due 2026-11-18; BE 81 is due 2026-12-15, so on 2026-12-01 only the
+    # LOTL has expired
+    q = be_81_via_lotl_388.qualification_at(
+        belgian_eid_chain, BE_SIGNING_TIME, now=dt.datetime(2026, 12, 1, tzinfo=UTC)
+    )
+    assert q.list_expired is False
+    assert "2026-11-18" in q.explanation
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="esig verify --trusted-list takes a LOTL as a plain list (cli/verify.py "
+    "_trusted_lists passes every path to from_files(paths, tlso_certificates=...) with no "
+    "lotl=), so the LOTL itself is refused as 'its origin cannot be authenticated', though "
+    "the help says '--trusted-list: a trusted list or a list of trusted lists'",
+)
+def test_the_cli_takes_a_lotl_with_its_lists() -> None:
+    pdf = corpus("dss/belgian_pki_multiple_ocsps.pdf")
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "esig",
+            "verify",
+            str(pdf),
+            "--trusted-list",
+            str(LOTL_388),
+            "--trusted-list",
+            str(corpus("trusted-lists/tsl-be-v6.xml")),
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=300,
+    )
+    assert "is refused" not in done.stderr, done.stderr
+    assert done.returncode != 2
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="verify_pdf with the LOTL-authenticated lists gives SES, not QES: with no "
+    "validated path verifier.py passes only the signer's certificate (chain = raw.path or "
+    "(raw.signer_cert,)) to qualification_at, dropping Citizen CA from the CMS, and the "
+    "list's CA/QC certificates are not used as trust anchors; the TSA is then untrusted "
+    "so the moment judged is now, not 2020-09-05",
+)
+def test_the_belgian_eid_signature_is_qes_against_the_lotl_chain(
+    be_81_via_lotl_388: TrustedListSource,
+) -> None:
+    report = esig.verify_pdf(
+        corpus("dss/belgian_pki_multiple_ocsps.pdf"), trusted_lists=be_81_via_lotl_388
+    )
+    assert report.signatures[0].level.level.value == "QES"
