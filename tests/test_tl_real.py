@@ -359,3 +359,15 @@ def test_the_belgian_eid_signature_is_qes_against_the_lotl_chain(
         corpus("dss/belgian_pki_multiple_ocsps.pdf"), trusted_lists=be_81_via_lotl_388
     )
     assert report.signatures[0].level.level.value == "QES"
+
+
+def test_reading_a_real_list_raises_no_library_warning(oj_2019: list[x509.Certificate]) -> None:
+    """LOTL 248 names certificates whose policy text cryptography reads leniently, with a
+    warning: esig reads them with the warning caught, so an application sees none."""
+    import warnings
+
+    with warnings.catch_warnings(record=True) as seen:
+        warnings.simplefilter("always")
+        lotl = read_trusted_list(LOTL_248, tlso_certificates=oj_2019)
+    assert lotl.signature.status is SignatureStatus.VERIFIED
+    assert [f"{w.category.__name__}: {w.message}" for w in seen] == []

@@ -20,6 +20,7 @@ from pyhanko.sign.validation.qualified.tsp import (
     TSPServiceParsingError,
 )
 
+from esig._library_warnings import caught_library_warnings
 from esig.certificates import UNREADABLE_CERTIFICATE
 from esig.model.trusted_lists import (
     CertificateType,
@@ -122,15 +123,22 @@ def read_certificate(der: bytes) -> tuple[x509.Certificate, ServiceCertificate] 
         cert = x509.load_der_x509_certificate(der)
     except UNREADABLE_CERTIFICATE:
         return None
-    try:
-        ski = cert.extensions.get_extension_for_class(x509.SubjectKeyIdentifier).value.digest.hex()
-    except (x509.ExtensionNotFound, ValueError):
-        ski = None
+    # cryptography parses names and extensions on first use and warns then about what it
+    # reads leniently (e.g. UTF-8 in a policy's VisibleString, seen in real lists): parse
+    # them here, once, with the warnings caught, so no later use prints one.
+    with caught_library_warnings("reading a certificate in a trusted list"):
+        try:
+            extensions = cert.extensions
+            ski = extensions.get_extension_for_class(x509.SubjectKeyIdentifier).value
+            key_identifier: str | None = ski.digest.hex()
+        except (x509.ExtensionNotFound, ValueError):
+            key_identifier = None
+        subject, issuer = cert.subject.rfc4514_string(), cert.issuer.rfc4514_string()
     return cert, ServiceCertificate(
-        subject=cert.subject.rfc4514_string(),
-        issuer=cert.issuer.rfc4514_string(),
+        subject=subject,
+        issuer=issuer,
         sha256=hashlib.sha256(der).hexdigest(),
-        key_identifier=ski,
+        key_identifier=key_identifier,
         not_before=cert.not_valid_before_utc,
         not_after=cert.not_valid_after_utc,
     )

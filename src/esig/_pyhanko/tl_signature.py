@@ -7,6 +7,7 @@ signature, or why none did, becomes a :class:`~esig.model.trusted_lists.TrustedL
 from __future__ import annotations
 
 import base64
+import contextlib
 import hashlib
 from collections.abc import Sequence
 from typing import Any
@@ -107,8 +108,12 @@ def _embedded_certificate(root: Any) -> x509.Certificate | None:
         return None
     try:
         cert = x509.load_der_x509_certificate(base64.b64decode("".join(found.text.split())))
-        cert.subject  # noqa: B018 - cryptography reads names lazily: fail here, not later
-        cert.issuer  # noqa: B018
+        # cryptography reads names and extensions lazily: fail (or warn, caught) here
+        with caught_library_warnings("reading a trusted list's signing certificate"):
+            cert.subject  # noqa: B018
+            cert.issuer  # noqa: B018
+            with contextlib.suppress(ValueError):  # extensions it cannot read: not used here
+                cert.extensions  # noqa: B018
     except UNREADABLE_CERTIFICATE:
         return None
     return cert
