@@ -29,11 +29,13 @@ UNREADABLE_CERTIFICATE: tuple[type[Exception], ...] = (
     x509.InvalidVersion,
     x509.DuplicateExtension,
     x509.UnsupportedGeneralNameType,
+    KeyError,
 )
 """What :mod:`cryptography` raises on a certificate it cannot read: malformed DER
 (``ValueError``), a version beyond v3, a duplicated extension, a general name of an
-unknown type. Names and extensions are decoded lazily, so the last two may come later,
-on first use; esig reads them at once where it loads a certificate."""
+unknown type, and (cryptography 49) a ``KeyError`` for a name attribute of an unknown
+ASN.1 string type. Names and extensions are decoded lazily, so all but the first may
+come later, on first use; esig reads them at once where it loads a certificate."""
 
 _MAX_CERTIFICATE_FILE = 16 * 1024 * 1024
 """Refuse certificate files larger than this (a certificate bundle is never that big)."""
@@ -77,6 +79,13 @@ def load_certificates(
     return certs
 
 
+def _why(exc: Exception) -> str:
+    """The reason cryptography gives; its ``KeyError`` carries only the unknown ASN.1 tag."""
+    if isinstance(exc, KeyError):
+        return f"a value has an ASN.1 type cryptography does not read (tag {exc})"
+    return str(exc)
+
+
 def _unreadable_part(certs: list[x509.Certificate], what: str) -> str | None:
     """Why one of ``certs`` cannot be used, or None.
 
@@ -87,12 +96,12 @@ def _unreadable_part(certs: list[x509.Certificate], what: str) -> str | None:
         try:
             cert.subject  # noqa: B018
             cert.issuer  # noqa: B018
-        except ValueError as exc:
-            return f"The names of {what} {index} cannot be read: {exc}"
+        except UNREADABLE_CERTIFICATE as exc:
+            return f"The names of {what} {index} cannot be read: {_why(exc)}"
         try:
             cert.extensions  # noqa: B018
         except UNREADABLE_CERTIFICATE as exc:
-            return f"The extensions of {what} {index} cannot be read: {exc}"
+            return f"The extensions of {what} {index} cannot be read: {_why(exc)}"
         cert.serial_number  # noqa: B018 - cryptography warns (caught) on a non-positive one
     return None
 
