@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import contextlib
+import datetime as dt
 import hashlib
 from collections.abc import Sequence
 from typing import Any
@@ -18,6 +19,7 @@ from cryptography.hazmat.primitives.serialization import Encoding
 from lxml import etree  # type: ignore[import-untyped]
 from pyhanko.sign.validation.errors import SignatureValidationError
 from pyhanko.sign.validation.qualified import eutl_parse
+from signxml.exceptions import InvalidCertificate
 
 from esig._library_warnings import caught_library_warnings
 from esig._pyhanko.signer import to_asn1
@@ -31,6 +33,7 @@ from esig.model.trusted_lists import (
 __all__ = [
     "check_signature",
     "is_list_of_lists",
+    "issue_time",
     "list_text",
     "parse_list",
     "peek_territory",
@@ -123,6 +126,22 @@ def _fingerprint(cert: x509.Certificate) -> str:
     return hashlib.sha256(cert.public_bytes(Encoding.DER)).hexdigest()
 
 
+def issue_time(root: Any) -> dt.datetime | None:
+    """The list's ``ListIssueDateTime``, the moment its signer vouches for it; None if unreadable.
+
+    A list's signature is checked at that moment: the scheme operator's certificate must
+    have been valid when the list was issued, or be valid today. An archived list (the
+    normal state of every list older than its signer's certificate) then still
+    authenticates.
+    """
+    text = root.findtext(f"{{{_TSL_NS}}}SchemeInformation/{{{_TSL_NS}}}ListIssueDateTime")
+    try:
+        moment = dt.datetime.fromisoformat((text or "").strip())
+    except ValueError:
+        return None
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=dt.UTC)
+
+
 _UNSUPPORTED = (NotImplementedError, KeyError, UnsupportedAlgorithm)
 """What signxml raises for an algorithm or key it does not handle (not a bad signature)."""
 
@@ -153,13 +172,36 @@ def _without_key_value(text: str) -> str | None:
     return str(etree.tostring(root, encoding="unicode"))
 
 
+def _at_either_moment(text: str, cert: x509.Certificate, at: dt.datetime | None) -> str:
+    """The signed content, with ``cert`` valid at ``at`` or, failing that, now.
+
+    A certificate not yet valid at the issue time a list states (test lists are often
+    dated back) but valid now is accepted, as it was before issue times were used. When
+    neither moment works, a signature that does not match is reported over a certificate
+    that was not valid at the issue time.
+    """
+    asn1 = to_asn1(cert)
+    try:
+        return str(eutl_parse._validate_and_extract_tl_data(text, asn1, at))
+    except SignatureValidationError as exc:
+        if at is None or not isinstance(exc.__cause__, InvalidCertificate):
+            raise
+        try:
+            return str(eutl_parse._validate_and_extract_tl_data(text, asn1, None))
+        except SignatureValidationError as now:
+            if not isinstance(now.__cause__, InvalidCertificate):
+                raise  # the signature itself does not match: that is the answer
+            raise exc from exc.__cause__
+
+
 def _verify(
-    text: str, candidates: Sequence[x509.Certificate]
+    text: str, candidates: Sequence[x509.Certificate], at: dt.datetime | None
 ) -> tuple[str | None, x509.Certificate | None, list[str], bool]:
     """The signed content and the certificate that verified it, or the errors.
 
-    The last value says that every failure came from an algorithm or key signxml does
-    not support, rather than from a signature that does not match.
+    ``at`` is the moment the certificates must be valid at (None: now). The last value
+    says that no failure showed a signature that does not match: each came from an
+    algorithm or key signxml does not support, or from a certificate not valid at ``at``.
     """
     errors: list[str] = []
     unsupported = bool(candidates)
@@ -168,10 +210,11 @@ def _verify(
         attempt: str | None = text
         while attempt is not None:
             try:
-                signed = eutl_parse._validate_and_extract_tl_data(attempt, to_asn1(cert), None)
+                signed = _at_either_moment(attempt, cert, at)
             except SignatureValidationError as exc:
                 errors.append(f"{who}: {exc.failure_message}")
-                unsupported = False
+                if not isinstance(exc.__cause__, InvalidCertificate):
+                    unsupported = False
             except _UNSUPPORTED as exc:
                 retry = _without_key_value(attempt) if attempt is text else None
                 if retry is not None:
@@ -193,7 +236,11 @@ def _verify(
 def check_signature(
     text: str, root: Any, candidates: Sequence[x509.Certificate]
 ) -> tuple[TrustedListSignature, str]:
-    """Check the signature; return the finding and the content to parse."""
+    """Check the signature; return the finding and the content to parse.
+
+    The certificates must have been valid at the list's issue time (:func:`issue_time`).
+    """
+    at = issue_time(root)
     count = len(root.findall(f".//{{{_DS_NS}}}Signature"))
     present = count > 0
     if count > 1:
@@ -222,7 +269,7 @@ def check_signature(
             text,
         )
     if candidates:
-        signed, cert, errors, _ = _verify(text, candidates)
+        signed, cert, errors, _ = _verify(text, candidates, at)
         if signed is not None and cert is not None:
             return (
                 TrustedListSignature(
@@ -237,7 +284,7 @@ def check_signature(
         embedded = _embedded_certificate(root)
         integrity = None
         if embedded is not None:
-            checked = _verify(text, [embedded])
+            checked = _verify(text, [embedded], at)
             integrity = None if checked[3] else checked[0] is not None
         reason = "; ".join(errors) or "no TLSO certificate could be tried"
         return (
@@ -262,14 +309,15 @@ def check_signature(
             ),
             text,
         )
-    signed, _, errors, unsupported = _verify(text, [embedded])
+    signed, _, errors, unsupported = _verify(text, [embedded], at)
     who = embedded.subject.rfc4514_string()
     if signed is None and unsupported:
         return (
             TrustedListSignature(
                 status=SignatureStatus.NOT_VERIFIED,
-                reason="the signature uses an algorithm or key type that cannot be checked "
-                f"(signxml): {'; '.join(errors)}",
+                reason="the signature cannot be checked with the certificate embedded in "
+                "the list (an algorithm or key type signxml does not handle, or a "
+                f"certificate not valid when the list was issued): {'; '.join(errors)}",
                 signature_present=True,
                 signer=who,
                 signer_sha256=_fingerprint(embedded),
