@@ -276,13 +276,6 @@ def test_an_expired_lotl_is_a_finding(
     assert "2026-11-18" in q.explanation
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="esig verify --trusted-list takes a LOTL as a plain list (cli/verify.py "
-    "_trusted_lists passes every path to from_files(paths, tlso_certificates=...) with no "
-    "lotl=), so the LOTL itself is refused as 'its origin cannot be authenticated', though "
-    "the help says '--trusted-list: a trusted list or a list of trusted lists'",
-)
 def test_the_cli_takes_a_lotl_with_its_lists() -> None:
     pdf = corpus("dss/belgian_pki_multiple_ocsps.pdf")
     done = subprocess.run(
@@ -303,7 +296,19 @@ def test_the_cli_takes_a_lotl_with_its_lists() -> None:
         timeout=300,
     )
     assert "is refused" not in done.stderr, done.stderr
-    assert done.returncode != 2
+    assert done.returncode == 1, done.stderr  # judged (not QES here: see the next test)
+    # the lists were consulted: the LOTL authenticated BE 81, which was searched
+    assert "No service in the trusted lists consulted has issued" in done.stdout
+
+
+def test_the_cli_refuses_two_lists_of_lists() -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "esig", "verify", str(corpus("dss/belgian_pki_multiple_ocsps.pdf")),
+         "--trusted-list", str(LOTL_388), "--trusted-list", str(LOTL_248)],
+        capture_output=True, text=True, check=False, timeout=300,
+    )  # fmt: skip
+    assert done.returncode == 2
+    assert "2 lists of trusted lists were given" in done.stderr
 
 
 @pytest.mark.xfail(

@@ -92,7 +92,8 @@ def verify(  # noqa: PLR0917 - typer maps parameters to options
         list[Path] | None,
         typer.Option(
             metavar="TL.xml",
-            help="An EU trusted list (ETSI TS 119 612) or a list of trusted lists; repeatable.",
+            help="An EU trusted list (ETSI TS 119 612), or one list of trusted lists that "
+            "authenticates the others; repeatable.",
         ),
     ] = None,
     tlso: Annotated[

@@ -110,7 +110,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
@@ -278,7 +278,8 @@ class TrustedListSource:
         """Load trusted lists from files, verify their signatures, refuse the ones that fail.
 
         Args:
-            paths: The trusted lists (ETSI TS 119 612 XML).
+            paths: The trusted lists (ETSI TS 119 612 XML). One of them may be a list of
+                trusted lists when ``lotl`` is not given: it is then used as ``lotl``.
             tlso_certificates: Certificates of scheme operators (TLSO) allowed to sign
                 any of the lists.
             lotl: A list of trusted lists; each list's signature is then also checked
@@ -298,14 +299,16 @@ class TrustedListSource:
 
         lotl_list: TrustedList | None = None
         pointers: dict[str, tuple[x509.Certificate, ...]] = {}
+        contents = [(path, _read(path)) for path in paths]
+        if lotl is None:
+            lotl, contents = _lotl_among(contents, adapter.is_list_of_lists)
         if lotl is not None:
             lotl_list, pointers = adapter.load_lotl(
                 _read(lotl), source=str(lotl), certificates=lotl_certificates
             )
         explicit = tuple(tlso_certificates or ())
         loaded: list[LoadedList] = []
-        for path in paths:
-            data = _read(path)
+        for path, data in contents:
             territory = adapter.peek_territory(data, source=str(path))
             candidates = explicit + pointers.get(territory.upper(), ())
             one = adapter.load_list(data, source=str(path), candidates=candidates)
@@ -368,6 +371,23 @@ def read_trusted_list(
     return adapter.load_list(
         data, source=str(path), candidates=tuple(tlso_certificates or ())
     ).trusted_list
+
+
+def _lotl_among(
+    contents: list[tuple[str | os.PathLike[str], bytes]],
+    is_lotl: Callable[..., bool],
+) -> tuple[str | os.PathLike[str] | None, list[tuple[str | os.PathLike[str], bytes]]]:
+    """The one list of trusted lists among ``contents`` and the other lists; at most one."""
+    lotls = [path for path, data in contents if is_lotl(data, source=str(path))]
+    if len(lotls) > 1:
+        raise TrustedListError(
+            f"{len(lotls)} lists of trusted lists were given ({', '.join(map(str, lotls))}); "
+            "give one, the one whose pointers authenticate the national lists",
+            path=Path(lotls[1]),
+        )
+    if not lotls:
+        return None, contents
+    return lotls[0], [(path, data) for path, data in contents if path is not lotls[0]]
 
 
 def _read(path: str | os.PathLike[str]) -> bytes:
