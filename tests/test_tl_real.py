@@ -258,12 +258,6 @@ def test_one_bad_list_does_not_sink_the_others(
     assert [(tl.territory, tl.sequence_number) for tl in source.lists] == [("CY", 31)]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a LOTL past its NextUpdate is used silently: adapter.load_lotl and "
-    "TrustedListSource never compare the LOTL's next_update with the time asked, and "
-    "qualification_at's list_expired / warning look at the national list only",
-)
 def test_an_expired_lotl_is_a_finding(
     be_81_via_lotl_388: TrustedListSource, belgian_eid_chain: list[x509.Certificate]
 ) -> None:
@@ -273,7 +267,13 @@ def test_an_expired_lotl_is_a_finding(
         belgian_eid_chain, BE_SIGNING_TIME, now=dt.datetime(2026, 12, 1, tzinfo=UTC)
     )
     assert q.list_expired is False
+    assert "list of trusted lists that authenticated it (EU, sequence 388)" in q.explanation
     assert "2026-11-18" in q.explanation
+    # before its NextUpdate, no such warning
+    fresh = be_81_via_lotl_388.qualification_at(
+        belgian_eid_chain, BE_SIGNING_TIME, now=dt.datetime(2026, 11, 1, tzinfo=UTC)
+    )
+    assert "list of trusted lists" not in fresh.explanation
 
 
 def test_the_cli_takes_a_lotl_with_its_lists() -> None:

@@ -341,7 +341,7 @@ class TrustedListSource:
         moment = as_aware(moment)
         asked = as_aware(now) if now is not None else dt.datetime.now(dt.UTC)
         raw = adapter.assess(self._handle, chain, moment)
-        return _qualification(raw, moment, asked, self._lists)
+        return _qualification(raw, moment, asked, self._lists, self.lotl)
 
 
 def read_trusted_list(
@@ -454,6 +454,7 @@ def _qualification(
     moment: dt.datetime,
     asked: dt.datetime,
     lists: tuple[TrustedList, ...],
+    lotl: TrustedList | None = None,
 ) -> TrustedListQualification:
     when = day_text(moment)
     if raw.match is None:
@@ -469,7 +470,7 @@ def _qualification(
     status = match.status_at_moment
     expired = tl.is_expired(asked)
     where = f"{match.service_name!r} of {match.provider_name} (trusted list {tl.territory})"
-    warnings = _warnings(tl, expired, asked)
+    warnings = _warnings(tl, expired, asked, lotl)
     listed = TrustedListQualification(
         moment=moment,
         qualified=None,
@@ -585,13 +586,23 @@ _DEVICE_WORDS = {
 }
 
 
-def _warnings(tl: TrustedList, expired: bool, asked: dt.datetime) -> list[str]:
+def _warnings(
+    tl: TrustedList, expired: bool, asked: dt.datetime, lotl: TrustedList | None = None
+) -> list[str]:
     found = []
     if expired:
         due = day_text(tl.next_update) if tl.next_update else "never (the scheme was closed)"
         found.append(
             f"Warning: the list (sequence {tl.sequence_number}) was due for its next update "
             f"{due} and had expired on {day_text(asked)}; a newer list may say otherwise."
+        )
+    if lotl is not None and lotl.is_expired(asked):
+        due = day_text(lotl.next_update) if lotl.next_update else "never"
+        found.append(
+            f"Warning: the list of trusted lists that authenticated it ({lotl.territory}, "
+            f"sequence {lotl.sequence_number}) was due for its next update {due} and had "
+            f"expired on {day_text(asked)}; the lists and signers it names may have changed "
+            "since."
         )
     if tl.signature.status is not SignatureStatus.VERIFIED:
         found.append(f"Warning: the list was not authenticated ({tl.signature.reason}).")
