@@ -242,12 +242,6 @@ def tampered_cy(tmp_path: Path) -> Iterator[Path]:
     yield changed
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="one list that fails to authenticate makes TrustedListSource.from_files raise "
-    "for all (trusted_lists.from_files calls _accept_or_refuse per list and lets the "
-    "TrustedListError out); issue 16 wants it reported by territory and the others used",
-)
 def test_one_bad_list_does_not_sink_the_others(
     oj_2019: list[x509.Certificate], tampered_cy: Path
 ) -> None:
@@ -256,6 +250,22 @@ def test_one_bad_list_does_not_sink_the_others(
         [CY_31, tampered_cy], lotl=LOTL_248, lotl_certificates=oj_2019
     )
     assert [(tl.territory, tl.sequence_number) for tl in source.lists] == [("CY", 31)]
+    (refusal,) = source.refused
+    assert (refusal.territory, refusal.path) == ("CY", tampered_cy)
+    assert refusal.signature is not None and refusal.signature.integrity is False
+    # the refusal travels with every answer the source gives
+    answer = source.qualification_at(oj_2019[:1], BE_SIGNING_TIME)
+    assert f"the trusted list CY ({tampered_cy}) was refused and not consulted" in (
+        answer.explanation
+    )
+
+
+def test_when_every_list_is_refused_loading_fails(
+    oj_2019: list[x509.Certificate], tampered_cy: Path
+) -> None:
+    with pytest.raises(TrustedListError, match="is refused") as caught:
+        TrustedListSource.from_files([tampered_cy], lotl=LOTL_248, lotl_certificates=oj_2019)
+    assert caught.value.territory == "CY"
 
 
 def test_an_expired_lotl_is_a_finding(

@@ -242,14 +242,19 @@ class TrustedListSource:
     services in them. It is immutable.
     """
 
-    __slots__ = ("_handle", "_lists", "_lotl")
+    __slots__ = ("_handle", "_lists", "_lotl", "_refused")
 
     def __init__(
-        self, lists: tuple[TrustedList, ...], lotl: TrustedList | None, handle: RegistryHandle
+        self,
+        lists: tuple[TrustedList, ...],
+        lotl: TrustedList | None,
+        handle: RegistryHandle,
+        refused: tuple[TrustedListError, ...] = (),
     ) -> None:
         self._lists = lists
         self._lotl = lotl
         self._handle = handle
+        self._refused = refused
 
     def __repr__(self) -> str:
         names = ", ".join(f"{tl.territory} #{tl.sequence_number}" for tl in self._lists)
@@ -259,6 +264,14 @@ class TrustedListSource:
     def lists(self) -> tuple[TrustedList, ...]:
         """The member-state (or test) lists loaded, in the order given."""
         return self._lists
+
+    @property
+    def refused(self) -> tuple[TrustedListError, ...]:
+        """The lists refused for their signature, which are not consulted.
+
+        Each error names the list's territory, its file and what its signature check found.
+        """
+        return self._refused
 
     @property
     def lotl(self) -> TrustedList | None:
@@ -291,8 +304,9 @@ class TrustedListSource:
                 certificate only). Never accepts a broken signature.
 
         Raises:
-            TrustedListError: A file cannot be read, is not a trusted list, or is
-                refused for its signature (see the module documentation).
+            TrustedListError: A file cannot be read or is not a trusted list, or every
+                list is refused for its signature (see the module documentation). When
+                only some are refused, the others are used and :attr:`refused` names them.
 
         """
         from esig._pyhanko import trusted_lists as adapter  # noqa: PLC0415 - pyHanko is heavy
@@ -308,14 +322,21 @@ class TrustedListSource:
             )
         explicit = tuple(tlso_certificates or ())
         loaded: list[LoadedList] = []
+        refused: list[TrustedListError] = []
         for path, data in contents:
             territory = adapter.peek_territory(data, source=str(path))
             candidates = explicit + pointers.get(territory.upper(), ())
             one = adapter.load_list(data, source=str(path), candidates=candidates)
-            _accept_or_refuse(one.trusted_list, path, bool(candidates), allow_unsigned)
+            try:
+                _accept_or_refuse(one.trusted_list, path, bool(candidates), allow_unsigned)
+            except TrustedListError as refusal:
+                refused.append(refusal)  # reported, not consulted; the others still are
+                continue
             loaded.append(one)
+        if refused and not loaded:
+            raise refused[0]
         handle = adapter.build_registry(loaded)
-        return cls(tuple(item.trusted_list for item in loaded), lotl_list, handle)
+        return cls(tuple(item.trusted_list for item in loaded), lotl_list, handle, tuple(refused))
 
     def qualification_at(
         self,
@@ -341,7 +362,15 @@ class TrustedListSource:
         moment = as_aware(moment)
         asked = as_aware(now) if now is not None else dt.datetime.now(dt.UTC)
         raw = adapter.assess(self._handle, chain, moment)
-        return _qualification(raw, moment, asked, self._lists, self.lotl)
+        found = _qualification(raw, moment, asked, self._lists, self.lotl)
+        if not self._refused:
+            return found
+        notes = [
+            f"Warning: the trusted list {refusal.territory or '?'} ({refusal.path}) was "
+            f"refused and not consulted: {refusal.message.rstrip('.')}."
+            for refusal in self._refused
+        ]
+        return found.model_copy(update={"explanation": " ".join([found.explanation, *notes])})
 
 
 def read_trusted_list(
