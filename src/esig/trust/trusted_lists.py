@@ -314,11 +314,12 @@ class TrustedListSource:
         lotl_list: TrustedList | None = None
         pointers: dict[str, tuple[x509.Certificate, ...]] = {}
         contents = [(path, _read(path)) for path in paths]
-        if lotl is None:
-            lotl, contents = _lotl_among(contents, adapter.is_list_of_lists)
-        if lotl is not None:
+        lotl_file = (lotl, _read(lotl)) if lotl is not None else None
+        if lotl_file is None:
+            lotl_file, contents = _lotl_among(contents, adapter.is_list_of_lists)
+        if lotl_file is not None:
             lotl_list, pointers = adapter.load_lotl(
-                _read(lotl), source=str(lotl), certificates=lotl_certificates
+                lotl_file[1], source=str(lotl_file[0]), certificates=lotl_certificates
             )
         explicit = tuple(tlso_certificates or ())
         loaded: list[LoadedList] = []
@@ -402,21 +403,25 @@ def read_trusted_list(
     ).trusted_list
 
 
+_ListFile = tuple[str | os.PathLike[str], bytes]
+"""A list's path and the bytes read from it."""
+
+
 def _lotl_among(
-    contents: list[tuple[str | os.PathLike[str], bytes]],
-    is_lotl: Callable[..., bool],
-) -> tuple[str | os.PathLike[str] | None, list[tuple[str | os.PathLike[str], bytes]]]:
+    contents: list[_ListFile], is_lotl: Callable[..., bool]
+) -> tuple[_ListFile | None, list[_ListFile]]:
     """The one list of trusted lists among ``contents`` and the other lists; at most one."""
-    lotls = [path for path, data in contents if is_lotl(data, source=str(path))]
+    lotls = [item for item in contents if is_lotl(item[1], source=str(item[0]))]
     if len(lotls) > 1:
+        named = ", ".join(str(path) for path, _ in lotls)
         raise TrustedListError(
-            f"{len(lotls)} lists of trusted lists were given ({', '.join(map(str, lotls))}); "
+            f"{len(lotls)} lists of trusted lists were given ({named}); "
             "give one, the one whose pointers authenticate the national lists",
-            path=Path(lotls[1]),
+            path=Path(lotls[1][0]),
         )
     if not lotls:
         return None, contents
-    return lotls[0], [(path, data) for path, data in contents if path is not lotls[0]]
+    return lotls[0], [item for item in contents if item is not lotls[0]]
 
 
 def _read(path: str | os.PathLike[str]) -> bytes:
