@@ -115,7 +115,7 @@ def _embedded_certificate(root: Any) -> x509.Certificate | None:
         with caught_library_warnings("reading a trusted list's signing certificate"):
             cert.subject  # noqa: B018
             cert.issuer  # noqa: B018
-            with contextlib.suppress(ValueError):  # extensions it cannot read: not used here
+            with contextlib.suppress(*UNREADABLE_CERTIFICATE):  # extensions: not used here
                 cert.extensions  # noqa: B018
     except UNREADABLE_CERTIFICATE:
         return None
