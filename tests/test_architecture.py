@@ -238,6 +238,7 @@ LAYERS = {
     "esig.model": BOTTOM,
     "esig.oids": BOTTOM,
     "esig.profiles": BOTTOM,
+    "esig.ts119615": BOTTOM,
     # the adapter: pyHanko behind one door, over the bottom layer only
     "esig._pyhanko": ADAPTER,
     # the public packages, over the adapter

@@ -46,6 +46,7 @@ from esig.trust import (
     read_trusted_list,
 )
 from esig.trust.trusted_lists import CriteriaAssertion
+from esig.ts119615 import CertQualification
 
 CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus"
 NOW = dt.datetime.now(dt.UTC).replace(microsecond=0)
@@ -358,7 +359,8 @@ def test_a_service_for_seals_only_does_not_vouch_for_a_signature_certificate(
     src = source(write_list(ca_service(pki, seals)), tlso)
     q = src.qualification_at(chain_of(qualified_person), NOW)
     assert q.qualified is False
-    assert "do not apply to a certificate of this type" in q.explanation
+    assert "no service is for a certificate of type esig" in q.explanation
+    assert q.certificate_qualification is CertQualification.CERT_ESIG
 
     seal_cert = pki.issue_legal_person("Acme BV", "NTRBQ-12345678", qualified=Qualification())
     q = src.qualification_at(chain_of(seal_cert), NOW)
@@ -683,7 +685,8 @@ def test_a_certificate_issued_before_its_ca_was_granted_is_not_qualified(
     assert q.status is TrustServiceStatus.GRANTED  # granted at the signing time …
     assert q.qualified is False and q.qscd is False  # … but not when it was issued
     assert q.qualified_at_issuance is False and q.issued == issued
-    assert "when it was issued" in q.explanation
+    assert "At its issuance" in q.explanation and "not yet listed" in q.explanation
+    assert q.qualification_at_issuance is CertQualification.CERT_ESIG
 
     early = source(write_list(ca_service(pki, granted(issued - 10 * DAY, with_qscd()))), tlso)
     q = early.qualification_at(chain_of(qualified_person), NOW - DAY)
@@ -693,9 +696,10 @@ def test_a_certificate_issued_before_its_ca_was_granted_is_not_qualified(
 def test_a_type_that_changed_since_issuance_is_not_established(
     pki: TestPKI, tlso: IssuedCertificate, qualified_person: IssuedCertificate, write_list: Write
 ) -> None:
+    # the service is for signatures and seals (ASI); a usage qualifier overrules the type
     def typed(since: dt.datetime, qualifier: Qualifier) -> StatusSpec:
         spec = QualificationSpec((qualifier,), (PolicyOID.QCP_N_QSCD,))
-        return granted(since, spec, certificate_types=())
+        return granted(since, spec, certificate_types=(CertificateType.ESIG, CertificateType.ESEAL))
 
     history = (
         typed(NOW - 60 * DAY, Qualifier.QC_FOR_ESEAL),
@@ -705,7 +709,8 @@ def test_a_type_that_changed_since_issuance_is_not_established(
     q = src.qualification_at(chain_of(qualified_person), NOW - DAY)
     assert q.qualified is True
     assert q.certificate_type is CertificateType.UNKNOWN
-    assert "type when issued (eseal)" in q.explanation
+    assert q.qualification_at_issuance is CertQualification.QC_ESEAL_QSCD
+    assert q.certificate_qualification is CertQualification.QC_UNKNOWN_QSCD
 
     steady = (typed(NOW - 60 * DAY, Qualifier.QC_FOR_ESIG),)
     q = source(write_list(ca_service(pki, *steady)), tlso).qualification_at(
@@ -724,7 +729,8 @@ def test_services_that_contradict_each_other_leave_the_answer_undetermined(
     q = source(write_list(one, other), tlso).qualification_at(chain_of(qualified_person), NOW)
     assert q.qualified is None and q.qscd is None
     assert set(q.conflicting_services) == {"CA for QSCD", "CA without QSCD"}
-    assert "cannot be determined" in q.explanation
+    assert "not determinable" in q.explanation
+    assert q.certificate_qualification is CertQualification.NA
 
     twin = ServiceSpec("Same CA again", ca, history=(granted(NOW - 60 * DAY, with_qscd()),))
     q = source(write_list(one, twin), tlso).qualification_at(chain_of(qualified_person), NOW)
@@ -816,8 +822,11 @@ def test_an_entry_with_an_unknown_criterion_is_reported_not_guessed(
     q = src.qualification_at(chain_of(qualified_person), NOW - 10 * DAY)
     assert q.qualified is None and q.service_name == CA_NAME
     assert "cannot be interpreted" in q.explanation
-    # the withdrawn period is readable and answers as usual
-    assert src.qualification_at(chain_of(qualified_person), NOW).qualified is False
+    # the withdrawn period is readable, but the certificate was issued in the unreadable
+    # one: its qualification at issuance, and so the final one, is not determinable
+    later = src.qualification_at(chain_of(qualified_person), NOW)
+    assert later.qualified is None and later.qualified_at_issuance is None
+    assert later.qualification_at_issuance is CertQualification.NA
 
 
 @pytest.mark.parametrize(
@@ -1152,19 +1161,27 @@ def test_the_source_serves_the_verifiers_qualification_step(
     from esig.profiles import CertificateProfile
     from esig.verification.qualification import TrustedListLike, assess_qualification
 
-    override = QualificationSpec((Qualifier.QC_STATEMENT, Qualifier.QC_WITH_QSCD), (CUSTOM_POLICY,))
-    history = (granted(NOW - 60 * DAY, override), withdrawn(NOW - 5 * DAY))
-    lists: TrustedListLike = source(write_list(ca_service(pki, *history)), tlso)
+    def lists_with(*qualifiers: Qualifier) -> TrustedListLike:
+        override = QualificationSpec(qualifiers, (CUSTOM_POLICY,))
+        history = (granted(NOW - 60 * DAY, override), withdrawn(NOW - 5 * DAY))
+        return source(write_list(ca_service(pki, *history)), tlso)
 
-    def facts(person: IssuedCertificate, moment: dt.datetime) -> tuple[bool, bool, bool | None]:
+    def facts(
+        lists: TrustedListLike, person: IssuedCertificate, moment: dt.datetime
+    ) -> tuple[bool, bool, bool | None]:
         profile = CertificateProfile.from_certificate(person.certificate)
         found = assess_qualification(chain_of(person), profile, moment, trusted_lists=lists)
         return found.qualified_certificate, found.qscd, found.recognised_provider
 
+    lists = lists_with(Qualifier.QC_STATEMENT, Qualifier.QC_WITH_QSCD, Qualifier.QC_FOR_ESIG)
     # the list makes the plain certificate qualified while the service was granted …
-    assert facts(plain_person, NOW - 10 * DAY) == (True, True, True)
+    assert facts(lists, plain_person, NOW - 10 * DAY) == (True, True, True)
     # … and nothing after the withdrawal, whatever the certificate claims
-    assert facts(qualified_person, NOW) == (False, False, False)
+    assert facts(lists, qualified_person, NOW) == (False, False, False)
+    # a qualified certificate of no established type (no QcType, no QCForESig) is no
+    # qualified certificate *for signatures*: the provider is recognised, nothing more
+    untyped = lists_with(Qualifier.QC_STATEMENT, Qualifier.QC_WITH_QSCD)
+    assert facts(untyped, plain_person, NOW - 10 * DAY) == (False, False, True)
 
 
 def test_cli_verify_with_a_trusted_list_reaches_qes(

@@ -25,6 +25,8 @@ the platform's (advanced or qualified) seal.
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import computed_field
 
 from esig._model import EsigModel
@@ -42,6 +44,8 @@ from esig.level_ladder import (
     RequirementId,
     RequirementStatus,
 )
+from esig.ts119615.labels import signature_label
+from esig.ts119615.result import CertQualification
 
 __all__ = [
     "AES",
@@ -135,6 +139,9 @@ class SignatureEvidence(EsigModel):
     (BES art. 2(1)(a) 1° and 3°), in words."""
     is_seal: bool = False
     """The certificate is for a legal person (an electronic seal)."""
+    trusted_list_qualification: CertQualification | None = None
+    """The trusted lists' TS 119 615 qualification of the certificate, when a list was
+    consulted about it: the TS 119 172-4 label then follows it (DSS's matrix)."""
     sealed_by_platform: bool = False
     """The signature is a platform's seal carrying an evidence record (:mod:`esig.evidence`):
     the signatory is the person the record names."""
@@ -656,9 +663,25 @@ def _qes_verdicts(ev: SignatureEvidence) -> dict[RequirementId, _Verdict]:
     return verdicts
 
 
+def _ades_indication(
+    reached: Level, results: tuple[RequirementResult, ...]
+) -> Literal["passed", "indeterminate", "failed"]:
+    """The AdES validation result (EN 319 102-1) as the level ladder established it."""
+    if reached in (Level.AES, Level.QES):
+        return "passed"
+    if any(
+        r.requirement.level in (Level.SES, Level.AES) and r.status is RequirementStatus.NOT_MET
+        for r in results
+    ):
+        return "failed"
+    return "indeterminate"
+
+
 def _label(
     reached: Level, results: tuple[RequirementResult, ...], ev: SignatureEvidence
 ) -> AdesLabel:
+    if ev.trusted_list_qualification is not None and not ev.sealed_by_platform:
+        return signature_label(_ades_indication(reached, results), ev.trusted_list_qualification)
     seal = ev.is_seal and not ev.sealed_by_platform
     if reached is Level.QES:
         return AdesLabel.QESEAL if seal else AdesLabel.QESIG

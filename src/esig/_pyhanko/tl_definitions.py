@@ -1,199 +1,183 @@
-"""pyHanko's qualified service definitions from the status entries that count, corrected.
+"""A listed service's status periods as TS 119 615 facts, read from pyHanko's XML classes.
 
-Which entries count is decided as DSS decides it (``GrantedServiceFilter``); the
-``Qualifications`` extensions and their criteria are read by esig (every extension,
-nested lists, key usage bits as the specification says); the periods, certificate
-types and service certificates are corrected as the module docstring of
-:mod:`esig._pyhanko.trusted_lists` explains.
+Every status period of a service (the current status and each history entry) becomes
+one :class:`~esig.ts119615.facts.ServiceEntry`, with the ``Qualifications`` of that
+period read by esig: every extension (the Belgian list has one per element), nested
+criteria lists to any depth, ``KeyUsage`` bits, policy sets, ``CertSubjectDNAttribute``,
+``ExtendedKeyUsage`` and ``QcStatementSet``. A criterion nobody knows makes the period
+uninterpretable (its qualifiers could not be applied safely); a qualifier URI nobody
+knows is kept, and reported.
 """
 
 from __future__ import annotations
 
-import datetime as dt
-from collections.abc import Iterator
-from dataclasses import dataclass, replace
 from typing import Any
 
-from asn1crypto import x509 as asn1_x509
-from cryptography import x509
-from pyhanko.generated.etsi import ts_119612, ts_119612_extra, ts_119612_sie
+from pyhanko.generated.etsi import ts_119612, ts_119612_extra
 from pyhanko.sign.validation.qualified import eutl_parse
-from pyhanko.sign.validation.qualified.tsp import (
-    CA_QC_URI,
-    QTST_URI,
-    CertSubjectDNCriterion,
-    CriteriaCombination,
-    CriteriaList,
-    Criterion,
-    PolicySetCriterion,
-    QcCertType,
-    Qualification,
-    QualifiedServiceInformation,
-    TSPServiceParsingError,
-)
 
-from esig._pyhanko.signer import to_asn1
 from esig._pyhanko.tl_reading import history_items, qualification_contents
-from esig.model.trusted_lists import (
-    CertificateType,
-    StatusEntry,
-    TrustService,
-    TrustServiceStatus,
+from esig.model.trusted_lists import CertificateType, TrustService
+from esig.ts119615.facts import (
+    Asi,
+    Criteria,
+    KeyUsageCriterion,
+    QcStatementCriterion,
+    QualificationElement,
+    ServiceEntry,
 )
+from esig.ts119615.rules import KNOWN_QUALIFIERS
 
-__all__ = [
-    "service_definitions",
-]
+__all__ = ["service_entries"]
 
 
-_ASI_QC_TYPES = {
-    CertificateType.ESIG: QcCertType.QC_ESIGN,
-    CertificateType.ESEAL: QcCertType.QC_ESEAL,
-    CertificateType.WEB: QcCertType.QC_WEB,
+_ASI = {
+    CertificateType.ESIG: Asi.FOR_ESIGNATURES,
+    CertificateType.ESEAL: Asi.FOR_ESEALS,
+    CertificateType.WEB: Asi.FOR_WEB_AUTHENTICATION,
 }
 
+_QUALIFIER_PREFIX = "http://uri.etsi.org/TrstSvc/TrustedList/SvcInfoExt/"
 
-_INTERPRETERS = {
-    CA_QC_URI: eutl_parse._interpret_historical_service_info_for_ca,
-    QTST_URI: eutl_parse._interpret_historical_service_info_for_qtst,
-}
+_ASSERTIONS = {"all": "all", "atLeastOne": "atLeastOne", "none": "none"}
 
 
-_EIDAS_START = dt.datetime(2016, 6, 30, 22, 0, tzinfo=dt.UTC)
-"""1 July 2016, 00:00 in Brussels: eIDAS applies (art. 52) and "granted" replaces the
-statuses of Directive 1999/93/EC."""
+class _Unreadable(Exception):
+    """A part of the qualifications that cannot be interpreted."""
 
 
-_PRE_EIDAS_ACCEPTED = frozenset(
-    {
-        TrustServiceStatus.UNDER_SUPERVISION,
-        TrustServiceStatus.SUPERVISION_IN_CESSATION,
-        TrustServiceStatus.ACCREDITED,
-    }
-)
+def _qualifier(uri: str) -> str:
+    uri = uri.strip()
+    name = uri.removeprefix(_QUALIFIER_PREFIX)
+    return name if name in KNOWN_QUALIFIERS else uri
 
 
-def _ski(cert: x509.Certificate) -> bytes | None:
-    try:
-        return cert.extensions.get_extension_for_class(x509.SubjectKeyIdentifier).value.digest
-    except (x509.ExtensionNotFound, ValueError):
-        return None
+def _local(tag: Any) -> str:
+    return str(tag or "").rsplit("}", 1)[-1]
 
 
-_READ_HERE = (ts_119612_sie.Qualifications, ts_119612_extra.TakenOverBy)
-"""Extensions esig reads itself. pyHanko refuses an entry with a critical ``TakenOverBy``
-(the Slovak list marks it critical), although it is informational (TS 119 612 5.5.9.3)."""
+def _texts(node: Any) -> list[str]:
+    """Every text in ``node`` and below (an xsdata AnyElement tree)."""
+    found = [str(node.text).strip()] if getattr(node, "text", None) else []
+    for child in getattr(node, "children", ()) or ():
+        found += _texts(child) if not isinstance(child, str) else [child.strip()]
+    return [t for t in found if t]
 
 
-def _for_pyhanko(item: Any) -> Any:
-    """The entry without the extensions esig reads itself (see ``_READ_HERE``)."""
-    extensions = item.service_information_extensions
-    if extensions is None:
-        return item
-    kept = tuple(
-        ext
-        for ext in extensions.extension
-        if not any(isinstance(c, _READ_HERE) for c in ext.content)
+def _child(node: Any, name: str) -> Any:
+    return next(
+        (c for c in getattr(node, "children", ()) or () if _local(getattr(c, "qname", "")) == name),
+        None,
     )
-    return replace(item, service_information_extensions=replace(extensions, extension=kept))
 
 
-def _qualifications(extensions: Any) -> frozenset[Qualification]:
-    """Every ``QualificationElement`` of every ``Qualifications`` extension.
-
-    pyHanko keeps only the last extension (the Belgian list has one per element) and
-    refuses an empty ``CriteriaList``; here an empty list combines as DSS combines it
-    (``all`` and ``none`` match every certificate, ``atLeastOne`` none) and nested lists
-    are read to any depth. A qualifier URI nobody knows is ignored; a criterion nobody
-    knows makes the entry uninterpretable (its qualifiers could not be applied safely).
-    """
-    found: set[Qualification] = set()
-    for content in qualification_contents(extensions):
-        for element in content.qualification_element:
-            quals = element.qualifiers.qualifier if element.qualifiers else ()
-            qualifiers = frozenset(
-                eutl_parse._QUALIFIER_BY_URI[uri]
-                for uri in ((q.uri or "").strip() for q in quals)
-                if uri in eutl_parse._QUALIFIER_BY_URI
-            )
-            if qualifiers:
-                found.add(Qualification(qualifiers, _criteria(element.criteria_list)))
-    return frozenset(found)
+def _oid(texts: list[str]) -> str:
+    for text in texts:
+        value = text.removeprefix("urn:oid:")
+        if value and all(part.isdigit() for part in value.split(".")):
+            return value
+    raise _Unreadable(f"an object identifier that cannot be read ({texts!r})")
 
 
-@dataclass(frozen=True)
-class _KeyUsageBits(Criterion):
-    """A ``KeyUsage`` criterion: every bit listed has the value listed (TS 119 612 5.5.9.2).
-
-    pyHanko's ``KeyUsageCriterion`` is satisfied by *one* of the required bits and skips
-    the forbidden ones when no bit is required; DSS, like the specification, checks each.
-    A certificate without the extension has no bit set.
-    """
-
-    set_bits: frozenset[str]
-    clear_bits: frozenset[str]
-
-    def matches(self, cert: asn1_x509.Certificate) -> bool:
-        """Every listed bit has its listed value in ``cert``."""
-        value = cert.key_usage_value
-        present = set(value.native) if value is not None else set()
-        return self.set_bits <= present and not (self.clear_bits & present)
-
-
-@dataclass(frozen=True)
-class _ExtendedKeyUsage(Criterion):
-    """An ``ExtendedKeyUsage`` criterion: every KeyPurposeId listed is in the certificate."""
-
-    purposes: frozenset[str]
-
-    def matches(self, cert: asn1_x509.Certificate) -> bool:
-        """Every listed purpose (dotted OID) is in the certificate's extended key usage."""
-        value = cert.extended_key_usage_value
-        present = {purpose.dotted for purpose in value} if value is not None else set()
-        return self.purposes <= present
+def _qc_statement_set(node: Any) -> tuple[QcStatementCriterion, ...]:
+    found = []
+    for statement in getattr(node, "children", ()) or ():
+        if _local(getattr(statement, "qname", "")) != "QcStatement":
+            continue
+        ident = _child(statement, "QcStatementId") or _child(statement, "QcStatementIdentifier")
+        if ident is None:
+            raise _Unreadable("a QcStatement criterion without QcStatementId")
+        info = _child(statement, "QcStatementInfo")
+        qc_type = legislation = None
+        if info is not None:
+            kind = _child(info, "QcType")
+            country = _child(info, "QcCClegislation")
+            qc_type = _oid(_texts(kind)) if kind is not None else None
+            texts = _texts(country) if country is not None else []
+            legislation = texts[0] if texts else None
+        found.append(QcStatementCriterion(_oid(_texts(ident)), qc_type, legislation))
+    return tuple(found)
 
 
-def _criteria(criteria: Any) -> CriteriaList:
+def _xades_oids(items: Any) -> frozenset[str]:
+    return frozenset(eutl_parse._parse_xades_oid(item) for item in items)
+
+
+def _criteria(criteria: Any) -> Criteria:
     if criteria is None:
-        raise TSPServiceParsingError("a QualificationElement without CriteriaList")
-    entries: list[Criterion] = []
-    for policy_set in criteria.policy_set:
-        oids = frozenset(eutl_parse._parse_xades_oid(p) for p in policy_set.policy_identifier)
-        entries.append(PolicySetCriterion(required_policy_oids=oids))
+        raise _Unreadable("a QualificationElement without CriteriaList")
+    usages = []
     for usage in criteria.key_usage:
-        bits = [(b.name.name.lower(), b.value) for b in usage.key_usage_bit if b.name is not None]
-        entries.append(
-            _KeyUsageBits(
+        bits = [(b.name.value, b.value) for b in usage.key_usage_bit if b.name is not None]
+        usages.append(
+            KeyUsageCriterion(
                 frozenset(n for n, v in bits if v is True),
                 frozenset(n for n, v in bits if v is False),
             )
         )
-    entries.extend(_criteria(sub) for sub in criteria.criteria_list)
+    subject: list[frozenset[str]] = []
+    eku: list[frozenset[str]] = []
+    statements: list[tuple[QcStatementCriterion, ...]] = []
     if criteria.other_criteria_list is not None:
         for item in criteria.other_criteria_list.content:
             if isinstance(item, ts_119612_extra.CertSubjectDNAttribute):
-                oids = frozenset(eutl_parse._parse_xades_oid(o) for o in item.attribute_oid)
-                entries.append(CertSubjectDNCriterion(oids))
+                subject.append(_xades_oids(item.attribute_oid))
             elif isinstance(item, ts_119612_extra.ExtendedKeyUsage):
-                oids = frozenset(eutl_parse._parse_xades_oid(o) for o in item.key_purpose_id)
-                entries.append(_ExtendedKeyUsage(oids))
+                eku.append(_xades_oids(item.key_purpose_id))
+            elif _local(getattr(item, "qname", "")) == "QcStatementSet":
+                statements.append(_qc_statement_set(item))
             else:
-                raise TSPServiceParsingError(
-                    f"an unknown criterion ({type(item).__name__}) in OtherCriteriaList"
-                )
-    assertion = criteria.assert_value.value if criteria.assert_value else "all"
-    try:
-        combine = CriteriaCombination(str(assertion))
-    except ValueError:
-        raise TSPServiceParsingError(f"an unknown criteria assertion {assertion!r}") from None
-    return CriteriaList(combine_as=combine, criteria=frozenset(entries))
+                name = _local(getattr(item, "qname", "")) or type(item).__name__
+                raise _Unreadable(f"an unknown criterion ({name}) in OtherCriteriaList")
+    assertion = str(criteria.assert_value.value) if criteria.assert_value else "all"
+    if assertion not in _ASSERTIONS:
+        raise _Unreadable(f"an unknown criteria assertion {assertion!r}")
+    return Criteria(
+        assertion=_ASSERTIONS[assertion],  # type: ignore[arg-type]
+        key_usage=tuple(usages),
+        policy_sets=tuple(_xades_oids(p.policy_identifier) for p in criteria.policy_set),
+        subject_attributes=tuple(subject),
+        extended_key_usage=tuple(eku),
+        qc_statement_sets=tuple(statements),
+        nested=tuple(_criteria(sub) for sub in criteria.criteria_list),
+    )
 
 
-def _counts(entry: StatusEntry) -> bool:
-    """The status entry vouches for the service (DSS's ``GrantedServiceFilter``)."""
-    if entry.since >= _EIDAS_START:
-        return entry.status is TrustServiceStatus.GRANTED
-    return entry.status in _PRE_EIDAS_ACCEPTED
+_UNDERSTOOD = (
+    ts_119612.AdditionalServiceInformation,
+    ts_119612.ExpiredCertsRevocationInfo,
+    ts_119612_extra.TakenOverBy,
+)
+
+
+def _understood(content: Any) -> bool:
+    return (
+        isinstance(content, _UNDERSTOOD)
+        or _local(getattr(content, "qname", ""))
+        in {
+            "Qualifications",
+            "AdditionalServiceInformation",
+            "ExpiredCertsRevocationInfo",
+            "TakenOverBy",
+        }
+        or type(content).__name__ == "Qualifications"
+    )
+
+
+def _elements(extensions: Any) -> tuple[QualificationElement, ...]:
+    for ext in extensions.extension if extensions else ():
+        if ext.critical and not all(_understood(c) for c in ext.content):
+            # TS 119 612 5.5.9: an extension marked critical that is not understood
+            # voids the entry
+            raise _Unreadable("a critical extension esig does not understand")
+    found = []
+    for content in qualification_contents(extensions):
+        for element in content.qualification_element:
+            quals = element.qualifiers.qualifier if element.qualifiers else ()
+            names = tuple(dict.fromkeys(_qualifier(q.uri or "") for q in quals if q.uri))
+            if names:
+                found.append(QualificationElement(names, _criteria(element.criteria_list)))
+    return tuple(found)
 
 
 def _as_history_instance(info: Any) -> Any:
@@ -207,63 +191,48 @@ def _as_history_instance(info: Any) -> Any:
     )
 
 
-def service_definitions(
+def service_entries(
     xml_service: Any,
     service: TrustService,
-    certs: tuple[x509.Certificate, ...],
+    *,
+    provider: str,
+    territory: str,
+    sequence: int,
     problems: list[str],
-    unreadable: dict[dt.datetime, str],
-) -> Iterator[QualifiedServiceInformation]:
-    """The service definitions (pyHanko's) of every status entry that counts, corrected.
+) -> tuple[ServiceEntry, ...]:
+    """Every status period of the service, newest first, with its qualifications.
 
     ``service.history`` and the XML entries are in the same order (newest first), so
     each XML entry is read with the period (``since`` … ``until``) esig computed for it.
     """
     items = [_as_history_instance(xml_service.service_information), *history_items(xml_service)]
-    for item, entry in zip(items, service.history, strict=True):
-        interpreter = _INTERPRETERS.get(entry.service_type_uri)
-        if interpreter is None or not _counts(entry):
-            continue
+    found = []
+    for index, (item, entry) in enumerate(zip(items, service.history, strict=True)):
+        unreadable = None
+        elements: tuple[QualificationElement, ...] = ()
         try:
-            qualifications = _qualifications(item.service_information_extensions)
-            definition = interpreter(_for_pyhanko(item), next_update_at=entry.until)
-            definition = replace(definition, qualifications=qualifications)
-        except (TSPServiceParsingError, ValueError, AttributeError, TypeError, KeyError) as exc:
-            why = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-            unreadable[entry.since] = why
+            elements = _elements(item.service_information_extensions)
+        except (_Unreadable, ValueError, AttributeError, TypeError, KeyError) as exc:
+            unreadable = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
             problems.append(
                 f"service {service.name!r}, status {entry.status.value} from "
-                f"{entry.since:%Y-%m-%d}: cannot be interpreted ({why}); certificates it "
-                "would judge in that period are not assessed"
+                f"{entry.since:%Y-%m-%d}: its qualifications cannot be interpreted "
+                f"({unreadable}); certificates it would judge in that period are not assessed"
             )
-            continue
-        yield _corrected(definition, item, certs, entry)
-
-
-def _corrected(
-    definition: QualifiedServiceInformation,
-    source: Any,
-    certs: tuple[x509.Certificate, ...],
-    entry: StatusEntry,
-) -> QualifiedServiceInformation:
-    # times without a zone (seen in real lists) are UTC; pyHanko compares them with
-    # aware moments and would fail. The certificate types come from esig's reading of
-    # the AdditionalServiceInformation URIs, which tolerates the whitespace some lists
-    # put around them (pyHanko would then ignore the restriction).
-    base = replace(
-        definition.base_info,
-        valid_from=entry.since,
-        valid_until=entry.until,
-        additional_info_certificate_type=frozenset(
-            _ASI_QC_TYPES[t] for t in entry.certificate_types if t in _ASI_QC_TYPES
-        ),
-    )
-    definition = replace(definition, base_info=base)
-    if not definition.base_info.provider_certs and certs:
-        sdi = source.service_digital_identity
-        skis = {d.x509_ski for d in (sdi.digital_id if sdi else ()) if d.x509_ski}
-        chosen = [c for c in certs if not skis or _ski(c) in skis]
-        if chosen:
-            base = replace(definition.base_info, provider_certs=tuple(to_asn1(c) for c in chosen))
-            definition = replace(definition, base_info=base)
-    return definition
+        found.append(
+            ServiceEntry(
+                territory=territory,
+                list_sequence=sequence,
+                provider=provider,
+                service=entry.service_name,
+                service_type=entry.service_type_uri,
+                status=entry.status_uri,
+                start=entry.since,
+                end=entry.until,
+                asi=frozenset(_ASI[t] for t in entry.certificate_types if t in _ASI),
+                elements=elements,
+                history_index=index,
+                unreadable=unreadable,
+            )
+        )
+    return tuple(found)

@@ -15,10 +15,7 @@ from typing import Any
 
 from cryptography import x509
 from pyhanko.generated.etsi import ts_119612, ts_119612_extra, ts_119612_sie
-from pyhanko.sign.validation.qualified.tsp import (
-    QualifiedServiceInformation,
-    TSPServiceParsingError,
-)
+from pyhanko.sign.validation.qualified.tsp import TSPServiceParsingError
 
 from esig._library_warnings import caught_library_warnings
 from esig.certificates import UNREADABLE_CERTIFICATE
@@ -36,6 +33,7 @@ from esig.model.trusted_lists import (
     TrustServiceStatus,
     as_aware,
 )
+from esig.ts119615.facts import ServiceEntry
 
 __all__ = [
     "IndexedService",
@@ -68,25 +66,16 @@ class IndexedService:
     provider_name: str
     service: TrustService
     certificates: tuple[x509.Certificate, ...]
-    unreadable: tuple[tuple[dt.datetime, str], ...] = ()
-    """Status entries that count (granted …) but could not be interpreted: (since, why)."""
-
-    def unreadable_at(self, moment: dt.datetime) -> str | None:
-        """Why the entry that held at ``moment`` could not be interpreted, if it could not."""
-        entry = self.service.status_at(moment)
-        if entry is None:
-            return None
-        return dict(self.unreadable).get(entry.since)
+    entries: tuple[ServiceEntry, ...] = ()
+    """Every status period, newest first, as the TS 119 615 procedure reads it."""
 
 
 @dataclass(frozen=True)
 class LoadedList:
-    """A list as read and authenticated, with its qualified service definitions."""
+    """A list as read and authenticated, with its services indexed for the assessment."""
 
     trusted_list: TrustedList
     services: tuple[IndexedService, ...] = ()
-    definitions: tuple[tuple[QualifiedServiceInformation, int], ...] = ()
-    """pyHanko's service definitions, each with the index of its service in ``services``."""
 
 
 def list_name(names: Any) -> str:

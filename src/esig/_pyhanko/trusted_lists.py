@@ -41,21 +41,17 @@ from collections.abc import Sequence
 
 from cryptography import x509
 from pyhanko.sign.validation.qualified import eutl_parse
-from pyhanko.sign.validation.qualified.tsp import (
-    QualifiedServiceInformation,
-    TSPServiceParsingError,
-)
+from pyhanko.sign.validation.qualified.tsp import TSPServiceParsingError
 
 from esig._pyhanko.signer import from_asn1
 from esig._pyhanko.tl_assess import (
     RawAssessment,
     RegistryHandle,
     ServiceMatch,
-    Verdict,
     assess,
     build_registry,
 )
-from esig._pyhanko.tl_definitions import service_definitions
+from esig._pyhanko.tl_definitions import service_entries
 from esig._pyhanko.tl_reading import (
     IndexedService,
     LoadedList,
@@ -85,7 +81,6 @@ __all__ = [
     "RawAssessment",
     "RegistryHandle",
     "ServiceMatch",
-    "Verdict",
     "assess",
     "build_registry",
     "is_list_of_lists",
@@ -112,7 +107,9 @@ def _load(
     problems: list[str] = []
     providers: list[TrustServiceProvider] = []
     indexed: list[IndexedService] = []
-    definitions: list[tuple[QualifiedServiceInformation, int]] = []
+    scheme = parsed.scheme_information
+    territory = scheme.scheme_territory.value if scheme and scheme.scheme_territory else ""
+    sequence = (scheme.tslsequence_number if scheme else None) or 0
     tsp_list = parsed.trust_service_provider_list
     for tsp in tsp_list.trust_service_provider if tsp_list else ():
         provider_name = list_name(tsp.tspinformation.tspname if tsp.tspinformation else None)
@@ -124,10 +121,15 @@ def _load(
                 problems.append(f"a service of {provider_name} cannot be read: {exc}")
                 continue
             services.append(service)
-            unreadable: dict[dt.datetime, str] = {}
-            found = list(service_definitions(xml_service, service, certs, problems, unreadable))
-            indexed.append(IndexedService(provider_name, service, certs, tuple(unreadable.items())))
-            definitions.extend((definition, len(indexed) - 1) for definition in found)
+            entries = service_entries(
+                xml_service,
+                service,
+                provider=provider_name,
+                territory=territory,
+                sequence=sequence,
+                problems=problems,
+            )
+            indexed.append(IndexedService(provider_name, service, certs, entries))
         trade = tsp.tspinformation.tsptrade_name if tsp.tspinformation else None
         providers.append(
             TrustServiceProvider(
@@ -156,7 +158,7 @@ def _load(
         providers=tuple(providers),
         problems=tuple(problems),
     )
-    return LoadedList(trusted_list, tuple(indexed), tuple(definitions)), content
+    return LoadedList(trusted_list, tuple(indexed)), content
 
 
 def load_lotl(

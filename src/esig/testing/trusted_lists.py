@@ -83,6 +83,8 @@ T = ElementMaker(namespace=_TSL, nsmap={"tsl": _TSL})
 S = ElementMaker(namespace=_SIE, nsmap={"tslx": _SIE})
 X = ElementMaker(namespace=_XADES, nsmap={"xades": _XADES})
 A = ElementMaker(namespace=_ADD, nsmap={"tsladd": _ADD})
+_MRA = "http://ec.europa.eu/tools/lotl/mra/schema/v2#"
+M = ElementMaker(namespace=_MRA, nsmap={"mra": _MRA})
 
 
 class ListType(StrEnum):
@@ -114,6 +116,9 @@ class QualificationSpec:
     """An ``ExtendedKeyUsage`` criterion: the certificate has all these key purposes."""
     unknown_criterion: bool = False
     """Add a criterion no reader knows to the ``otherCriteriaList``."""
+    qc_statements: tuple[tuple[str, str | None, str | None], ...] = ()
+    """A ``QcStatementSet`` criterion: each (statement OID, QcType OID or None,
+    QcCClegislation country or None) must be in the certificate."""
 
 
 @dataclass(frozen=True)
@@ -537,6 +542,17 @@ def _qualification(spec: QualificationSpec) -> etree._Element:
     )
 
 
+def _qc_statement(oid: str, qc_type: str | None, legislation: str | None) -> etree._Element:
+    parts = [M.QcStatementId(X.Identifier(f"urn:oid:{oid}", Qualifier="OIDAsURN"))]
+    if qc_type is not None:
+        parts.append(
+            M.QcStatementInfo(M.QcType(X.Identifier(f"urn:oid:{qc_type}", Qualifier="OIDAsURN")))
+        )
+    elif legislation is not None:
+        parts.append(M.QcStatementInfo(M.QcCClegislation(legislation)))
+    return M.QcStatement(*parts)
+
+
 def _criteria(spec: QualificationSpec) -> etree._Element:
     # schema order: KeyUsage*, PolicySet*, CriteriaList*, Description?, otherCriteriaList?
     parts: list[etree._Element] = []
@@ -566,6 +582,8 @@ def _criteria(spec: QualificationSpec) -> etree._Element:
                 *[A.KeyPurposeId(X.Identifier(o.dotted_string)) for o in spec.extended_key_usage]
             )
         )
+    if spec.qc_statements:
+        other.append(M.QcStatementSet(*[_qc_statement(*s) for s in spec.qc_statements]))
     if spec.unknown_criterion:
         unknown = etree.Element("{urn:example:esig-test}FutureCriterion")
         unknown.text = "1"

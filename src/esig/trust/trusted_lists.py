@@ -23,29 +23,12 @@ Three doors:
 
 How the answer is computed
 --------------------------
-pyHanko's ``QualificationAssessor`` (``pyhanko.sign.validation.qualified``) applies the
-``Qualifications`` extension (TS 119 612 clause 5.5.9.2) of the service definitions it
-is given; esig decides which definitions it sees and combines its answers the way the
-EU's reference validator (DSS) does (ETSI TS 119 615):
-
-* only a ``CA/QC`` status entry that counts is used: ``granted`` for an entry starting on
-  or after 1 July 2016, ``undersupervision`` / ``supervisionincessation`` /
-  ``accredited`` for an entry starting before (DSS's ``GrantedServiceFilter``);
-* the certificate's own qcStatements (before 1 July 2016 also its QCP / QCP+ policy)
-  give the starting point; qualifiers whose criteria match the certificate override it:
-  ``NotQualified`` and ``QCForLegalPerson`` make it not qualified, ``QCStatement`` makes
-  it qualified, ``QCForESig`` / ``QCForESeal`` / ``QCForWSA`` set the type, ``QCNoQSCD``
-  / ``QCNoSSCD`` remove the QSCD, ``QCWithQSCD`` / ``QCWithSSCD`` add it,
-  ``QCQSCDManagedOnBehalf`` adds it as managed by the provider on the signatory's
-  behalf, and ``QCQSCDStatusAsInCert`` keeps what the certificate says;
-* criteria (policy sets, key usage bits, extended key usage, subject name attributes,
-  nested lists) are read from every ``Qualifications`` extension by esig;
-* a service restricted to other certificate types (``ForeSeals`` …) does not apply;
-  service definitions that apply and contradict each other leave the answer
-  undetermined (``qualified`` is None), as in DSS;
-* the certificate is judged at the moment *and* at its issuance (notBefore): it is
-  qualified only if it was both times, its type is the common one (else unknown), its
-  QSCD the one at the moment.
+esig's own implementation of ETSI TS 119 615 (:mod:`esig.ts119615`, after the EU's
+reference validator DSS) judges the certificate at its issuance and at the moment, from
+every status period of the services that issued it; pyHanko only reads the XML and
+verifies the lists' signatures. The answer carries the TS 119 615 result
+(:attr:`TrustedListQualification.certificate_qualification`) and every step of the
+procedure (:attr:`TrustedListQualification.steps`); ``docs/trust.md`` lists the rules.
 
 esig finds the service by the certificate's *issuer*: a certificate of a service's
 digital identity whose subject is the certificate's issuer name and whose key verifies
@@ -89,8 +72,7 @@ certificates) is refused too.
 
 Expired lists
 -------------
-A list past its ``NextUpdate`` is still used: pyHanko's assessor does not look at
-``NextUpdate``, and esig keeps its answer. It is flagged instead:
+A list past its ``NextUpdate`` is still used, as DSS uses it. It is flagged instead:
 :attr:`TrustedListQualification.list_expired` is set and the explanation warns that a
 newer list may say otherwise. ``esig tl show`` marks the list EXPIRED.
 
@@ -98,9 +80,7 @@ Known limits
 ------------
 * Only the signer's certificate is judged (CA/QC services); qualified time-stamping
   (TSA/QTST) services are read and shown but not assessed here.
-* A certificate with several QcType values is reported as not assessable (pyHanko
-  handles exactly one); mutual recognition agreements (third-country lists) are not
-  applied.
+* Mutual recognition agreements (third-country lists) are not applied.
 * Lists are read from files; fetching them over HTTP is left to the caller.
 * The TLSO certificates' own validity is checked (signxml checks it at the current time),
   their revocation is not.
@@ -112,14 +92,11 @@ import datetime as dt
 import os
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING
 
 from cryptography import x509
-from pydantic import computed_field, model_validator
 
-from esig._model import EsigModel
 from esig.errors import InputError
-from esig.law import BES, EIDAS, Citation
 from esig.model.trusted_lists import (
     CertificateType,
     CriteriaAssertion,
@@ -137,16 +114,17 @@ from esig.model.trusted_lists import (
     TrustServiceProvider,
     TrustServiceStatus,
     as_aware,
-    day_text,
 )
+from esig.trust.tl_qualification import QualificationStep, TrustedListQualification, answer
 
 if TYPE_CHECKING:
-    from esig._pyhanko.trusted_lists import LoadedList, RawAssessment, RegistryHandle
+    from esig._pyhanko.trusted_lists import LoadedList, RegistryHandle
 
 __all__ = [
     "CertificateType",
     "CriteriaAssertion",
     "QualificationRule",
+    "QualificationStep",
     "Qualifier",
     "ServiceCertificate",
     "ServiceIdentity",
@@ -168,77 +146,11 @@ _MAX_LIST_SIZE = 64 * 1024 * 1024
 """Refuse files larger than this (the whole EU LOTL with all lists is far smaller)."""
 
 
-class TrustedListQualification(EsigModel):
-    """What the trusted lists say about one certificate at one moment, and why."""
-
-    kind: Literal["trusted-list-qualification"] = "trusted-list-qualification"
-    moment: dt.datetime
-    """The moment asked about (normally the signing time)."""
-    qualified: bool | None
-    """The certificate was qualified at the moment (None: no listed service issued it)."""
-    certificate_type: CertificateType = CertificateType.UNKNOWN
-    qscd: bool | None = None
-    """The private key was in a QSCD (None when ``qualified`` is None)."""
-    qscd_managed_on_behalf: bool = False
-    """The QSCD is managed by the provider on the signatory's behalf (remote signing)."""
-    service_name: str | None = None
-    provider_name: str | None = None
-    territory: str | None = None
-    status: TrustServiceStatus | None = None
-    """The service's status at the moment (None: the service was not listed then)."""
-    status_since: dt.datetime | None = None
-    qualifiers: tuple[Qualifier, ...] = ()
-    """The qualifiers whose criteria match the certificate, in the service definition used."""
-    list_sequence_number: int | None = None
-    list_signature: SignatureStatus | None = None
-    """How the list that answered was authenticated."""
-    list_expired: bool = False
-    """That list's ``NextUpdate`` had passed when the question was asked."""
-    issued: dt.datetime | None = None
-    """The certificate's notBefore, the second moment judged (TS 119 615 "at issuance")."""
-    qualified_at_issuance: bool | None = None
-    """The lists made the certificate qualified when it was issued (None: not judged)."""
-    conflicting_services: tuple[str, ...] = ()
-    """Service definitions that applied at the moment and contradicted each other; the
-    answer is then not determined (``qualified`` is None), as in DSS."""
-    explanation: str
-    citations: tuple[Citation, ...] = (BES.ART_4, EIDAS.ART_22, EIDAS.ART_3_12)
-
-    @model_validator(mode="after")
-    def _consistent(self) -> TrustedListQualification:
-        if self.qualified is None and self.qscd is not None:
-            raise ValueError("the QSCD is not established when qualification is not")
-        if self.qualified and (self.service_name is None or self.qscd is None):
-            raise ValueError("a qualified answer names its service and says whether QSCD")
-        if self.qscd_managed_on_behalf and not self.qscd:
-            raise ValueError("a QSCD managed on behalf is a QSCD")
-        return self
-
-    @computed_field  # type: ignore[prop-decorator]
-    @property
-    def source_text(self) -> str:
-        """Where the answer comes from, for a report (``trusted list BE #81, service …``)."""
-        if self.territory is None:
-            return "trusted lists (no listed service issued the certificate)"
-        text = f"trusted list {self.territory}"
-        if self.list_sequence_number is not None:
-            text += f" #{self.list_sequence_number}"
-        if self.service_name:
-            text += f", service {self.service_name!r}"
-        if self.provider_name:
-            text += f" of {self.provider_name}"
-        if self.list_signature is not SignatureStatus.VERIFIED:
-            text += " (list not authenticated)"
-        if self.list_expired:
-            text += " (list expired)"
-        return text
-
-
 class TrustedListSource:
     """Trusted lists that passed the signature rules, ready to answer qualification questions.
 
     Build it with :meth:`from_files`. It holds the lists as read (:attr:`lists`, each
-    with its :class:`TrustedListSignature`) and pyHanko's registry of the qualified
+    with its :class:`TrustedListSignature`) and the index of the qualified
     services in them. It is immutable.
     """
 
@@ -346,7 +258,7 @@ class TrustedListSource:
         *,
         now: dt.datetime | None = None,
     ) -> TrustedListQualification:
-        """What the lists say about ``chain[0]`` at ``moment`` (TS 119 615, through pyHanko).
+        """What the lists say about ``chain[0]`` at ``moment`` (ETSI TS 119 615, by esig's rules).
 
         Args:
             chain: The certificate first, then its issuers as far as known (the issuing
@@ -363,7 +275,7 @@ class TrustedListSource:
         moment = as_aware(moment)
         asked = as_aware(now) if now is not None else dt.datetime.now(dt.UTC)
         raw = adapter.assess(self._handle, chain, moment)
-        found = _qualification(raw, moment, asked, self._lists, self.lotl)
+        found = answer(raw, moment, asked, self._lists, self.lotl)
         if not self._refused:
             return found
         notes = [
@@ -471,173 +383,3 @@ def _accept_or_refuse(
             "allow unauthenticated lists explicitly"
         )
     raise TrustedListError(message, path=Path(path), signature=sig, territory=tl.territory)
-
-
-# --- building the answer ----------------------------------------------------------------
-
-_TYPE_WORDS = {
-    CertificateType.ESIG: "a qualified certificate for electronic signatures",
-    CertificateType.ESEAL: "a qualified certificate for electronic seals",
-    CertificateType.WEB: "a qualified certificate for website authentication",
-    CertificateType.UNKNOWN: "a qualified certificate",
-}
-
-
-def _qualification(
-    raw: RawAssessment,
-    moment: dt.datetime,
-    asked: dt.datetime,
-    lists: tuple[TrustedList, ...],
-    lotl: TrustedList | None = None,
-) -> TrustedListQualification:
-    when = day_text(moment)
-    if raw.match is None:
-        text = (
-            f"Not assessed: {raw.problem}."
-            if raw.problem
-            else "No service in the trusted lists consulted has issued this certificate or "
-            "its chain: the lists do not say whether it is qualified."
-        )
-        return TrustedListQualification(moment=moment, qualified=None, explanation=text)
-    match = raw.match
-    tl = lists[match.list_index]
-    status = match.status_at_moment
-    expired = tl.is_expired(asked)
-    where = f"{match.service_name!r} of {match.provider_name} (trusted list {tl.territory})"
-    warnings = _warnings(tl, expired, asked, lotl)
-    listed = TrustedListQualification(
-        moment=moment,
-        qualified=None,
-        service_name=match.service_name,
-        provider_name=match.provider_name,
-        territory=tl.territory,
-        status=status.status if status else None,
-        status_since=status.since if status else None,
-        list_sequence_number=tl.sequence_number,
-        list_signature=tl.signature.status,
-        list_expired=expired,
-        issued=raw.issued,
-        qualified_at_issuance=raw.qualified_at_issuance,
-        conflicting_services=raw.conflicting_services,
-        explanation="",
-    )
-    if raw.problem is not None:
-        text = f"The certificate was issued under {where}, but is not assessed: {raw.problem}."
-        return listed.model_copy(update={"explanation": " ".join([text, *warnings])})
-    verdict = raw.verdict
-    if verdict is None and raw.conflicting_services:
-        text = (
-            f"The certificate was issued under {where}; on {when} the service definitions "
-            f"{', '.join(repr(n) for n in raw.conflicting_services)} all apply to it and give "
-            "different answers, so whether it was qualified cannot be determined (TS 119 615; "
-            "DSS reports such a conflict as not determinable too)."
-        )
-        return listed.model_copy(update={"explanation": " ".join([text, *warnings])})
-    if verdict is None:
-        if raw.applicable_services:
-            text = (
-                f"The certificate was issued under {where}; the service definitions valid "
-                f"on {when} ({', '.join(raw.applicable_services)}) do not apply to a "
-                "certificate of this type, or contradict each other, so it is not qualified "
-                "(TS 119 615 as pyHanko's QualificationAssessor applies it)."
-            )
-        else:
-            state = (
-                f"had the status {status.status.value} on {when} (since {day_text(status.since)})"
-                if status
-                else f"was not yet listed on {when}"
-            )
-            text = (
-                f"The certificate was issued under {where}, which {state}: no granted "
-                "qualified service vouched for it then, so it is not qualified."
-            )
-        return TrustedListQualification.model_validate(
-            {
-                **listed.model_dump(exclude={"source_text"}),
-                "qualified": False,
-                "qscd": False,
-                "explanation": " ".join([text, *warnings]),
-            }
-        )
-    ctype = CertificateType(verdict.certificate_type)
-    qualified = verdict.qualified
-    at_issuance: list[str] = []
-    if qualified and raw.issued is not None and raw.qualified_at_issuance is False:
-        # TS 119 615 (and DSS): a certificate is qualified only if it was qualified both
-        # when it was issued and at the moment judged (eIDAS art. 32(1)(a)-(b))
-        qualified = False
-        at_issuance.append(
-            f"But when it was issued ({day_text(raw.issued)}) no granted qualified service of the "
-            "lists vouched for it, so it is not a qualified certificate (TS 119 615 judges "
-            "the certificate at its issuance and at the moment of use)."
-        )
-    elif qualified and raw.type_at_issuance not in {None, verdict.certificate_type}:
-        ctype = CertificateType.UNKNOWN
-        at_issuance.append(
-            f"Its type when issued ({raw.type_at_issuance}) differs from its type on {when} "
-            f"({verdict.certificate_type}), so its type is not established."
-        )
-    qualifiers = tuple(Qualifier(q) for q in verdict.qualifiers)
-    since = f" (since {day_text(status.since)})" if status else ""
-    parts = [f"The certificate was issued under {where}, granted on {when}{since}."]
-    claims = verdict.certificate_claims
-    parts.append(
-        f"The certificate itself declares {', '.join(claims)}."
-        if claims
-        else "The certificate itself declares no qcStatement."
-    )
-    parts.append(
-        f"The list's qualifiers matching it: {', '.join(q.value for q in qualifiers)}."
-        if qualifiers
-        else "No qualifier of the list matches it."
-    )
-    parts += at_issuance
-    qscd = qualified and verdict.key_management != "none"
-    if qualified:
-        device = _DEVICE_WORDS.get(verdict.key_management, "no QSCD for its private key")
-        parts.append(f"Result (TS 119 615, pyHanko): {_TYPE_WORDS[ctype]}, {device}.")
-    else:
-        parts.append("Result (TS 119 615, pyHanko): not a qualified certificate.")
-    return TrustedListQualification.model_validate(
-        {
-            **listed.model_dump(exclude={"source_text"}),
-            "qualified": qualified,
-            "certificate_type": ctype,
-            "qscd": qscd,
-            "qscd_managed_on_behalf": qscd and verdict.key_management == "qscd_delegated",
-            "service_name": verdict.service_name,
-            "status": status.status if status else TrustServiceStatus.GRANTED,
-            "qualifiers": qualifiers,
-            "explanation": " ".join([*parts, *warnings]),
-        }
-    )
-
-
-_DEVICE_WORDS = {
-    "qscd": "its private key in a QSCD",
-    "qscd_delegated": "its private key in a QSCD managed on the signatory's behalf",
-    "qscd_by_policy": "its private key in a QSCD (by its pre-eIDAS QCP+ policy)",
-}
-
-
-def _warnings(
-    tl: TrustedList, expired: bool, asked: dt.datetime, lotl: TrustedList | None = None
-) -> list[str]:
-    found = []
-    if expired:
-        due = day_text(tl.next_update) if tl.next_update else "never (the scheme was closed)"
-        found.append(
-            f"Warning: the list (sequence {tl.sequence_number}) was due for its next update "
-            f"{due} and had expired on {day_text(asked)}; a newer list may say otherwise."
-        )
-    if lotl is not None and lotl.is_expired(asked):
-        due = day_text(lotl.next_update) if lotl.next_update else "never"
-        found.append(
-            f"Warning: the list of trusted lists that authenticated it ({lotl.territory}, "
-            f"sequence {lotl.sequence_number}) was due for its next update {due} and had "
-            f"expired on {day_text(asked)}; the lists and signers it names may have changed "
-            "since."
-        )
-    if tl.signature.status is not SignatureStatus.VERIFIED:
-        found.append(f"Warning: the list was not authenticated ({tl.signature.reason}).")
-    return found

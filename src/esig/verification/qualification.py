@@ -30,9 +30,13 @@ from cryptography import x509
 
 from esig.profiles import CertificateProfile
 from esig.trust.register import CspRegister
+from esig.trust.tl_qualification import TrustedListQualification
+from esig.ts119615 import CertQualification, CertType
 from esig.verification.self_issued import self_issued_end_entity
 
 __all__ = ["Qualification", "TrustedListLike", "TrustedListVerdict", "assess_qualification"]
+
+_FOR_SIGNING = (CertType.ESIG, CertType.ESEAL)
 
 
 class TrustedListVerdict(Protocol):
@@ -70,6 +74,10 @@ class Qualification:
     recognised_source: str | None
     self_issued: str | None = None
     """Why nothing counts when the certificate issued itself (None: it did not)."""
+    trusted_list_result: CertQualification | None = None
+    """The trusted lists' TS 119 615 result, when a list was consulted about the chain."""
+    trusted_list_answer: TrustedListQualification | None = None
+    """The lists' whole answer, with the procedure's steps (esig's own lists only)."""
 
 
 def assess_qualification(
@@ -89,6 +97,8 @@ def assess_qualification(
     )
     qscd_source = "the certificate's own claim (QcSSCD or a -qscd policy)" if qscd else None
     recognised: bool | None = None
+    tl_result: CertQualification | None = None
+    answer: TrustedListQualification | None = None
     sources: list[str] = []
     decided = False  # whether an authenticated source answered
     if register is not None and chain:
@@ -99,14 +109,27 @@ def assess_qualification(
     if trusted_lists is not None and chain:
         verdict = trusted_lists.qualification_at(chain, moment)
         listed = f"the trusted list ({verdict.explanation})"
-        if verdict.qualified is not None:
-            recognised, decided = bool(recognised) or verdict.qualified, True
-            if verdict.qualified != qualified:
-                qualified = verdict.qualified
+        if isinstance(verdict, TrustedListQualification):
+            answer = verdict
+        listed_result = getattr(verdict, "certificate_qualification", None)
+        if isinstance(listed_result, CertQualification):
+            tl_result = listed_result
+        listed_qc = verdict.qualified
+        if listed_qc and tl_result is not None and tl_result.cert_type not in _FOR_SIGNING:
+            # a qualified certificate of unknown type, or for websites, does not make a
+            # qualified signature or seal (eIDAS art. 3(15), 3(30); TS 119 615)
+            listed_qc = False
+            listed = f"the trusted list, for which it is {tl_result.value} ({verdict.explanation})"
+        if listed_qc is not None:
+            recognised, decided = bool(recognised) or verdict.qualified is True, True
+            if listed_qc != qualified:
+                qualified = listed_qc
                 qualified_source = listed
             elif qualified:
                 qualified_source = f"{qualified_source}, confirmed by {listed}"
-        if verdict.qscd is not None and verdict.qscd != qscd:
+        if listed_qc is False and verdict.qscd:
+            qscd, qscd_source = False, listed
+        elif verdict.qscd is not None and verdict.qscd != qscd:
             qscd = verdict.qscd
             qscd_source = listed
         elif verdict.qscd and qscd:
@@ -134,4 +157,6 @@ def assess_qualification(
         qscd_source=qscd_source,
         recognised_provider=recognised,
         recognised_source="; ".join(sources) or None,
+        trusted_list_result=tl_result,
+        trusted_list_answer=answer,
     )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from esig.levels import RequirementStatus
 from esig.model.revision_changes import ObjectChange
+from esig.trust.tl_qualification import TrustedListQualification
 from esig.verification.report_parts import Outcome
 from esig.verification.report_view import ReportView, SignatureView
 
@@ -77,6 +78,7 @@ def _signature_lines(index: int, sig: SignatureView) -> list[str]:
         lines.append(f"  Certificate: {sig.certificate_path.status.value}: {path}")
     lines.append(f"  Level:       {sig.level.summary}")
     lines.append(f"  Label:       {sig.level.label.value} (ETSI TS 119 172-4)")
+    lines += _trusted_list_lines(sig.trusted_list_qualification)
     if sig.conformance is not None:
         lines.append(f"  PAdES conformance: {sig.conformance.summary}")
     if sig.long_term is not None:
@@ -96,6 +98,29 @@ def _signature_lines(index: int, sig: SignatureView) -> list[str]:
 
 
 _MAX_CHANGES = 20
+
+_STEP_MARK = {"pass": "ok", "warn": "warn", "fail": "FAIL", "info": "info"}
+
+
+def _trusted_list_lines(answer: TrustedListQualification | None) -> list[str]:
+    """The trusted lists' answer: the result, then each step that decided or warned."""
+    if answer is None:
+        return []
+    result = answer.certificate_qualification
+    lines = [
+        f"  Trusted lists: {result.value if result else 'not consulted'} "
+        f"(ETSI TS 119 615) — {answer.source_text}"
+    ]
+    for step in answer.steps:
+        if step.outcome == "pass" and step.rule not in _SHOWN_RULES:
+            continue
+        lines.append(
+            f"    {_STEP_MARK[step.outcome]:<5} {step.moment:<8} {step.rule}: {step.detail}"
+        )
+    return lines
+
+
+_SHOWN_RULES = frozenset({"QualifiedCheck", "CertificateType", "QSCDCheck", "ValidCAQC"})
 
 
 def change_line(change: ObjectChange) -> str:

@@ -21,6 +21,7 @@ from esig.levels import LevelAssessment
 from esig.model.coverage import Coverage, ModificationLevel
 from esig.model.revision_changes import ObjectChange
 from esig.profiles import CertificateProfile
+from esig.trust.tl_qualification import TrustedListQualification
 from esig.verification.conformance import BaselineConformance
 from esig.verification.html import render_html, render_signature_html
 from esig.verification.render import render_text
@@ -93,6 +94,9 @@ class SignatureReport(EsigModel):
     """Validation in the past, when the certificate was no longer good at the moment."""
     findings: tuple[Finding, ...]
     level: LevelAssessment
+    trusted_list_qualification: TrustedListQualification | None = None
+    """What the trusted lists said about the signer's certificate (ETSI TS 119 615), with
+    every step of the procedure: which list, service, status period and qualifier decided."""
     conformance: BaselineConformance | None = None
     """The PAdES baseline level (EN 319 142-1) claimed and reached (PDF signatures)."""
 

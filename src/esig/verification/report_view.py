@@ -16,6 +16,7 @@ from esig.identity import NameIdentity
 from esig.levels import LevelAssessment
 from esig.model.coverage import ModificationLevel
 from esig.model.revision_changes import ObjectChange
+from esig.trust.tl_qualification import TrustedListQualification
 from esig.verification.conformance import BaselineConformance
 from esig.verification.report_parts import (
     CertificatePath,
@@ -91,6 +92,10 @@ class SignatureView(Protocol):
     @property
     def level(self) -> LevelAssessment:
         """The level assessment."""
+
+    @property
+    def trusted_list_qualification(self) -> TrustedListQualification | None:
+        """What the trusted lists said about the signer's certificate, step by step."""
 
     @property
     def conformance(self) -> BaselineConformance | None:

@@ -440,6 +440,7 @@ def _signature_report(
         long_term=long_term_validation(raw),
         findings=findings,
         level=assess_level(evidence),
+        trusted_list_qualification=qualification.trusted_list_answer,
         conformance=assess_baseline(facts, verifier.trust_anchors) if facts else None,
     )
 
@@ -583,4 +584,5 @@ def _evidence(
         recognised_provider_source=qualification.recognised_source,
         self_issued_certificate=qualification.self_issued,
         is_seal=profile is not None and profile.person_kind is PersonKind.LEGAL_PERSON,
+        trusted_list_qualification=qualification.trusted_list_result,
     )
