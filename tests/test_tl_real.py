@@ -306,9 +306,11 @@ def test_the_cli_takes_a_lotl_with_its_lists() -> None:
         timeout=300,
     )
     assert "is refused" not in done.stderr, done.stderr
-    assert done.returncode == 1, done.stderr  # judged (not QES here: see the next test)
-    # the lists were consulted: the LOTL authenticated BE 81, which was searched
-    assert "No service in the trusted lists consulted has issued" in done.stdout
+    assert done.returncode == 1, done.stderr  # judged: not QES without a trusted TSA (below)
+    # the lists were consulted: the LOTL authenticated BE 81, whose Belgium Root CA4
+    # service issued Citizen CA (carried in the CMS)
+    assert "No service in the trusted lists consulted has issued" not in done.stdout
+    assert "Belgium Root CA4" in done.stdout
 
 
 def test_the_cli_refuses_two_lists_of_lists() -> None:
@@ -321,21 +323,200 @@ def test_the_cli_refuses_two_lists_of_lists() -> None:
     assert "2 lists of trusted lists were given" in done.stderr
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="verify_pdf with the LOTL-authenticated lists gives SES, not QES: with no "
-    "validated path verifier.py passes only the signer's certificate (chain = raw.path or "
-    "(raw.signer_cert,)) to qualification_at, dropping Citizen CA from the CMS, and the "
-    "list's CA/QC certificates are not used as trust anchors; the TSA is then untrusted "
-    "so the moment judged is now, not 2020-09-05",
-)
-def test_the_belgian_eid_signature_is_qes_against_the_lotl_chain(
+# --- the lists' service certificates as trust anchors ----------------------------------
+#
+# Both timestamps of the Belgian eID PDF (the signature's, 2020-09-05 21:37:19, and the
+# document timestamp) come from Universign Timestamping Unit 027, a French provider's TSA
+# whose certificate expired on 2026-01-07. The Belgian list does not name it; the French
+# list would, but it is not among the test data. Without a trusted TSA the signature time
+# is not proven, and today its embedded OCSP responses (fresh for a minute in 2020) are
+# stale: then no list can make it QES. ``standin_tsa_list`` stands in for the French list:
+# a test list, signed by a test scheme operator, whose TSA/QTST service holds the real
+# TSU 027 certificate taken from the signature's timestamp token.
+
+TSA_027 = "Universign Timestamping Unit 027"
+
+
+@pytest.fixture(scope="module")
+def universign_tsu() -> x509.Certificate:
+    """The real certificate of the TSA that timestamped the Belgian eID signature."""
+    with corpus("dss/belgian_pki_multiple_ocsps.pdf").open("rb") as f:
+        sig = PdfFileReader(f).embedded_regular_signatures[0]
+        (attr,) = [
+            a
+            for a in sig.signer_info["unsigned_attrs"]
+            if a["type"].native == "signature_time_stamp_token"
+        ]
+        token_certs = attr["values"][0]["content"]["certificates"]
+        (tsu,) = [c.chosen for c in token_certs if TSA_027 in c.chosen.subject.human_friendly]
+        return x509.load_der_x509_certificate(tsu.dump())
+
+
+@pytest.fixture(scope="module")
+def standin_tsa_list(
+    tmp_path_factory: pytest.TempPathFactory, universign_tsu: x509.Certificate
+) -> tuple[Path, Path]:
+    """A signed test list with TSU 027 as a granted TSA/QTST service, and its TLSO (PEM)."""
+    from cryptography.hazmat.primitives.serialization import Encoding
+
+    from esig.testing.trusted_lists import (
+        ProviderSpec,
+        ServiceSpec,
+        StatusSpec,
+        build_trusted_list,
+        make_tlso,
+        sign_trusted_list,
+    )
+    from esig.trust.trusted_lists import ServiceType
+
+    tlso = make_tlso()
+    service = ServiceSpec(
+        name=f"{TSA_027} (stand-in for the French list)",
+        certificate=universign_tsu,
+        service_type=ServiceType.TSA_QTST,
+        history=(
+            StatusSpec(TrustServiceStatus.GRANTED, since=dt.datetime(2016, 7, 1, tzinfo=UTC)),
+        ),
+    )
+    xml = build_trusted_list([ProviderSpec("Universign (test stand-in)", (service,))])
+    folder = tmp_path_factory.mktemp("standin")
+    path, pem = folder / "tl-standin.xml", folder / "tlso.pem"
+    path.write_bytes(sign_trusted_list(xml, tlso))
+    pem.write_bytes(tlso.certificate.public_bytes(Encoding.PEM))
+    return path, pem
+
+
+def _belgian_report(**settings: object) -> esig.VerificationReport:
+    return esig.verify_pdf(corpus("dss/belgian_pki_multiple_ocsps.pdf"), **settings)  # type: ignore[arg-type]
+
+
+def test_the_belgian_eid_signature_is_qes_once_its_french_tsa_is_listed(
+    standin_tsa_list: tuple[Path, Path],
+) -> None:
+    # no trust anchor given: the lists' service certificates are the only ones
+    tl, tlso = standin_tsa_list
+    source = TrustedListSource.from_files(
+        [corpus("trusted-lists/tsl-be-v6.xml"), tl],
+        lotl=LOTL_388,
+        tlso_certificates=x509.load_pem_x509_certificates(tlso.read_bytes()),
+    )
+    report = _belgian_report(trusted_lists=source)
+    sig = report.signatures[0]
+    assert sig.level.level.value == "QES", sig.level.summary
+    # the moment judged is the timestamp's, not now
+    assert sig.signing_time_source.value == "timestamp"
+    assert sig.signing_time is not None
+    assert sig.signing_time.date() == dt.date(2020, 9, 5)
+    qualified = next(
+        r for r in sig.level.results if r.requirement.id.value == "qes.recognised_provider"
+    )
+    assert "At the moment judged (2020-09-05" in qualified.evidence
+    assert sig.level.label.value == "QESig"
+    answer = sig.trusted_list_qualification
+    assert answer is not None and answer.certificate_qualification is not None
+    assert answer.certificate_qualification.value == "QC for eSig with QSCD"
+    assert answer.moment.date() == dt.date(2020, 9, 5)
+    # it is the Belgian list that made the path trusted: Belgium Root CA4 is its anchor
+    path = sig.certificate_path
+    assert path is not None and path.status.value == "trusted"
+    assert [c.subject.common_name for c in path.chain] == [
+        "Patrick Kremer (Signature)", "Citizen CA", "Belgium Root CA4",
+    ]  # fmt: skip
+    assert path.trust_anchor_source is not None
+    assert path.trust_anchor_source.startswith("the trusted list BE #81, service")
+    assert "Belgium Root CA4" in path.trust_anchor_source
+    assert "which made it a trust anchor" in path.message
+    # and the stand-in list's TSA/QTST certificate made the timestamp trusted
+    stamp = next(f for f in sig.findings if f.check.value == "timestamp")
+    assert stamp.outcome.value == "passed" and TSA_027 in stamp.message
+    assert report.trust_anchors == ()  # the report lists the anchors given: none
+
+
+def test_with_the_belgian_list_alone_its_french_tsa_is_untrusted_and_it_is_not_qes(
     be_81_via_lotl_388: TrustedListSource,
 ) -> None:
-    report = esig.verify_pdf(
-        corpus("dss/belgian_pki_multiple_ocsps.pdf"), trusted_lists=be_81_via_lotl_388
+    sig = _belgian_report(trusted_lists=be_81_via_lotl_388).signatures[0]
+    assert sig.level.level.value == "SES"
+    assert sig.signing_time_source.value == "claimed by the signer"
+    stamp = next(f for f in sig.findings if f.check.value == "timestamp")
+    assert "is not trusted" in stamp.message and TSA_027 in stamp.message
+    # the list gave the path its anchor, but judged now the 2020 OCSP responses are stale
+    path = sig.certificate_path
+    assert path is not None and path.status.value != "trusted"
+    assert "No path from the signer's certificate to a trust anchor" not in path.message
+    assert "stale" in next(f.message for f in sig.findings if f.check.value == "revocation")
+    # the list finds Citizen CA's service through the CMS's certificates (the chain is
+    # not validated): its answer is reported, but the level stays below AES, so not QES
+    recognised = next(
+        r for r in sig.level.results if r.requirement.id.value == "qes.recognised_provider"
     )
-    assert report.signatures[0].level.level.value == "QES"
+    assert "Belgium Root CA4" in recognised.evidence
+    identifies = next(
+        r for r in sig.level.results if r.requirement.id.value == "aes.identifies_signatory"
+    )
+    assert identifies.status.value != "met"
+
+
+def test_a_list_without_the_belgian_cas_does_not_make_the_path_trusted(
+    oj_2019: list[x509.Certificate], standin_tsa_list: tuple[Path, Path]
+) -> None:
+    # DK 22 (authenticated by LOTL 248) and the TSA stand-in: the TSA is trusted, the
+    # signer's chain reaches no anchor
+    tl, tlso = standin_tsa_list
+    source = TrustedListSource.from_files(
+        [DK_22, tl],
+        lotl=LOTL_248,
+        lotl_certificates=oj_2019,
+        tlso_certificates=x509.load_pem_x509_certificates(tlso.read_bytes()),
+    )
+    assert source.service_certificates  # DK's services are anchors
+    sig = _belgian_report(trusted_lists=source).signatures[0]
+    assert sig.level.level.value != "QES"
+    path = sig.certificate_path
+    assert path is not None
+    assert path.status.value == "no path to a trust anchor"
+    assert path.trust_anchor_source is None
+    assert next(f for f in sig.findings if f.check.value == "certificate").outcome.value != "passed"
+
+
+def test_a_trust_anchor_you_give_still_counts_beside_the_lists(
+    be_81_via_lotl_388: TrustedListSource, universign_tsu: x509.Certificate
+) -> None:
+    # you trust the TSA yourself; the Belgian list gives the signer's root
+    report = _belgian_report(trust=[universign_tsu], trusted_lists=be_81_via_lotl_388)
+    sig = report.signatures[0]
+    assert sig.level.level.value == "QES", sig.level.summary
+    assert sig.signing_time_source.value == "timestamp"
+    assert [a.subject.common_name for a in report.trust_anchors] == [TSA_027]
+    assert sig.certificate_path is not None
+    assert (sig.certificate_path.trust_anchor_source or "").startswith("the trusted list BE #81")
+    # a root you give yourself is yours, even when a list names it too
+    root = next(
+        c for c in be_81_via_lotl_388.service_certificates
+        if c.subject.rfc4514_string() == "CN=Belgium Root CA4,C=BE"
+    )  # fmt: skip
+    mine = _belgian_report(trust=[universign_tsu, root], trusted_lists=be_81_via_lotl_388)
+    path = mine.signatures[0].certificate_path
+    assert path is not None and path.status.value == "trusted"
+    assert path.trust_anchor_source is None
+    assert mine.signatures[0].level.level.value == "QES"
+
+
+def test_the_cli_trusts_the_lists_service_certificates(standin_tsa_list: tuple[Path, Path]) -> None:
+    tl, tlso = standin_tsa_list
+    be = corpus("trusted-lists/tsl-be-v6.xml")
+    done = subprocess.run(
+        [sys.executable, "-m", "esig", "verify", str(corpus("dss/belgian_pki_multiple_ocsps.pdf")),
+         "--trusted-list", str(LOTL_388), "--trusted-list", str(be),
+         "--trusted-list", str(tl), "--tlso", str(tlso), "--json"],
+        capture_output=True, text=True, check=False, timeout=300,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr + done.stdout[-2000:]
+    import json
+
+    sig = json.loads(done.stdout)["signatures"][0]
+    assert sig["level"]["level"] == "QES"
+    assert sig["certificate_path"]["trust_anchor_source"].startswith("the trusted list BE #81")
 
 
 def test_reading_a_real_list_raises_no_library_warning(oj_2019: list[x509.Certificate]) -> None:

@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
+from cryptography.hazmat.primitives.hashes import SHA256
 from cryptography.hazmat.primitives.serialization import Encoding
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID, ObjectIdentifier
 from signxml.algorithms import SignatureMethod
@@ -45,7 +46,7 @@ from esig.trust import (
     TrustServiceStatus,
     read_trusted_list,
 )
-from esig.trust.trusted_lists import CriteriaAssertion
+from esig.trust.trusted_lists import CriteriaAssertion, ServiceType
 from esig.ts119615 import CertQualification
 
 CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus"
@@ -1234,3 +1235,95 @@ def test_cli_verify_with_a_trusted_list_reaches_qes(
     refused = run("--trusted-list", str(tl))  # no signer certificate: cannot authenticate
     assert refused.returncode == 2
     assert "esig: error:" in refused.stderr
+
+
+# --- the lists' service certificates are trust anchors --------------------------------------
+
+
+def test_every_service_certificate_of_an_authenticated_list_is_a_trust_anchor(
+    pki: TestPKI, tlso: IssuedCertificate, write_list: Write
+) -> None:
+    # a CA/QC service, a TSA/QTST service and a withdrawn one: DSS trusts them all; the
+    # status and type only decide what the lists say about qualification
+    other = TestPKI(organization="esig Test Timestamping")
+    tsa = ServiceSpec(
+        "esig Test QTST",
+        other.intermediate.certificate,
+        history=(granted(NOW - 60 * DAY),),
+        service_type=ServiceType.TSA_QTST,
+    )
+    gone = ServiceSpec(
+        "esig Old CA",
+        pki.root.certificate,
+        history=(granted(NOW - 90 * DAY), withdrawn(NOW - 30 * DAY)),
+    )
+    path = write_list(ca_service(pki, granted(NOW - 60 * DAY)), tsa, gone)
+    anchors = source(path, tlso).service_certificates
+    assert set(anchors) == {
+        pki.intermediate.certificate,
+        other.intermediate.certificate,
+        pki.root.certificate,
+    }
+    assert len(anchors) == 3
+
+
+def test_a_list_accepted_without_authentication_gives_no_trust_anchor(
+    pki: TestPKI, write_list: Write
+) -> None:
+    path = write_list(ca_service(pki, granted(NOW - 60 * DAY)), signed=False)
+    unsigned = TrustedListSource.from_files([path], allow_unsigned=True)
+    assert unsigned.lists[0].signature.status is not SignatureStatus.VERIFIED
+    assert unsigned.service_certificates == ()
+
+
+def test_a_signature_verifies_against_the_list_alone(
+    pki: TestPKI,
+    tlso: IssuedCertificate,
+    qualified_person: IssuedCertificate,
+    write_list: Write,
+    tmp_path: Path,
+    esig_sample_pdf: Path,
+) -> None:
+    import esig
+
+    signed = tmp_path / "signed.pdf"
+    esig.sign_pdf(esig_sample_pdf, signed, qualified_person.device())
+    lists = source(write_list(ca_service(pki, granted(NOW - 60 * DAY, with_qscd()))), tlso)
+    sig = esig.verify_pdf(signed, trusted_lists=lists).signatures[0]
+    path = sig.certificate_path
+    assert path is not None and path.status.value == "trusted"
+    intermediate = pki.intermediate.certificate
+    assert path.chain[-1].sha256_fingerprint == intermediate.fingerprint(SHA256()).hex()
+    assert path.trust_anchor_source == (
+        f"the trusted list BQ #7, service {CA_NAME!r} (CA/QC) of {PROVIDER}"
+    )
+    # B-B (no timestamp): QES under eIDAS; BES art. 1(b) would want B-LT
+    assert sig.level.eidas_level.value == "QES", sig.level.summary
+    # without the list, nothing makes the path trusted
+    alone = esig.verify_pdf(signed).signatures[0]
+    assert alone.certificate_path is not None
+    assert alone.certificate_path.status.value == "no path to a trust anchor"
+    # a root you give yourself still counts, and is yours
+    yours = esig.verify_pdf(signed, trust=[pki.root.certificate], trusted_lists=lists)
+    mine = yours.signatures[0].certificate_path
+    assert mine is not None and mine.status.value == "trusted"
+    # the report lists the anchors you gave, not the lists' certificates
+    root_sha256 = pki.root.certificate.fingerprint(SHA256()).hex()
+    assert [a.sha256_fingerprint for a in yours.trust_anchors] == [root_sha256]
+
+
+def test_issuer_chain_orders_by_name_and_signature(pki: TestPKI) -> None:
+    from esig.certificates import issuer_chain
+
+    person = pki.issue_person("Carol", "Chain")
+    twin = TestPKI(organization="esig Test Trust Services")  # same names, other keys
+    pool = [twin.intermediate.certificate, pki.root.certificate, pki.intermediate.certificate]
+    assert issuer_chain(person.certificate, pool) == (
+        person.certificate,
+        pki.intermediate.certificate,
+        pki.root.certificate,
+    )
+    # a look-alike issuer (same name, another key) is not taken for the issuer
+    assert issuer_chain(person.certificate, [twin.intermediate.certificate]) == (
+        person.certificate,
+    )

@@ -8,10 +8,11 @@ message that says what was wrong with the input.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from cryptography import x509
+from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
 from cryptography.hazmat.primitives.serialization import pkcs7
 
 from esig._library_warnings import caught_library_warnings
@@ -19,6 +20,7 @@ from esig.errors import CertificateLoadError
 
 __all__ = [
     "UNREADABLE_CERTIFICATE",
+    "issuer_chain",
     "load_certificate",
     "load_certificates",
     "load_certificates_from_paths",
@@ -130,6 +132,48 @@ def load_certificates_from_paths(
     for path in paths:
         found.extend(load_certificates(path, what=what))
     return found
+
+
+_MAX_CHAIN = 8
+"""The longest issuer chain :func:`issuer_chain` builds (real chains have 2 to 4)."""
+
+
+def issuer_chain(
+    cert: x509.Certificate, candidates: Sequence[x509.Certificate]
+) -> tuple[x509.Certificate, ...]:
+    """``cert``, then its issuer, the issuer's issuer … as far as ``candidates`` hold them.
+
+    Each next certificate is a candidate whose subject is the previous one's issuer name
+    and whose key verifies its signature; the chain stops at a self-issued certificate,
+    at the first issuer not found, or after eight certificates. This orders the
+    certificates a signature carries; it validates nothing (no validity period,
+    revocation or constraint is looked at).
+    """
+    chain = [cert]
+    current = cert
+    while current.issuer != current.subject and len(chain) < _MAX_CHAIN:
+        found = next(
+            (
+                c
+                for c in candidates
+                if c.subject == current.issuer and c not in chain and _issued(current, c)
+            ),
+            None,
+        )
+        if found is None:
+            break
+        chain.append(found)
+        current = found
+    return tuple(chain)
+
+
+def _issued(cert: x509.Certificate, issuer: x509.Certificate) -> bool:
+    """Whether ``issuer``'s key verifies ``cert``'s signature (names checked too)."""
+    try:
+        cert.verify_directly_issued_by(issuer)
+    except (ValueError, TypeError, InvalidSignature, UnsupportedAlgorithm):
+        return False
+    return True
 
 
 def _read_file(path: Path, what: str) -> bytes:

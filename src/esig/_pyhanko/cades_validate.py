@@ -54,6 +54,7 @@ from esig._pyhanko.validate import (
     timestamp_token_certificates,
     with_revocation,
 )
+from esig.certificates import issuer_chain
 from esig.errors import InputError
 from esig.model.coverage import Coverage, ModificationLevel
 
@@ -162,6 +163,8 @@ async def validate_cades(
         base, signed_data, status, revocation_embedded=bool(crls or ocsps), fetching=allow_fetching
     )
     pool = readable_certificates(certs)
+    if raw.signer_cert is not None:
+        raw = replace(raw, embedded_chain=issuer_chain(raw.signer_cert, pool))
     raw = with_revocation(raw, context, known, trust_anchors, pool)
     raw = timestamp_revocation(
         raw,

@@ -118,6 +118,8 @@ class LongTermFacts:
     """Revocation data could be fetched over the network."""
     timestamp_passed: bool = False
     """The signature timestamp validated within the process (in the past if need be)."""
+    path: tuple[x509.Certificate, ...] = ()
+    """When passed: the path the process validated, signer first, trust anchor last."""
     at_signature_time: bool = False
     """Judged as of the signature timestamp's time (:func:`signature_time_facts`), not by
     the AdES LTA process: :attr:`assumed_not_revoked` then names the signature
@@ -257,6 +259,7 @@ async def validate_in_the_past(
     result = await ades_lta_validation(sig, spec, timing_info=timing)
     indic = result.ades_subindic
     passed = indic.status.name == "PASSED"
+    found = getattr(result.api_status, "validation_path", None) if passed else None
     proven = result.best_signature_time
     return LongTermFacts(
         at=at,
@@ -268,6 +271,11 @@ async def validate_in_the_past(
         document_timestamps=len(reader.embedded_timestamp_signatures),
         assumed_not_revoked=assumed,
         fetched=allow_fetching,
+        path=(
+            tuple(reversed([from_asn1(c) for c in found.iter_certs(include_root=True)]))
+            if found is not None
+            else ()
+        ),
         timestamp_passed=bool(
             result.signature_timestamp_status is not None
             and result.signature_timestamp_status.ades_subindic.status.name == "PASSED"

@@ -44,6 +44,11 @@ class RawSignature:
     """An EN 319 102-1 sub-indication name, when the path is not trusted."""
     revoked_at: dt.datetime | None = None
     path: tuple[x509.Certificate, ...] = ()
+    embedded_chain: tuple[x509.Certificate, ...] = ()
+    """The signer's certificate, then its issuers among the certificates the signature
+    carries, ordered by issuer name and signature (:func:`esig.certificates.issuer_chain`).
+    Not validated: where :attr:`path` is empty it still shows whom the signer names as
+    issuer, e.g. for a trusted list that holds only the root."""
     claimed_time: dt.datetime | None = None
     timestamp_time: dt.datetime | None = None
     timestamp_trusted: bool = False

@@ -108,14 +108,15 @@ def xml_time(value: Any) -> dt.datetime | None:
 
 
 def read_certificate(der: bytes) -> tuple[x509.Certificate, ServiceCertificate] | None:
-    try:
-        cert = x509.load_der_x509_certificate(der)
-    except UNREADABLE_CERTIFICATE:
-        return None
-    # cryptography parses names and extensions on first use and warns then about what it
-    # reads leniently (e.g. UTF-8 in a policy's VisibleString, seen in real lists): parse
-    # them here, once, with the warnings caught, so no later use prints one.
+    # cryptography warns about what it reads leniently: when loading (a serial number that
+    # is not positive, seen in real lists) and when it parses names and extensions on first
+    # use (UTF-8 in a policy's VisibleString): do both here, once, with the warnings
+    # caught, so no later use prints one.
     with caught_library_warnings("reading a certificate in a trusted list"):
+        try:
+            cert = x509.load_der_x509_certificate(der)
+        except UNREADABLE_CERTIFICATE:
+            return None
         try:
             extensions = cert.extensions
             ski = extensions.get_extension_for_class(x509.SubjectKeyIdentifier).value

@@ -87,7 +87,23 @@ __all__ = [
     "load_list",
     "load_lotl",
     "peek_territory",
+    "service_certificates",
 ]
+
+
+def service_certificates(handle: RegistryHandle) -> tuple[tuple[int, x509.Certificate], ...]:
+    """Every certificate of every service's digital identity, with its list's index.
+
+    Services of every type and status, in list order, each certificate once per list.
+    """
+    found: list[tuple[int, x509.Certificate]] = []
+    seen: set[tuple[int, x509.Certificate]] = set()
+    for list_index, service in handle.services:
+        for cert in service.certificates:
+            if (list_index, cert) not in seen:
+                seen.add((list_index, cert))
+                found.append((list_index, cert))
+    return tuple(found)
 
 
 def load_list(

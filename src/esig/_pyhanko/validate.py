@@ -44,7 +44,13 @@ from esig._pyhanko.signature_revocation import (
     timestamp_token_certificates,
     with_revocation,
 )
-from esig._pyhanko.signer import anchors_asn1, certificate_once, from_asn1
+from esig._pyhanko.signer import (
+    anchors_asn1,
+    certificate_once,
+    from_asn1,
+    readable_certificates,
+)
+from esig.certificates import issuer_chain
 from esig.model.coverage import Coverage, ModificationLevel
 
 __all__ = [
@@ -239,7 +245,7 @@ async def _long_term(
             return raw
         raw = with_changes(raw, long_term=facts)
         if facts.passed:
-            return raw
+            return with_changes(raw, path=facts.path or raw.path)
         then = await _at_signature_time(
             raw, sig, trust_anchors, moment=moment, dss=dss, embedded=embedded
         )
@@ -392,8 +398,20 @@ async def _validate_one(
             skip_diff=True,
         )
     except MALFORMED as exc:
-        return _failed(base, sig, exc)
-    return judged_by_esig(reader, sig, _from_status(base, sig, status))
+        return _with_embedded_chain(_failed(base, sig, exc), sig)
+    return _with_embedded_chain(judged_by_esig(reader, sig, _from_status(base, sig, status)), sig)
+
+
+def _with_embedded_chain(raw: RawSignature, sig: EmbeddedPdfSignature) -> RawSignature:
+    """``raw`` with the signer's issuers among the CMS's certificates, in order."""
+    if raw.signer_cert is None:
+        return raw
+    try:
+        choices = sig.signed_data["certificates"] or ()
+        carried = readable_certificates([c.chosen for c in choices if c.name == "certificate"])
+    except MALFORMED:
+        carried = []
+    return with_changes(raw, embedded_chain=issuer_chain(raw.signer_cert, carried))
 
 
 def _structure(reader: PdfFileReader, sig: EmbeddedPdfSignature, file_size: int) -> RawSignature:

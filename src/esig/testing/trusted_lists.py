@@ -446,7 +446,10 @@ def _b64(cert: x509.Certificate) -> str:
 
 
 def _ski(cert: x509.Certificate) -> str:
-    value = cert.extensions.get_extension_for_class(x509.SubjectKeyIdentifier).value
+    try:
+        value = cert.extensions.get_extension_for_class(x509.SubjectKeyIdentifier).value
+    except x509.ExtensionNotFound:  # e.g. a real TSA certificate: the key's SHA-1 (RFC 5280)
+        value = x509.SubjectKeyIdentifier.from_public_key(cert.public_key())
     return base64.b64encode(value.digest).decode()
 
 

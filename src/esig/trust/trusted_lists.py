@@ -190,6 +190,27 @@ class TrustedListSource:
         """The list of trusted lists used to authenticate them, when one was given."""
         return self._lotl
 
+    @property
+    def service_certificates(self) -> tuple[x509.Certificate, ...]:
+        """The certificates of the services of the authenticated lists: trust anchors.
+
+        Every ``X509Certificate`` of every service's digital identity (CA/QC, TSA/QTST,
+        OCSP, … whatever its type and status), each once, from the lists whose signature
+        verified with a scheme operator's certificate. The verifier adds them to the
+        trust anchors for path validation, as the EU's reference validator (DSS) trusts
+        every certificate of the trusted lists; whether a certificate is *qualified*
+        still comes from the service's type and status history
+        (:meth:`qualification_at`). A list accepted without authentication
+        (``allow_unsigned``) contributes none: anyone can write such a list.
+        """
+        from esig._pyhanko import trusted_lists as adapter  # noqa: PLC0415
+
+        found: dict[x509.Certificate, None] = {}
+        for index, cert in adapter.service_certificates(self._handle):
+            if self._lists[index].signature.status is SignatureStatus.VERIFIED:
+                found.setdefault(cert)
+        return tuple(found)
+
     @classmethod
     def from_files(
         cls,

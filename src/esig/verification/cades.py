@@ -104,7 +104,7 @@ async def async_verify_detached(
                 der,
                 handle,
                 size,
-                verifier.trust_anchors,
+                verifier.validation_anchors,
                 name=name,
                 allow_fetching=allow_fetching,
                 moment=at,

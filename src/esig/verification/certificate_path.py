@@ -9,13 +9,17 @@ with proof that the signature came after the revocation).
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping, Sequence
+from typing import Protocol, runtime_checkable
 
 from cryptography import x509
+from cryptography.hazmat.primitives import hashes
 
 from esig._pyhanko.revocation import CertificateRevocation, RevocationSource
 from esig._pyhanko.validate import RawSignature
 from esig.identity import NameIdentity
 from esig.law import BES
+from esig.model.trusted_lists import TrustedList
 from esig.profiles import CertificateProfile
 from esig.verification.findings import FAILURE_SUB_INDICATIONS, sub_indication
 from esig.verification.long_term import long_term_path
@@ -31,13 +35,54 @@ from esig.verification.report import (
 from esig.verification.self_issued import SelfIssued, self_issued_end_entity
 
 
+@runtime_checkable
+class ListedAnchors(Protocol):
+    """Trusted lists whose service certificates are trust anchors (a ``TrustedListSource``)."""
+
+    @property
+    def service_certificates(self) -> Sequence[x509.Certificate]: ...  # noqa: D102
+
+    @property
+    def lists(self) -> Sequence[TrustedList]: ...  # noqa: D102
+
+
+def listed_anchors(trusted_lists: object) -> dict[x509.Certificate, str]:
+    """The trust anchors ``trusted_lists`` contribute, each with where it is listed.
+
+    The certificates of the services of the authenticated lists (see
+    :attr:`esig.trust.trusted_lists.TrustedListSource.service_certificates`), each with
+    its list and service (``the trusted list BE #81, service 'Belgium Root CA4' (CA/QC)
+    of Certipost``). Empty for a source that offers no service certificates.
+    """
+    if not isinstance(trusted_lists, ListedAnchors):
+        return {}
+    where: dict[str, str] = {}
+    for tl in trusted_lists.lists:
+        for provider in tl.providers:
+            for service in provider.services:
+                text = (
+                    f"the trusted list {tl.territory} #{tl.sequence_number}, service "
+                    f"{service.name!r} ({service.service_type.value}) of {provider.name}"
+                )
+                for listed in service.identity.certificates:
+                    where.setdefault(listed.sha256.lower(), text)
+    found: dict[x509.Certificate, str] = {}
+    for cert in trusted_lists.service_certificates:
+        sha256 = cert.fingerprint(hashes.SHA256()).hex()
+        found[cert] = where.get(sha256, "a trusted list")
+    return found
+
+
 def certificate_path(
-    raw: RawSignature, profile: CertificateProfile | None = None
+    raw: RawSignature,
+    profile: CertificateProfile | None = None,
+    listed: Mapping[x509.Certificate, str] | None = None,
 ) -> CertificatePath | None:
     """The signer's certificate path: trusted, or what is wrong; ``None`` without a certificate.
 
     ``profile`` is the signer's certificate profile, when already read (it tells whether
-    the certificate is a CA).
+    the certificate is a CA). ``listed``: the trust anchors that trusted lists
+    contributed (:func:`listed_anchors`), to say when a list made the path trusted.
     """
     if raw.signer_cert is None:
         return None
@@ -45,8 +90,10 @@ def certificate_path(
     issued_itself = self_issued_end_entity(raw.signer_cert, profile)
     if raw.trusted:
         anchor = chain[-1].subject.display
+        source = (listed or {}).get(raw.path[-1]) if raw.path else None
         reached = (
-            f"A valid path leads to the trust anchor {anchor}."
+            f"A valid path leads to the trust anchor {anchor}"
+            + (f", a certificate of {source}, which made it a trust anchor." if source else ".")
             if issued_itself is None
             else f"The signer's certificate ({anchor}) is valid and is itself one of the "
             "certificates you trust: it issued itself, so that trust is yours alone, and "
@@ -57,6 +104,7 @@ def certificate_path(
             chain=chain,
             revocation_checked=raw.revocation_embedded or raw.revocation_fetching,
             message=f"{reached}{_revocation_note(raw)}",
+            trust_anchor_source=source,
         )
     if raw.revocation_unknown:
         return CertificatePath(
@@ -67,6 +115,15 @@ def certificate_path(
         )
     judged = long_term_path(raw)
     if judged is not None:
+        source = (listed or {}).get(raw.path[-1]) if raw.path else None
+        if source is not None and judged.status is PathStatus.TRUSTED:
+            return judged.model_copy(
+                update={
+                    "message": f"{judged.message} The trust anchor is a certificate of "
+                    f"{source}, which made it a trust anchor.",
+                    "trust_anchor_source": source,
+                }
+            )
         return judged
     status, message = _path_problem(raw, issued_itself)
     return CertificatePath(

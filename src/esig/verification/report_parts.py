@@ -239,6 +239,10 @@ class CertificatePath(EsigModel):
     """Whether revocation information was available to the validator: embedded in the
     document (DSS) or allowed to be fetched. Soft-fail validation may still have gone on
     without it."""
+    trust_anchor_source: str | None = None
+    """Where the trust anchor the path leads to comes from, when a trusted list made it
+    one (its territory, sequence number and service); None for an anchor you gave, or
+    when no path was found."""
 
 
 class LongTermValidation(EsigModel):

@@ -20,6 +20,7 @@ import io
 import os
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
+from types import MappingProxyType
 from typing import BinaryIO
 
 from cryptography import x509
@@ -44,7 +45,11 @@ from esig.levels import SignatureEvidence, assess_level
 from esig.profiles import Art6Field, CertificateProfile, FieldStatus, PersonKind
 from esig.trust.register import CspRegister
 from esig.verification.algorithms import algorithm_finding
-from esig.verification.certificate_path import certificate_finding, certificate_path
+from esig.verification.certificate_path import (
+    certificate_finding,
+    certificate_path,
+    listed_anchors,
+)
 from esig.verification.changes import LaterChanges, gather_later_changes, modification_finding
 from esig.verification.conformance import assess_baseline
 from esig.verification.findings import (
@@ -103,7 +108,9 @@ class Verifier:
         register: The register of recognised certification service providers (BES
             art. 4), consulted at each signature's signing time for the QES level.
         trusted_lists: EU trusted lists (ETSI TS 119 612), consulted likewise; they may
-            also override the certificate's qualified claims.
+            also override the certificate's qualified claims. The certificates of their
+            services are trust anchors too, beside ``trust`` (see
+            :attr:`validation_anchors`).
         allow_fetching: Fetch missing revocation information (OCSP, CRL) and issuer
             certificates over the network.
         at: Validate as of this moment instead of now.
@@ -137,8 +144,24 @@ class Verifier:
             else:
                 anchors.extend(load_certificates(item, what="trust anchor"))
         self.trust_anchors: tuple[x509.Certificate, ...] = tuple(anchors)
+        """The trust anchors given (``trust``); the report lists these."""
         self._anchor_summaries = tuple(CertificateSummary.from_certificate(c) for c in anchors)
-        """The trust anchors in use."""
+        given = set(anchors)
+        self.listed_anchors: Mapping[x509.Certificate, str] = MappingProxyType(
+            {
+                cert: where
+                for cert, where in listed_anchors(trusted_lists).items()
+                if cert not in given
+            }
+        )
+        """The trust anchors the trusted lists add (their services' certificates, those
+        not given in ``trust``), each with the list and service that name it."""
+        self.validation_anchors: tuple[x509.Certificate, ...] = (
+            *self.trust_anchors,
+            *self.listed_anchors,
+        )
+        """The trust anchors path validation uses: :attr:`trust_anchors`, then
+        :attr:`listed_anchors`."""
         self.allow_fetching = allow_fetching
         """Whether revocation data may be fetched."""
         self.at = at
@@ -167,7 +190,7 @@ class Verifier:
                 raws = await validate_signatures(
                     reader,
                     size,
-                    self.trust_anchors,
+                    self.validation_anchors,
                     allow_fetching=self.allow_fetching,
                     moment=self.at,
                     filled=filled,
@@ -182,7 +205,7 @@ class Verifier:
             recovered = await recover_signatures(
                 stream.read(),
                 exc.message,
-                self.trust_anchors,
+                self.validation_anchors,
                 allow_fetching=self.allow_fetching,
                 moment=self.at,
             )
@@ -362,7 +385,7 @@ def _signature_report(
         else None
     )
     integrity = integrity_of(raw)
-    path = certificate_path(raw, profile)
+    path = certificate_path(raw, profile, verifier.listed_anchors)
     issued_itself = (
         self_issued_end_entity(raw.signer_cert, profile) if raw.signer_cert is not None else None
     )
@@ -401,7 +424,11 @@ def _signature_report(
                 raw.digest_algorithm, chain, time, source is SigningTimeSource.TIMESTAMP
             ),
         )
-    chain = raw.path or ((raw.signer_cert,) if raw.signer_cert else ())
+    # Without a validated path, the issuers the signature carries (ordered by name and
+    # signature) let a list that holds only a CA above the issuer find the service. Such
+    # a chain is not validated: the level still needs the art. 3(d) path (AES), so a
+    # qualification found over it cannot make the signature a QES by itself.
+    chain = raw.path or raw.embedded_chain or ((raw.signer_cert,) if raw.signer_cert else ())
     # Qualification is judged at the best signature time (EN 319 102-1): a trusted
     # timestamp proves it; a claimed signing time proves nothing, so without a timestamp
     # the moment of validation counts.
@@ -441,7 +468,7 @@ def _signature_report(
         findings=findings,
         level=assess_level(evidence),
         trusted_list_qualification=qualification.trusted_list_answer,
-        conformance=assess_baseline(facts, verifier.trust_anchors) if facts else None,
+        conformance=assess_baseline(facts, verifier.validation_anchors) if facts else None,
     )
 
 
