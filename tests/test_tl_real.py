@@ -440,6 +440,8 @@ def test_with_the_belgian_list_alone_its_french_tsa_is_untrusted_and_it_is_not_q
     assert sig.signing_time_source.value == "claimed by the signer"
     stamp = next(f for f in sig.findings if f.check.value == "timestamp")
     assert "is not trusted" in stamp.message and TSA_027 in stamp.message
+    # the report names what is missing: the TSA's issuing CA, in no list consulted
+    assert "its issuer, Universign Timestamping CA, is neither a trust anchor" in stamp.message
     # the list gave the path its anchor, but judged now the 2020 OCSP responses are stale
     path = sig.certificate_path
     assert path is not None and path.status.value != "trusted"

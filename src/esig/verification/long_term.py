@@ -19,10 +19,12 @@ from __future__ import annotations
 import datetime as dt
 
 from cryptography import x509
+from cryptography.x509.oid import NameOID
 
 from esig._pyhanko.long_term import LongTermFacts, RevocationFault, TimestampFacts
 from esig._pyhanko.revocation import CertificateRevocation
 from esig._pyhanko.validate import RawSignature
+from esig.certificates import UNREADABLE_CERTIFICATE
 from esig.identity import NameIdentity
 from esig.law import BES
 from esig.verification.report import (
@@ -87,6 +89,17 @@ def timestamp_findings(raw: RawSignature) -> tuple[Finding, ...]:
     return (_timestamp_finding(ts),)
 
 
+def _issuer_name(cert: x509.Certificate | None) -> str | None:
+    """The common name (else the whole name) of ``cert``'s issuer, for a message."""
+    if cert is None:
+        return None
+    try:
+        names = cert.issuer.get_attributes_for_oid(NameOID.COMMON_NAME)
+        return str(names[0].value) if names else cert.issuer.rfc4514_string()
+    except UNREADABLE_CERTIFICATE:
+        return None
+
+
 def _timestamp_finding(ts: TimestampFacts) -> Finding:
     def finding(outcome: Outcome, message: str, sub: SubIndication | None = None) -> Finding:
         return Finding(
@@ -134,10 +147,17 @@ def _timestamp_finding(ts: TimestampFacts) -> Finding:
         )
     if not ts.trusted:
         if ts.trust_problem in {None, "NO_CERTIFICATE_CHAIN_FOUND"}:
+            issuer = _issuer_name(tsa)
+            missing = (
+                f" (its issuer, {issuer}, is neither a trust anchor given nor a service "
+                "certificate of a trusted list consulted)"
+                if issuer
+                else ""
+            )
             return finding(
                 Outcome.INDETERMINATE,
-                f"{who} is not trusted: no path leads from it to a trust anchor, so the "
-                "time it states is not proven.",
+                f"{who} is not trusted: no path leads from it to a trust anchor{missing}, "
+                "so the time it states is not proven.",
                 SubIndication.NO_CERTIFICATE_CHAIN_FOUND,
             )
         if ts.tsa_revoked_at is not None:
