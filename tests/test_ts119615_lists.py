@@ -183,3 +183,39 @@ def test_an_untyped_qualified_certificate_is_labelled_unknown_and_is_not_qes(
     assert sig.level.eidas_level.value == "AES"  # not QES: no QC *for signatures*
     assert sig.trusted_list_qualification is not None
     assert sig.trusted_list_qualification.certificate_type is CertificateType.UNKNOWN
+
+
+def test_lists_that_do_not_reach_the_certificate_label_it_not_applicable(
+    pki: TestPKI,
+    tlso: IssuedCertificate,
+    person: IssuedCertificate,
+    tmp_path: Path,
+    esig_sample_pdf: Path,
+) -> None:
+    signed = tmp_path / "signed.pdf"
+    esig.sign_pdf(esig_sample_pdf, signed, person.device())
+    other_ca = TestPKI(now=NOW - 50 * DAY).intermediate.certificate  # not the person's CA
+    status = StatusSpec(TrustServiceStatus.GRANTED, NOW - 60 * DAY)
+    xml = build_trusted_list(
+        [ProviderSpec("Another TSP", (ServiceSpec("Another CA", other_ca, (status,)),))],
+        issued=NOW - 10 * DAY,
+    )
+    path = tmp_path / "other.xml"
+    path.write_bytes(sign_trusted_list(xml, tlso))
+    source = TrustedListSource.from_files([path], tlso_certificates=[tlso.certificate])
+    report = esig.verify_pdf(signed, trust=[pki.root.certificate], trusted_lists=source)
+    (sig,) = report.signatures
+    assert sig.level.label.value == "N/A"
+    assert sig.level.eidas_level.value != "QES"
+    answer = sig.trusted_list_qualification
+    assert answer is not None and answer.certificate_qualification is CertQualification.NA
+    assert [s.rule for s in answer.steps] == ["TrustedListReachedForCertificateChain"]
+    # the same lists with the person's CA: reached, qualified
+    assert (
+        esig.verify_pdf(
+            signed, trust=[pki.root.certificate], trusted_lists=lists(pki, tlso, tmp_path)
+        )
+        .signatures[0]
+        .level.label.value
+        == "QESig"
+    )

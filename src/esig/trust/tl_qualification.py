@@ -61,8 +61,8 @@ class TrustedListQualification(EsigModel):
     qscd_managed_on_behalf: bool = False
     """The QSCD is managed by the provider on the signatory's behalf (remote signing)."""
     certificate_qualification: CertQualification | None = None
-    """The TS 119 615 result (``QC for eSig with QSCD`` … ``N/A``); None when no list was
-    consulted about it (no listed service issued it)."""
+    """The TS 119 615 result (``QC for eSig with QSCD`` … ``N/A``; N/A too when no listed
+    service issued the certificate)."""
     qualification_at_issuance: CertQualification | None = None
     """The result at the certificate's issuance (notBefore)."""
     service_name: str | None = None
@@ -175,9 +175,22 @@ def answer(
             f"Not assessed: {raw.problem}."
             if raw.problem
             else "No service in the trusted lists consulted has issued this certificate or "
-            "its chain: the lists do not say whether it is qualified."
+            "its chain: the lists do not say whether it is qualified (TS 119 615: N/A)."
         )
-        return TrustedListQualification(moment=moment, qualified=None, explanation=text)
+        return TrustedListQualification(
+            moment=moment,
+            qualified=None,
+            certificate_qualification=CertQualification.NA,
+            steps=(
+                QualificationStep(
+                    moment="lists",
+                    rule="TrustedListReachedForCertificateChain",
+                    outcome="fail",
+                    detail=raw.problem or "no listed service issued the certificate or its chain",
+                ),
+            ),
+            explanation=text,
+        )
     match, outcome = raw.match, raw.outcome
     tl = lists[match.list_index]
     status = match.status_at_moment
