@@ -219,3 +219,33 @@ def test_lists_that_do_not_reach_the_certificate_label_it_not_applicable(
         .level.label.value
         == "QESig"
     )
+
+
+@pytest.mark.parametrize(
+    "written",
+    [
+        "{oid}",
+        "urn:oid:{oid}",
+        " urn:oid:{oid} ",  # as Spain writes some, with a trailing space
+        "oid:{oid}",
+    ],
+)
+def test_a_policy_criterion_is_read_in_every_form_real_lists_write(
+    pki: TestPKI, tlso: IssuedCertificate, person: IssuedCertificate, tmp_path: Path, written: str
+) -> None:
+    oid = PolicyOID.QCP_N_QSCD.dotted_string  # the person's certificate has this policy
+    spec = QualificationSpec((Qualifier.NOT_QUALIFIED,), (PolicyOID.QCP_N_QSCD,))
+    status = StatusSpec(TrustServiceStatus.GRANTED, NOW - 60 * DAY, qualifications=(spec,))
+    service = ServiceSpec("esig Test Qualified CA", pki.intermediate.certificate, (status,))
+    xml = build_trusted_list([ProviderSpec("TSP", (service,))], issued=NOW - 10 * DAY)
+    plain = f">{oid}</xades:Identifier>".encode()
+    assert plain in xml
+    xml = xml.replace(
+        plain, f' Qualifier="OIDAsURN">{written.format(oid=oid)}</xades:Identifier>'.encode()
+    )
+    path = tmp_path / "tl.xml"
+    path.write_bytes(sign_trusted_list(xml, tlso))
+    source = TrustedListSource.from_files([path], tlso_certificates=[tlso.certificate])
+    assert source.lists[0].problems == ()
+    q = source.qualification_at(chain(person), NOW)
+    assert q.qualified is False and q.qualifiers == (Qualifier.NOT_QUALIFIED,)

@@ -14,7 +14,6 @@ from __future__ import annotations
 from typing import Any
 
 from pyhanko.generated.etsi import ts_119612, ts_119612_extra
-from pyhanko.sign.validation.qualified import eutl_parse
 
 from esig._pyhanko.tl_reading import history_items, qualification_contents
 from esig.model.trusted_lists import CertificateType, TrustService
@@ -71,10 +70,28 @@ def _child(node: Any, name: str) -> Any:
     )
 
 
+def dotted_oid(text: str) -> str | None:
+    """An OID as a list writes it, in dotted form; None when it is no OID.
+
+    Lists write ``1.2.3``, ``urn:oid:1.2.3`` or ``oid:1.2.3``, with whitespace around it
+    or not. Real lists use every form (Spain, Hungary, Italy and Luxembourg write
+    ``Qualifier="OIDAsURN"``, some with a trailing space): compared verbatim with the
+    certificate's policies, such a criterion would never match.
+    """
+    value = text.strip()
+    lowered = value.lower()
+    for prefix in ("urn:oid:", "oid:"):
+        if lowered.startswith(prefix):
+            value = value[len(prefix) :].strip()
+            break
+    parts = value.split(".")
+    return value if len(parts) > 1 and all(part.isdigit() for part in parts) else None
+
+
 def _oid(texts: list[str]) -> str:
     for text in texts:
-        value = text.removeprefix("urn:oid:")
-        if value and all(part.isdigit() for part in value.split(".")):
+        value = dotted_oid(text)
+        if value is not None:
             return value
     raise _Unreadable(f"an object identifier that cannot be read ({texts!r})")
 
@@ -100,7 +117,14 @@ def _qc_statement_set(node: Any) -> tuple[QcStatementCriterion, ...]:
 
 
 def _xades_oids(items: Any) -> frozenset[str]:
-    return frozenset(eutl_parse._parse_xades_oid(item) for item in items)
+    found = set()
+    for item in items:
+        written = str(item.identifier.value) if item.identifier is not None else ""
+        value = dotted_oid(written)
+        if value is None:
+            raise _Unreadable(f"an object identifier that cannot be read ({written!r})")
+        found.add(value)
+    return frozenset(found)
 
 
 def _criteria(criteria: Any) -> Criteria:
