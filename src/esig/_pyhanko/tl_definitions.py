@@ -117,13 +117,12 @@ def _qc_statement_set(node: Any) -> tuple[QcStatementCriterion, ...]:
 
 
 def _xades_oids(items: Any) -> frozenset[str]:
+    # a malformed OID (Slovenia 2019 writes ``1.3.6.1.4.1.7597.2.``) is kept as written:
+    # like DSS, esig then finds no certificate with it, rather than voiding the entry
     found = set()
     for item in items:
         written = str(item.identifier.value) if item.identifier is not None else ""
-        value = dotted_oid(written)
-        if value is None:
-            raise _Unreadable(f"an object identifier that cannot be read ({written!r})")
-        found.add(value)
+        found.add(dotted_oid(written) or written.strip())
     return frozenset(found)
 
 
