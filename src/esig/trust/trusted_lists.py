@@ -101,7 +101,8 @@ Known limits
 * A certificate with several QcType values is reported as not assessable (pyHanko
   handles exactly one); mutual recognition agreements (third-country lists) are not
   applied.
-* Lists are read from files; fetching them over HTTP is left to the caller.
+* Lists are read from files; :mod:`esig.trust.tl_cache` fetches the EU lists into a
+  cache folder and loads them from it.
 * The TLSO certificates' own validity is checked (signxml checks it at the current time),
   their revocation is not.
 """
