@@ -26,7 +26,7 @@ from esig.cli.output import EXIT_FAILED, EXIT_OK, EXIT_USAGE
 from esig.cli.prepare import prepare
 from esig.cli.schema import schema_report
 from esig.cli.sign import sign
-from esig.cli.tl import tl_show
+from esig.cli.tl import tl_show, tl_sync
 from esig.cli.verify import verify
 
 __all__ = ["EXIT_FAILED", "EXIT_OK", "EXIT_USAGE", "HELP_WIDTH", "app", "build_app", "main"]
@@ -110,6 +110,7 @@ def build_app(*, rich_help: bool = True) -> typer.Typer:
 
     tl = _group("Read EU trusted lists (ETSI TS 119 612): the registers of recognised providers.")
     _register(tl, tl_show, "show")
+    _register(tl, tl_sync, "sync")
     root.add_typer(tl, name="tl")
 
     evidence = _group(

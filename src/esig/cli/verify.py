@@ -96,6 +96,22 @@ def verify(  # noqa: PLR0917 - typer maps parameters to options
             "authenticates the others; repeatable.",
         ),
     ] = None,
+    trusted_lists: Annotated[
+        Path | None,
+        typer.Option(
+            metavar="DIR",
+            help="A trusted-list cache filled by 'esig tl sync': the LOTL and its national "
+            "lists, read with no network.",
+        ),
+    ] = None,
+    lotl_signers: Annotated[
+        Path | None,
+        typer.Option(
+            metavar="PEM",
+            help="The LOTL signer certificates (default: for --trusted-lists the set esig "
+            "ships, for --trusted-list pyHanko's).",
+        ),
+    ] = None,
     tlso: Annotated[
         list[Path] | None,
         typer.Option(
@@ -125,7 +141,9 @@ def verify(  # noqa: PLR0917 - typer maps parameters to options
             "allow_fetching": allow_fetching,
             "at": parse_moment(at),
             "register": _register(register, register_authority, register_sha256),
-            "trusted_lists": _trusted_lists(trusted_list, tlso, allow_unsigned_lists),
+            "trusted_lists": _trusted_lists(
+                trusted_list, trusted_lists, tlso, lotl_signers, allow_unsigned_lists
+            ),
             "exemptions": exempt or (),
         }
         if content is None:
@@ -154,15 +172,43 @@ def _register(path: Path | None, authority: Path | None, sha256: str | None) -> 
     return load_register(path, authority=authority, expected_sha256=sha256)
 
 
-def _trusted_lists(paths: list[Path] | None, tlso: list[Path] | None, allow_unsigned: bool) -> Any:
+def _trusted_lists(
+    paths: list[Path] | None,
+    cache: Path | None,
+    tlso: list[Path] | None,
+    lotl_signers: Path | None,
+    allow_unsigned: bool,
+) -> Any:
+    if cache is not None:
+        if paths or tlso:
+            raise InputError(
+                "--trusted-lists DIR brings its own lists and signers: give it without "
+                "--trusted-list or --tlso"
+            )
+        from esig.trust.tl_cache import LotlSigners, load_trusted_list_cache
+
+        anchors = LotlSigners.from_file(lotl_signers) if lotl_signers is not None else None
+        return load_trusted_list_cache(
+            cache, lotl_certificates=anchors, allow_unsigned=allow_unsigned
+        )
     if not paths:
+        if lotl_signers is not None:
+            raise InputError("--lotl-signers needs --trusted-lists DIR or --trusted-list FILE")
         return None
     from esig.certificates import load_certificates_from_paths
     from esig.trust.trusted_lists import TrustedListSource
 
     signers = load_certificates_from_paths(tlso or [], what="trusted list signer certificate")
+    anchors_given = (
+        load_certificates_from_paths([lotl_signers], what="LOTL signer certificate")
+        if lotl_signers is not None
+        else None
+    )
     return TrustedListSource.from_files(
-        paths, tlso_certificates=signers or None, allow_unsigned=allow_unsigned
+        paths,
+        tlso_certificates=signers or None,
+        lotl_certificates=anchors_given,
+        allow_unsigned=allow_unsigned,
     )
 
 

@@ -281,8 +281,13 @@ def build_list_of_lists(
     issued: dt.datetime | None = None,
     next_update: dt.datetime | None = None,
     operator: str = "Test Commission",
+    information_uris: Sequence[str] = (),
 ) -> bytes:
-    """An unsigned list of trusted lists (LOTL) with these pointers, as UTF-8 XML."""
+    """An unsigned list of trusted lists (LOTL) with these pointers, as UTF-8 XML.
+
+    ``information_uris`` come first in ``SchemeInformationURI``, as the EU LOTL lists its
+    pivot LOTLs (newest first) and the Official Journal announcement they start from.
+    """
     issued = issued or dt.datetime.now(dt.UTC)
     next_update = next_update or issued + dt.timedelta(days=182)
     scheme = _scheme(
@@ -294,6 +299,7 @@ def build_list_of_lists(
         list_type=ListType.EU_LIST_OF_THE_LISTS,
         rules=(f"{_TL}/schemerules/EUlistofthelists",),
         pointers=pointers,
+        information_uris=information_uris,
     )
     root = T.TrustServiceStatusList(scheme, Id="LOTL", TSLTag="http://uri.etsi.org/19612/TSLTag")
     return _serialise(root)
@@ -397,6 +403,7 @@ def _scheme(
     rules: Sequence[str],
     pointers: Sequence[ListPointer] | None,
     version: int = 5,
+    information_uris: Sequence[str] = (),
 ) -> etree._Element:
     address = _address(territory)
     address.tag = f"{{{_TSL}}}SchemeOperatorAddress"
@@ -407,7 +414,7 @@ def _scheme(
         _names("SchemeOperatorName", operator),
         address,
         _names("SchemeName", f"{territory}: trusted list (test)"),
-        _uris("SchemeInformationURI", "https://tl.example.org/info.xml"),
+        _uris("SchemeInformationURI", *information_uris, "https://tl.example.org/info.html"),
         T.StatusDeterminationApproach(f"{_TL}/StatusDetn/EUappropriate"),
         _uris("SchemeTypeCommunityRules", *rules),
         T.SchemeTerritory(territory),

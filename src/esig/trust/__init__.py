@@ -5,6 +5,8 @@
 * :mod:`esig.trust.trusted_lists` — EU trusted lists (ETSI TS 119 612; eIDAS art. 22):
   authenticated by their XML signature, then asked whether a certificate was qualified,
   of which type and with a QSCD at a moment (TS 119 615, through pyHanko).
+* :mod:`esig.trust.tl_cache` — the EU list of trusted lists and its national lists synced
+  into a cache folder (pivot LOTLs followed), and loaded from it with no network.
 """
 
 from __future__ import annotations
@@ -26,6 +28,17 @@ if TYPE_CHECKING:
         WithdrawalReason,
         load_register,
     )
+    from esig.trust.tl_cache import (
+        EU_LOTL_URL,
+        CachedFile,
+        CachedFileKind,
+        CachedTrustedListSource,
+        CacheManifest,
+        LotlSigners,
+        SyncResult,
+        load_trusted_list_cache,
+        sync_trusted_lists,
+    )
     from esig.trust.trusted_lists import (
         CertificateType,
         QualificationRule,
@@ -45,6 +58,15 @@ if TYPE_CHECKING:
 
 _WHERE: dict[str, str] = {
     "AuthenticationMethod": "esig.trust.register",
+    "CacheManifest": "esig.trust.tl_cache",
+    "CachedFile": "esig.trust.tl_cache",
+    "CachedFileKind": "esig.trust.tl_cache",
+    "CachedTrustedListSource": "esig.trust.tl_cache",
+    "EU_LOTL_URL": "esig.trust.tl_cache",
+    "LotlSigners": "esig.trust.tl_cache",
+    "SyncResult": "esig.trust.tl_cache",
+    "load_trusted_list_cache": "esig.trust.tl_cache",
+    "sync_trusted_lists": "esig.trust.tl_cache",
     "CertificateType": "esig.trust.trusted_lists",
     "CspRegister": "esig.trust.register",
     "QualificationRule": "esig.trust.trusted_lists",
@@ -73,9 +95,15 @@ _WHERE: dict[str, str] = {
 
 
 __all__ = [
+    "EU_LOTL_URL",
     "AuthenticationMethod",
+    "CacheManifest",
+    "CachedFile",
+    "CachedFileKind",
+    "CachedTrustedListSource",
     "CertificateType",
     "CspRegister",
+    "LotlSigners",
     "QualificationRule",
     "Qualifier",
     "RecognitionStatus",
@@ -85,6 +113,7 @@ __all__ = [
     "RegisteredProvider",
     "SignatureStatus",
     "StatusEntry",
+    "SyncResult",
     "TrustService",
     "TrustServiceProvider",
     "TrustServiceStatus",
@@ -96,7 +125,9 @@ __all__ = [
     "Withdrawal",
     "WithdrawalReason",
     "load_register",
+    "load_trusted_list_cache",
     "read_trusted_list",
+    "sync_trusted_lists",
 ]
 
 __getattr__, __dir__ = lazy_exports(__name__, _WHERE, __all__)
