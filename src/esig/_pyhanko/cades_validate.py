@@ -44,7 +44,9 @@ from esig._pyhanko.long_term import (
     signature_time_facts,
     timestamp_facts,
 )
+from esig._pyhanko.raw_signature import with_changes
 from esig._pyhanko.revocation import known_revocation_data
+from esig._pyhanko.signature_bytes import signature_value, timestamp_token_sha256
 from esig._pyhanko.signer import anchors_asn1, from_asn1, readable_certificates
 from esig._pyhanko.validate import (
     MALFORMED,
@@ -166,6 +168,11 @@ async def validate_cades(
     if raw.signer_cert is not None:
         raw = replace(raw, embedded_chain=issuer_chain(raw.signer_cert, pool))
     raw = with_revocation(raw, context, known, trust_anchors, pool)
+    raw = with_changes(
+        raw,
+        signature_value=signature_value(signed_data["signer_infos"][0]),
+        timestamp_token_sha256=timestamp_token_sha256(signed_data["signer_infos"][0]),
+    )
     raw = timestamp_revocation(
         raw,
         signed_data["signer_infos"][0],

@@ -91,6 +91,10 @@ class RawSignature:
     revocation_unknown: tuple[CertificateRevocation, ...] = ()
     """The certificates whose revocation status is unknown: they name revocation
     services, but no data about them was available (the path is then TRY_LATER)."""
+    signature_value: bytes | None = None
+    """The SignerInfo's signature value (None: it cannot be read)."""
+    timestamp_token_sha256: str | None = None
+    """SHA-256 (hex) of the signature timestamp token's DER, when there is one."""
 
 
 def with_changes(base: RawSignature, **changes: object) -> RawSignature:

@@ -46,6 +46,8 @@ class RevocationSource:
     """Who signed it: the OCSP responder, or the CRL's issuer (display name)."""
     fetched: bool
     """Fetched over the network during validation; else embedded in the document."""
+    sha256: str = ""
+    """SHA-256 (hex) of the OCSP response's or the CRL's DER."""
 
 
 @dataclass(frozen=True)
@@ -163,6 +165,7 @@ def _ocsp_sources(
                     issued_at=data["produced_at"].native,
                     issuer=_responder(basic, cert),
                     fetched=response.dump() not in embedded,
+                    sha256=hashlib.sha256(response.dump()).hexdigest(),
                 )
             )
         except _READ_ERRORS:
@@ -199,6 +202,7 @@ def _crl_sources(
                     issued_at=tbs["this_update"].native,
                     issuer=_display(cert.issuer),
                     fetched=crl.dump() not in embedded,
+                    sha256=hashlib.sha256(crl.dump()).hexdigest(),
                 )
             )
         except _READ_ERRORS:

@@ -34,6 +34,7 @@ from pyhanko.sign.validation.generic_cms import get_signing_cert_attr, validate_
 from esig._pyhanko.conformance import BaselineFacts, read_baseline_facts
 from esig._pyhanko.documents import PARSE_FAILURES, filled_signature_fields, open_reader
 from esig._pyhanko.raw_signature import RawSignature, with_changes
+from esig._pyhanko.signature_bytes import signature_value
 from esig._pyhanko.signer import from_asn1
 from esig._pyhanko.validate import validate_signatures
 from esig.errors import InputError
@@ -228,4 +229,5 @@ def _check(data: bytes, rng: tuple[int, ...], index: int, problem: str) -> RawSi
         error=f"the PDF does not parse ({problem}); the signature was recovered from the "
         "raw bytes, so its certificate and later changes were not examined",
         error_sub_indication="FORMAT_FAILURE",
+        signature_value=signature_value(signer_info),
     )

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Sequence
-from dataclasses import replace
 from typing import Any, TypeVar
 
 from asn1crypto import x509 as asn1_x509
@@ -39,6 +38,7 @@ from esig._pyhanko.long_term import (
 )
 from esig._pyhanko.raw_signature import RawSignature, with_changes
 from esig._pyhanko.revocation import known_revocation_data
+from esig._pyhanko.signature_bytes import signature_value, timestamp_token_sha256
 from esig._pyhanko.signature_revocation import (
     timestamp_revocation,
     timestamp_token_certificates,
@@ -199,7 +199,13 @@ async def validate_signatures(
                 raw, item, trust_anchors, moment=moment, dss=dss, embedded=embedded
             )
         results.append(
-            replace(raw, revocation_embedded=revocation_data, revocation_fetching=allow_fetching)
+            with_changes(
+                raw,
+                revocation_embedded=revocation_data,
+                revocation_fetching=allow_fetching,
+                signature_value=signature_value(item.signer_info),
+                timestamp_token_sha256=timestamp_token_sha256(item.signer_info),
+            )
         )
     return results
 

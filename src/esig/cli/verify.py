@@ -35,6 +35,13 @@ def verify(  # noqa: PLR0917 - typer maps parameters to options
         Path | None,
         typer.Option("--html", metavar="FILE", help="Also write the report as HTML to FILE."),
     ] = None,
+    etsi_report: Annotated[
+        Path | None,
+        typer.Option(
+            metavar="FILE",
+            help="Also write the ETSI TS 119 102-2 validation report (XML) to FILE.",
+        ),
+    ] = None,
     extract_signed: Annotated[
         Path | None,
         typer.Option(
@@ -154,6 +161,10 @@ def verify(  # noqa: PLR0917 - typer maps parameters to options
             report = verify_detached(document, content, **settings)
         if html is not None:
             _write_html(report, html)
+        if etsi_report is not None:
+            from esig.verification.etsi_report import write_etsi_report
+
+            write_etsi_report(report, etsi_report)
         if extract_signed is not None:
             _extract_signed(document, report, field, extract_signed)
     except EsigError as exc:

@@ -8,6 +8,11 @@ from esig._lazy import lazy_exports
 
 if TYPE_CHECKING:
     from esig.verification.cades import async_verify_detached, verify_detached
+    from esig.verification.etsi_report import (
+        to_etsi_xml,
+        validate_etsi_xml,
+        write_etsi_report,
+    )
     from esig.verification.html import render_html
     from esig.verification.render import render_text
     from esig.verification.report import (
@@ -22,10 +27,13 @@ if TYPE_CHECKING:
         ModificationLevel,
         Outcome,
         PathStatus,
+        RevocationToken,
         SignatureReport,
         SignedRange,
         SigningTimeSource,
         SubIndication,
+        TimestampToken,
+        ValidationData,
         VerificationReport,
     )
     from esig.verification.verifier import (
@@ -51,10 +59,13 @@ _WHERE: dict[str, str] = {
     "Outcome": "esig.verification.report",
     "PageRegion": "esig.verification.visual",
     "PathStatus": "esig.verification.report",
+    "RevocationToken": "esig.verification.report",
     "SignatureReport": "esig.verification.report",
     "SignedRange": "esig.verification.report",
     "SigningTimeSource": "esig.verification.report",
     "SubIndication": "esig.verification.report",
+    "TimestampToken": "esig.verification.report",
+    "ValidationData": "esig.verification.report",
     "TrustInput": "esig.verification.verifier",
     "VerificationReport": "esig.verification.report",
     "Verifier": "esig.verification.verifier",
@@ -64,6 +75,9 @@ _WHERE: dict[str, str] = {
     "render_html": "esig.verification.html",
     "render_text": "esig.verification.render",
     "signed_revision": "esig.verification.verifier",
+    "to_etsi_xml": "esig.verification.etsi_report",
+    "validate_etsi_xml": "esig.verification.etsi_report",
+    "write_etsi_report": "esig.verification.etsi_report",
     "verify_detached": "esig.verification.cades",
     "verify_pdf": "esig.verification.verifier",
 }
@@ -84,11 +98,14 @@ __all__ = [
     "Outcome",
     "PageRegion",
     "PathStatus",
+    "RevocationToken",
     "SignatureReport",
     "SignedRange",
     "SigningTimeSource",
     "SubIndication",
+    "TimestampToken",
     "TrustInput",
+    "ValidationData",
     "VerificationReport",
     "Verifier",
     "VisualComparison",
@@ -97,8 +114,11 @@ __all__ = [
     "render_html",
     "render_text",
     "signed_revision",
+    "to_etsi_xml",
+    "validate_etsi_xml",
     "verify_detached",
     "verify_pdf",
+    "write_etsi_report",
 ]
 
 __getattr__, __dir__ = lazy_exports(__name__, _WHERE, __all__)

@@ -36,9 +36,12 @@ from esig.verification.report_parts import (
     LongTermValidation,
     Outcome,
     PathStatus,
+    RevocationToken,
     SignedRange,
     SigningTimeSource,
     SubIndication,
+    TimestampToken,
+    ValidationData,
 )
 from esig.verification.visual import VisualComparison
 
@@ -55,10 +58,13 @@ __all__ = [
     "ModificationLevel",
     "Outcome",
     "PathStatus",
+    "RevocationToken",
     "SignatureReport",
     "SignedRange",
     "SigningTimeSource",
     "SubIndication",
+    "TimestampToken",
+    "ValidationData",
     "VerificationReport",
     "report_json_schema",
 ]
@@ -99,6 +105,9 @@ class SignatureReport(EsigModel):
     every step of the procedure: which list, service, status period and qualifier decided."""
     conformance: BaselineConformance | None = None
     """The PAdES baseline level (EN 319 142-1) claimed and reached (PDF signatures)."""
+    validation_data: ValidationData | None = None
+    """The objects the validation used (signature value, timestamp token, OCSP responses,
+    CRLs), as the ETSI TS 119 102-2 report lists them (None: not recorded)."""
 
     @computed_field  # type: ignore[prop-decorator]
     @property
@@ -178,6 +187,19 @@ class VerificationReport(EsigModel):
     def to_html(self) -> str:
         """The report as a self-contained HTML fragment (inline CSS, no scripts)."""
         return render_html(self)
+
+    def to_etsi_xml(self) -> bytes:
+        """The report as an ETSI TS 119 102-2 (v1.4.1) ``ValidationReport``, UTF-8 XML.
+
+        esig's findings, citations and level are in an extension element of the
+        namespace ``urn:esig:validation-report:1``; see
+        :mod:`esig.verification.etsi_report`.
+
+        .. versionadded:: 0.1.0
+        """
+        from esig.verification.etsi_report import to_etsi_xml  # noqa: PLC0415 - lxml on use
+
+        return to_etsi_xml(self)
 
     def _repr_html_(self) -> str:
         """The report as HTML, for Jupyter."""

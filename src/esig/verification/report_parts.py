@@ -12,12 +12,13 @@ from __future__ import annotations
 
 import datetime as dt
 from enum import StrEnum
+from typing import Literal
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes
 from pydantic import computed_field
 
-from esig._model import EsigModel
+from esig._model import Base64Bytes, EsigModel
 from esig.identity import NameIdentity
 from esig.law import Citation
 from esig.model.coverage import Coverage
@@ -33,9 +34,12 @@ __all__ = [
     "LongTermValidation",
     "Outcome",
     "PathStatus",
+    "RevocationToken",
     "SignedRange",
     "SigningTimeSource",
     "SubIndication",
+    "TimestampToken",
+    "ValidationData",
 ]
 
 
@@ -281,3 +285,48 @@ class SigningTimeSource(StrEnum):
     CLAIMED = "claimed by the signer"
     """Stated by the signer (signing-time attribute or /M); not proven."""
     NONE = "unknown"
+
+
+class TimestampToken(EsigModel):
+    """A signature timestamp the validation used (RFC 3161 token)."""
+
+    time: dt.datetime
+    """The time the TSA states (genTime): a proof that the signature existed then."""
+    token_sha256: str | None
+    """SHA-256 (hex) of the token's DER (None: it could not be read)."""
+    tsa: CertificateSummary | None
+    """The TSA's certificate (None: not found)."""
+    trusted: bool
+    """Imprint, signature and the TSA's path all passed."""
+
+
+class RevocationToken(EsigModel):
+    """An OCSP response or a CRL that speaks about a certificate of a path."""
+
+    kind: Literal["OCSP", "CRL"]
+    sha256: str
+    """SHA-256 (hex) of its DER."""
+    issued_at: dt.datetime | None
+    """``producedAt`` of the OCSP response; ``thisUpdate`` of the CRL."""
+    issuer: str
+    """Who signed it (display name)."""
+    fetched: bool
+    """Fetched over the network during validation; else embedded in the document."""
+    about: tuple[str, ...]
+    """The SHA-256 fingerprints of the certificates it speaks about."""
+
+
+class ValidationData(EsigModel):
+    """The objects one signature's validation used, for the ETSI TS 119 102-2 report.
+
+    .. versionadded:: 0.1.0
+    """
+
+    signature_value: Base64Bytes | None = None
+    """The signature value of the CMS SignerInfo (None: it cannot be read)."""
+    timestamps: tuple[TimestampToken, ...] = ()
+    """The signature timestamp, when the signature carries one."""
+    revocation: tuple[RevocationToken, ...] = ()
+    """The OCSP responses and CRLs found about the signer's chain and the TSA's."""
+    signer_revoked_at: dt.datetime | None = None
+    """When the signer's certificate was revoked, if it was."""

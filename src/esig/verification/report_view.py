@@ -28,6 +28,7 @@ from esig.verification.report_parts import (
     SignedRange,
     SigningTimeSource,
     SubIndication,
+    ValidationData,
 )
 from esig.verification.visual import VisualComparison
 
@@ -100,6 +101,10 @@ class SignatureView(Protocol):
     @property
     def conformance(self) -> BaselineConformance | None:
         """The PAdES baseline level claimed and reached."""
+
+    @property
+    def validation_data(self) -> ValidationData | None:
+        """The objects the validation used (for the ETSI report)."""
 
     @property
     def indication(self) -> Indication:

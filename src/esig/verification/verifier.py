@@ -83,6 +83,7 @@ from esig.verification.report import (
     VerificationReport,
 )
 from esig.verification.self_issued import self_issued_end_entity, self_issued_finding
+from esig.verification.validation_data import validation_data
 from esig.verification.visual import RevisionComparer
 
 __all__ = [
@@ -469,6 +470,7 @@ def _signature_report(
         level=assess_level(evidence),
         trusted_list_qualification=qualification.trusted_list_answer,
         conformance=assess_baseline(facts, verifier.validation_anchors) if facts else None,
+        validation_data=validation_data(raw),
     )
 
 
