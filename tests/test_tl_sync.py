@@ -45,7 +45,7 @@ from esig.trust import (
     load_trusted_list_cache,
     sync_trusted_lists,
 )
-from esig.trust.tl_cache import MANIFEST_NAME
+from esig.trust.tl_manifest import MANIFEST_NAME
 
 DATA = Path(__file__).resolve().parent / "data" / "tl_real"
 DSS = DATA / "dss-2019"

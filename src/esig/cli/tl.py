@@ -82,7 +82,8 @@ def tl_sync(  # noqa: PLR0917 - typer maps parameters to options
     0 when every list was stored and authenticated, 1 when some list was refused or could
     not be fetched (the others are stored), 2 when the LOTL is refused or cannot be read.
     """
-    from esig.trust.tl_cache import LotlSigners, sync_trusted_lists
+    from esig.trust.tl_manifest import LotlSigners
+    from esig.trust.tl_sync import sync_trusted_lists
 
     try:
         if max_size <= 0:

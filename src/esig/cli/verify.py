@@ -196,7 +196,8 @@ def _trusted_lists(
                 "--trusted-lists DIR brings its own lists and signers: give it without "
                 "--trusted-list or --tlso"
             )
-        from esig.trust.tl_cache import LotlSigners, load_trusted_list_cache
+        from esig.trust.tl_cache import load_trusted_list_cache
+        from esig.trust.tl_manifest import LotlSigners
 
         anchors = LotlSigners.from_file(lotl_signers) if lotl_signers is not None else None
         return load_trusted_list_cache(

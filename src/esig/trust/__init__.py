@@ -5,8 +5,11 @@
 * :mod:`esig.trust.trusted_lists` — EU trusted lists (ETSI TS 119 612; eIDAS art. 22):
   authenticated by their XML signature, then asked whether a certificate was qualified,
   of which type and with a QSCD at a moment (TS 119 615, through pyHanko).
-* :mod:`esig.trust.tl_cache` — the EU list of trusted lists and its national lists synced
-  into a cache folder (pivot LOTLs followed), and loaded from it with no network.
+* :mod:`esig.trust.tl_sync` — the EU list of trusted lists and its national lists synced
+  into a cache folder (pivot LOTLs followed).
+* :mod:`esig.trust.tl_cache` — that cache folder loaded with no network.
+* :mod:`esig.trust.tl_manifest` — the cache's anchors (LOTL signers), its manifest, and
+  what a sync did.
 """
 
 from __future__ import annotations
@@ -28,17 +31,16 @@ if TYPE_CHECKING:
         WithdrawalReason,
         load_register,
     )
-    from esig.trust.tl_cache import (
+    from esig.trust.tl_cache import CachedTrustedListSource, load_trusted_list_cache
+    from esig.trust.tl_manifest import (
         EU_LOTL_URL,
         CachedFile,
         CachedFileKind,
-        CachedTrustedListSource,
         CacheManifest,
         LotlSigners,
         SyncResult,
-        load_trusted_list_cache,
-        sync_trusted_lists,
     )
+    from esig.trust.tl_sync import sync_trusted_lists
     from esig.trust.trusted_lists import (
         CertificateType,
         QualificationRule,
@@ -58,15 +60,15 @@ if TYPE_CHECKING:
 
 _WHERE: dict[str, str] = {
     "AuthenticationMethod": "esig.trust.register",
-    "CacheManifest": "esig.trust.tl_cache",
-    "CachedFile": "esig.trust.tl_cache",
-    "CachedFileKind": "esig.trust.tl_cache",
+    "CacheManifest": "esig.trust.tl_manifest",
+    "CachedFile": "esig.trust.tl_manifest",
+    "CachedFileKind": "esig.trust.tl_manifest",
     "CachedTrustedListSource": "esig.trust.tl_cache",
-    "EU_LOTL_URL": "esig.trust.tl_cache",
-    "LotlSigners": "esig.trust.tl_cache",
-    "SyncResult": "esig.trust.tl_cache",
+    "EU_LOTL_URL": "esig.trust.tl_manifest",
+    "LotlSigners": "esig.trust.tl_manifest",
+    "SyncResult": "esig.trust.tl_manifest",
     "load_trusted_list_cache": "esig.trust.tl_cache",
-    "sync_trusted_lists": "esig.trust.tl_cache",
+    "sync_trusted_lists": "esig.trust.tl_sync",
     "CertificateType": "esig.trust.trusted_lists",
     "CspRegister": "esig.trust.register",
     "QualificationRule": "esig.trust.trusted_lists",

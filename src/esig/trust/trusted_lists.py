@@ -81,8 +81,8 @@ Known limits
 * Only the signer's certificate is judged (CA/QC services); qualified time-stamping
   (TSA/QTST) services are read and shown but not assessed here.
 * Mutual recognition agreements (third-country lists) are not applied.
-* Lists are read from files; :mod:`esig.trust.tl_cache` fetches the EU lists into a
-  cache folder and loads them from it.
+* Lists are read from files; :mod:`esig.trust.tl_sync` fetches the EU lists into a
+  cache folder, :mod:`esig.trust.tl_cache` loads them from it.
 * The TLSO certificates' own validity is checked (signxml checks it at the current time),
   their revocation is not.
 """
