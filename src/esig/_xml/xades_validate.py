@@ -188,8 +188,15 @@ def _verify(
                     "FORMAT_FAILURE",
                 )
             return False, True, False, None, None
-        except InvalidSignature as exc:
-            return None, False, False, f"the signature value does not verify: {exc}", "SIG_CRYPTO_FAILURE"
+        except InvalidSignature:
+            return (
+                None,
+                False,
+                False,
+                "the signature value does not verify with the signer's key over the "
+                "canonical SignedInfo",
+                "SIG_CRYPTO_FAILURE",
+            )
         except (SignXMLException, etree.Error, ValueError, KeyError, TypeError) as exc:
             return None, None, False, f"[{type(exc).__name__}] {exc}", "FORMAT_FAILURE"
     return True, True, True, None, None

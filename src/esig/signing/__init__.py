@@ -29,8 +29,13 @@ if TYPE_CHECKING:
     )
     from esig.signing.pades import SignedDocument, async_sign_pdf, sign_pdf, sign_pdf_bytes
     from esig.signing.session import SessionEvidence, SigningSession, read_session_evidence
+    from esig.signing.xades import XadesPackaging, XmlSignature, async_sign_xml, sign_xml
 
 _WHERE: dict[str, str] = {
+    "XadesPackaging": "esig.signing.xades",
+    "XmlSignature": "esig.signing.xades",
+    "async_sign_xml": "esig.signing.xades",
+    "sign_xml": "esig.signing.xades",
     "AppearanceLine": "esig.signing.appearance",
     "BaselineLevel": "esig.signing.baseline",
     "BaselineRequest": "esig.signing.baseline",
@@ -108,6 +113,10 @@ __all__ = [
     "sign_pdf",
     "sign_pdf_bytes",
     "signature_fields",
+    "XadesPackaging",
+    "XmlSignature",
+    "async_sign_xml",
+    "sign_xml",
 ]
 
 __getattr__, __dir__ = lazy_exports(__name__, _WHERE, __all__)

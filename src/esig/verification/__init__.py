@@ -8,6 +8,7 @@ from esig._lazy import lazy_exports
 
 if TYPE_CHECKING:
     from esig.verification.cades import async_verify_detached, verify_detached
+    from esig.verification.xades import async_verify_xml, verify_xml
     from esig.verification.html import render_html
     from esig.verification.render import render_text
     from esig.verification.report import (
@@ -66,6 +67,8 @@ _WHERE: dict[str, str] = {
     "signed_revision": "esig.verification.verifier",
     "verify_detached": "esig.verification.cades",
     "verify_pdf": "esig.verification.verifier",
+    "async_verify_xml": "esig.verification.xades",
+    "verify_xml": "esig.verification.xades",
 }
 """Each public name and the module that defines it: imported on first use."""
 
@@ -99,6 +102,8 @@ __all__ = [
     "signed_revision",
     "verify_detached",
     "verify_pdf",
+    "async_verify_xml",
+    "verify_xml",
 ]
 
 __getattr__, __dir__ = lazy_exports(__name__, _WHERE, __all__)

@@ -64,18 +64,17 @@ def _scope(facts: XadesFacts, content: str | None) -> dict[CheckId, Finding]:
     covered = _covered(tuple(data_refs), content)
     if facts.wrapping:
         kinds = {p.kind for p in facts.wrapping}
-        sub = (
-            SubIndication.SIGNED_DATA_NOT_FOUND
-            if kinds <= {WrappingKind.UNRESOLVED, WrappingKind.NO_DATA}
-            else SubIndication.FORMAT_FAILURE
-        )
+        not_found = kinds <= {WrappingKind.UNRESOLVED, WrappingKind.NO_DATA}
+        attack = kinds != {WrappingKind.NO_DATA}
         signed_data = Finding(
             check=CheckId.SIGNED_DATA,
             outcome=Outcome.FAILED,
             citations=(BES.ART_3_A,),
-            sub_indication=sub,
-            attack=Attack.XML_SIGNATURE_WRAPPING,
-            message="XML signature wrapping: "
+            sub_indication=SubIndication.SIGNED_DATA_NOT_FOUND
+            if not_found
+            else SubIndication.FORMAT_FAILURE,
+            attack=Attack.XML_SIGNATURE_WRAPPING if attack else None,
+            message=("XML signature wrapping: " if attack else "The signed data is missing: ")
             + "; ".join(f"{p.kind.value}: {p.detail}" for p in facts.wrapping)
             + ". What a consumer reads is not shown to be what was signed.",
         )
@@ -97,16 +96,27 @@ def _scope(facts: XadesFacts, content: str | None) -> dict[CheckId, Finding]:
             "exactly one target and no signed element was moved.",
         )
     whole = any(r.whole_document or r.external for r in data_refs)
-    return {
-        CheckId.SIGNED_DATA: signed_data,
-        CheckId.SIGNED_CONTENT: Finding(
+    if facts.wrapping:
+        content = Finding(
+            check=CheckId.SIGNED_CONTENT,
+            outcome=Outcome.INDETERMINATE,
+            citations=(BES.ART_3_C,),
+            sub_indication=SubIndication.SIGNED_DATA_NOT_FOUND,
+            message="What was signed cannot be told apart from what a consumer reads "
+            "(see the signed-data check).",
+        )
+    else:
+        content = Finding(
             check=CheckId.SIGNED_CONTENT,
             outcome=Outcome.PASSED,
             citations=(BES.ART_3_C,),
             message=f"The signed content is {covered}, as verified."
             if whole
             else f"The signed content is {covered}; the rest of the document is not signed.",
-        ),
+        )
+    return {
+        CheckId.SIGNED_DATA: signed_data,
+        CheckId.SIGNED_CONTENT: content,
         CheckId.MODIFICATIONS: Finding(
             check=CheckId.MODIFICATIONS,
             outcome=Outcome.PASSED,
