@@ -21,12 +21,12 @@ from pyhanko.sign.validation.generic_cms import validate_cert_usage, validate_ts
 from pyhanko.sign.validation.status import StandardCMSSignatureStatus, TimestampSignatureStatus
 from pyhanko_certvalidator import ValidationContext
 
+from esig._pyhanko.documents import MALFORMED
 from esig._pyhanko.long_term import timestamp_facts
 from esig._pyhanko.raw_signature import RawSignature
 from esig._pyhanko.revocation import known_revocation_data
 from esig._pyhanko.signature_revocation import with_revocation
 from esig._pyhanko.signer import anchors_asn1, from_asn1, readable_certificates, to_asn1
-from esig._pyhanko.documents import MALFORMED
 from esig._pyhanko.validate import sub_indication_name
 from esig.certificates import issuer_chain
 
@@ -37,7 +37,9 @@ def timestamp_certificates(token: bytes) -> list[x509.Certificate]:
     """The certificates an RFC 3161 token (DER ``ContentInfo``) carries; none if unreadable."""
     try:
         signed = cms.ContentInfo.load(token)["content"]
-        return [from_asn1(c.chosen) for c in signed["certificates"] or () if c.name == "certificate"]
+        return [
+            from_asn1(c.chosen) for c in signed["certificates"] or () if c.name == "certificate"
+        ]
     except MALFORMED:
         return []
 
@@ -124,7 +126,7 @@ async def _timestamp(
         status = TimestampSignatureStatus(**kwargs)
     except MALFORMED as exc:
         return raw, f"the token cannot be read ({type(exc).__name__})"
-    except Exception as exc:  # noqa: BLE001 - pyHanko's validation errors: the token is unusable
+    except Exception as exc:
         return raw, f"the token does not validate ({type(exc).__name__}: {exc})"
     facts = timestamp_facts(status)
     return replace(

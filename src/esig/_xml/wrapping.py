@@ -32,7 +32,6 @@ __all__ = [
 ]
 
 _SIGNED_PROPERTIES_TYPE = "http://uri.etsi.org/01903#SignedProperties"
-_ID_NAMES = frozenset({"Id", "ID", "id"})
 
 
 class ReferenceKind(StrEnum):
@@ -92,13 +91,14 @@ def element_path(element: Any) -> str:
     return "/" + "/".join(reversed(steps))
 
 
+_ID_QUERY = etree.XPath(
+    "//*[@*[local-name() = 'Id' or local-name() = 'ID' or local-name() = 'id'] = $value]"
+)
+
+
 def _with_id(root: Any, value: str) -> list[Any]:
-    found = []
-    for element in root.iter(etree.Element):
-        for attribute, attribute_value in element.attrib.items():
-            if etree.QName(attribute).localname in _ID_NAMES and attribute_value == value:
-                found.append(element)
-                break
+    """Every element with an id attribute (any namespace, ``xml:id`` too) equal to ``value``."""
+    found: list[Any] = _ID_QUERY(root, value=value)
     return found
 
 
@@ -149,9 +149,7 @@ def analyse_references(
             continue
         if not uri.startswith("#"):
             facts.append(
-                ReferenceFacts(
-                    uri=uri, kind=ReferenceKind.DATA, external=urllib.parse.unquote(uri)
-                )
+                ReferenceFacts(uri=uri, kind=ReferenceKind.DATA, external=urllib.parse.unquote(uri))
             )
             continue
         fact, problem = _same_document(root, signature, key_info, reference, uri)
@@ -177,7 +175,8 @@ def _same_document(
     value = uri[1:]
     if value.startswith("xpointer("):
         return None, WrappingProblem(
-            WrappingKind.UNRESOLVED, f"the reference {uri} is an XPointer, which esig does not resolve"
+            WrappingKind.UNRESOLVED,
+            f"the reference {uri} is an XPointer, which esig does not resolve",
         )
     targets = _with_id(root, value)
     if not targets:

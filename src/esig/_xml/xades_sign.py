@@ -27,9 +27,13 @@ from typing import Any, BinaryIO
 from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric import ec, utils
 from lxml import etree  # type: ignore[import-untyped]
-from signxml import CanonicalizationMethod, DigestAlgorithm, SignatureMethod
-from signxml.algorithms import SignatureConstructionMethod
-from signxml.xades import XAdESDataObjectFormat, XAdESSigner
+from signxml.algorithms import (
+    CanonicalizationMethod,
+    DigestAlgorithm,
+    SignatureConstructionMethod,
+    SignatureMethod,
+)
+from signxml.xades.xades import XAdESDataObjectFormat, XAdESSigner
 
 from esig._io import CHUNK_SIZE
 from esig._library_warnings import caught_library_warnings
@@ -84,8 +88,10 @@ class _DeviceXAdESSigner(XAdESSigner):
         super().__init__(**kwargs)
         self._external = external
 
-    def _build_sig(self, sig_root: Any, references: Any, c14n_inputs: Any, *args: Any, **kwargs: Any) -> Any:  # type: ignore[no-untyped-def]
-        signed_info, signature_value = super()._build_sig(
+    def _build_sig(
+        self, sig_root: Any, references: Any, c14n_inputs: Any, *args: Any, **kwargs: Any
+    ) -> Any:
+        signed_info, signature_value = super()._build_sig(  # type: ignore[no-untyped-call]
             sig_root, references, c14n_inputs, *args, **kwargs
         )
         if self._external is not None:
@@ -154,7 +160,12 @@ async def sign_xades(
                     Description=f"The signed document: {content_name}", MimeType=mime_type
                 ),
             )
-            signed = signer.sign(data, key=key, cert=list(certs), always_add_key_value=False)
+            signed = signer.sign(
+                data,
+                key=key,  # type: ignore[arg-type]  # duck-typed: records what is signed
+                cert=list(certs),
+                always_add_key_value=False,
+            )
         except Exception as exc:  # signxml raises many kinds for inputs it refuses
             raise SigningError(
                 f"The XAdES signature could not be built: [{type(exc).__name__}] {exc}"

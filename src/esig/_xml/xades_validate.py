@@ -23,9 +23,9 @@ from typing import Any
 from cryptography import x509
 from cryptography.hazmat.primitives.serialization import Encoding
 from lxml import etree  # type: ignore[import-untyped]
-from signxml import DigestAlgorithm, SignatureMethod
+from signxml.algorithms import DigestAlgorithm, SignatureMethod
 from signxml.exceptions import InvalidDigest, InvalidSignature, SignXMLException
-from signxml.xades import XAdESSignatureConfiguration, XAdESVerifier
+from signxml.xades.xades import XAdESSignatureConfiguration, XAdESVerifier
 
 from esig._library_warnings import caught_library_warnings
 from esig._pyhanko.raw_signature import RawSignature
@@ -33,7 +33,6 @@ from esig._pyhanko.xades_trust import judge_trust
 from esig._xml.parsing import DS_NS, XADES_NS, parse_xml, safe_parser
 from esig._xml.wrapping import (
     ReferenceFacts,
-    ReferenceKind,
     WrappingProblem,
     analyse_references,
 )
@@ -62,8 +61,6 @@ class XadesFacts:
     """The external file a reference names, when no content was given to check it."""
     timestamp_problem: str | None = None
     """Why the signature timestamp could not be validated, when it could not."""
-    has_signing_time: bool = False
-    has_data_object_format: bool = False
 
 
 def _certificates(signature: Any) -> list[x509.Certificate]:
@@ -77,7 +74,9 @@ def _certificates(signature: Any) -> list[x509.Certificate]:
     return found
 
 
-def _signing_certificate(signature: Any, certs: Sequence[x509.Certificate]) -> x509.Certificate | None:
+def _signing_certificate(
+    signature: Any, certs: Sequence[x509.Certificate]
+) -> x509.Certificate | None:
     """The certificate the signed properties name first (SigningCertificateV2 or V1)."""
     props = f"{{{DS_NS}}}Object/{{{XADES_NS}}}QualifyingProperties/{{{XADES_NS}}}SignedProperties"
     for version in ("SigningCertificateV2", "SigningCertificate"):
@@ -101,7 +100,9 @@ def _signing_certificate(signature: Any, certs: Sequence[x509.Certificate]) -> x
 
 
 def _signing_time(signature: Any) -> dt.datetime | None:
-    text = signature.findtext(f".//{{{XADES_NS}}}SignedSignatureProperties/{{{XADES_NS}}}SigningTime")
+    text = signature.findtext(
+        f".//{{{XADES_NS}}}SignedSignatureProperties/{{{XADES_NS}}}SigningTime"
+    )
     try:
         moment = dt.datetime.fromisoformat((text or "").strip().replace("Z", "+00:00"))
     except ValueError:
@@ -118,14 +119,18 @@ def _algorithms(signature: Any) -> tuple[str, str]:
         signature_algorithm = f"{digest_name.lower()}_{scheme.lower()}"
     except ValueError:
         signature_algorithm = method.get("Algorithm", "unknown") if method is not None else "none"
-    reference = signature.find(f"{{{DS_NS}}}SignedInfo/{{{DS_NS}}}Reference/{{{DS_NS}}}DigestMethod")
+    reference = signature.find(
+        f"{{{DS_NS}}}SignedInfo/{{{DS_NS}}}Reference/{{{DS_NS}}}DigestMethod"
+    )
     uri = reference.get("Algorithm", "") if reference is not None else ""
     return _HASHES.get(uri, uri or "unknown"), signature_algorithm
 
 
 def _timestamp(signature: Any) -> tuple[bytes | None, bytes | None]:
     """The first SignatureTimeStamp's token and the canonical SignatureValue it covers."""
-    stamp = signature.find(f".//{{{XADES_NS}}}UnsignedSignatureProperties/{{{XADES_NS}}}SignatureTimeStamp")
+    stamp = signature.find(
+        f".//{{{XADES_NS}}}UnsignedSignatureProperties/{{{XADES_NS}}}SignatureTimeStamp"
+    )
     if stamp is None:
         return None, None
     try:
@@ -262,10 +267,6 @@ async def _one(
     )
     external = [r.external for r in references if r.external is not None]
     missing = external[0] if external and detached is None else None
-    extras = {
-        "has_signing_time": base.claimed_time is not None,
-        "has_data_object_format": signature.find(f".//{{{XADES_NS}}}DataObjectFormat") is not None,
-    }
     if cert is None:
         raw = RawSignature(
             field_name=field_name,
@@ -273,7 +274,7 @@ async def _one(
             "(KeyInfo/X509Data and SigningCertificateV2)",
             error_sub_indication="NO_SIGNING_CERTIFICATE_FOUND",
         )
-        return XadesFacts(raw, references, wrapping, missing, **extras)  # type: ignore[arg-type]
+        return XadesFacts(raw, references, wrapping, missing)
     if missing is not None:
         raw = RawSignature(
             field_name=field_name,
@@ -282,7 +283,7 @@ async def _one(
             error=f"the signed file {missing!r} was not given, so its digest cannot be checked",
             error_sub_indication="SIGNED_DATA_NOT_FOUND",
         )
-        return XadesFacts(raw, references, wrapping, missing, **extras)  # type: ignore[arg-type]
+        return XadesFacts(raw, references, wrapping, missing)
 
     def resolver(uri: str) -> bytes | None:
         return detached[1] if detached is not None else None
@@ -314,4 +315,4 @@ async def _one(
     )
     if token == b"":
         problem = "its EncapsulatedTimeStamp is not base64"
-    return XadesFacts(raw, references, wrapping, None, problem, **extras)  # type: ignore[arg-type]
+    return XadesFacts(raw, references, wrapping, None, problem)

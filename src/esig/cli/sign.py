@@ -121,7 +121,9 @@ def sign_each(
                         source,
                         target,
                         device,
-                        packaging="detached" if sign_format is SignFormat.xades_detached else "enveloped",
+                        packaging="detached"
+                        if sign_format is SignFormat.xades_detached
+                        else "enveloped",
                         level=baseline.level,
                         timestamp=baseline.timestamp,
                     )

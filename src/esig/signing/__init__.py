@@ -100,10 +100,13 @@ __all__ = [
     "TimestampService",
     "ValidationServices",
     "VisibleSignature",
+    "XadesPackaging",
+    "XmlSignature",
     "async_extend_pdf",
     "async_sign_detached",
     "async_sign_many",
     "async_sign_pdf",
+    "async_sign_xml",
     "disclosure_for",
     "extend_pdf",
     "prepare_document",
@@ -112,11 +115,8 @@ __all__ = [
     "sign_many",
     "sign_pdf",
     "sign_pdf_bytes",
-    "signature_fields",
-    "XadesPackaging",
-    "XmlSignature",
-    "async_sign_xml",
     "sign_xml",
+    "signature_fields",
 ]
 
 __getattr__, __dir__ = lazy_exports(__name__, _WHERE, __all__)

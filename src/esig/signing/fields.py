@@ -115,8 +115,8 @@ def prepare_document(
         InputError: No fields were given, a page does not exist, a box lies outside its
             page, or a field name is already taken.
         CertificationError: The document is certified with no changes allowed.
-        DocumentNotFoundError, NotAPdfError, CorruptDocumentError,
-            EncryptedDocumentError: The input cannot be used.
+        DocumentNotFoundError, NotAPdfError, CorruptDocumentError, EncryptedDocumentError:
+            The input cannot be used.
         OutputError: ``output`` cannot be written, or is the input itself.
 
     """

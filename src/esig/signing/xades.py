@@ -33,6 +33,7 @@ from esig.signing.baseline import BaselineLevel, BaselineRequest, TimestampServi
 
 __all__ = ["XadesPackaging", "XmlSignature", "async_sign_xml", "sign_xml"]
 
+
 class XmlSignature(EsigModel):
     """What :func:`sign_xml` produced.
 

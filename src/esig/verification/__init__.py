@@ -8,7 +8,6 @@ from esig._lazy import lazy_exports
 
 if TYPE_CHECKING:
     from esig.verification.cades import async_verify_detached, verify_detached
-    from esig.verification.xades import async_verify_xml, verify_xml
     from esig.verification.html import render_html
     from esig.verification.render import render_text
     from esig.verification.report import (
@@ -37,6 +36,7 @@ if TYPE_CHECKING:
         verify_pdf,
     )
     from esig.verification.visual import AppearanceMismatch, PageRegion, VisualComparison
+    from esig.verification.xades import async_verify_xml, verify_xml
 
 _WHERE: dict[str, str] = {
     "AppearanceMismatch": "esig.verification.visual",
@@ -97,12 +97,12 @@ __all__ = [
     "VisualComparison",
     "async_verify_detached",
     "async_verify_pdf",
+    "async_verify_xml",
     "render_html",
     "render_text",
     "signed_revision",
     "verify_detached",
     "verify_pdf",
-    "async_verify_xml",
     "verify_xml",
 ]
 

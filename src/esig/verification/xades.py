@@ -59,9 +59,9 @@ def _covered(references: tuple[ReferenceFacts, ...], content: str | None) -> str
     return ", ".join(dict.fromkeys(parts)) or "no data object"
 
 
-def _scope(facts: XadesFacts, content: str | None) -> dict[CheckId, Finding]:
+def _scope(facts: XadesFacts, content_name: str | None) -> dict[CheckId, Finding]:
     data_refs = [r for r in facts.references if r.kind is ReferenceKind.DATA]
-    covered = _covered(tuple(data_refs), content)
+    covered = _covered(tuple(data_refs), content_name)
     if facts.wrapping:
         kinds = {p.kind for p in facts.wrapping}
         not_found = kinds <= {WrappingKind.UNRESOLVED, WrappingKind.NO_DATA}
@@ -236,6 +236,7 @@ def verify_xml(
         CertificateLoadError: A trust anchor file cannot be read.
 
     .. versionadded:: 0.2.0
+
     """
     return run_sync(
         async_verify_xml(
