@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Install the Debian packages the tests use as real parts, when they are missing:
 # SoftHSM2 and OpenSC (PKCS#11 token), poppler-utils (pdfsig, pdftoppm, pdftotext),
-# mupdf-tools (mutool), qpdf, NSS tools, and fonts-dejavu-core (the font of visible signatures). Runs apt-get only as root and only when
+# mupdf-tools (mutool), qpdf, NSS tools, xmlsec1 (an independent XML-DSig verifier for
+# XAdES), and fonts-dejavu-core (the font of visible signatures). Runs apt-get only as root and only when
 # something is missing; otherwise it says what to install and carries on.
 set -euo pipefail
-packages=(softhsm2 opensc poppler-utils mupdf-tools qpdf libnss3-tools fonts-dejavu-core)
+packages=(softhsm2 opensc poppler-utils mupdf-tools qpdf libnss3-tools xmlsec1 fonts-dejavu-core)
 missing=()
 for pkg in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")

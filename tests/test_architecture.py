@@ -241,6 +241,7 @@ LAYERS = {
     "esig.ts119615": BOTTOM,
     # the adapter: pyHanko behind one door, over the bottom layer only
     "esig._pyhanko": ADAPTER,
+    "esig._xml": ADAPTER,
     # the public packages, over the adapter
     "esig.devices": PUBLIC,
     "esig.evidence": PUBLIC,

@@ -91,6 +91,7 @@ if TYPE_CHECKING:
         sign_pdf,
         sign_pdf_bytes,
     )
+    from esig.signing.xades import XadesPackaging, XmlSignature, sign_xml
     from esig.verification import (
         CheckId,
         Finding,
@@ -105,6 +106,7 @@ if TYPE_CHECKING:
         verify_pdf,
     )
     from esig.verification.conformance import BaselineConformance, ConformanceGap, GapCode
+    from esig.verification.xades import verify_xml
 
 __version__ = "0.1.0"
 
@@ -171,6 +173,8 @@ _WHERE: dict[str, str] = {
     "Verifier": "esig.verification",
     "VisibleSignature": "esig.signing",
     "WrongPassphraseError": "esig.errors",
+    "XadesPackaging": "esig.signing",
+    "XmlSignature": "esig.signing",
     "async_sign_pdf": "esig.signing",
     "async_verify_pdf": "esig.verification",
     "extend_pdf": "esig.signing",
@@ -181,9 +185,11 @@ _WHERE: dict[str, str] = {
     "sign_many": "esig.signing",
     "sign_pdf": "esig.signing",
     "sign_pdf_bytes": "esig.signing",
+    "sign_xml": "esig.signing",
     "signed_revision": "esig.verification",
     "verify_detached": "esig.verification",
     "verify_pdf": "esig.verification",
+    "verify_xml": "esig.verification",
 }
 """Each public name and the module that defines it."""
 
@@ -272,6 +278,8 @@ __all__ = [
     "Verifier",
     "VisibleSignature",
     "WrongPassphraseError",
+    "XadesPackaging",
+    "XmlSignature",
     "__version__",
     "async_sign_pdf",
     "async_verify_pdf",
@@ -283,9 +291,11 @@ __all__ = [
     "sign_many",
     "sign_pdf",
     "sign_pdf_bytes",
+    "sign_xml",
     "signed_revision",
     "verify_detached",
     "verify_pdf",
+    "verify_xml",
 ]
 
 __getattr__, __dir__ = lazy_exports(__name__, _WHERE, __all__, _SUBPACKAGES)

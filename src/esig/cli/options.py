@@ -45,6 +45,8 @@ class SignFormat(StrEnum):
 
     pades = "pades"
     cades = "cades"
+    xades = "xades"
+    xades_detached = "xades-detached"
 
 
 def parse_level(text: str) -> BaselineLevel:
@@ -82,6 +84,8 @@ def baseline_request(
     chosen = parse_level(level) if level else (BaselineLevel.B_T if tsa else BaselineLevel.B_B)
     if sign_format is SignFormat.cades and chosen is BaselineLevel.B_LTA:
         raise InputError("--format cades signs at B-B, B-T or B-LT, not B-LTA")
+    if sign_format.value.startswith("xades") and chosen.long_term:
+        raise InputError(f"--format {sign_format.value} signs at B-B or B-T, not {chosen.value}")
     if trust and not chosen.long_term:
         raise InputError("--trust is for collecting validation data: use it with B-LT or B-LTA")
     timestamp, validation = services(tsa, timeout, trust)
@@ -181,8 +185,10 @@ def pdf_extras(
     ]
     if not given:
         return {}
-    if sign_format is SignFormat.cades:
-        raise InputError(f"{', '.join(given)}: only for PDF signatures, not --format cades")
+    if sign_format is not SignFormat.pades:
+        raise InputError(
+            f"{', '.join(given)}: only for PDF signatures, not --format {sign_format.value}"
+        )
     from pydantic import ValidationError
 
     from esig.signing.appearance import VisibleSignature

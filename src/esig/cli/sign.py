@@ -114,8 +114,21 @@ def sign_each(
     try:
         for source, target in pairs:
             try:
-                if sign_format is SignFormat.cades:
-                    made: Any = sign_detached(
+                if sign_format.value.startswith("xades"):
+                    from esig.signing.xades import sign_xml
+
+                    made: Any = sign_xml(
+                        source,
+                        target,
+                        device,
+                        packaging="detached"
+                        if sign_format is SignFormat.xades_detached
+                        else "enveloped",
+                        level=baseline.level,
+                        timestamp=baseline.timestamp,
+                    )
+                elif sign_format is SignFormat.cades:
+                    made = sign_detached(
                         source,
                         target,
                         device,
@@ -264,14 +277,16 @@ def sign(  # noqa: PLR0917 - typer maps parameters to options
         typer.Option(
             "--format",
             help="pades: sign inside the PDF; cades: a detached signature FILE.p7s for any "
-            "file (written beside it unless -o/--output-dir says otherwise).",
+            "file (written beside it unless -o/--output-dir says otherwise); xades: a XAdES "
+            "signature inside an XML document; xades-detached: a XAdES signature file (-o) "
+            "that names the signed file.",
         ),
     ] = SignFormat.pades,
     level: Annotated[
         str | None,
         typer.Option(
             metavar="LEVEL",
-            help="Baseline level: B-B, B-T, B-LT or B-LTA (CAdES: up to B-LT). "
+            help="Baseline level: B-B, B-T, B-LT or B-LTA (CAdES: up to B-LT; XAdES: up to B-T). "
             "Default: B-T with --tsa, else B-B.",
         ),
     ] = None,
@@ -343,7 +358,7 @@ def sign(  # noqa: PLR0917 - typer maps parameters to options
     options: dict[str, Any] = {"field_name": field, "reason": reason, "location": location}
     if extras:
         options.update(extras)
-    if sign_format is SignFormat.cades or baseline.level is not BaselineLevel.B_B or extras:
+    if sign_format is not SignFormat.pades or baseline.level is not BaselineLevel.B_B or extras:
         raise typer.Exit(
             sign_each(
                 pairs,

@@ -19,7 +19,11 @@ __all__ = ["verify"]
 
 def verify(  # noqa: PLR0917 - typer maps parameters to options
     document: Annotated[
-        Path, typer.Argument(help="The signed PDF, or a detached signature (FILE.p7s).")
+        Path,
+        typer.Argument(
+            help="The signed PDF, a detached signature (FILE.p7s), or a XAdES-signed XML "
+            "document or XAdES signature file (recognised by its content)."
+        ),
     ],
     trust: Annotated[
         list[Path] | None,
@@ -92,7 +96,7 @@ def verify(  # noqa: PLR0917 - typer maps parameters to options
         Path | None,
         typer.Option(
             metavar="FILE",
-            help="The signed file, when DOCUMENT is a detached CAdES signature (FILE.p7s).",
+            help="The signed file, when DOCUMENT is a detached CAdES or XAdES signature.",
         ),
     ] = None,
     trusted_list: Annotated[
@@ -153,7 +157,11 @@ def verify(  # noqa: PLR0917 - typer maps parameters to options
             ),
             "exemptions": exempt or (),
         }
-        if content is None:
+        if _is_xml(document):
+            from esig.verification.xades import verify_xml
+
+            report = verify_xml(document, detached_content=content, **settings)
+        elif content is None:
             report = verify_pdf(document, **settings)
         else:
             from esig.verification.cades import verify_detached
@@ -171,6 +179,15 @@ def verify(  # noqa: PLR0917 - typer maps parameters to options
         raise fail(str(exc)) from None
     emit_report(report, as_json)
     raise typer.Exit(EXIT_OK if report.passed else EXIT_FAILED)
+
+
+def _is_xml(document: Path) -> bool:
+    """The file's first bytes say XML (content sniffing: the name is not trusted)."""
+    from esig._io import open_input
+    from esig._xml.parsing import looks_like_xml
+
+    with open_input(document, what="document") as handle:
+        return looks_like_xml(handle.read(1024))
 
 
 def _register(path: Path | None, authority: Path | None, sha256: str | None) -> Any:

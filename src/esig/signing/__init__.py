@@ -29,8 +29,13 @@ if TYPE_CHECKING:
     )
     from esig.signing.pades import SignedDocument, async_sign_pdf, sign_pdf, sign_pdf_bytes
     from esig.signing.session import SessionEvidence, SigningSession, read_session_evidence
+    from esig.signing.xades import XadesPackaging, XmlSignature, async_sign_xml, sign_xml
 
 _WHERE: dict[str, str] = {
+    "XadesPackaging": "esig.signing.xades",
+    "XmlSignature": "esig.signing.xades",
+    "async_sign_xml": "esig.signing.xades",
+    "sign_xml": "esig.signing.xades",
     "AppearanceLine": "esig.signing.appearance",
     "BaselineLevel": "esig.signing.baseline",
     "BaselineRequest": "esig.signing.baseline",
@@ -95,10 +100,13 @@ __all__ = [
     "TimestampService",
     "ValidationServices",
     "VisibleSignature",
+    "XadesPackaging",
+    "XmlSignature",
     "async_extend_pdf",
     "async_sign_detached",
     "async_sign_many",
     "async_sign_pdf",
+    "async_sign_xml",
     "disclosure_for",
     "extend_pdf",
     "prepare_document",
@@ -107,6 +115,7 @@ __all__ = [
     "sign_many",
     "sign_pdf",
     "sign_pdf_bytes",
+    "sign_xml",
     "signature_fields",
 ]
 

@@ -44,6 +44,7 @@ if TYPE_CHECKING:
         verify_pdf,
     )
     from esig.verification.visual import AppearanceMismatch, PageRegion, VisualComparison
+    from esig.verification.xades import async_verify_xml, verify_xml
 
 _WHERE: dict[str, str] = {
     "AppearanceMismatch": "esig.verification.visual",
@@ -80,6 +81,8 @@ _WHERE: dict[str, str] = {
     "write_etsi_report": "esig.verification.etsi_report",
     "verify_detached": "esig.verification.cades",
     "verify_pdf": "esig.verification.verifier",
+    "async_verify_xml": "esig.verification.xades",
+    "verify_xml": "esig.verification.xades",
 }
 """Each public name and the module that defines it: imported on first use."""
 
@@ -111,6 +114,7 @@ __all__ = [
     "VisualComparison",
     "async_verify_detached",
     "async_verify_pdf",
+    "async_verify_xml",
     "render_html",
     "render_text",
     "signed_revision",
@@ -118,6 +122,7 @@ __all__ = [
     "validate_etsi_xml",
     "verify_detached",
     "verify_pdf",
+    "verify_xml",
     "write_etsi_report",
 ]
 

@@ -142,6 +142,10 @@ class Attack(StrEnum):
     value: the reader sees one thing, the form data (what is processed) say another."""
     CERTIFIED_DOCUMENT_CHANGED = "changes to a certified document"
     """Changes (annotations, signatures, edits) that the certification does not permit."""
+    XML_SIGNATURE_WRAPPING = "XML signature wrapping"
+    """An XML signature whose references no longer point at what a consumer reads: a
+    second element with the signed Id, a signed element moved (into a ``ds:Object`` or
+    beside an unsigned namesake), a reference to nothing, or more than one signature."""
 
 
 class Finding(EsigModel):

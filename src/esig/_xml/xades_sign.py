@@ -1,0 +1,213 @@
+"""Make XAdES signatures with signxml, the signature value computed by an esig device.
+
+signxml builds the whole signature: the references and their digests, ``SignedInfo``,
+its canonical form, the ``KeyInfo`` and the XAdES ``SignedProperties`` (SigningTime,
+SigningCertificateV2, DataObjectFormat). It signs the canonical ``SignedInfo`` with a key
+object; esig hands it :class:`_CapturingKey`, which records those bytes and returns a
+placeholder. The device then signs their digest (``async_sign_digest``: a PKCS#11 token
+or a remote service is awaited, never called from inside signxml) and the value replaces
+the placeholder; nothing that is signed changes.
+
+B-T adds a ``SignatureTimeStamp`` (EN 319 132-1 clause 5.3): an RFC 3161 token, from
+pyHanko's client, over the exclusive canonical form of ``ds:SignatureValue``.
+
+Detached signatures reference an external file by a relative URI: signxml builds a
+reference for a placeholder, which :class:`_DeviceXAdESSigner` points at the file, with
+no transform and the digest of its bytes (streamed once).
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import urllib.parse
+from collections.abc import Sequence
+from typing import Any, BinaryIO
+
+from cryptography import x509
+from cryptography.hazmat.primitives.asymmetric import ec, utils
+from lxml import etree  # type: ignore[import-untyped]
+from signxml.algorithms import (
+    CanonicalizationMethod,
+    DigestAlgorithm,
+    SignatureConstructionMethod,
+    SignatureMethod,
+)
+from signxml.xades.xades import XAdESDataObjectFormat, XAdESSigner
+
+from esig._io import CHUNK_SIZE
+from esig._library_warnings import caught_library_warnings
+from esig._pyhanko.services import MonitoredTimeStamper, ServiceFault, ServiceMonitor
+from esig._xml.parsing import DS_NS, XADES_NS, parse_xml
+from esig.devices.base import DigestAlgorithm as EsigDigest
+from esig.devices.base import SignatureCreationDevice, SignatureScheme
+from esig.errors import InputError, SigningError
+from esig.model.baseline import TimestampService
+from esig.model.xades import XadesPackaging as Packaging
+
+__all__ = ["TIMESTAMP_C14N", "sign_xades"]
+
+TIMESTAMP_C14N = CanonicalizationMethod.EXCLUSIVE_XML_CANONICALIZATION_1_0
+"""How ``ds:SignatureValue`` is canonicalised for the signature timestamp."""
+
+
+_DIGESTS = {
+    EsigDigest.SHA256: DigestAlgorithm.SHA256,
+    EsigDigest.SHA384: DigestAlgorithm.SHA384,
+    EsigDigest.SHA512: DigestAlgorithm.SHA512,
+}
+_METHODS = {
+    (SignatureScheme.RSA_PKCS1V15, EsigDigest.SHA256): SignatureMethod.RSA_SHA256,
+    (SignatureScheme.RSA_PKCS1V15, EsigDigest.SHA384): SignatureMethod.RSA_SHA384,
+    (SignatureScheme.RSA_PKCS1V15, EsigDigest.SHA512): SignatureMethod.RSA_SHA512,
+    (SignatureScheme.ECDSA, EsigDigest.SHA256): SignatureMethod.ECDSA_SHA256,
+    (SignatureScheme.ECDSA, EsigDigest.SHA384): SignatureMethod.ECDSA_SHA384,
+    (SignatureScheme.ECDSA, EsigDigest.SHA512): SignatureMethod.ECDSA_SHA512,
+}
+
+
+class _CapturingKey:
+    """Stands in for a private key inside signxml: keeps what is to be signed."""
+
+    def __init__(self, certificate: x509.Certificate) -> None:
+        self.key_size: int = getattr(certificate.public_key(), "key_size", 2048)
+        self.signed: bytes | None = None
+
+    def sign(self, data: bytes, *args: object, **kwargs: object) -> bytes:
+        """Record ``data``; a placeholder value of the right shape for signxml."""
+        self.signed = data
+        if "signature_algorithm" in kwargs or (args and isinstance(args[0], ec.ECDSA)):
+            return utils.encode_dss_signature(1, 1)
+        return bytes((self.key_size + 7) // 8)
+
+
+class _DeviceXAdESSigner(XAdESSigner):
+    """signxml's XAdES signer; for a detached file, the data reference points at it."""
+
+    def __init__(self, external: tuple[str, bytes] | None, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._external = external
+
+    def _build_sig(
+        self, sig_root: Any, references: Any, c14n_inputs: Any, *args: Any, **kwargs: Any
+    ) -> Any:
+        signed_info, signature_value = super()._build_sig(  # type: ignore[no-untyped-call]
+            sig_root, references, c14n_inputs, *args, **kwargs
+        )
+        if self._external is not None:
+            uri, digest = self._external
+            reference = signed_info.find(f"{{{DS_NS}}}Reference")
+            reference.set("URI", uri)
+            transforms = reference.find(f"{{{DS_NS}}}Transforms")
+            if transforms is not None:
+                reference.remove(transforms)
+            value = reference.find(f"{{{DS_NS}}}DigestValue")
+            value.text = base64.b64encode(digest).decode("ascii")
+        return signed_info, signature_value
+
+
+def _raw_ecdsa(der: bytes, key_size: int) -> bytes:
+    """XML-DSig's ECDSA value: r and s, each as long as the curve's order (RFC 4050)."""
+    r, s = utils.decode_dss_signature(der)
+    size = (key_size + 7) // 8
+    return r.to_bytes(size, "big") + s.to_bytes(size, "big")
+
+
+async def sign_xades(
+    document: BinaryIO,
+    *,
+    packaging: Packaging,
+    device: SignatureCreationDevice,
+    digest_algorithm: EsigDigest,
+    timestamp: TimestampService | None,
+    content_name: str,
+    mime_type: str,
+) -> bytes:
+    """The signed document (enveloped) or the signature document (detached), as bytes.
+
+    Raises:
+        InputError: An enveloped document is not well-formed XML, or declares a DTD.
+        ServiceError: The time-stamping service failed.
+        SigningError: The device or signxml could not produce the signature.
+
+    """
+    external: tuple[str, bytes] | None = None
+    if packaging is Packaging.ENVELOPED:
+        data = parse_xml(document.read(), what="document to sign")
+        if data.find(f".//{{{DS_NS}}}Signature") is not None:
+            raise InputError(
+                "The document already carries an XML signature; esig signs XML documents "
+                "that carry none (one enveloped signature per document)"
+            )
+    else:
+        hasher = hashlib.new(digest_algorithm.value)
+        while chunk := document.read(CHUNK_SIZE):
+            hasher.update(chunk)
+        external = (urllib.parse.quote(content_name), hasher.digest())
+        data = etree.Element("detached")
+    key = _CapturingKey(device.certificate)
+    certs: Sequence[x509.Certificate] = (device.certificate, *device.chain)
+    with caught_library_warnings("building an XAdES signature"):
+        try:
+            signer = _DeviceXAdESSigner(
+                external,
+                method=SignatureConstructionMethod.enveloped
+                if packaging is Packaging.ENVELOPED
+                else SignatureConstructionMethod.detached,
+                signature_algorithm=_METHODS[(device.scheme, digest_algorithm)],
+                digest_algorithm=_DIGESTS[digest_algorithm],
+                data_object_format=XAdESDataObjectFormat(
+                    Description=f"The signed document: {content_name}", MimeType=mime_type
+                ),
+            )
+            signed = signer.sign(
+                data,
+                key=key,  # type: ignore[arg-type]  # duck-typed: records what is signed
+                cert=list(certs),
+                always_add_key_value=False,
+            )
+        except Exception as exc:  # signxml raises many kinds for inputs it refuses
+            raise SigningError(
+                f"The XAdES signature could not be built: [{type(exc).__name__}] {exc}"
+            ) from None
+    if key.signed is None:  # pragma: no cover - signxml always signs SignedInfo
+        raise SigningError("signxml did not sign the SignedInfo")
+    digest = hashlib.new(digest_algorithm.value, key.signed).digest()
+    value = await device.async_sign_digest(digest, digest_algorithm)
+    if device.scheme is SignatureScheme.ECDSA:
+        value = _raw_ecdsa(value, key.key_size)
+    signature = (
+        signed if signed.tag == f"{{{DS_NS}}}Signature" else signed.find(f".//{{{DS_NS}}}Signature")
+    )
+    signature.find(f"{{{DS_NS}}}SignatureValue").text = base64.b64encode(value).decode("ascii")
+    if timestamp is not None:
+        await _add_timestamp(signature, timestamp, digest_algorithm)
+    out: bytes = etree.tostring(signed.getroottree(), xml_declaration=True, encoding="UTF-8")
+    return out
+
+
+async def _add_timestamp(
+    signature: Any, service: TimestampService, digest_algorithm: EsigDigest
+) -> None:
+    """A ``SignatureTimeStamp`` in the unsigned properties (EN 319 132-1 5.3)."""
+    value = signature.find(f"{{{DS_NS}}}SignatureValue")
+    if value.get("Id") is None:
+        value.set("Id", f"{signature.get('Id')}-SignatureValue")
+    canonical: bytes = etree.tostring(value, method="c14n", exclusive=True, with_comments=False)
+    digest = hashlib.new(digest_algorithm.value, canonical).digest()
+    monitor = ServiceMonitor()
+    try:
+        token = await MonitoredTimeStamper(service, monitor).async_timestamp(
+            digest, digest_algorithm.value
+        )
+    except ServiceFault as fault:
+        raise fault.to_error() from None
+    qualifying = signature.find(f"{{{DS_NS}}}Object/{{{XADES_NS}}}QualifyingProperties")
+    unsigned = etree.SubElement(qualifying, f"{{{XADES_NS}}}UnsignedProperties")
+    props = etree.SubElement(unsigned, f"{{{XADES_NS}}}UnsignedSignatureProperties")
+    stamp = etree.SubElement(
+        props, f"{{{XADES_NS}}}SignatureTimeStamp", Id=f"{signature.get('Id')}-TimeStamp"
+    )
+    etree.SubElement(stamp, f"{{{DS_NS}}}CanonicalizationMethod", Algorithm=TIMESTAMP_C14N.value)
+    encapsulated = etree.SubElement(stamp, f"{{{XADES_NS}}}EncapsulatedTimeStamp")
+    encapsulated.text = base64.b64encode(token.dump()).decode("ascii")

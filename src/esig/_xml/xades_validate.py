@@ -1,0 +1,318 @@
+"""Check XAdES signatures with signxml; the facts as plain data (:class:`XadesFacts`).
+
+For every ``ds:Signature`` in the document: what its references point at and any XML
+signature wrapping (:mod:`esig._xml.wrapping`); the signature value, every reference
+digest and the SigningCertificate(V2) binding, by signxml's ``XAdESVerifier`` with the
+signer's certificate from ``KeyInfo`` (signxml does not judge the path: validity, trust
+and revocation are :mod:`esig._pyhanko.xades_trust`'s, so signxml is asked at a moment
+within the certificate's validity); the claimed signing time and the signature
+timestamp. The XML is parsed with entities, DTDs and network access off, here and
+inside signxml (esig's parser is handed to it).
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import datetime as dt
+import hashlib
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from cryptography import x509
+from cryptography.hazmat.primitives.serialization import Encoding
+from lxml import etree  # type: ignore[import-untyped]
+from signxml.algorithms import DigestAlgorithm, SignatureMethod
+from signxml.exceptions import InvalidDigest, InvalidSignature, SignXMLException
+from signxml.xades.xades import XAdESSignatureConfiguration, XAdESVerifier
+
+from esig._library_warnings import caught_library_warnings
+from esig._pyhanko.raw_signature import RawSignature
+from esig._pyhanko.xades_trust import judge_trust
+from esig._xml.parsing import DS_NS, XADES_NS, parse_xml, safe_parser
+from esig._xml.wrapping import (
+    ReferenceFacts,
+    WrappingProblem,
+    analyse_references,
+)
+from esig.model.coverage import ModificationLevel
+
+__all__ = ["XadesFacts", "validate_xades"]
+
+_HASHES = {
+    "http://www.w3.org/2000/09/xmldsig#sha1": "sha1",
+    "http://www.w3.org/2001/04/xmldsig-more#sha224": "sha224",
+    "http://www.w3.org/2001/04/xmlenc#sha256": "sha256",
+    "http://www.w3.org/2001/04/xmldsig-more#sha384": "sha384",
+    "http://www.w3.org/2001/04/xmlenc#sha512": "sha512",
+}
+_INCLUSIVE_C14N = "http://www.w3.org/TR/2001/REC-xml-c14n-20010315"
+
+
+@dataclass(frozen=True)
+class XadesFacts:
+    """What checking one XML signature established, without lxml or signxml types."""
+
+    raw: RawSignature
+    references: tuple[ReferenceFacts, ...]
+    wrapping: tuple[WrappingProblem, ...]
+    detached_missing: str | None = None
+    """The external file a reference names, when no content was given to check it."""
+    timestamp_problem: str | None = None
+    """Why the signature timestamp could not be validated, when it could not."""
+
+
+def _certificates(signature: Any) -> list[x509.Certificate]:
+    found = []
+    path = f"{{{DS_NS}}}KeyInfo/{{{DS_NS}}}X509Data/{{{DS_NS}}}X509Certificate"
+    for element in signature.iterfind(path):
+        try:
+            found.append(x509.load_der_x509_certificate(base64.b64decode(element.text or "")))
+        except (ValueError, binascii.Error):
+            continue
+    return found
+
+
+def _signing_certificate(
+    signature: Any, certs: Sequence[x509.Certificate]
+) -> x509.Certificate | None:
+    """The certificate the signed properties name first (SigningCertificateV2 or V1)."""
+    props = f"{{{DS_NS}}}Object/{{{XADES_NS}}}QualifyingProperties/{{{XADES_NS}}}SignedProperties"
+    for version in ("SigningCertificateV2", "SigningCertificate"):
+        digest = signature.find(
+            f"{props}/{{{XADES_NS}}}SignedSignatureProperties/{{{XADES_NS}}}{version}"
+            f"/{{{XADES_NS}}}Cert/{{{XADES_NS}}}CertDigest"
+        )
+        if digest is None:
+            continue
+        method = digest.find(f"{{{DS_NS}}}DigestMethod")
+        name = _HASHES.get(method.get("Algorithm", "") if method is not None else "")
+        try:
+            value = base64.b64decode(digest.findtext(f"{{{DS_NS}}}DigestValue") or "")
+        except (ValueError, binascii.Error):
+            return None
+        for cert in certs:
+            if name and hashlib.new(name, cert.public_bytes(Encoding.DER)).digest() == value:
+                return cert
+        return None
+    return certs[0] if certs else None
+
+
+def _signing_time(signature: Any) -> dt.datetime | None:
+    text = signature.findtext(
+        f".//{{{XADES_NS}}}SignedSignatureProperties/{{{XADES_NS}}}SigningTime"
+    )
+    try:
+        moment = dt.datetime.fromisoformat((text or "").strip().replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=dt.UTC)
+
+
+def _algorithms(signature: Any) -> tuple[str, str]:
+    """The data reference's digest algorithm name and the signature method's."""
+    method = signature.find(f"{{{DS_NS}}}SignedInfo/{{{DS_NS}}}SignatureMethod")
+    try:
+        name = SignatureMethod(method.get("Algorithm") if method is not None else "").name
+        scheme, _, digest_name = name.partition("_")
+        signature_algorithm = f"{digest_name.lower()}_{scheme.lower()}"
+    except ValueError:
+        signature_algorithm = method.get("Algorithm", "unknown") if method is not None else "none"
+    reference = signature.find(
+        f"{{{DS_NS}}}SignedInfo/{{{DS_NS}}}Reference/{{{DS_NS}}}DigestMethod"
+    )
+    uri = reference.get("Algorithm", "") if reference is not None else ""
+    return _HASHES.get(uri, uri or "unknown"), signature_algorithm
+
+
+def _timestamp(signature: Any) -> tuple[bytes | None, bytes | None]:
+    """The first SignatureTimeStamp's token and the canonical SignatureValue it covers."""
+    stamp = signature.find(
+        f".//{{{XADES_NS}}}UnsignedSignatureProperties/{{{XADES_NS}}}SignatureTimeStamp"
+    )
+    if stamp is None:
+        return None, None
+    try:
+        token = base64.b64decode(stamp.findtext(f"{{{XADES_NS}}}EncapsulatedTimeStamp") or "")
+    except (ValueError, binascii.Error):
+        return b"", None
+    method = stamp.find(f"{{{DS_NS}}}CanonicalizationMethod")
+    algorithm = method.get("Algorithm", _INCLUSIVE_C14N) if method is not None else _INCLUSIVE_C14N
+    value = signature.find(f"{{{DS_NS}}}SignatureValue")
+    if value is None:
+        return token, None
+    canonical: bytes = etree.tostring(
+        value,
+        method="c14n",
+        exclusive="xml-exc-c14n" in algorithm,
+        with_comments=algorithm.endswith("#WithComments"),
+    )
+    return token, canonical
+
+
+def _alone(root: Any, index: int) -> Any:
+    """A copy of the document without the other signatures, so signxml finds signature ``index``."""
+    copy = etree.fromstring(etree.tostring(root), parser=safe_parser())
+    signatures = list(copy.iter(f"{{{DS_NS}}}Signature"))
+    for position, other in enumerate(signatures):
+        if position != index and not any(a is other for a in signatures[index].iterancestors()):
+            parent = other.getparent()
+            if parent is not None:
+                parent.remove(other)
+    return copy
+
+
+def _verify(
+    target: Any, cert: x509.Certificate, resolver: Any
+) -> tuple[bool | None, bool | None, bool, str | None, str | None]:
+    """(digests match, value valid, certificate bound, error, sub-indication) from signxml."""
+    config = XAdESSignatureConfiguration(
+        expect_references=True,
+        signature_methods=frozenset(m for m in SignatureMethod if not m.name.startswith("HMAC")),
+        digest_algorithms=frozenset(DigestAlgorithm),
+        verification_time=cert.not_valid_before_utc,
+    )
+    with caught_library_warnings("verifying an XAdES signature"):
+        try:
+            XAdESVerifier().verify(
+                target,
+                x509_cert=cert,
+                expect_config=config,
+                uri_resolver=resolver,
+                parser=safe_parser(),
+            )
+        except InvalidDigest as exc:
+            if "certificate digest" in str(exc):
+                return (
+                    None,
+                    None,
+                    False,
+                    "the signed properties' SigningCertificate does not match the "
+                    "certificate that verifies the signature",
+                    "FORMAT_FAILURE",
+                )
+            return False, True, False, None, None
+        except InvalidSignature:
+            return (
+                None,
+                False,
+                False,
+                "the signature value does not verify with the signer's key over the "
+                "canonical SignedInfo",
+                "SIG_CRYPTO_FAILURE",
+            )
+        except (SignXMLException, etree.Error, ValueError, KeyError, TypeError) as exc:
+            return None, None, False, f"[{type(exc).__name__}] {exc}", "FORMAT_FAILURE"
+    return True, True, True, None, None
+
+
+async def validate_xades(
+    data: bytes,
+    trust_anchors: Sequence[x509.Certificate],
+    *,
+    name: str,
+    detached: tuple[str, bytes] | None,
+    allow_fetching: bool,
+    moment: dt.datetime | None,
+) -> tuple[XadesFacts, ...]:
+    """Check every XML signature of ``data``; ``detached`` is (file name, bytes) of the content.
+
+    Raises:
+        InputError: ``data`` is not well-formed XML, or declares a DTD or entities.
+
+    """
+    root = parse_xml(data, what=name)
+    signatures = list(root.iter(f"{{{DS_NS}}}Signature"))
+    results = []
+    for index, signature in enumerate(signatures):
+        results.append(
+            await _one(
+                root,
+                signature,
+                index,
+                len(signatures),
+                trust_anchors,
+                detached=detached,
+                allow_fetching=allow_fetching,
+                moment=moment,
+            )
+        )
+    return tuple(results)
+
+
+async def _one(
+    root: Any,
+    signature: Any,
+    index: int,
+    count: int,
+    trust_anchors: Sequence[x509.Certificate],
+    *,
+    detached: tuple[str, bytes] | None,
+    allow_fetching: bool,
+    moment: dt.datetime | None,
+) -> XadesFacts:
+    references, wrapping = analyse_references(root, signature)
+    field_name = signature.get("Id") or f"Signature{index + 1}"
+    certs = _certificates(signature)
+    cert = _signing_certificate(signature, certs)
+    digest_algorithm, signature_algorithm = _algorithms(signature)
+    base = RawSignature(
+        field_name=field_name,
+        modification=ModificationLevel.NONE,
+        digest_algorithm=digest_algorithm,
+        signature_algorithm=signature_algorithm,
+        claimed_time=_signing_time(signature),
+        signer_cert=cert,
+    )
+    external = [r.external for r in references if r.external is not None]
+    missing = external[0] if external and detached is None else None
+    if cert is None:
+        raw = RawSignature(
+            field_name=field_name,
+            error="the signature carries no certificate that its signed properties name "
+            "(KeyInfo/X509Data and SigningCertificateV2)",
+            error_sub_indication="NO_SIGNING_CERTIFICATE_FOUND",
+        )
+        return XadesFacts(raw, references, wrapping, missing)
+    if missing is not None:
+        raw = RawSignature(
+            field_name=field_name,
+            signer_cert=cert,
+            claimed_time=base.claimed_time,
+            error=f"the signed file {missing!r} was not given, so its digest cannot be checked",
+            error_sub_indication="SIGNED_DATA_NOT_FOUND",
+        )
+        return XadesFacts(raw, references, wrapping, missing)
+
+    def resolver(uri: str) -> bytes | None:
+        return detached[1] if detached is not None else None
+
+    target = _alone(root, index) if count > 1 else root
+    matches, valid, bound, error, sub = _verify(target, cert, resolver)
+    raw = RawSignature(
+        field_name=base.field_name,
+        modification=base.modification,
+        digest_algorithm=base.digest_algorithm,
+        signature_algorithm=base.signature_algorithm,
+        claimed_time=base.claimed_time,
+        signer_cert=cert,
+        digest_matches=matches,
+        signature_valid=valid,
+        signer_certificate_bound=bound,
+        error=error,
+        error_sub_indication=sub,
+    )
+    token, stamped = _timestamp(signature)
+    raw, problem = await judge_trust(
+        raw,
+        others=certs,
+        trust_anchors=trust_anchors,
+        timestamp_token=token or None,
+        timestamped_data=stamped,
+        allow_fetching=allow_fetching,
+        moment=moment,
+    )
+    if token == b"":
+        problem = "its EncapsulatedTimeStamp is not base64"
+    return XadesFacts(raw, references, wrapping, None, problem)
