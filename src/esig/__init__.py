@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING
 from esig._lazy import lazy_exports
 
 if TYPE_CHECKING:
+    from esig.asic import AsicForm, ZipLimits
     from esig.devices import (
         CscDevice,
         DeviceEvidence,
@@ -71,6 +72,7 @@ if TYPE_CHECKING:
         RequirementStatus,
     )
     from esig.signing import (
+        AsicSignature,
         BaselineLevel,
         DetachedSignature,
         DocPermission,
@@ -83,9 +85,11 @@ if TYPE_CHECKING:
         TimestampService,
         ValidationServices,
         VisibleSignature,
+        add_asic_signature,
         async_sign_pdf,
         extend_pdf,
         prepare_document,
+        sign_asic,
         sign_detached,
         sign_many,
         sign_pdf,
@@ -101,6 +105,7 @@ if TYPE_CHECKING:
         Verifier,
         async_verify_pdf,
         signed_revision,
+        verify_asic,
         verify_detached,
         verify_pdf,
     )
@@ -111,6 +116,8 @@ __version__ = "0.1.0"
 _WHERE: dict[str, str] = {
     "AES": "esig.levels",
     "AdesLabel": "esig.levels",
+    "AsicForm": "esig.asic",
+    "AsicSignature": "esig.signing",
     "BES": "esig.law",
     "BaselineConformance": "esig.verification.conformance",
     "BaselineLevel": "esig.signing",
@@ -177,11 +184,15 @@ _WHERE: dict[str, str] = {
     "open_device": "esig.devices",
     "prepare_document": "esig.signing",
     "seal_with_evidence": "esig.evidence",
+    "add_asic_signature": "esig.signing",
+    "sign_asic": "esig.signing",
     "sign_detached": "esig.signing",
     "sign_many": "esig.signing",
     "sign_pdf": "esig.signing",
     "sign_pdf_bytes": "esig.signing",
     "signed_revision": "esig.verification",
+    "ZipLimits": "esig.asic",
+    "verify_asic": "esig.verification",
     "verify_detached": "esig.verification",
     "verify_pdf": "esig.verification",
 }
@@ -192,6 +203,7 @@ _SUBPACKAGES = frozenset(
         "cli",
         "certificates",
         "demo",
+        "asic",
         "devices",
         "errors",
         "evidence",
@@ -217,6 +229,8 @@ __all__ = [
     "QES",
     "SES",
     "AdesLabel",
+    "AsicForm",
+    "AsicSignature",
     "BaselineConformance",
     "BaselineLevel",
     "CertificateLoadError",
@@ -272,18 +286,22 @@ __all__ = [
     "Verifier",
     "VisibleSignature",
     "WrongPassphraseError",
+    "ZipLimits",
     "__version__",
+    "add_asic_signature",
     "async_sign_pdf",
     "async_verify_pdf",
     "extend_pdf",
     "open_device",
     "prepare_document",
     "seal_with_evidence",
+    "sign_asic",
     "sign_detached",
     "sign_many",
     "sign_pdf",
     "sign_pdf_bytes",
     "signed_revision",
+    "verify_asic",
     "verify_detached",
     "verify_pdf",
 ]

@@ -45,6 +45,10 @@ class SignFormat(StrEnum):
 
     pades = "pades"
     cades = "cades"
+    asice = "asice"
+    """An ASiC-E container (EN 319 162-1) with a CAdES signature over all the files."""
+    asics = "asics"
+    """An ASiC-S container: one file and its CAdES signature."""
 
 
 def parse_level(text: str) -> BaselineLevel:
@@ -80,8 +84,8 @@ def baseline_request(
     from esig.signing.baseline import BaselineLevel, BaselineRequest
 
     chosen = parse_level(level) if level else (BaselineLevel.B_T if tsa else BaselineLevel.B_B)
-    if sign_format is SignFormat.cades and chosen is BaselineLevel.B_LTA:
-        raise InputError("--format cades signs at B-B, B-T or B-LT, not B-LTA")
+    if sign_format is not SignFormat.pades and chosen is BaselineLevel.B_LTA:
+        raise InputError(f"--format {sign_format.value} signs at B-B, B-T or B-LT, not B-LTA")
     if trust and not chosen.long_term:
         raise InputError("--trust is for collecting validation data: use it with B-LT or B-LTA")
     timestamp, validation = services(tsa, timeout, trust)
@@ -181,8 +185,10 @@ def pdf_extras(
     ]
     if not given:
         return {}
-    if sign_format is SignFormat.cades:
-        raise InputError(f"{', '.join(given)}: only for PDF signatures, not --format cades")
+    if sign_format is not SignFormat.pades:
+        raise InputError(
+            f"{', '.join(given)}: only for PDF signatures, not --format {sign_format.value}"
+        )
     from pydantic import ValidationError
 
     from esig.signing.appearance import VisibleSignature

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from esig.cli.asic import is_container, verify_container
 from esig.cli.options import parse_moment
 from esig.cli.output import EXIT_FAILED, EXIT_OK, emit_report, fail
 from esig.errors import EsigError, InputError, OutputError
@@ -19,7 +20,11 @@ __all__ = ["verify"]
 
 def verify(  # noqa: PLR0917 - typer maps parameters to options
     document: Annotated[
-        Path, typer.Argument(help="The signed PDF, or a detached signature (FILE.p7s).")
+        Path,
+        typer.Argument(
+            help="The signed PDF, an ASiC container (.asice/.asics), or a detached "
+            "signature (FILE.p7s)."
+        ),
     ],
     trust: Annotated[
         list[Path] | None,
@@ -114,7 +119,10 @@ def verify(  # noqa: PLR0917 - typer maps parameters to options
         ),
     ] = None,
 ) -> None:
-    """Verify every signature in a PDF (or a detached FILE.p7s); exit 0 only when all pass."""
+    """Verify every signature in a PDF, an ASiC container or a detached FILE.p7s.
+
+    Exit 0 only when all pass.
+    """
     from esig.verification.verifier import verify_pdf
 
     try:
@@ -128,7 +136,9 @@ def verify(  # noqa: PLR0917 - typer maps parameters to options
             "trusted_lists": _trusted_lists(trusted_list, tlso, allow_unsigned_lists),
             "exemptions": exempt or (),
         }
-        if content is None:
+        if content is None and is_container(document):
+            report = verify_container(document, settings)
+        elif content is None:
             report = verify_pdf(document, **settings)
         else:
             from esig.verification.cades import verify_detached

@@ -8,6 +8,13 @@ from esig._lazy import lazy_exports
 
 if TYPE_CHECKING:
     from esig.signing.appearance import AppearanceLine, FontError, VisibleSignature
+    from esig.signing.asic import (
+        AsicSignature,
+        add_asic_signature,
+        async_add_asic_signature,
+        async_sign_asic,
+        sign_asic,
+    )
     from esig.signing.baseline import (
         BaselineLevel,
         BaselineRequest,
@@ -32,6 +39,11 @@ if TYPE_CHECKING:
 
 _WHERE: dict[str, str] = {
     "AppearanceLine": "esig.signing.appearance",
+    "AsicSignature": "esig.signing.asic",
+    "add_asic_signature": "esig.signing.asic",
+    "async_add_asic_signature": "esig.signing.asic",
+    "async_sign_asic": "esig.signing.asic",
+    "sign_asic": "esig.signing.asic",
     "BaselineLevel": "esig.signing.baseline",
     "BaselineRequest": "esig.signing.baseline",
     "BatchResult": "esig.signing.batch",
@@ -73,6 +85,7 @@ _WHERE: dict[str, str] = {
 
 __all__ = [
     "AppearanceLine",
+    "AsicSignature",
     "BaselineLevel",
     "BaselineRequest",
     "BatchResult",
@@ -95,7 +108,10 @@ __all__ = [
     "TimestampService",
     "ValidationServices",
     "VisibleSignature",
+    "add_asic_signature",
+    "async_add_asic_signature",
     "async_extend_pdf",
+    "async_sign_asic",
     "async_sign_detached",
     "async_sign_many",
     "async_sign_pdf",
@@ -103,6 +119,7 @@ __all__ = [
     "extend_pdf",
     "prepare_document",
     "read_session_evidence",
+    "sign_asic",
     "sign_detached",
     "sign_many",
     "sign_pdf",

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 from esig._lazy import lazy_exports
 
 if TYPE_CHECKING:
+    from esig.verification.asic import async_verify_asic, verify_asic
     from esig.verification.cades import async_verify_detached, verify_detached
     from esig.verification.html import render_html
     from esig.verification.render import render_text
@@ -59,11 +60,13 @@ _WHERE: dict[str, str] = {
     "VerificationReport": "esig.verification.report",
     "Verifier": "esig.verification.verifier",
     "VisualComparison": "esig.verification.visual",
+    "async_verify_asic": "esig.verification.asic",
     "async_verify_detached": "esig.verification.cades",
     "async_verify_pdf": "esig.verification.verifier",
     "render_html": "esig.verification.html",
     "render_text": "esig.verification.render",
     "signed_revision": "esig.verification.verifier",
+    "verify_asic": "esig.verification.asic",
     "verify_detached": "esig.verification.cades",
     "verify_pdf": "esig.verification.verifier",
 }
@@ -92,11 +95,13 @@ __all__ = [
     "VerificationReport",
     "Verifier",
     "VisualComparison",
+    "async_verify_asic",
     "async_verify_detached",
     "async_verify_pdf",
     "render_html",
     "render_text",
     "signed_revision",
+    "verify_asic",
     "verify_detached",
     "verify_pdf",
 ]
