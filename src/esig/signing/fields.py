@@ -115,8 +115,10 @@ def prepare_document(
         InputError: No fields were given, a page does not exist, a box lies outside its
             page, or a field name is already taken.
         CertificationError: The document is certified with no changes allowed.
-        DocumentNotFoundError, NotAPdfError, CorruptDocumentError,
-            EncryptedDocumentError: The input cannot be used.
+        DocumentNotFoundError: The input does not exist.
+        NotAPdfError: The input is not a PDF.
+        CorruptDocumentError: The input cannot be parsed.
+        EncryptedDocumentError: The input is encrypted.
         OutputError: ``output`` cannot be written, or is the input itself.
 
     """
