@@ -407,6 +407,15 @@ def container_form(path: str | Path) -> AsicForm | None:
         return None
 
 
+def _incompressible(start: bytes) -> bool:
+    """Whether a file's first bytes barely compress (media, ZIP-based office files).
+
+    Such files are stored: deflating them costs time and saves nothing.
+    """
+    sample = start[: 64 << 10]
+    return len(sample) >= 4096 and len(zlib.compress(sample, 1)) > 0.9 * len(sample)
+
+
 def _now() -> tuple[int, int, int, int, int, int]:
     stamp = time.localtime()
     return (max(stamp.tm_year, 1980), stamp.tm_mon, stamp.tm_mday, stamp.tm_hour,
@@ -443,17 +452,23 @@ class ContainerWriter:
         return info
 
     def add_file(self, name: str, source: Path, algorithm: str) -> bytes:
-        """Copy a file into the container, streamed; return its digest (hashlib name)."""
+        """Copy a file into the container, streamed; return its digest (hashlib name).
+
+        The file is compressed unless its first bytes show that it barely compresses.
+        """
         import hashlib  # noqa: PLC0415
 
         digest = hashlib.new(algorithm)
-        with (
-            open_input(source, what="file to sign") as handle,
-            self._zip.open(self._info(name), "w", force_zip64=True) as entry,
-        ):
-            while chunk := handle.read(CHUNK_SIZE):
-                entry.write(chunk)
-                digest.update(chunk)
+        with open_input(source, what="file to sign") as handle:
+            chunk = handle.read(CHUNK_SIZE)
+            info = self._info(name)
+            if _incompressible(chunk):
+                info.compress_type = zipfile.ZIP_STORED
+            with self._zip.open(info, "w", force_zip64=True) as entry:
+                while chunk:
+                    entry.write(chunk)
+                    digest.update(chunk)
+                    chunk = handle.read(CHUNK_SIZE)
         return digest.digest()
 
     def add_bytes(self, name: str, data: bytes) -> None:
