@@ -655,6 +655,8 @@ def test_cli_sign_asice_then_verify(
         "sign", str(files[0]), "--format", "asice", "--key", str(key), "--cert", str(cert)
     )
     assert done.returncode == 2 and "-o FILE" in done.stderr
+    done = esig_cli("verify", str(bundle), "--extract-signed", str(tmp_path / "x"))
+    assert done.returncode == 2 and "any ZIP tool" in done.stderr
     evil = _zip(tmp_path / "evil.asice", [("../evil.txt", b"x")])
     done = esig_cli("verify", str(evil))
     assert done.returncode == 2 and done.stderr.count("\n") == 1

@@ -137,6 +137,8 @@ def verify(  # noqa: PLR0917 - typer maps parameters to options
             "exemptions": exempt or (),
         }
         if content is None and is_container(document):
+            if extract_signed is not None:
+                raise InputError("--extract-signed is for PDFs; any ZIP tool extracts a container")
             report = verify_container(document, settings)
         elif content is None:
             report = verify_pdf(document, **settings)
