@@ -47,6 +47,10 @@ class SignFormat(StrEnum):
     cades = "cades"
     xades = "xades"
     xades_detached = "xades-detached"
+    asice = "asice"
+    """An ASiC-E container (EN 319 162-1) with a CAdES signature over all the files."""
+    asics = "asics"
+    """An ASiC-S container: one file and its CAdES signature."""
 
 
 def parse_level(text: str) -> BaselineLevel:
@@ -82,10 +86,10 @@ def baseline_request(
     from esig.signing.baseline import BaselineLevel, BaselineRequest
 
     chosen = parse_level(level) if level else (BaselineLevel.B_T if tsa else BaselineLevel.B_B)
-    if sign_format is SignFormat.cades and chosen is BaselineLevel.B_LTA:
-        raise InputError("--format cades signs at B-B, B-T or B-LT, not B-LTA")
     if sign_format.value.startswith("xades") and chosen.long_term:
         raise InputError(f"--format {sign_format.value} signs at B-B or B-T, not {chosen.value}")
+    if sign_format is not SignFormat.pades and chosen is BaselineLevel.B_LTA:
+        raise InputError(f"--format {sign_format.value} signs at B-B, B-T or B-LT, not B-LTA")
     if trust and not chosen.long_term:
         raise InputError("--trust is for collecting validation data: use it with B-LT or B-LTA")
     timestamp, validation = services(tsa, timeout, trust)

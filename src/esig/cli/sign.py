@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from esig.cli.asic import check_container_output, sign_container
 from esig.cli.keys import device_from_uri, software_device
 from esig.cli.options import SignFormat, baseline_request, pdf_extras
 from esig.cli.output import EXIT_FAILED, EXIT_OK, EXIT_USAGE, fail
@@ -279,7 +280,8 @@ def sign(  # noqa: PLR0917 - typer maps parameters to options
             help="pades: sign inside the PDF; cades: a detached signature FILE.p7s for any "
             "file (written beside it unless -o/--output-dir says otherwise); xades: a XAdES "
             "signature inside an XML document; xades-detached: a XAdES signature file (-o) "
-            "that names the signed file.",
+            "that names the signed file; asice: all the files in one ASiC-E container (-o "
+            "FILE); asics: one file in an ASiC-S container.",
         ),
     ] = SignFormat.pades,
     level: Annotated[
@@ -312,7 +314,7 @@ def sign(  # noqa: PLR0917 - typer maps parameters to options
     """Sign PDFs (PAdES baseline B-B) with one device: one login, one PIN entry.
 
     With --level/--tsa: PAdES B-T, B-LT or B-LTA. With --format cades: detached CAdES
-    signatures of any files.
+    signatures of any files; --format asice/asics: the files in one ASiC container.
 
     Exit 0: all signed; 1: some not (each says why); 2: usage error or no device.
     """
@@ -329,7 +331,10 @@ def sign(  # noqa: PLR0917 - typer maps parameters to options
             certify=certify,
             lock=lock,
         )
-        if sign_format is SignFormat.cades:
+        container = None
+        if sign_format in {SignFormat.asice, SignFormat.asics}:
+            container, pairs = check_container_output(documents, output, output_dir), []
+        elif sign_format is SignFormat.cades:
             pairs = cades_pairs(documents, output, output_dir)
         else:
             pairs = batch_pairs(documents, output, output_dir)
@@ -355,6 +360,17 @@ def sign(  # noqa: PLR0917 - typer maps parameters to options
             )
     except EsigError as exc:
         raise fail(str(exc)) from None
+    if container is not None:
+        raise typer.Exit(
+            sign_container(
+                documents,
+                container,
+                signer,
+                sign_format=sign_format,
+                baseline=baseline,
+                as_json=as_json,
+            )
+        )
     options: dict[str, Any] = {"field_name": field, "reason": reason, "location": location}
     if extras:
         options.update(extras)

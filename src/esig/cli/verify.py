@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from esig.cli.asic import is_container, verify_container
 from esig.cli.options import parse_moment
 from esig.cli.output import EXIT_FAILED, EXIT_OK, emit_report, fail
 from esig.errors import EsigError, InputError, OutputError
@@ -21,8 +22,9 @@ def verify(  # noqa: PLR0917 - typer maps parameters to options
     document: Annotated[
         Path,
         typer.Argument(
-            help="The signed PDF, a detached signature (FILE.p7s), or a XAdES-signed XML "
-            "document or XAdES signature file (recognised by its content)."
+            help="The signed PDF, an ASiC container (.asice/.asics), a detached signature "
+            "(FILE.p7s), or a XAdES-signed XML document or XAdES signature file (recognised "
+            "by its content)."
         ),
     ],
     trust: Annotated[
@@ -141,7 +143,10 @@ def verify(  # noqa: PLR0917 - typer maps parameters to options
         ),
     ] = None,
 ) -> None:
-    """Verify every signature in a PDF (or a detached FILE.p7s); exit 0 only when all pass."""
+    """Verify every signature in a PDF, an ASiC container or a detached FILE.p7s.
+
+    Exit 0 only when all pass.
+    """
     from esig.verification.verifier import verify_pdf
 
     try:
@@ -157,7 +162,11 @@ def verify(  # noqa: PLR0917 - typer maps parameters to options
             ),
             "exemptions": exempt or (),
         }
-        if _is_xml(document):
+        if content is None and is_container(document):
+            if extract_signed is not None:
+                raise InputError("--extract-signed is for PDFs; any ZIP tool extracts a container")
+            report = verify_container(document, settings)
+        elif _is_xml(document):
             from esig.verification.xades import verify_xml
 
             report = verify_xml(document, detached_content=content, **settings)

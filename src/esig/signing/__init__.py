@@ -8,6 +8,13 @@ from esig._lazy import lazy_exports
 
 if TYPE_CHECKING:
     from esig.signing.appearance import AppearanceLine, FontError, VisibleSignature
+    from esig.signing.asic import (
+        AsicSignature,
+        add_asic_signature,
+        async_add_asic_signature,
+        async_sign_asic,
+        sign_asic,
+    )
     from esig.signing.baseline import (
         BaselineLevel,
         BaselineRequest,
@@ -37,6 +44,11 @@ _WHERE: dict[str, str] = {
     "async_sign_xml": "esig.signing.xades",
     "sign_xml": "esig.signing.xades",
     "AppearanceLine": "esig.signing.appearance",
+    "AsicSignature": "esig.signing.asic",
+    "add_asic_signature": "esig.signing.asic",
+    "async_add_asic_signature": "esig.signing.asic",
+    "async_sign_asic": "esig.signing.asic",
+    "sign_asic": "esig.signing.asic",
     "BaselineLevel": "esig.signing.baseline",
     "BaselineRequest": "esig.signing.baseline",
     "BatchResult": "esig.signing.batch",
@@ -78,6 +90,7 @@ _WHERE: dict[str, str] = {
 
 __all__ = [
     "AppearanceLine",
+    "AsicSignature",
     "BaselineLevel",
     "BaselineRequest",
     "BatchResult",
@@ -102,7 +115,10 @@ __all__ = [
     "VisibleSignature",
     "XadesPackaging",
     "XmlSignature",
+    "add_asic_signature",
+    "async_add_asic_signature",
     "async_extend_pdf",
+    "async_sign_asic",
     "async_sign_detached",
     "async_sign_many",
     "async_sign_pdf",
@@ -111,6 +127,7 @@ __all__ = [
     "extend_pdf",
     "prepare_document",
     "read_session_evidence",
+    "sign_asic",
     "sign_detached",
     "sign_many",
     "sign_pdf",

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 from esig._lazy import lazy_exports
 
 if TYPE_CHECKING:
+    from esig.verification.asic import async_verify_asic, verify_asic
     from esig.verification.cades import async_verify_detached, verify_detached
     from esig.verification.etsi_report import (
         to_etsi_xml,
@@ -71,6 +72,7 @@ _WHERE: dict[str, str] = {
     "VerificationReport": "esig.verification.report",
     "Verifier": "esig.verification.verifier",
     "VisualComparison": "esig.verification.visual",
+    "async_verify_asic": "esig.verification.asic",
     "async_verify_detached": "esig.verification.cades",
     "async_verify_pdf": "esig.verification.verifier",
     "render_html": "esig.verification.html",
@@ -79,6 +81,7 @@ _WHERE: dict[str, str] = {
     "to_etsi_xml": "esig.verification.etsi_report",
     "validate_etsi_xml": "esig.verification.etsi_report",
     "write_etsi_report": "esig.verification.etsi_report",
+    "verify_asic": "esig.verification.asic",
     "verify_detached": "esig.verification.cades",
     "verify_pdf": "esig.verification.verifier",
     "async_verify_xml": "esig.verification.xades",
@@ -112,6 +115,7 @@ __all__ = [
     "VerificationReport",
     "Verifier",
     "VisualComparison",
+    "async_verify_asic",
     "async_verify_detached",
     "async_verify_pdf",
     "async_verify_xml",
@@ -120,6 +124,7 @@ __all__ = [
     "signed_revision",
     "to_etsi_xml",
     "validate_etsi_xml",
+    "verify_asic",
     "verify_detached",
     "verify_pdf",
     "verify_xml",

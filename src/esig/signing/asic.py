@@ -1,0 +1,356 @@
+r"""ASiC containers with CAdES signatures (ETSI EN 319 162-1): ASiC-E and ASiC-S.
+
+- **ASiC-E** (``.asice``): any number of files. The signature
+  ``META-INF/signature.p7s`` is a detached CAdES signature over
+  ``META-INF/ASiCManifest.xml``, which lists every file with its digest. A later signer
+  adds ``META-INF/ASiCManifestN.xml`` and ``META-INF/signatureN.p7s``
+  (:func:`add_asic_signature`); the earlier signatures and their files are copied
+  unchanged, so they stay valid.
+- **ASiC-S** (``.asics``): one file, signed directly by ``META-INF/signature.p7s``.
+
+The container starts with its ``mimetype`` entry, stored and without an extra field.
+Baseline B-B, B-T and B-LT are offered as for detached CAdES; B-LTA (an archive manifest
+and its archive timestamp, EN 319 162-1 §4.4.3) is not yet. Anyone can check an ASiC-E
+signature with a ZIP tool and OpenSSL::
+
+    unzip bundle.asice -d bundle
+    openssl cms -verify -binary -inform DER -in bundle/META-INF/signature.p7s \
+        -content bundle/META-INF/ASiCManifest.xml -CAfile root.pem
+
+The files are only read, once each (ASiC-S: twice, for the signature and the copy); the
+container appears atomically.
+
+.. versionadded:: 0.2.0
+"""
+
+from __future__ import annotations
+
+import io
+import mimetypes
+import os
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Literal
+from urllib.parse import quote
+
+from esig._io import atomic_output, open_input
+from esig._model import EsigModel
+from esig._pyhanko.cades import sign_cades
+from esig._sync import run_sync
+from esig.asic.container import (
+    META_INF,
+    MIMETYPE,
+    AsicContainer,
+    AsicForm,
+    ZipLimits,
+    open_container,
+    write_container,
+)
+from esig.asic.manifest import build_manifest
+from esig.devices.base import DigestAlgorithm, SignatureCreationDevice
+from esig.errors import DocumentNotFoundError, InputError, OutputError
+from esig.identity import NameIdentity
+from esig.signing.baseline import (
+    BaselineLevel,
+    BaselineRequest,
+    TimestampService,
+    ValidationServices,
+)
+
+__all__ = [
+    "AsicSignature",
+    "add_asic_signature",
+    "async_add_asic_signature",
+    "async_sign_asic",
+    "sign_asic",
+]
+
+_SIGNATURE_MIME = "application/pkcs7-signature"
+
+
+class AsicSignature(EsigModel):
+    """What :func:`sign_asic` or :func:`add_asic_signature` produced.
+
+    .. versionadded:: 0.2.0
+    """
+
+    path: Path
+    """Where the container was written."""
+    form: AsicForm
+    signature_file: str
+    """The new signature's name in the container (``META-INF/signature.p7s``)."""
+    manifest: str | None
+    """The ASiCManifest the signature signs (ASiC-E), or ``None`` (ASiC-S)."""
+    files: tuple[str, ...]
+    """The files the new signature covers, by their names in the container."""
+    signer: NameIdentity
+    digest_algorithm: DigestAlgorithm
+    level: BaselineLevel
+    size: int
+    """Size of the container in bytes."""
+
+
+def _baseline(
+    level: BaselineLevel, timestamp: TimestampService | None, validation: ValidationServices | None
+) -> BaselineRequest:
+    if level is BaselineLevel.B_LTA:
+        raise InputError(
+            "ASiC containers are signed at B-B, B-T or B-LT; B-LTA (archive manifest and "
+            "archive timestamp) is not offered yet"
+        )
+    return BaselineRequest(level=level, timestamp=timestamp, validation=validation)
+
+
+def _entry_names(files: Sequence[str | os.PathLike[str]]) -> list[tuple[str, Path]]:
+    if not files:
+        raise InputError("Give at least one file to put in the container")
+    named: dict[str, Path] = {}
+    for item in files:
+        path = Path(item)
+        if not path.exists():
+            raise DocumentNotFoundError("The file to sign does not exist", path=path)
+        if path.is_dir():
+            raise InputError("Expected a file to sign, got a folder", path=path)
+        name = path.name
+        if name in {MIMETYPE, META_INF.rstrip("/")}:
+            raise InputError(f"A file named {name!r} cannot go in an ASiC container", path=path)
+        if name in named:
+            raise InputError(
+                f"{named[name]} and {path} would both be named {name!r} in the container"
+            )
+        named[name] = path
+    return list(named.items())
+
+
+def _check_output(dst: Path, inputs: Sequence[Path]) -> None:
+    if dst.exists():
+        for source in inputs:
+            if source.exists() and source.resolve() == dst.resolve():
+                raise OutputError("The container must not overwrite a file it signs", path=dst)
+
+
+def _mime_type(name: str) -> str:
+    return mimetypes.guess_type(name, strict=False)[0] or "application/octet-stream"
+
+
+async def async_sign_asic(
+    files: Sequence[str | os.PathLike[str]],
+    output: str | os.PathLike[str],
+    device: SignatureCreationDevice,
+    *,
+    form: AsicForm | Literal["asice", "asics"] = AsicForm.ASIC_E,
+    level: BaselineLevel = BaselineLevel.B_B,
+    timestamp: TimestampService | None = None,
+    validation: ValidationServices | None = None,
+    digest_algorithm: DigestAlgorithm = DigestAlgorithm.SHA256,
+) -> AsicSignature:
+    """Put files in a new ASiC container and sign them with CAdES; see :func:`sign_asic`."""
+    chosen = AsicForm(form)
+    baseline = _baseline(level, timestamp, validation)
+    entries = _entry_names(files)
+    if chosen is AsicForm.ASIC_S and len(entries) != 1:
+        raise InputError(
+            f"An ASiC-S container holds one file; got {len(entries)} (use ASiC-E for several)"
+        )
+    dst = Path(output)
+    _check_output(dst, [p for _, p in entries])
+    signature_name = f"{META_INF}signature.p7s"
+    manifest_name: str | None = None
+    with atomic_output(dst) as out, write_container(out, chosen) as writer:
+        if chosen is AsicForm.ASIC_S:
+            ((name, path),) = entries
+            with open_input(path, what="file to sign") as handle:
+                der = await sign_cades(
+                    handle, device, digest_algorithm=digest_algorithm, baseline=baseline
+                )
+            writer.add_file(name, path, digest_algorithm.value)
+        else:
+            manifest_name = f"{META_INF}ASiCManifest.xml"
+            listed = [
+                (quote(name), _mime_type(name), writer.add_file(name, path, digest_algorithm.value))
+                for name, path in entries
+            ]
+            manifest = build_manifest(signature_name, listed, digest_algorithm)
+            der = await sign_cades(
+                io.BytesIO(manifest), device, digest_algorithm=digest_algorithm, baseline=baseline
+            )
+            writer.add_bytes(manifest_name, manifest)
+        writer.add_bytes(signature_name, der)
+    return AsicSignature(
+        path=dst,
+        form=chosen,
+        signature_file=signature_name,
+        manifest=manifest_name,
+        files=tuple(name for name, _ in entries),
+        signer=NameIdentity.from_name(device.certificate.subject),
+        digest_algorithm=digest_algorithm,
+        level=level,
+        size=dst.stat().st_size,
+    )
+
+
+def sign_asic(
+    files: Sequence[str | os.PathLike[str]],
+    output: str | os.PathLike[str],
+    device: SignatureCreationDevice,
+    *,
+    form: AsicForm | Literal["asice", "asics"] = AsicForm.ASIC_E,
+    level: BaselineLevel = BaselineLevel.B_B,
+    timestamp: TimestampService | None = None,
+    validation: ValidationServices | None = None,
+    digest_algorithm: DigestAlgorithm = DigestAlgorithm.SHA256,
+) -> AsicSignature:
+    """Put files in a new ASiC container (EN 319 162-1) and sign them with CAdES.
+
+    Each file goes in under its own name. The container is written atomically to
+    ``output``; the files are only read.
+
+    Args:
+        files: The files to sign (ASiC-S: exactly one).
+        output: Where to write the container (``.asice`` / ``.asics`` by convention).
+        device: The signature creation device that holds the signer's key.
+        form: ``"asice"`` (default) or ``"asics"``.
+        level: B-B, B-T or B-LT (B-LTA is not offered yet).
+        timestamp: The time-stamping service; required from B-T on.
+        validation: Trust anchors and timeout for collecting validation data (B-LT).
+        digest_algorithm: The digest algorithm of the manifest and the signature.
+
+    Returns:
+        A description of the container and the signature.
+
+    Raises:
+        InputError: B-LTA, a missing service, no file, two files of the same name, a
+            file named ``mimetype``, or ASiC-S with more than one file (checked before
+            the device is used).
+        DocumentNotFoundError: A file does not exist.
+        ServiceError: The time-stamping service or a revocation service failed.
+        SigningError: The device or pyHanko could not produce the signature.
+        OutputError: ``output`` cannot be written, or is one of the files.
+
+    """
+    return run_sync(
+        async_sign_asic(
+            files,
+            output,
+            device,
+            form=form,
+            level=level,
+            timestamp=timestamp,
+            validation=validation,
+            digest_algorithm=digest_algorithm,
+        )
+    )
+
+
+def _next_names(container: AsicContainer) -> tuple[str, str]:
+    taken = {n.lower() for n in container.names}
+    number = 2
+    while True:
+        manifest = f"{META_INF}ASiCManifest{number}.xml"
+        signature = f"{META_INF}signature{number}.p7s"
+        if manifest.lower() not in taken and signature.lower() not in taken:
+            return manifest, signature
+        number += 1
+
+
+async def async_add_asic_signature(
+    container: str | os.PathLike[str],
+    output: str | os.PathLike[str],
+    device: SignatureCreationDevice,
+    *,
+    level: BaselineLevel = BaselineLevel.B_B,
+    timestamp: TimestampService | None = None,
+    validation: ValidationServices | None = None,
+    digest_algorithm: DigestAlgorithm = DigestAlgorithm.SHA256,
+    limits: ZipLimits | None = None,
+) -> AsicSignature:
+    """Add a signature to an ASiC-E container; see :func:`add_asic_signature`."""
+    baseline = _baseline(level, timestamp, validation)
+    src, dst = Path(container), Path(output)
+    _check_output(dst, [src])
+    with open_container(src, limits=limits) as source:
+        if source.form is not AsicForm.ASIC_E:
+            raise InputError(
+                "An ASiC-S container holds one signature file; sign the file into an "
+                "ASiC-E container to have several signers",
+                path=src,
+            )
+        data_files = source.data_files
+        if not data_files:
+            raise InputError("The container holds no file to sign", path=src)
+        manifest_name, signature_name = _next_names(source)
+        algorithm = digest_algorithm.value
+        listed = [
+            (quote(name), _mime_type(name), source.digests(name, [algorithm])[algorithm])
+            for name in data_files
+        ]
+        manifest = build_manifest(signature_name, listed, digest_algorithm)
+        der = await sign_cades(
+            io.BytesIO(manifest), device, digest_algorithm=digest_algorithm, baseline=baseline
+        )
+        with atomic_output(dst) as out, write_container(out, AsicForm.ASIC_E) as writer:
+            for name in source.names:
+                writer.copy(source, name)
+            writer.add_bytes(manifest_name, manifest)
+            writer.add_bytes(signature_name, der)
+    return AsicSignature(
+        path=dst,
+        form=AsicForm.ASIC_E,
+        signature_file=signature_name,
+        manifest=manifest_name,
+        files=data_files,
+        signer=NameIdentity.from_name(device.certificate.subject),
+        digest_algorithm=digest_algorithm,
+        level=level,
+        size=dst.stat().st_size,
+    )
+
+
+def add_asic_signature(
+    container: str | os.PathLike[str],
+    output: str | os.PathLike[str],
+    device: SignatureCreationDevice,
+    *,
+    level: BaselineLevel = BaselineLevel.B_B,
+    timestamp: TimestampService | None = None,
+    validation: ValidationServices | None = None,
+    digest_algorithm: DigestAlgorithm = DigestAlgorithm.SHA256,
+    limits: ZipLimits | None = None,
+) -> AsicSignature:
+    """Add a signer to an ASiC-E container, written as a new container to ``output``.
+
+    The new signature signs a new ``META-INF/ASiCManifestN.xml`` that lists every data
+    file of the container as it is now. Every entry of the input is copied unchanged
+    (content, name and order), so the signatures already there stay valid. The input is
+    never modified; ``output`` must be another file.
+
+    Args:
+        container: The ASiC-E container (only read).
+        output: Where to write the container with the added signature.
+        device: The new signer's signature creation device.
+        level: B-B, B-T or B-LT.
+        timestamp: The time-stamping service; required from B-T on.
+        validation: Trust anchors and timeout for collecting validation data (B-LT).
+        digest_algorithm: The digest algorithm of the new manifest and signature.
+        limits: The container reader's limits (default :class:`~esig.asic.ZipLimits`).
+
+    Raises:
+        InputError: Not an ASiC-E container (ASiC-S takes one signature), refused by
+            the reader's limits, B-LTA or a missing service.
+        OutputError: ``output`` is the container itself, or cannot be written.
+        ServiceError: The time-stamping service or a revocation service failed.
+        SigningError: The device or pyHanko could not produce the signature.
+
+    """
+    return run_sync(
+        async_add_asic_signature(
+            container,
+            output,
+            device,
+            level=level,
+            timestamp=timestamp,
+            validation=validation,
+            digest_algorithm=digest_algorithm,
+            limits=limits,
+        )
+    )
