@@ -1327,3 +1327,16 @@ def test_issuer_chain_orders_by_name_and_signature(pki: TestPKI) -> None:
     assert issuer_chain(person.certificate, [twin.intermediate.certificate]) == (
         person.certificate,
     )
+
+
+def test_lists_held_in_memory_load_as_files_do(
+    pki: TestPKI, tlso: IssuedCertificate, qualified_person: IssuedCertificate, write_list: Write
+) -> None:
+    data = write_list(ca_service(pki, granted(NOW - 60 * DAY, with_qscd()))).read_bytes()
+    src = TrustedListSource.from_bytes([data], tlso_certificates=[tlso.certificate])
+    assert src.qualification_at(chain_of(qualified_person), NOW).qualified is True
+    # an unauthenticated list in memory is refused and named like a file
+    other = make_tlso(now=NOW)
+    with pytest.raises(TrustedListError, match="verif") as refused:
+        TrustedListSource.from_bytes([data], tlso_certificates=[other.certificate])
+    assert "<list 1>" in str(refused.value)

@@ -243,12 +243,60 @@ class TrustedListSource:
                 only some are refused, the others are used and :attr:`refused` names them.
 
         """
+        contents = [(path, _read(path)) for path in paths]
+        lotl_file = (lotl, _read(lotl)) if lotl is not None else None
+        return cls._from_contents(
+            contents,
+            lotl_file,
+            tlso_certificates=tlso_certificates,
+            lotl_certificates=lotl_certificates,
+            allow_unsigned=allow_unsigned,
+        )
+
+    @classmethod
+    def from_bytes(
+        cls,
+        lists: Sequence[bytes],
+        *,
+        tlso_certificates: Sequence[x509.Certificate] | None = None,
+        lotl: bytes | None = None,
+        lotl_certificates: Sequence[x509.Certificate] | None = None,
+        allow_unsigned: bool = False,
+    ) -> TrustedListSource:
+        """Load trusted lists held in memory, exactly as :meth:`from_files` loads files.
+
+        The lists are named ``<list 1>``, ``<list 2>`` … (and ``<lotl>``) in messages.
+
+        Raises:
+            TrustedListError: As :meth:`from_files`; a list larger than 64 MiB is refused.
+
+        """
+        contents: list[_ListFile] = []
+        for number, data in enumerate(lists, start=1):
+            contents.append((f"<list {number}>", _checked_size(bytes(data), f"<list {number}>")))
+        lotl_file = ("<lotl>", _checked_size(bytes(lotl), "<lotl>")) if lotl is not None else None
+        return cls._from_contents(
+            contents,
+            lotl_file,
+            tlso_certificates=tlso_certificates,
+            lotl_certificates=lotl_certificates,
+            allow_unsigned=allow_unsigned,
+        )
+
+    @classmethod
+    def _from_contents(
+        cls,
+        contents: list[_ListFile],
+        lotl_file: _ListFile | None,
+        *,
+        tlso_certificates: Sequence[x509.Certificate] | None,
+        lotl_certificates: Sequence[x509.Certificate] | None,
+        allow_unsigned: bool,
+    ) -> TrustedListSource:
         from esig._pyhanko import trusted_lists as adapter  # noqa: PLC0415 - pyHanko is heavy
 
         lotl_list: TrustedList | None = None
         pointers: dict[str, tuple[x509.Certificate, ...]] = {}
-        contents = [(path, _read(path)) for path in paths]
-        lotl_file = (lotl, _read(lotl)) if lotl is not None else None
         if lotl_file is None:
             lotl_file, contents = _lotl_among(contents, adapter.is_list_of_lists)
         if lotl_file is not None:
@@ -356,6 +404,15 @@ def _lotl_among(
     if not lotls:
         return None, contents
     return lotls[0], [item for item in contents if item is not lotls[0]]
+
+
+def _checked_size(data: bytes, name: str) -> bytes:
+    if len(data) > _MAX_LIST_SIZE:
+        raise TrustedListError(
+            f"The trusted list is too large ({len(data)} bytes; the limit is {_MAX_LIST_SIZE})",
+            path=name,
+        )
+    return data
 
 
 def _read(path: str | os.PathLike[str]) -> bytes:
