@@ -97,6 +97,7 @@ if TYPE_CHECKING:
     )
     from esig.signing.xades import XadesPackaging, XmlSignature, sign_xml
     from esig.verification import (
+        Attack,
         CheckId,
         Finding,
         Indication,
@@ -124,6 +125,7 @@ _WHERE: dict[str, str] = {
     "BaselineConformance": "esig.verification.conformance",
     "BaselineLevel": "esig.signing",
     "CertificateLoadError": "esig.errors",
+    "Attack": "esig.verification",
     "CheckId": "esig.verification",
     "Citation": "esig.law",
     "ConformanceGap": "esig.verification.conformance",
@@ -237,6 +239,7 @@ __all__ = [
     "AdesLabel",
     "AsicForm",
     "AsicSignature",
+    "Attack",
     "BaselineConformance",
     "BaselineLevel",
     "CertificateLoadError",
