@@ -32,6 +32,8 @@ __all__ = [
 ]
 
 _SIGNED_PROPERTIES_TYPE = "http://uri.etsi.org/01903#SignedProperties"
+_XADES_SIGNATURES = "{http://uri.etsi.org/02918/v1.2.1#}XAdESSignatures"
+"""The root of an ASiC container's ``signatures.xml`` (EN 319 162-1 §A.5)."""
 
 
 class ReferenceKind(StrEnum):
@@ -73,6 +75,12 @@ class ReferenceFacts:
     """The path of the signed element, when the reference names one element."""
     external: str | None = None
     """The external file the reference names (a detached signature), URI-decoded."""
+    digest_method: str | None = None
+    """An external reference's ``DigestMethod`` algorithm URI."""
+    digest_value: str | None = None
+    """An external reference's ``DigestValue`` (base64, as written)."""
+    transformed: bool = False
+    """An external reference has transforms: its digest is not over the file's bytes."""
 
 
 def element_path(element: Any) -> str:
@@ -127,6 +135,13 @@ def analyse_references(
     """The references of ``signature`` (an element of ``root``'s tree) and the wrapping found."""
     problems: list[WrappingProblem] = []
     count = sum(1 for _ in root.iter(f"{{{DS_NS}}}Signature"))
+    if root.tag == _XADES_SIGNATURES:
+        # An ASiC signatures file holds its signatures side by side; one elsewhere is extra.
+        count = 1 + sum(
+            1
+            for other in root.iter(f"{{{DS_NS}}}Signature")
+            if other.getparent() is not root and _inside(other, f"{{{DS_NS}}}Signature") is None
+        )
     if count > 1:
         problems.append(
             WrappingProblem(
@@ -148,8 +163,16 @@ def analyse_references(
             facts.append(ReferenceFacts(uri=uri, kind=ReferenceKind.DATA, whole_document=True))
             continue
         if not uri.startswith("#"):
+            method = reference.find(f"{{{DS_NS}}}DigestMethod")
             facts.append(
-                ReferenceFacts(uri=uri, kind=ReferenceKind.DATA, external=urllib.parse.unquote(uri))
+                ReferenceFacts(
+                    uri=uri,
+                    kind=ReferenceKind.DATA,
+                    external=urllib.parse.unquote(uri),
+                    digest_method=method.get("Algorithm") if method is not None else None,
+                    digest_value=(reference.findtext(f"{{{DS_NS}}}DigestValue") or "").strip(),
+                    transformed=reference.find(f"{{{DS_NS}}}Transforms") is not None,
+                )
             )
             continue
         fact, problem = _same_document(root, signature, key_info, reference, uri)

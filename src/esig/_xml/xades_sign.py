@@ -13,7 +13,10 @@ pyHanko's client, over the exclusive canonical form of ``ds:SignatureValue``.
 
 Detached signatures reference an external file by a relative URI: signxml builds a
 reference for a placeholder, which :class:`_DeviceXAdESSigner` points at the file, with
-no transform and the digest of its bytes (streamed once).
+no transform and the digest of its bytes (streamed once). :func:`sign_detached_files`
+signs several files at once (the XAdES of ASiC containers, EN 319 162-1 §4.4.3.2): one
+reference and one ``DataObjectFormat`` per file, in one ``ds:Signature`` canonicalised
+exclusively, so it stays valid inside the container's ``asic:XAdESSignatures``.
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ import base64
 import hashlib
 import urllib.parse
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any, BinaryIO
 
 from cryptography import x509
@@ -39,13 +43,20 @@ from esig._io import CHUNK_SIZE
 from esig._library_warnings import caught_library_warnings
 from esig._pyhanko.services import MonitoredTimeStamper, ServiceFault, ServiceMonitor
 from esig._xml.parsing import DS_NS, XADES_NS, parse_xml
+from esig.asic.manifest import ASIC_NS
 from esig.devices.base import DigestAlgorithm as EsigDigest
 from esig.devices.base import SignatureCreationDevice, SignatureScheme
 from esig.errors import InputError, SigningError
 from esig.model.baseline import TimestampService
 from esig.model.xades import XadesPackaging as Packaging
 
-__all__ = ["TIMESTAMP_C14N", "sign_xades"]
+__all__ = [
+    "TIMESTAMP_C14N",
+    "DetachedFile",
+    "sign_detached_files",
+    "sign_xades",
+    "sign_xades_signatures",
+]
 
 TIMESTAMP_C14N = CanonicalizationMethod.EXCLUSIVE_XML_CANONICALIZATION_1_0
 """How ``ds:SignatureValue`` is canonicalised for the signature timestamp."""
@@ -81,29 +92,86 @@ class _CapturingKey:
         return bytes((self.key_size + 7) // 8)
 
 
-class _DeviceXAdESSigner(XAdESSigner):
-    """signxml's XAdES signer; for a detached file, the data reference points at it."""
+@dataclass(frozen=True)
+class DetachedFile:
+    """One external file a detached signature covers: its URI, digest and format."""
 
-    def __init__(self, external: tuple[str, bytes] | None, **kwargs: Any) -> None:
+    uri: str
+    """The reference's URI (already URL-encoded), e.g. the file's name in a container."""
+    digest: bytes
+    """The digest of the file's bytes, with the signature's digest algorithm."""
+    mime_type: str
+    description: str
+
+
+class _DeviceXAdESSigner(XAdESSigner):
+    """signxml's XAdES signer; detached files get one data reference each, pointing at them."""
+
+    def __init__(
+        self, external: Sequence[DetachedFile], *, exclusive: bool = False, **kwargs: Any
+    ) -> None:
+        if exclusive:
+            kwargs["c14n_algorithm"] = CanonicalizationMethod.EXCLUSIVE_XML_CANONICALIZATION_1_0
         super().__init__(**kwargs)
-        self._external = external
+        self._external = tuple(external)
+        self._exclusive = exclusive
+
+    def _add_reference_to_signed_info(
+        self, sig_root: Any, node_to_reference: Any, **attrs: Any
+    ) -> None:
+        """A reference to the signature's own element; if exclusively canonicalised, it says so.
+
+        Without a transform a verifier canonicalises the SignedProperties and KeyInfo
+        inclusively, taking in the namespaces of the element the signature sits in
+        (``asic:XAdESSignatures``); the transform names the C14N signxml digested with.
+        """
+        super()._add_reference_to_signed_info(  # type: ignore[no-untyped-call]
+            sig_root, node_to_reference, **attrs
+        )
+        if self._exclusive:
+            reference = sig_root.find(f"{{{DS_NS}}}SignedInfo").findall(f"{{{DS_NS}}}Reference")[-1]
+            transforms = etree.Element(f"{{{DS_NS}}}Transforms")
+            etree.SubElement(transforms, f"{{{DS_NS}}}Transform", Algorithm=self.c14n_alg.value)
+            reference.insert(0, transforms)
 
     def _build_sig(
         self, sig_root: Any, references: Any, c14n_inputs: Any, *args: Any, **kwargs: Any
     ) -> Any:
+        if len(self._external) > 1:  # one placeholder input per reference
+            c14n_inputs = [c14n_inputs[0]] * len(references)
         signed_info, signature_value = super()._build_sig(  # type: ignore[no-untyped-call]
             sig_root, references, c14n_inputs, *args, **kwargs
         )
-        if self._external is not None:
-            uri, digest = self._external
-            reference = signed_info.find(f"{{{DS_NS}}}Reference")
-            reference.set("URI", uri)
+        found = signed_info.findall(f"{{{DS_NS}}}Reference")
+        for reference, file in zip(found, self._external, strict=False):
+            reference.set("URI", file.uri)
             transforms = reference.find(f"{{{DS_NS}}}Transforms")
             if transforms is not None:
                 reference.remove(transforms)
             value = reference.find(f"{{{DS_NS}}}DigestValue")
-            value.text = base64.b64encode(digest).decode("ascii")
+            value.text = base64.b64encode(file.digest).decode("ascii")
         return signed_info, signature_value
+
+    def add_data_object_format(
+        self, signed_data_object_properties: Any, sig_root: Any, signing_settings: Any
+    ) -> None:
+        """A ``DataObjectFormat`` for each data reference (signxml writes the first's only)."""
+        if len(self._external) <= 1:
+            super().add_data_object_format(
+                signed_data_object_properties, sig_root, signing_settings
+            )
+            return
+        references = sig_root.find(f"{{{DS_NS}}}SignedInfo").findall(f"{{{DS_NS}}}Reference")
+        signature_id = sig_root.get("Id")
+        for number, (reference, file) in enumerate(zip(references, self._external, strict=False)):
+            reference.set("Id", f"{signature_id}-Reference{number + 1}")
+            element = etree.SubElement(
+                signed_data_object_properties,
+                f"{{{XADES_NS}}}DataObjectFormat",
+                ObjectReference=f"#{reference.get('Id')}",
+            )
+            etree.SubElement(element, f"{{{XADES_NS}}}Description").text = file.description
+            etree.SubElement(element, f"{{{XADES_NS}}}MimeType").text = file.mime_type
 
 
 def _raw_ecdsa(der: bytes, key_size: int) -> bytes:
@@ -131,7 +199,7 @@ async def sign_xades(
         SigningError: The device or signxml could not produce the signature.
 
     """
-    external: tuple[str, bytes] | None = None
+    external: list[DetachedFile] = []
     if packaging is Packaging.ENVELOPED:
         data = parse_xml(document.read(), what="document to sign")
         if data.find(f".//{{{DS_NS}}}Signature") is not None:
@@ -143,8 +211,103 @@ async def sign_xades(
         hasher = hashlib.new(digest_algorithm.value)
         while chunk := document.read(CHUNK_SIZE):
             hasher.update(chunk)
-        external = (urllib.parse.quote(content_name), hasher.digest())
+        external.append(
+            DetachedFile(
+                uri=urllib.parse.quote(content_name),
+                digest=hasher.digest(),
+                mime_type=mime_type,
+                description=f"The signed document: {content_name}",
+            )
+        )
         data = etree.Element("detached")
+    signed = await _sign(
+        data,
+        external,
+        packaging=packaging,
+        device=device,
+        digest_algorithm=digest_algorithm,
+        timestamp=timestamp,
+        mime_type=mime_type,
+        description=f"The signed document: {content_name}",
+        exclusive=False,
+    )
+    out: bytes = etree.tostring(signed.getroottree(), xml_declaration=True, encoding="UTF-8")
+    return out
+
+
+async def sign_detached_files(
+    files: Sequence[DetachedFile],
+    *,
+    device: SignatureCreationDevice,
+    digest_algorithm: EsigDigest,
+    timestamp: TimestampService | None,
+) -> Any:
+    """One detached ``ds:Signature`` (an lxml element) over every file of ``files``.
+
+    Its ``SignedInfo`` and signed properties are canonicalised with exclusive C14N, so the
+    signature can be placed inside another element (``asic:XAdESSignatures``) unchanged.
+
+    Raises:
+        InputError: No file.
+        ServiceError: The time-stamping service failed.
+        SigningError: The device or signxml could not produce the signature.
+
+    """
+    if not files:
+        raise InputError("A detached signature covers at least one file")
+    return await _sign(
+        etree.Element("detached"),
+        files,
+        packaging=Packaging.DETACHED,
+        device=device,
+        digest_algorithm=digest_algorithm,
+        timestamp=timestamp,
+        mime_type=files[0].mime_type,
+        description=files[0].description,
+        exclusive=True,
+    )
+
+
+async def sign_xades_signatures(
+    files: Sequence[DetachedFile],
+    *,
+    device: SignatureCreationDevice,
+    digest_algorithm: EsigDigest,
+    timestamp: TimestampService | None,
+) -> bytes:
+    """An ASiC ``META-INF/signatures.xml``: ``asic:XAdESSignatures`` with one signature.
+
+    EN 319 162-1 §A.5: the root element holds detached XAdES ``ds:Signature`` elements
+    whose references name the container's files.
+
+    Raises:
+        InputError: No file.
+        ServiceError: The time-stamping service failed.
+        SigningError: The device or signxml could not produce the signature.
+
+    """
+    signature = await sign_detached_files(
+        files, device=device, digest_algorithm=digest_algorithm, timestamp=timestamp
+    )
+    root = etree.Element(f"{{{ASIC_NS}}}XAdESSignatures", nsmap={"asic": ASIC_NS})
+    root.append(signature)
+    out: bytes = etree.tostring(root.getroottree(), xml_declaration=True, encoding="UTF-8")
+    return out
+
+
+async def _sign(
+    data: Any,
+    external: Sequence[DetachedFile],
+    *,
+    packaging: Packaging,
+    device: SignatureCreationDevice,
+    digest_algorithm: EsigDigest,
+    timestamp: TimestampService | None,
+    mime_type: str,
+    description: str,
+    exclusive: bool,
+) -> Any:
+    """Signxml builds the signature, the device signs it: the signed tree (or ds:Signature)."""
     key = _CapturingKey(device.certificate)
     certs: Sequence[x509.Certificate] = (device.certificate, *device.chain)
     with caught_library_warnings("building an XAdES signature"):
@@ -157,14 +320,18 @@ async def sign_xades(
                 signature_algorithm=_METHODS[(device.scheme, digest_algorithm)],
                 digest_algorithm=_DIGESTS[digest_algorithm],
                 data_object_format=XAdESDataObjectFormat(
-                    Description=f"The signed document: {content_name}", MimeType=mime_type
+                    Description=description, MimeType=mime_type
                 ),
+                exclusive=exclusive,
             )
             signed = signer.sign(
                 data,
                 key=key,  # type: ignore[arg-type]  # duck-typed: records what is signed
                 cert=list(certs),
                 always_add_key_value=False,
+                reference_uri=[f"#file{n}" for n in range(len(external))]
+                if len(external) > 1
+                else None,
             )
         except Exception as exc:  # signxml raises many kinds for inputs it refuses
             raise SigningError(
@@ -182,8 +349,7 @@ async def sign_xades(
     signature.find(f"{{{DS_NS}}}SignatureValue").text = base64.b64encode(value).decode("ascii")
     if timestamp is not None:
         await _add_timestamp(signature, timestamp, digest_algorithm)
-    out: bytes = etree.tostring(signed.getroottree(), xml_declaration=True, encoding="UTF-8")
-    return out
+    return signed
 
 
 async def _add_timestamp(

@@ -16,7 +16,7 @@ import base64
 import binascii
 import datetime as dt
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -38,7 +38,7 @@ from esig._xml.wrapping import (
 )
 from esig.model.coverage import ModificationLevel
 
-__all__ = ["XadesFacts", "validate_xades"]
+__all__ = ["DIGEST_NAMES", "XadesFacts", "validate_xades"]
 
 _HASHES = {
     "http://www.w3.org/2000/09/xmldsig#sha1": "sha1",
@@ -47,6 +47,8 @@ _HASHES = {
     "http://www.w3.org/2001/04/xmldsig-more#sha384": "sha384",
     "http://www.w3.org/2001/04/xmlenc#sha512": "sha512",
 }
+DIGEST_NAMES = _HASHES
+"""XML-DSig digest algorithm URIs → hashlib names."""
 _INCLUSIVE_C14N = "http://www.w3.org/TR/2001/REC-xml-c14n-20010315"
 
 
@@ -215,8 +217,12 @@ async def validate_xades(
     detached: tuple[str, bytes] | None,
     allow_fetching: bool,
     moment: dt.datetime | None,
+    resolve: Callable[[str], bytes | None] | None = None,
 ) -> tuple[XadesFacts, ...]:
     """Check every XML signature of ``data``; ``detached`` is (file name, bytes) of the content.
+
+    ``resolve`` instead maps each external reference's URI to the bytes it names (the
+    files of an ASiC container), or ``None`` when there is no such file.
 
     Raises:
         InputError: ``data`` is not well-formed XML, or declares a DTD or entities.
@@ -236,6 +242,7 @@ async def validate_xades(
                 detached=detached,
                 allow_fetching=allow_fetching,
                 moment=moment,
+                resolve=resolve,
             )
         )
     return tuple(results)
@@ -251,6 +258,7 @@ async def _one(
     detached: tuple[str, bytes] | None,
     allow_fetching: bool,
     moment: dt.datetime | None,
+    resolve: Callable[[str], bytes | None] | None,
 ) -> XadesFacts:
     references, wrapping = analyse_references(root, signature)
     field_name = signature.get("Id") or f"Signature{index + 1}"
@@ -265,8 +273,11 @@ async def _one(
         claimed_time=_signing_time(signature),
         signer_cert=cert,
     )
-    external = [r.external for r in references if r.external is not None]
-    missing = external[0] if external and detached is None else None
+    external = [r for r in references if r.external is not None]
+    if resolve is not None:
+        missing = next((r.external for r in external if resolve(r.uri) is None), None)
+    else:
+        missing = external[0].external if external and detached is None else None
     if cert is None:
         raw = RawSignature(
             field_name=field_name,
@@ -280,12 +291,16 @@ async def _one(
             field_name=field_name,
             signer_cert=cert,
             claimed_time=base.claimed_time,
-            error=f"the signed file {missing!r} was not given, so its digest cannot be checked",
+            error=f"the signed file {missing!r} "
+            + ("is not in the container" if resolve is not None else "was not given")
+            + ", so its digest cannot be checked",
             error_sub_indication="SIGNED_DATA_NOT_FOUND",
         )
         return XadesFacts(raw, references, wrapping, missing)
 
     def resolver(uri: str) -> bytes | None:
+        if resolve is not None:
+            return resolve(uri)
         return detached[1] if detached is not None else None
 
     target = _alone(root, index) if count > 1 else root

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from esig.asic.container import (
     CADES_SIGNATURE,
+    XADES_SIGNATURE,
     AsicContainer,
     AsicForm,
     ContainerEntry,
@@ -33,6 +34,7 @@ from esig.asic.manifest import (
 
 __all__ = [
     "CADES_SIGNATURE",
+    "XADES_SIGNATURE",
     "AsicContainer",
     "AsicForm",
     "AsicManifest",

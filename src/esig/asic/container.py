@@ -12,8 +12,9 @@ DSS reports them, not refused.
 Writing puts ``mimetype`` first, stored (uncompressed) and without an extra field, so the
 container's media type sits at byte 38 of the file as annex A of EN 319 162-1 requires.
 
-Signature formats plug in by their file names: :data:`CADES_SIGNATURE` here, a XAdES
-reader would claim ``META-INF/signatures*.xml`` (see :class:`SignatureFileKind`).
+Signature formats plug in by their file names (see :class:`SignatureFileKind`):
+:data:`CADES_SIGNATURE` (``META-INF/*signature*.p7s``) and :data:`XADES_SIGNATURE`
+(``META-INF/*signatures*.xml``).
 
 .. versionadded:: 0.2.0
 """
@@ -41,6 +42,7 @@ __all__ = [
     "MANIFEST",
     "META_INF",
     "MIMETYPE",
+    "XADES_SIGNATURE",
     "AsicContainer",
     "AsicForm",
     "ContainerEntry",
@@ -85,8 +87,8 @@ _BY_MEDIA_TYPE = {form.media_type: form for form in AsicForm}
 class SignatureFileKind(EsigModel):
     r"""A signature format's files in ``META-INF/``: the plug-in point for formats.
 
-    ``pattern`` matches the full entry name. CAdES is :data:`CADES_SIGNATURE`; XAdES
-    would add ``SignatureFileKind(name="xades", pattern=r"META-INF/.*signatures.*\.xml")``.
+    ``pattern`` matches the full entry name: :data:`CADES_SIGNATURE` and
+    :data:`XADES_SIGNATURE`.
 
     .. versionadded:: 0.2.0
     """
@@ -101,6 +103,8 @@ class SignatureFileKind(EsigModel):
 
 CADES_SIGNATURE = SignatureFileKind(name="cades", pattern=r"META-INF/[^/]*signature[^/]*\.p7s")
 """CAdES signature files (EN 319 162-1 §4.3.3, §4.4.3): ``META-INF/*signature*.p7s``."""
+XADES_SIGNATURE = SignatureFileKind(name="xades", pattern=r"META-INF/[^/]*signatures[^/]*\.xml")
+"""XAdES signature files (EN 319 162-1 §4.3.2, §4.4.3.2): ``META-INF/*signatures*.xml``."""
 MANIFEST = re.compile(r"META-INF/ASiCManifest[^/]*\.xml", re.IGNORECASE)
 """ASiCManifest files of ASiC-E with CAdES (archive manifests excluded)."""
 
@@ -286,7 +290,7 @@ class AsicContainer:
             return by_type
         if self.manifests:
             return AsicForm.ASIC_E
-        if any(CADES_SIGNATURE.matches(n) for n in self._infos):
+        if any(k.matches(n) for n in self._infos for k in (CADES_SIGNATURE, XADES_SIGNATURE)):
             return AsicForm.ASIC_S if len(self.data_files) == 1 else AsicForm.ASIC_E
         raise InputError(
             "This ZIP file is not an ASiC container: no mimetype entry naming an ASiC media "

@@ -1,7 +1,8 @@
-"""``esig sign --format asice|asics`` and ``esig verify`` of ASiC containers (EN 319 162-1).
+"""``esig sign --format asice|asics[-xades]`` and ``esig verify`` of ASiC containers.
 
 ``esig sign a.xml b.png --format asice -o bundle.asice`` puts the files in one container
-with one CAdES signature; (A second signer is added in Python:
+(EN 319 162-1) with one CAdES signature; ``--format asice-xades`` with one XAdES
+signature; (A second signer is added in Python:
 :func:`esig.add_asic_signature`.) ``esig verify`` recognises a container by its content (the
 ``mimetype`` entry, or its ASiCManifest), not by its name.
 """
@@ -21,6 +22,8 @@ if TYPE_CHECKING:
     from esig.devices.base import SignatureCreationDevice
     from esig.signing.baseline import BaselineRequest
     from esig.verification.report import VerificationReport
+
+_FORMAT_LABEL = {"cades": "CAdES", "xades": "XAdES"}
 
 __all__ = ["check_container_output", "is_container", "sign_container", "verify_container"]
 
@@ -53,7 +56,8 @@ def sign_container(
             documents,
             output,
             device,
-            form=sign_format.value,  # type: ignore[arg-type]
+            signature_format="xades" if sign_format.value.endswith("-xades") else "cades",
+            form=sign_format.value.removesuffix("-xades"),  # type: ignore[arg-type]
             level=baseline.level,
             timestamp=baseline.timestamp,
             validation=baseline.validation,
@@ -70,7 +74,8 @@ def sign_container(
     else:
         typer.echo(
             f"Signed {len(made.files)} file{'s' if len(made.files) != 1 else ''} as "
-            f"{made.signer.display} ({made.form.label} CAdES {made.level.value}) -> {made.path}"
+            f"{made.signer.display} ({made.form.label} {_FORMAT_LABEL[made.signature_format]} "
+            f"{made.level.value}) -> {made.path}"
         )
     return EXIT_OK
 

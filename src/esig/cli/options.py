@@ -51,6 +51,15 @@ class SignFormat(StrEnum):
     """An ASiC-E container (EN 319 162-1) with a CAdES signature over all the files."""
     asics = "asics"
     """An ASiC-S container: one file and its CAdES signature."""
+    asice_xades = "asice-xades"
+    """An ASiC-E container with a XAdES signature (``META-INF/signatures.xml``)."""
+    asics_xades = "asics-xades"
+    """An ASiC-S container with a XAdES signature."""
+
+    @property
+    def is_container(self) -> bool:
+        """Whether the format is an ASiC container (``-o FILE`` names it)."""
+        return self.value.startswith("asic")
 
 
 def parse_level(text: str) -> BaselineLevel:

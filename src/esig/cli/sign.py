@@ -281,7 +281,8 @@ def sign(  # noqa: PLR0917 - typer maps parameters to options
             "file (written beside it unless -o/--output-dir says otherwise); xades: a XAdES "
             "signature inside an XML document; xades-detached: a XAdES signature file (-o) "
             "that names the signed file; asice: all the files in one ASiC-E container (-o "
-            "FILE); asics: one file in an ASiC-S container.",
+            "FILE), with a CAdES signature; asics: one file in an ASiC-S container; asice-xades, "
+            "asics-xades: the same with a XAdES signature (META-INF/signatures.xml).",
         ),
     ] = SignFormat.pades,
     level: Annotated[
@@ -332,7 +333,7 @@ def sign(  # noqa: PLR0917 - typer maps parameters to options
             lock=lock,
         )
         container = None
-        if sign_format in {SignFormat.asice, SignFormat.asics}:
+        if sign_format.is_container:
             container, pairs = check_container_output(documents, output, output_dir), []
         elif sign_format is SignFormat.cades:
             pairs = cades_pairs(documents, output, output_dir)

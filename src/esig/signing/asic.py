@@ -1,4 +1,4 @@
-r"""ASiC containers with CAdES signatures (ETSI EN 319 162-1): ASiC-E and ASiC-S.
+r"""ASiC containers with CAdES or XAdES signatures (ETSI EN 319 162-1): ASiC-E and ASiC-S.
 
 - **ASiC-E** (``.asice``): any number of files. The signature
   ``META-INF/signature.p7s`` is a detached CAdES signature over
@@ -7,6 +7,11 @@ r"""ASiC containers with CAdES signatures (ETSI EN 319 162-1): ASiC-E and ASiC-S
   (:func:`add_asic_signature`); the earlier signatures and their files are copied
   unchanged, so they stay valid.
 - **ASiC-S** (``.asics``): one file, signed directly by ``META-INF/signature.p7s``.
+- **With XAdES** (``signature_format="xades"``): no ASiCManifest;
+  ``META-INF/signatures.xml`` (root ``asic:XAdESSignatures``) holds a detached XAdES
+  signature whose references name the files by their names in the container, each with
+  its digest (EN 319 162-1 §4.3.2, §4.4.3.2). A later signer adds
+  ``META-INF/signaturesN.xml``. B-B and B-T, as for XAdES.
 
 The container starts with its ``mimetype`` entry, stored and without an extra field.
 Baseline B-B, B-T and B-LT are offered as for detached CAdES; B-LTA (an archive manifest
@@ -37,11 +42,15 @@ from esig._io import atomic_output, open_input
 from esig._model import EsigModel
 from esig._pyhanko.cades import sign_cades
 from esig._sync import run_sync
+from esig._xml.xades_sign import DetachedFile, sign_xades_signatures
 from esig.asic.container import (
+    CADES_SIGNATURE,
     META_INF,
     MIMETYPE,
+    XADES_SIGNATURE,
     AsicContainer,
     AsicForm,
+    ContainerWriter,
     ZipLimits,
     open_container,
     write_container,
@@ -59,6 +68,7 @@ from esig.signing.baseline import (
 
 __all__ = [
     "AsicSignature",
+    "SignatureFormat",
     "add_asic_signature",
     "async_add_asic_signature",
     "async_sign_asic",
@@ -66,6 +76,8 @@ __all__ = [
 ]
 
 _SIGNATURE_MIME = "application/pkcs7-signature"
+SignatureFormat = Literal["cades", "xades"]
+"""The signature format inside an ASiC container."""
 
 
 class AsicSignature(EsigModel):
@@ -77,10 +89,13 @@ class AsicSignature(EsigModel):
     path: Path
     """Where the container was written."""
     form: AsicForm
+    signature_format: SignatureFormat = "cades"
+    """``"cades"`` or ``"xades"``."""
     signature_file: str
-    """The new signature's name in the container (``META-INF/signature.p7s``)."""
+    """The new signature's name in the container (``META-INF/signature.p7s``, or
+    ``META-INF/signatures.xml`` with XAdES)."""
     manifest: str | None
-    """The ASiCManifest the signature signs (ASiC-E), or ``None`` (ASiC-S)."""
+    """The ASiCManifest the signature signs (ASiC-E with CAdES), or ``None``."""
     files: tuple[str, ...]
     """The files the new signature covers, by their names in the container."""
     signer: NameIdentity
@@ -90,9 +105,25 @@ class AsicSignature(EsigModel):
     """Size of the container in bytes."""
 
 
+def _signature_format(value: str) -> SignatureFormat:
+    if value == "cades":
+        return "cades"
+    if value == "xades":
+        return "xades"
+    raise InputError(f"An ASiC signature is 'cades' or 'xades', not {value!r}")
+
+
 def _baseline(
-    level: BaselineLevel, timestamp: TimestampService | None, validation: ValidationServices | None
+    level: BaselineLevel,
+    timestamp: TimestampService | None,
+    validation: ValidationServices | None,
+    signature_format: SignatureFormat = "cades",
 ) -> BaselineRequest:
+    if signature_format == "xades" and level.long_term:
+        raise InputError(
+            f"XAdES signatures in ASiC containers are made at B-B or B-T; {level.value} "
+            "is not offered yet"
+        )
     if level is BaselineLevel.B_LTA:
         raise InputError(
             "ASiC containers are signed at B-B, B-T or B-LT; B-LTA (archive manifest and "
@@ -138,15 +169,17 @@ async def async_sign_asic(
     output: str | os.PathLike[str],
     device: SignatureCreationDevice,
     *,
+    signature_format: SignatureFormat = "cades",
     form: AsicForm | Literal["asice", "asics"] = AsicForm.ASIC_E,
     level: BaselineLevel = BaselineLevel.B_B,
     timestamp: TimestampService | None = None,
     validation: ValidationServices | None = None,
     digest_algorithm: DigestAlgorithm = DigestAlgorithm.SHA256,
 ) -> AsicSignature:
-    """Put files in a new ASiC container and sign them with CAdES; see :func:`sign_asic`."""
+    """Put files in a new ASiC container and sign them; see :func:`sign_asic`."""
     chosen = AsicForm(form)
-    baseline = _baseline(level, timestamp, validation)
+    kind = _signature_format(signature_format)
+    baseline = _baseline(level, timestamp, validation, kind)
     entries = _entry_names(files)
     if chosen is AsicForm.ASIC_S and len(entries) != 1:
         raise InputError(
@@ -156,29 +189,37 @@ async def async_sign_asic(
     _check_output(dst, [p for _, p in entries])
     signature_name = f"{META_INF}signature.p7s"
     manifest_name: str | None = None
-    with atomic_output(dst) as out, write_container(out, chosen) as writer:
-        if chosen is AsicForm.ASIC_S:
-            ((name, path),) = entries
-            with open_input(path, what="file to sign") as handle:
-                der = await sign_cades(
-                    handle, device, digest_algorithm=digest_algorithm, baseline=baseline
-                )
-            writer.add_file(name, path, digest_algorithm.value)
-        else:
-            manifest_name = f"{META_INF}ASiCManifest.xml"
-            listed = [
-                (quote(name), _mime_type(name), writer.add_file(name, path, digest_algorithm.value))
+    if kind == "xades":
+        signature_name = f"{META_INF}signatures.xml"
+        with atomic_output(dst) as out, write_container(out, chosen) as writer:
+            files_signed = [
+                _detached(name, writer.add_file(name, path, digest_algorithm.value))
                 for name, path in entries
             ]
-            manifest = build_manifest(signature_name, listed, digest_algorithm)
-            der = await sign_cades(
-                io.BytesIO(manifest), device, digest_algorithm=digest_algorithm, baseline=baseline
+            writer.add_bytes(
+                signature_name,
+                await sign_xades_signatures(
+                    files_signed,
+                    device=device,
+                    digest_algorithm=digest_algorithm,
+                    timestamp=baseline.timestamp,
+                ),
             )
-            writer.add_bytes(manifest_name, manifest)
-        writer.add_bytes(signature_name, der)
+    else:
+        with atomic_output(dst) as out, write_container(out, chosen) as writer:
+            manifest_name = await _write_cades(
+                writer,
+                chosen,
+                entries,
+                signature_name=signature_name,
+                device=device,
+                digest_algorithm=digest_algorithm,
+                baseline=baseline,
+            )
     return AsicSignature(
         path=dst,
         form=chosen,
+        signature_format=kind,
         signature_file=signature_name,
         manifest=manifest_name,
         files=tuple(name for name, _ in entries),
@@ -189,18 +230,60 @@ async def async_sign_asic(
     )
 
 
+def _detached(name: str, digest: bytes) -> DetachedFile:
+    """A container file as a XAdES reference: its URL-encoded name and its digest."""
+    return DetachedFile(
+        uri=quote(name), digest=digest, mime_type=_mime_type(name), description=name
+    )
+
+
+async def _write_cades(
+    writer: ContainerWriter,
+    chosen: AsicForm,
+    entries: list[tuple[str, Path]],
+    *,
+    signature_name: str,
+    device: SignatureCreationDevice,
+    digest_algorithm: DigestAlgorithm,
+    baseline: BaselineRequest,
+) -> str | None:
+    """The files and their CAdES signature (and ASiCManifest, ASiC-E): the manifest's name."""
+    manifest_name: str | None = None
+    if chosen is AsicForm.ASIC_S:
+        ((name, path),) = entries
+        with open_input(path, what="file to sign") as handle:
+            der = await sign_cades(
+                handle, device, digest_algorithm=digest_algorithm, baseline=baseline
+            )
+        writer.add_file(name, path, digest_algorithm.value)
+    else:
+        manifest_name = f"{META_INF}ASiCManifest.xml"
+        listed = [
+            (quote(name), _mime_type(name), writer.add_file(name, path, digest_algorithm.value))
+            for name, path in entries
+        ]
+        manifest = build_manifest(signature_name, listed, digest_algorithm)
+        der = await sign_cades(
+            io.BytesIO(manifest), device, digest_algorithm=digest_algorithm, baseline=baseline
+        )
+        writer.add_bytes(manifest_name, manifest)
+    writer.add_bytes(signature_name, der)
+    return manifest_name
+
+
 def sign_asic(
     files: Sequence[str | os.PathLike[str]],
     output: str | os.PathLike[str],
     device: SignatureCreationDevice,
     *,
+    signature_format: SignatureFormat = "cades",
     form: AsicForm | Literal["asice", "asics"] = AsicForm.ASIC_E,
     level: BaselineLevel = BaselineLevel.B_B,
     timestamp: TimestampService | None = None,
     validation: ValidationServices | None = None,
     digest_algorithm: DigestAlgorithm = DigestAlgorithm.SHA256,
 ) -> AsicSignature:
-    """Put files in a new ASiC container (EN 319 162-1) and sign them with CAdES.
+    """Put files in a new ASiC container (EN 319 162-1) and sign them with CAdES or XAdES.
 
     Each file goes in under its own name. The container is written atomically to
     ``output``; the files are only read.
@@ -209,8 +292,11 @@ def sign_asic(
         files: The files to sign (ASiC-S: exactly one).
         output: Where to write the container (``.asice`` / ``.asics`` by convention).
         device: The signature creation device that holds the signer's key.
+        signature_format: ``"cades"`` (default: ``META-INF/signature.p7s`` over an
+            ASiCManifest) or ``"xades"`` (``META-INF/signatures.xml``, whose references
+            name the files).
         form: ``"asice"`` (default) or ``"asics"``.
-        level: B-B, B-T or B-LT (B-LTA is not offered yet).
+        level: B-B, B-T or B-LT (B-LTA is not offered yet; XAdES: B-B or B-T).
         timestamp: The time-stamping service; required from B-T on.
         validation: Trust anchors and timeout for collecting validation data (B-LT).
         digest_algorithm: The digest algorithm of the manifest and the signature.
@@ -219,7 +305,8 @@ def sign_asic(
         A description of the container and the signature.
 
     Raises:
-        InputError: B-LTA, a missing service, no file, two files of the same name, a
+        InputError: B-LTA (XAdES: B-LT), an unknown signature format, a missing
+            service, no file, two files of the same name, a
             file named ``mimetype``, or ASiC-S with more than one file (checked before
             the device is used).
         DocumentNotFoundError: A file does not exist.
@@ -233,6 +320,7 @@ def sign_asic(
             files,
             output,
             device,
+            signature_format=signature_format,
             form=form,
             level=level,
             timestamp=timestamp,
@@ -253,6 +341,23 @@ def _next_names(container: AsicContainer) -> tuple[str, str]:
         number += 1
 
 
+def _next_xades_name(container: AsicContainer) -> str:
+    taken = {n.lower() for n in container.names}
+    number = 2
+    while f"{META_INF}signatures{number}.xml".lower() in taken:
+        number += 1
+    return f"{META_INF}signatures{number}.xml"
+
+
+def _container_format(container: AsicContainer) -> SignatureFormat:
+    """XAdES when the container holds XAdES signature files and no CAdES one."""
+    if container.signature_files(XADES_SIGNATURE) and not container.signature_files(
+        CADES_SIGNATURE
+    ):
+        return "xades"
+    return "cades"
+
+
 async def async_add_asic_signature(
     container: str | os.PathLike[str],
     output: str | os.PathLike[str],
@@ -265,7 +370,6 @@ async def async_add_asic_signature(
     limits: ZipLimits | None = None,
 ) -> AsicSignature:
     """Add a signature to an ASiC-E container; see :func:`add_asic_signature`."""
-    baseline = _baseline(level, timestamp, validation)
     src, dst = Path(container), Path(output)
     _check_output(dst, [src])
     with open_container(src, limits=limits) as source:
@@ -275,9 +379,13 @@ async def async_add_asic_signature(
                 "ASiC-E container to have several signers",
                 path=src,
             )
+        kind = _container_format(source)
+        baseline = _baseline(level, timestamp, validation, kind)
         data_files = source.data_files
         if not data_files:
             raise InputError("The container holds no file to sign", path=src)
+        if kind == "xades":
+            return await _add_xades(source, dst, device, baseline, digest_algorithm)
         manifest_name, signature_name = _next_names(source)
         algorithm = digest_algorithm.value
         listed = [
@@ -306,6 +414,38 @@ async def async_add_asic_signature(
     )
 
 
+async def _add_xades(
+    source: AsicContainer,
+    dst: Path,
+    device: SignatureCreationDevice,
+    baseline: BaselineRequest,
+    digest_algorithm: DigestAlgorithm,
+) -> AsicSignature:
+    """A new ``META-INF/signaturesN.xml`` over every data file; the rest copied as it is."""
+    signature_name = _next_xades_name(source)
+    algorithm = digest_algorithm.value
+    files = [_detached(n, source.digests(n, [algorithm])[algorithm]) for n in source.data_files]
+    document = await sign_xades_signatures(
+        files, device=device, digest_algorithm=digest_algorithm, timestamp=baseline.timestamp
+    )
+    with atomic_output(dst) as out, write_container(out, AsicForm.ASIC_E) as writer:
+        for name in source.names:
+            writer.copy(source, name)
+        writer.add_bytes(signature_name, document)
+    return AsicSignature(
+        path=dst,
+        form=AsicForm.ASIC_E,
+        signature_format="xades",
+        signature_file=signature_name,
+        manifest=None,
+        files=source.data_files,
+        signer=NameIdentity.from_name(device.certificate.subject),
+        digest_algorithm=digest_algorithm,
+        level=baseline.level,
+        size=dst.stat().st_size,
+    )
+
+
 def add_asic_signature(
     container: str | os.PathLike[str],
     output: str | os.PathLike[str],
@@ -319,9 +459,11 @@ def add_asic_signature(
 ) -> AsicSignature:
     """Add a signer to an ASiC-E container, written as a new container to ``output``.
 
-    The new signature signs a new ``META-INF/ASiCManifestN.xml`` that lists every data
-    file of the container as it is now. Every entry of the input is copied unchanged
-    (content, name and order), so the signatures already there stay valid. The input is
+    The new signature has the container's format. CAdES: it signs a new
+    ``META-INF/ASiCManifestN.xml`` that lists every data file of the container as it is
+    now. XAdES: a new ``META-INF/signaturesN.xml`` whose references name those files.
+    Every entry of the input is copied unchanged (content, name and order), so the
+    signatures already there stay valid. The input is
     never modified; ``output`` must be another file.
 
     Args:
@@ -336,7 +478,7 @@ def add_asic_signature(
 
     Raises:
         InputError: Not an ASiC-E container (ASiC-S takes one signature), refused by
-            the reader's limits, B-LTA or a missing service.
+            the reader's limits, B-LTA (XAdES: B-LT) or a missing service.
         OutputError: ``output`` is the container itself, or cannot be written.
         ServiceError: The time-stamping service or a revocation service failed.
         SigningError: The device or pyHanko could not produce the signature.

@@ -1,4 +1,4 @@
-"""Verify ASiC containers (ETSI EN 319 162-1) with CAdES signatures, like PDF signatures.
+"""Verify ASiC containers (ETSI EN 319 162-1) with CAdES or XAdES signatures, like PDFs.
 
 Each signature in the container gets the BES art. 3 checks and the level assessment of
 :func:`~esig.verification.verifier.verify_pdf`; what it covers comes from the container:
@@ -15,8 +15,13 @@ as annex A says (absent, not first, compressed, an extra field), are reported (f
 findings with BES art. 3(a) and 3(g), and the report's ``problems``) without failing the
 signatures, as DSS reports them (``AllFilesSigned``, ``MimeTypeFilePresent``: warnings).
 
-Signature formats are read through :class:`AsicSignatureReader`: CAdES here; a XAdES
-reader (``META-INF/signatures*.xml``) plugs in by adding itself to :data:`READERS`.
+- **XAdES** (``META-INF/signatures*.xml``): every ``ds:Signature`` in each file; its
+  references name the data files, looked up and checked the same way
+  (:class:`~esig.verification.asic_xades.XadesAsicReader`).
+
+Signature formats are read through :class:`AsicSignatureReader`: CAdES here, XAdES in
+:mod:`esig.verification.asic_xades`; another format plugs in by adding itself to
+:data:`READERS`.
 
 .. versionadded:: 0.2.0
 """
@@ -30,8 +35,7 @@ import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import IO, Protocol
-from urllib.parse import unquote
+from typing import IO
 
 from esig._io import CHUNK_SIZE, open_input
 from esig._pyhanko.cades_validate import validate_cades
@@ -42,22 +46,28 @@ from esig.asic.container import (
     CADES_SIGNATURE,
     AsicContainer,
     AsicForm,
-    SignatureFileKind,
     ZipLimits,
     open_container,
 )
 from esig.asic.manifest import AsicManifest, ManifestError, parse_manifest
 from esig.errors import InputError
-from esig.law import BES, EIDAS, Citation
+from esig.law import BES, EIDAS
 from esig.profiles import Art6Field
 from esig.trust.register import CspRegister
+from esig.verification.asic_reading import (
+    AsicSignatureReader,
+    ReadSignature,
+    finding,
+    in_container,
+    listing,
+)
+from esig.verification.asic_xades import XadesAsicReader
 from esig.verification.qualification import TrustedListLike
 from esig.verification.report import (
     CertificateSummary,
     CheckId,
     Finding,
     Outcome,
-    SignatureReport,
     SubIndication,
     VerificationReport,
 )
@@ -65,68 +75,10 @@ from esig.verification.verifier import TrustInput, Verifier, signature_report
 
 __all__ = [
     "READERS",
-    "AsicSignatureReader",
     "CadesAsicReader",
-    "ReadSignature",
     "async_verify_asic",
     "verify_asic",
 ]
-
-
-@dataclass(frozen=True)
-class ReadSignature:
-    """One signature of a container, verified: its report and the files it covers.
-
-    .. versionadded:: 0.2.0
-    """
-
-    report: SignatureReport
-    covers: frozenset[str]
-    """The data files the signature covers (present in the container)."""
-    problems: tuple[str, ...] = ()
-    """Problems of the container this signature's files show (e.g. a dangling manifest)."""
-
-
-class AsicSignatureReader(Protocol):
-    """A signature format inside ASiC containers: which files are its, how to verify one.
-
-    .. versionadded:: 0.2.0
-    """
-
-    kind: SignatureFileKind
-
-    async def read(self, container: AsicContainer, name: str, verifier: Verifier) -> ReadSignature:
-        """Verify the signature file ``name`` of ``container``."""
-        ...
-
-
-# --- CAdES ------------------------------------------------------------------------------------
-
-
-def _finding(
-    check: CheckId,
-    outcome: Outcome,
-    message: str,
-    citations: tuple[Citation, ...],
-    sub: SubIndication | None = None,
-) -> Finding:
-    return Finding(
-        check=check, outcome=outcome, message=message, citations=citations, sub_indication=sub
-    )
-
-
-def _listing(names: Iterable[str]) -> str:
-    ordered = sorted(names)
-    shown = ", ".join(ordered[:10])
-    return shown + (f" and {len(ordered) - 10} more" if len(ordered) > 10 else "")
-
-
-def _in_container(container: AsicContainer, uri: str) -> str | None:
-    names = set(container.names)
-    for candidate in (uri, unquote(uri), unquote(uri).removeprefix("./")):
-        if candidate in names:
-            return candidate
-    return None
 
 
 @dataclass
@@ -142,7 +94,7 @@ class _Coverage:
 def _check_references(container: AsicContainer, manifest: AsicManifest) -> _Coverage:
     result = _Coverage(covered=set(), missing=[], changed=[], unknown_algorithm=[])
     for ref in manifest.references:
-        name = _in_container(container, ref.uri)
+        name = in_container(container, ref.uri)
         if name is None:
             result.missing.append(ref.uri)
             continue
@@ -164,12 +116,14 @@ class CadesAsicReader:
 
     kind = CADES_SIGNATURE
 
-    async def read(self, container: AsicContainer, name: str, verifier: Verifier) -> ReadSignature:
-        """Verify one CAdES signature file of ``container``."""
+    async def read(
+        self, container: AsicContainer, name: str, verifier: Verifier
+    ) -> tuple[ReadSignature, ...]:
+        """Verify the CAdES signature file ``name`` of ``container`` (one signature)."""
         der = container.read(name)
         if container.form is AsicForm.ASIC_S:
-            return await self._asic_s(container, name, der, verifier)
-        return await self._asic_e(container, name, der, verifier)
+            return (await self._asic_s(container, name, der, verifier),)
+        return (await self._asic_e(container, name, der, verifier),)
 
     async def _validate(
         self, der: bytes, content: IO[bytes], size: int, name: str, verifier: Verifier
@@ -210,7 +164,7 @@ class CadesAsicReader:
                 error_sub_indication="SIGNED_DATA_NOT_FOUND",
             )
             scope = {
-                CheckId.SIGNED_DATA: _finding(
+                CheckId.SIGNED_DATA: finding(
                     CheckId.SIGNED_DATA,
                     Outcome.INDETERMINATE,
                     "The ASiC-S container holds no data file: the signed data is not there.",
@@ -230,20 +184,20 @@ class CadesAsicReader:
                 f"the signature was checked against {target}",
             )
         scope = {
-            CheckId.SIGNED_DATA: _finding(
+            CheckId.SIGNED_DATA: finding(
                 CheckId.SIGNED_DATA,
                 Outcome.PASSED,
                 f"The signature covers the whole file {target} ({size} bytes) of the ASiC-S "
                 "container, byte for byte.",
                 (BES.ART_3_A,),
             ),
-            CheckId.SIGNED_CONTENT: _finding(
+            CheckId.SIGNED_CONTENT: finding(
                 CheckId.SIGNED_CONTENT,
                 Outcome.PASSED,
                 f"The signed content is the file {target} in the container, as verified.",
                 (BES.ART_3_C,),
             ),
-            CheckId.MODIFICATIONS: _finding(
+            CheckId.MODIFICATIONS: finding(
                 CheckId.MODIFICATIONS,
                 Outcome.PASSED,
                 f"Any change to {target} breaks the signature's digest (see the integrity check).",
@@ -264,7 +218,7 @@ class CadesAsicReader:
             except ManifestError as exc:
                 unreadable.append((manifest_name, str(exc)))
                 continue
-            if _in_container(container, manifest.signature) == name:
+            if in_container(container, manifest.signature) == name:
                 return manifest_name, manifest, None
         if len(unreadable) == 1:
             return unreadable[0][0], None, unreadable[0][1]
@@ -281,7 +235,7 @@ class CadesAsicReader:
                 error_sub_indication="SIGNED_DATA_NOT_FOUND",
             )
             scope = {
-                CheckId.SIGNED_DATA: _finding(
+                CheckId.SIGNED_DATA: finding(
                     CheckId.SIGNED_DATA,
                     Outcome.INDETERMINATE,
                     f"No META-INF/ASiCManifest*.xml names {name}: what it signs is not there.",
@@ -296,7 +250,7 @@ class CadesAsicReader:
         )
         if manifest is None:
             scope = {
-                CheckId.SIGNED_DATA: _finding(
+                CheckId.SIGNED_DATA: finding(
                     CheckId.SIGNED_DATA,
                     Outcome.FAILED,
                     f"The signed manifest cannot be read: {problem}",
@@ -318,7 +272,7 @@ def _asic_e_scope(
 ) -> dict[CheckId, Finding]:
     count = len(manifest.references)
     if not manifest.references:
-        signed = _finding(
+        signed = finding(
             CheckId.SIGNED_DATA,
             Outcome.FAILED,
             f"The signed manifest {manifest_name} lists no file: the signature signs nothing "
@@ -327,41 +281,41 @@ def _asic_e_scope(
             SubIndication.FORMAT_FAILURE,
         )
     elif coverage.missing:
-        signed = _finding(
+        signed = finding(
             CheckId.SIGNED_DATA,
             Outcome.INDETERMINATE,
-            f"The signed manifest {manifest_name} lists {_listing(coverage.missing)}, which "
+            f"The signed manifest {manifest_name} lists {listing(coverage.missing)}, which "
             "the container does not hold: that signed data is not there.",
             (BES.ART_3_A,),
             SubIndication.SIGNED_DATA_NOT_FOUND,
         )
     elif coverage.unknown_algorithm:
-        signed = _finding(
+        signed = finding(
             CheckId.SIGNED_DATA,
             Outcome.INDETERMINATE,
-            f"The digests of {_listing(coverage.unknown_algorithm)} use an algorithm esig "
+            f"The digests of {listing(coverage.unknown_algorithm)} use an algorithm esig "
             "does not know; those files cannot be checked.",
             (BES.ART_3_A,),
             SubIndication.SIGNED_DATA_NOT_FOUND,
         )
     else:
-        signed = _finding(
+        signed = finding(
             CheckId.SIGNED_DATA,
             Outcome.PASSED,
             f"The signature covers {count} file{'s' if count != 1 else ''} of the container "
-            f"through {manifest_name}: {_listing(coverage.covered)}; each digest checked.",
+            f"through {manifest_name}: {listing(coverage.covered)}; each digest checked.",
             (BES.ART_3_A,),
         )
     scope = {
         CheckId.SIGNED_DATA: signed,
-        CheckId.SIGNED_CONTENT: _finding(
+        CheckId.SIGNED_CONTENT: finding(
             CheckId.SIGNED_CONTENT,
             Outcome.PASSED,
-            f"The signed content is the files {_listing(coverage.covered)} as they are in the "
+            f"The signed content is the files {listing(coverage.covered)} as they are in the "
             "container (any ZIP tool extracts them).",
             (BES.ART_3_C,),
         ),
-        CheckId.MODIFICATIONS: _finding(
+        CheckId.MODIFICATIONS: finding(
             CheckId.MODIFICATIONS,
             Outcome.PASSED,
             "Any change to a covered file breaks its digest in the signed manifest.",
@@ -369,8 +323,8 @@ def _asic_e_scope(
         ),
     }
     if coverage.changed:
-        changed = _listing(coverage.changed)
-        scope[CheckId.INTEGRITY] = _finding(
+        changed = listing(coverage.changed)
+        scope[CheckId.INTEGRITY] = finding(
             CheckId.INTEGRITY,
             Outcome.FAILED,
             f"{changed} changed after signing: the digest differs from the one in the signed "
@@ -378,7 +332,7 @@ def _asic_e_scope(
             (BES.ART_3_B, BES.ART_1_D),
             SubIndication.HASH_FAILURE,
         )
-        scope[CheckId.MODIFICATIONS] = _finding(
+        scope[CheckId.MODIFICATIONS] = finding(
             CheckId.MODIFICATIONS,
             Outcome.FAILED,
             f"{changed} changed after signing (the signed manifest holds another digest).",
@@ -388,7 +342,7 @@ def _asic_e_scope(
     return scope
 
 
-READERS: tuple[AsicSignatureReader, ...] = (CadesAsicReader(),)
+READERS: tuple[AsicSignatureReader, ...] = (CadesAsicReader(), XadesAsicReader())
 """The signature formats :func:`verify_asic` reads, by their files in ``META-INF/``."""
 
 
@@ -399,7 +353,7 @@ def _format_findings(
     container: AsicContainer, own: frozenset[str], covered_by_any: set[str]
 ) -> tuple[Finding, ...]:
     findings = [
-        _finding(
+        finding(
             CheckId.FORMAT,
             Outcome.INFO,
             f"{problem} (ETSI EN 319 162-1 annex A).",
@@ -411,26 +365,26 @@ def _format_findings(
     others = [n for n in container.data_files if n in covered_by_any and n not in own]
     if unsigned:
         findings.append(
-            _finding(
+            finding(
                 CheckId.FORMAT,
                 Outcome.INFO,
-                f"No signature in the container covers {_listing(unsigned)}: those files are "
+                f"No signature in the container covers {listing(unsigned)}: those files are "
                 "not signed, and may have been added after signing.",
                 (BES.ART_3_A, BES.ART_3_G),
             )
         )
     if others:
         findings.append(
-            _finding(
+            finding(
                 CheckId.FORMAT,
                 Outcome.INFO,
-                f"This signature does not cover {_listing(others)} (another signature does).",
+                f"This signature does not cover {listing(others)} (another signature does).",
                 (BES.ART_3_A,),
             )
         )
     if not findings:
         findings.append(
-            _finding(
+            finding(
                 CheckId.FORMAT,
                 Outcome.PASSED,
                 f"{container.form.label} container: the mimetype entry is as annex A of "
@@ -478,7 +432,7 @@ async def async_verify_asic(
     with open_container(path, limits=limits) as opened:
         for reader in READERS:
             for name in opened.signature_files(reader.kind):
-                read.append(await reader.read(opened, name, verifier))
+                read.extend(await reader.read(opened, name, verifier))
         covered: set[str] = set().union(*(r.covers for r in read))
         reports = tuple(
             r.report.model_copy(
@@ -491,7 +445,7 @@ async def async_verify_asic(
             problems += r.problems
         unsigned = [n for n in opened.data_files if n not in covered]
         if unsigned:
-            problems.append(f"Files no signature covers: {_listing(unsigned)}")
+            problems.append(f"Files no signature covers: {listing(unsigned)}")
         if not read:
             problems.append(f"The {opened.form.label} container holds no signature")
     return VerificationReport(

@@ -59,7 +59,8 @@ def _covered(references: tuple[ReferenceFacts, ...], content: str | None) -> str
     return ", ".join(dict.fromkeys(parts)) or "no data object"
 
 
-def _scope(facts: XadesFacts, content_name: str | None) -> dict[CheckId, Finding]:
+def xml_scope(facts: XadesFacts, content_name: str | None) -> dict[CheckId, Finding]:
+    """The art. 3(a), (c), (g) findings of one XML signature: what it covers, or wrapping."""
     data_refs = [r for r in facts.references if r.kind is ReferenceKind.DATA]
     covered = _covered(tuple(data_refs), content_name)
     if facts.wrapping:
@@ -127,6 +128,11 @@ def _scope(facts: XadesFacts, content_name: str | None) -> dict[CheckId, Finding
     }
 
 
+def timestamp_findings(facts: XadesFacts) -> tuple[Finding, ...]:
+    """A failed timestamp finding when the signature timestamp cannot be validated."""
+    return _format_findings(facts)
+
+
 def _format_findings(facts: XadesFacts) -> tuple[Finding, ...]:
     found = []
     if facts.timestamp_problem is not None:
@@ -143,7 +149,7 @@ def _format_findings(facts: XadesFacts) -> tuple[Finding, ...]:
 
 
 def _report(facts: XadesFacts, verifier: Verifier, content: str | None) -> SignatureReport:
-    report = signature_report(facts.raw, verifier, scope=_scope(facts, content))
+    report = signature_report(facts.raw, verifier, scope=xml_scope(facts, content))
     extra = _format_findings(facts)
     if not extra:
         return report
