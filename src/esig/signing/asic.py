@@ -9,8 +9,9 @@ r"""ASiC containers with CAdES signatures (ETSI EN 319 162-1): ASiC-E and ASiC-S
 - **ASiC-S** (``.asics``): one file, signed directly by ``META-INF/signature.p7s``.
 
 The container starts with its ``mimetype`` entry, stored and without an extra field.
-Baseline B-B, B-T and B-LT are offered as for detached CAdES; B-LTA (an archive manifest
-and its archive timestamp, EN 319 162-1 §4.4.3) is not yet. Anyone can check an ASiC-E
+Baseline B-B, B-T and B-LT are offered as for detached CAdES; B-LTA (ASiC-E) adds an
+archive manifest and its archive timestamp (EN 319 162-1 §4.4.3), see
+:mod:`esig.signing.asic_archive`. Anyone can check an ASiC-E
 signature with a ZIP tool and OpenSSL::
 
     unzip bundle.asice -d bundle
@@ -25,6 +26,7 @@ container appears atomically.
 
 from __future__ import annotations
 
+import hashlib
 import io
 import mimetypes
 import os
@@ -37,6 +39,7 @@ from esig._io import atomic_output, open_input
 from esig._model import EsigModel
 from esig._pyhanko.cades import sign_cades
 from esig._sync import run_sync
+from esig.asic.archive import next_timestamp_name
 from esig.asic.container import (
     META_INF,
     MIMETYPE,
@@ -50,6 +53,7 @@ from esig.asic.manifest import build_manifest
 from esig.devices.base import DigestAlgorithm, SignatureCreationDevice
 from esig.errors import DocumentNotFoundError, InputError, OutputError
 from esig.identity import NameIdentity
+from esig.signing.asic_archive import write_archive
 from esig.signing.baseline import (
     BaselineLevel,
     BaselineRequest,
@@ -94,10 +98,8 @@ def _baseline(
     level: BaselineLevel, timestamp: TimestampService | None, validation: ValidationServices | None
 ) -> BaselineRequest:
     if level is BaselineLevel.B_LTA:
-        raise InputError(
-            "ASiC containers are signed at B-B, B-T or B-LT; B-LTA (archive manifest and "
-            "archive timestamp) is not offered yet"
-        )
+        # the signature itself is B-LT; the archive manifest and timestamp make it B-LTA
+        return BaselineRequest(level=BaselineLevel.B_LT, timestamp=timestamp, validation=validation)
     return BaselineRequest(level=level, timestamp=timestamp, validation=validation)
 
 
@@ -129,6 +131,10 @@ def _check_output(dst: Path, inputs: Sequence[Path]) -> None:
                 raise OutputError("The container must not overwrite a file it signs", path=dst)
 
 
+def _digest(data: bytes, algorithm: DigestAlgorithm) -> bytes:
+    return hashlib.new(algorithm.value, data).digest()
+
+
 def _mime_type(name: str) -> str:
     return mimetypes.guess_type(name, strict=False)[0] or "application/octet-stream"
 
@@ -148,6 +154,11 @@ async def async_sign_asic(
     chosen = AsicForm(form)
     baseline = _baseline(level, timestamp, validation)
     entries = _entry_names(files)
+    if chosen is AsicForm.ASIC_S and level is BaselineLevel.B_LTA:
+        raise InputError(
+            "B-LTA (archive manifest and archive timestamp) is offered for ASiC-E; sign "
+            "the file into an ASiC-E container"
+        )
     if chosen is AsicForm.ASIC_S and len(entries) != 1:
         raise InputError(
             f"An ASiC-S container holds one file; got {len(entries)} (use ASiC-E for several)"
@@ -176,6 +187,21 @@ async def async_sign_asic(
             )
             writer.add_bytes(manifest_name, manifest)
         writer.add_bytes(signature_name, der)
+        if level is BaselineLevel.B_LTA and timestamp is not None and manifest_name:
+            await write_archive(
+                writer,
+                [
+                    *(
+                        (name, digest)
+                        for (_, _, digest), (name, _) in zip(listed, entries, strict=True)
+                    ),
+                    (signature_name, _digest(der, digest_algorithm)),
+                    (manifest_name, _digest(manifest, digest_algorithm)),
+                ],
+                timestamp_name=next_timestamp_name(()),
+                timestamp=timestamp,
+                digest_algorithm=digest_algorithm,
+            )
     return AsicSignature(
         path=dst,
         form=chosen,
@@ -210,7 +236,9 @@ def sign_asic(
         output: Where to write the container (``.asice`` / ``.asics`` by convention).
         device: The signature creation device that holds the signer's key.
         form: ``"asice"`` (default) or ``"asics"``.
-        level: B-B, B-T or B-LT (B-LTA is not offered yet).
+        level: B-B, B-T, B-LT or (ASiC-E) B-LTA: the signature at B-LT, then
+            ``META-INF/ASiCArchiveManifest.xml`` and its archive timestamp
+            ``META-INF/timestamp001.tst``.
         timestamp: The time-stamping service; required from B-T on.
         validation: Trust anchors and timeout for collecting validation data (B-LT).
         digest_algorithm: The digest algorithm of the manifest and the signature.
@@ -219,8 +247,8 @@ def sign_asic(
         A description of the container and the signature.
 
     Raises:
-        InputError: B-LTA, a missing service, no file, two files of the same name, a
-            file named ``mimetype``, or ASiC-S with more than one file (checked before
+        InputError: B-LTA for ASiC-S, a missing service, no file, two files of the
+            same name, a file named ``mimetype``, or ASiC-S with more than one file (checked before
             the device is used).
         DocumentNotFoundError: A file does not exist.
         ServiceError: The time-stamping service or a revocation service failed.
@@ -265,6 +293,11 @@ async def async_add_asic_signature(
     limits: ZipLimits | None = None,
 ) -> AsicSignature:
     """Add a signature to an ASiC-E container; see :func:`add_asic_signature`."""
+    if level is BaselineLevel.B_LTA:
+        raise InputError(
+            "Add the signature at B-LT, then archive the container with extend_asic "
+            "(CLI: esig extend --level LTA)"
+        )
     baseline = _baseline(level, timestamp, validation)
     src, dst = Path(container), Path(output)
     _check_output(dst, [src])
@@ -336,7 +369,8 @@ def add_asic_signature(
 
     Raises:
         InputError: Not an ASiC-E container (ASiC-S takes one signature), refused by
-            the reader's limits, B-LTA or a missing service.
+            the reader's limits, B-LTA (archive with :func:`extend_asic` afterwards)
+            or a missing service.
         OutputError: ``output`` is the container itself, or cannot be written.
         ServiceError: The time-stamping service or a revocation service failed.
         SigningError: The device or pyHanko could not produce the signature.
