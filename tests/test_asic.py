@@ -1,8 +1,9 @@
 """ASiC-E and ASiC-S with CAdES (ETSI EN 319 162-1): judged by zipfile, OpenSSL and DSS's files.
 
-Containers are signed at B-B, B-T and B-LT (B-LTA: tests/test_asic_lta.py) against the local trust services, with a
+Containers are signed at B-B, B-T and B-LT against the local trust services, with a
 software key, a SoftHSM2 token and a CSC service; a second signer is added; files are
 changed, removed and added after signing; hostile ZIP files are refused.
+B-LTA (archive manifests) is tested in tests/test_asic_lta.py.
 """
 
 from __future__ import annotations
@@ -412,7 +413,7 @@ def test_bad_requests_are_refused_before_the_device(tmp_path: Path, esig_device:
     with pytest.raises(InputError, match="time-stamping service"):
         esig.sign_asic([target], tmp_path / "x.asice", device, level=BaselineLevel.B_LTA)  # type: ignore[arg-type]
     tsa = TimestampService(url="http://127.0.0.1:9/tsa")
-    with pytest.raises(InputError, match="B-LTA .* offered for ASiC-E"):
+    with pytest.raises(InputError, match=r"B-LTA .* offered for ASiC-E"):
         esig.sign_asic(
             [target], tmp_path / "x.asics", device, form="asics",  # type: ignore[arg-type]
             level=BaselineLevel.B_LTA, timestamp=tsa,

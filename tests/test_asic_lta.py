@@ -305,3 +305,42 @@ def test_cli_extend_renews_a_container(
         app, ["extend", str(lta), "-o", str(tmp_path / "lt.asice"), "--level", "LT"]
     )
     assert result.exit_code == 2
+
+
+# --- DSS's B-LTA container ----------------------------------------------------------------
+
+
+def test_dss_b_lta_container_archive_manifest_checks_out(tmp_path: Path) -> None:
+    """DSS's ``ASiC-E-CAdES-BpLTA.sce`` (DSS2361Test): its archive manifest and timestamp."""
+    from asn1crypto import cms
+
+    dss = DATA / "ASiC-E-CAdES-BpLTA.sce"
+    entries = _read(dss)
+    covered = _digests_check_out(entries, ARCHIVE)
+    assert set(covered) == {
+        "META-INF/signature001.p7s",
+        "META-INF/ASiCManifest.xml",
+        "TEST-DOC.txt",
+    }
+    manifest = parse_manifest(entries[ARCHIVE], ARCHIVE)
+    assert manifest.signature == "META-INF/timestamp001.tst"
+    token = cms.ContentInfo.load(entries["META-INF/timestamp001.tst"])
+    info = token["content"]["encap_content_info"]["content"].parsed
+    imprint = info["message_imprint"]
+    algorithm = imprint["hash_algorithm"]["algorithm"].native
+    assert hashlib.new(algorithm, entries[ARCHIVE]).digest() == imprint["hashed_message"].native
+    # esig has no anchor for DSS's PKI: indeterminate, never a failure of the archive
+    report = esig.verify_asic(dss)
+    (sig,) = report.signatures
+    archive = [f for f in sig.findings if f.check is CheckId.TIMESTAMP and "archive" in f.message]
+    assert archive and all(f.outcome is not Outcome.FAILED for f in archive), [
+        f.message for f in archive
+    ]
+    assert not any(f.sub_indication is SubIndication.HASH_FAILURE for f in sig.findings)
+    # a changed data file is caught by the archive manifest too
+    changed = rewrite(dss, tmp_path / "changed.sce", {"TEST-DOC.txt": b"changed"})
+    (sig,) = esig.verify_asic(changed).signatures
+    assert any(
+        f.check is CheckId.TIMESTAMP and f.sub_indication is SubIndication.HASH_FAILURE
+        for f in sig.findings
+    )
