@@ -11,16 +11,15 @@ from __future__ import annotations
 import hashlib
 import os
 import subprocess
+import sys
 import zipfile
 from pathlib import Path
 
 import pytest
 from cryptography.hazmat.primitives.serialization import Encoding
-from typer.testing import CliRunner
 
 import esig
 from esig.asic import parse_manifest
-from esig.cli import app
 from esig.errors import InputError, OutputError
 from esig.signing import BaselineLevel, TimestampService
 from esig.testing import require_tool
@@ -281,30 +280,68 @@ def test_extend_refuses_bad_requests(lta: Path, tmp_path: Path, tsa: TimestampSe
     assert not (tmp_path / "x.asice").exists()
 
 
+def esig_cli(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "esig.cli", *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+        stdin=subprocess.DEVNULL,
+    )
+
+
 def test_cli_extend_renews_a_container(
-    lta: Path, tmp_path: Path, esig_trust_services: LocalTrustServices
+    lta: Path, tmp_path: Path, esig_trust_services: LocalTrustServices, root_pem: Path
 ) -> None:
-    out = tmp_path / "renewed.asice"
-    result = CliRunner().invoke(
-        app,
-        [
-            "extend",
-            str(lta),
-            "-o",
-            str(out),
-            "--level",
-            "LTA",
-            "--tsa",
-            esig_trust_services.tsa_url,
-        ],
+    out = tmp_path / "renewed.bin"  # recognised by its content, not its name
+    done = esig_cli("extend", str(lta), "-o", str(out), "--level", "LTA",
+                    "--tsa", esig_trust_services.tsa_url)  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert done.stderr == ""
+    assert "Renewed the archive timestamp" in done.stdout
+    assert "META-INF/timestamp002.tst" in done.stdout and "META-INF/timestamp002.tst" in _read(out)
+    done = esig_cli("verify", str(out), "--trust", str(root_pem))
+    assert done.returncode == 0, done.stdout
+    assert done.stderr == ""
+    done = esig_cli("extend", str(lta), "-o", str(tmp_path / "lt.asice"), "--level", "LT")
+    assert done.returncode == 2 and "extended to LTA" in done.stderr
+    assert done.stderr.count("\n") == 1
+    done = esig_cli("extend", str(lta), "-o", str(tmp_path / "lt.asice"))
+    assert done.returncode == 2 and "time-stamping service" in done.stderr
+    assert not (tmp_path / "lt.asice").exists()
+
+
+def test_cli_signs_asice_at_b_lta(
+    tmp_path: Path, esig_trust_services: LocalTrustServices, root_pem: Path
+) -> None:
+    from cryptography.hazmat.primitives import serialization
+
+    issued = esig_trust_services.signer
+    key = tmp_path / "key.pem"
+    key.write_bytes(
+        issued.private_key.private_bytes(
+            Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+        )
     )
-    assert result.exit_code == 0, result.output
-    assert "META-INF/timestamp002.tst" in result.output
-    assert "META-INF/timestamp002.tst" in _read(out)
-    result = CliRunner().invoke(
-        app, ["extend", str(lta), "-o", str(tmp_path / "lt.asice"), "--level", "LT"]
-    )
-    assert result.exit_code == 2
+    cert = tmp_path / "cert.pem"
+    cert.write_bytes(issued.certificate.public_bytes(Encoding.PEM))
+    chain = tmp_path / "chain.pem"
+    chain.write_bytes(esig_trust_services.intermediate_certificate.public_bytes(Encoding.PEM))
+    target = tmp_path / "a.txt"
+    target.write_text("a")
+    out = tmp_path / "a.asice"
+    done = esig_cli(
+        "sign", str(target), "--format", "asice", "-o", str(out), "--key", str(key),
+        "--cert", str(cert), "--chain", str(chain), "--tsa", esig_trust_services.tsa_url,
+        "--level", "B-LTA", "--trust", str(root_pem),
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert done.stderr == ""
+    assert ARCHIVE in _read(out)
+    report = esig.verify_asic(out, trust=[esig_trust_services.root_certificate])
+    conformance = report.signatures[0].conformance
+    assert conformance is not None and conformance.reached is BaselineLevel.B_LTA
 
 
 # --- DSS's B-LTA container ----------------------------------------------------------------
