@@ -3,6 +3,7 @@
 Containers are signed at B-B, B-T and B-LT against the local trust services, with a
 software key, a SoftHSM2 token and a CSC service; a second signer is added; files are
 changed, removed and added after signing; hostile ZIP files are refused.
+B-LTA (archive manifests) is tested in tests/test_asic_lta.py.
 """
 
 from __future__ import annotations
@@ -407,8 +408,21 @@ def test_bad_requests_are_refused_before_the_device(tmp_path: Path, esig_device:
     target = tmp_path / "a.txt"
     target.write_text("a")
     device = esig_device
-    with pytest.raises(InputError, match="B-LTA"):
+    # B-LTA is offered for ASiC-E (tests/test_asic_lta.py); it needs a TSA, and ASiC-S
+    # and an added signature are refused
+    with pytest.raises(InputError, match="time-stamping service"):
         esig.sign_asic([target], tmp_path / "x.asice", device, level=BaselineLevel.B_LTA)  # type: ignore[arg-type]
+    tsa = TimestampService(url="http://127.0.0.1:9/tsa")
+    with pytest.raises(InputError, match=r"B-LTA .* offered for ASiC-E"):
+        esig.sign_asic(
+            [target], tmp_path / "x.asics", device, form="asics",  # type: ignore[arg-type]
+            level=BaselineLevel.B_LTA, timestamp=tsa,
+        )  # fmt: skip
+    with pytest.raises(InputError, match="extend_asic"):
+        esig.add_asic_signature(
+            tmp_path / "none.asice", tmp_path / "x.asice", device,  # type: ignore[arg-type]
+            level=BaselineLevel.B_LTA, timestamp=tsa,
+        )  # fmt: skip
     with pytest.raises(InputError, match="time-stamping service"):
         esig.sign_asic([target], tmp_path / "x.asice", device, level=BaselineLevel.B_T)  # type: ignore[arg-type]
     other = tmp_path / "sub"

@@ -10,10 +10,12 @@ so adding them leaves the signature intact.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import BinaryIO
 
 from asn1crypto import cms
 from asn1crypto import x509 as asn1_x509
+from cryptography import x509
 from pyhanko.sign.general import SigningError as PyHankoSigningError
 from pyhanko.sign.general import extract_certificate_info
 from pyhanko.sign.validation.generic_cms import extract_tst_data_iter
@@ -34,7 +36,7 @@ from esig.devices.base import DigestAlgorithm, SignatureCreationDevice
 from esig.errors import SigningError
 from esig.model.baseline import BaselineRequest, ValidationServices
 
-__all__ = ["sign_cades"]
+__all__ = ["add_validation_data", "sign_cades"]
 
 """How much of the content is read at a time for its digest."""
 
@@ -90,20 +92,45 @@ async def _with_validation_data(
     services: ValidationServices,
     monitor: ServiceMonitor,
 ) -> cms.ContentInfo:
+    return await add_validation_data(
+        info,
+        services,
+        monitor,
+        signer=device.certificate,
+        chain=device.chain,
+    )
+
+
+async def add_validation_data(
+    info: cms.ContentInfo,
+    services: ValidationServices,
+    monitor: ServiceMonitor,
+    *,
+    signer: x509.Certificate,
+    chain: Sequence[x509.Certificate] = (),
+    usage: frozenset[str] = frozenset(),
+) -> cms.ContentInfo:
+    """``info`` (a CMS signature or an RFC 3161 token) with its validation data added.
+
+    The paths of ``signer`` (extended key usage ``usage``: ``time_stamping`` for a token)
+    and of the TSAs of its signature timestamps are validated, fetching OCSP responses
+    and CRLs; every certificate goes into ``certificates``, the revocation data into
+    ``crls``. Neither is signed, so the signature stays intact.
+    """
     signed_data: cms.SignedData = info["content"]
     context = validation_context(
         services,
         monitor,
-        fallback_anchors=default_anchors((device.certificate, *device.chain)),
-        other_certs=device.chain,
+        fallback_anchors=default_anchors((signer, *chain)),
+        other_certs=chain,
     )
     try:
         paths = [
             await CertificateValidator(  # type: ignore[no-untyped-call]
-                to_asn1(device.certificate),
-                intermediate_certs=[to_asn1(c) for c in device.chain],
+                to_asn1(signer),
+                intermediate_certs=[to_asn1(c) for c in chain],
                 validation_context=context,
-            ).async_validate_usage(set())
+            ).async_validate_usage(set(), set(usage) or None)
         ]
         signer_info = signed_data["signer_infos"][0]
         for token in extract_tst_data_iter(signer_info, signed=False):
@@ -142,7 +169,8 @@ async def _with_validation_data(
         # RFC 5652 §5.1: "other" revocation information makes it version 5, whose
         # encapsulated content info asn1crypto models as EncapsulatedContentInfo.
         version = "v5"
-        encap = cms.EncapsulatedContentInfo({"content_type": encap["content_type"].native})
+        # Same DER (a content type and, for a time-stamp token, its TSTInfo), other model.
+        encap = cms.EncapsulatedContentInfo.load(encap.dump())
     extended = cms.SignedData(
         {
             "version": version,

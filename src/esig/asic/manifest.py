@@ -111,6 +111,7 @@ def build_manifest(
     algorithm: DigestAlgorithm,
     *,
     signature_mime_type: str = "application/pkcs7-signature",
+    root_file: str | None = None,
 ) -> bytes:
     """The bytes of an ASiCManifest naming ``signature`` and ``files``.
 
@@ -119,6 +120,8 @@ def build_manifest(
         files: ``(name, MIME type, digest)`` for each data file, in order.
         algorithm: The algorithm the digests were computed with.
         signature_mime_type: The MIME type recorded for the signature file.
+        root_file: The file marked ``Rootfile="true"`` (an archive manifest marks the
+            previous archive manifest so, as DSS does).
 
     """
     asic = f"{{{ASIC_NS}}}"
@@ -127,6 +130,8 @@ def build_manifest(
     etree.SubElement(root, f"{asic}SigReference", URI=signature, MimeType=signature_mime_type)
     for name, mime_type, digest in files:
         ref = etree.SubElement(root, f"{asic}DataObjectReference", URI=name, MimeType=mime_type)
+        if root_file is not None and name == root_file:
+            ref.set("Rootfile", "true")
         etree.SubElement(ref, f"{dsig}DigestMethod", Algorithm=digest_uri(algorithm))
         value = etree.SubElement(ref, f"{dsig}DigestValue")
         value.text = base64.b64encode(digest).decode("ascii")

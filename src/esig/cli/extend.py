@@ -1,4 +1,8 @@
-"""``esig extend``: add validation data (LT) and a document timestamp (LTA) to a signed PDF."""
+"""``esig extend``: add validation data (LT) and a document timestamp (LTA) to a signed PDF.
+
+An ASiC-E container (recognised by its content) is brought to B-LTA, or renewed, with
+:func:`esig.signing.asic_archive.extend_asic` instead.
+"""
 
 from __future__ import annotations
 
@@ -9,13 +13,15 @@ import typer
 
 from esig.cli.options import parse_level, services
 from esig.cli.output import fail
-from esig.errors import EsigError
+from esig.errors import EsigError, InputError
 
 __all__ = ["extend"]
 
 
 def extend(  # noqa: PLR0917 - typer maps parameters to options
-    document: Annotated[Path, typer.Argument(help="The signed PDF (only read).")],
+    document: Annotated[
+        Path, typer.Argument(help="The signed PDF or ASiC-E container (only read).")
+    ],
     output: Annotated[
         Path,
         typer.Option("--output", "-o", metavar="FILE", help="Where to write the extended PDF."),
@@ -46,8 +52,14 @@ def extend(  # noqa: PLR0917 - typer maps parameters to options
     """Add validation data (LT) and a document timestamp (LTA) to a signed PDF.
 
     Works on PDFs signed by anyone; earlier signatures stay valid. Run it again on an
-    LTA document to renew its archive timestamp. Exit 0: extended; 2: it could not be.
+    LTA document to renew its archive timestamp. An ASiC-E container with CAdES gets an
+    archive manifest and archive timestamp (LTA only). Exit 0: extended; 2: it could not be.
     """
+    from esig.asic.container import container_form
+
+    if container_form(document) is not None:
+        _extend_container(document, output, level, tsa, service_timeout, trust, as_json)
+        return
     from esig.signing.extend import extend_pdf
 
     try:
@@ -65,4 +77,36 @@ def extend(  # noqa: PLR0917 - typer maps parameters to options
             f"Extended {document} to {result.level.value} -> {result.path} "
             f"({result.signatures} signature(s) and timestamp(s) covered, "
             f"{result.document_timestamps} document timestamp(s))"
+        )
+
+
+def _extend_container(  # noqa: PLR0917 - the command's options, passed on
+    document: Path,
+    output: Path,
+    level: str,
+    tsa: str | None,
+    service_timeout: float,
+    trust: list[Path] | None,
+    as_json: bool,
+) -> None:
+    from esig.signing.asic_archive import extend_asic
+    from esig.signing.baseline import BaselineLevel
+
+    try:
+        if parse_level(level) is not BaselineLevel.B_LTA:
+            raise InputError(
+                "An ASiC container is extended to LTA (archive manifest and archive "
+                "timestamp); its signatures get their validation data on the way"
+            )
+        timestamp, validation = services(tsa, service_timeout, trust)
+        result = extend_asic(document, output, timestamp=timestamp, validation=validation)
+    except EsigError as exc:
+        raise fail(str(exc)) from None
+    if as_json:
+        typer.echo(result.model_dump_json(indent=2))
+    else:
+        action = "Renewed the archive timestamp of" if result.renewed else "Extended"
+        typer.echo(
+            f"{action} {document} to B-LTA -> {result.path} ({result.archive_manifest} "
+            f"over {len(result.covered)} file(s), timestamp {result.timestamp_file})"
         )

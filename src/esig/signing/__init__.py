@@ -15,6 +15,11 @@ if TYPE_CHECKING:
         async_sign_asic,
         sign_asic,
     )
+    from esig.signing.asic_archive import (
+        ArchivedContainer,
+        async_extend_asic,
+        extend_asic,
+    )
     from esig.signing.baseline import (
         BaselineLevel,
         BaselineRequest,
@@ -44,7 +49,10 @@ _WHERE: dict[str, str] = {
     "async_sign_xml": "esig.signing.xades",
     "sign_xml": "esig.signing.xades",
     "AppearanceLine": "esig.signing.appearance",
+    "ArchivedContainer": "esig.signing.asic_archive",
     "AsicSignature": "esig.signing.asic",
+    "async_extend_asic": "esig.signing.asic_archive",
+    "extend_asic": "esig.signing.asic_archive",
     "add_asic_signature": "esig.signing.asic",
     "async_add_asic_signature": "esig.signing.asic",
     "async_sign_asic": "esig.signing.asic",
@@ -90,6 +98,7 @@ _WHERE: dict[str, str] = {
 
 __all__ = [
     "AppearanceLine",
+    "ArchivedContainer",
     "AsicSignature",
     "BaselineLevel",
     "BaselineRequest",
@@ -117,6 +126,7 @@ __all__ = [
     "XmlSignature",
     "add_asic_signature",
     "async_add_asic_signature",
+    "async_extend_asic",
     "async_extend_pdf",
     "async_sign_asic",
     "async_sign_detached",
@@ -124,6 +134,7 @@ __all__ = [
     "async_sign_pdf",
     "async_sign_xml",
     "disclosure_for",
+    "extend_asic",
     "extend_pdf",
     "prepare_document",
     "read_session_evidence",

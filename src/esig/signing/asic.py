@@ -14,8 +14,9 @@ r"""ASiC containers with CAdES or XAdES signatures (ETSI EN 319 162-1): ASiC-E a
   ``META-INF/signaturesN.xml``. B-B and B-T, as for XAdES.
 
 The container starts with its ``mimetype`` entry, stored and without an extra field.
-Baseline B-B, B-T and B-LT are offered as for detached CAdES; B-LTA (an archive manifest
-and its archive timestamp, EN 319 162-1 §4.4.3) is not yet. Anyone can check an ASiC-E
+Baseline B-B, B-T and B-LT are offered as for detached CAdES; B-LTA (ASiC-E) adds an
+archive manifest and its archive timestamp (EN 319 162-1 §4.4.3), see
+:mod:`esig.signing.asic_archive`. Anyone can check an ASiC-E
 signature with a ZIP tool and OpenSSL::
 
     unzip bundle.asice -d bundle
@@ -30,6 +31,7 @@ container appears atomically.
 
 from __future__ import annotations
 
+import hashlib
 import io
 import mimetypes
 import os
@@ -43,6 +45,7 @@ from esig._model import EsigModel
 from esig._pyhanko.cades import sign_cades
 from esig._sync import run_sync
 from esig._xml.xades_sign import DetachedFile, sign_xades_signatures
+from esig.asic.archive import next_timestamp_name
 from esig.asic.container import (
     CADES_SIGNATURE,
     META_INF,
@@ -59,6 +62,7 @@ from esig.asic.manifest import build_manifest
 from esig.devices.base import DigestAlgorithm, SignatureCreationDevice
 from esig.errors import DocumentNotFoundError, InputError, OutputError
 from esig.identity import NameIdentity
+from esig.signing.asic_archive import write_archive
 from esig.signing.baseline import (
     BaselineLevel,
     BaselineRequest,
@@ -125,10 +129,8 @@ def _baseline(
             "is not offered yet"
         )
     if level is BaselineLevel.B_LTA:
-        raise InputError(
-            "ASiC containers are signed at B-B, B-T or B-LT; B-LTA (archive manifest and "
-            "archive timestamp) is not offered yet"
-        )
+        # the signature itself is B-LT; the archive manifest and timestamp make it B-LTA
+        return BaselineRequest(level=BaselineLevel.B_LT, timestamp=timestamp, validation=validation)
     return BaselineRequest(level=level, timestamp=timestamp, validation=validation)
 
 
@@ -160,6 +162,10 @@ def _check_output(dst: Path, inputs: Sequence[Path]) -> None:
                 raise OutputError("The container must not overwrite a file it signs", path=dst)
 
 
+def _digest(data: bytes, algorithm: DigestAlgorithm) -> bytes:
+    return hashlib.new(algorithm.value, data).digest()
+
+
 def _mime_type(name: str) -> str:
     return mimetypes.guess_type(name, strict=False)[0] or "application/octet-stream"
 
@@ -181,6 +187,11 @@ async def async_sign_asic(
     kind = _signature_format(signature_format)
     baseline = _baseline(level, timestamp, validation, kind)
     entries = _entry_names(files)
+    if chosen is AsicForm.ASIC_S and level is BaselineLevel.B_LTA:
+        raise InputError(
+            "B-LTA (archive manifest and archive timestamp) is offered for ASiC-E; sign "
+            "the file into an ASiC-E container"
+        )
     if chosen is AsicForm.ASIC_S and len(entries) != 1:
         raise InputError(
             f"An ASiC-S container holds one file; got {len(entries)} (use ASiC-E for several)"
@@ -215,6 +226,7 @@ async def async_sign_asic(
                 device=device,
                 digest_algorithm=digest_algorithm,
                 baseline=baseline,
+                archive=timestamp if level is BaselineLevel.B_LTA else None,
             )
     return AsicSignature(
         path=dst,
@@ -246,8 +258,13 @@ async def _write_cades(
     device: SignatureCreationDevice,
     digest_algorithm: DigestAlgorithm,
     baseline: BaselineRequest,
+    archive: TimestampService | None = None,
 ) -> str | None:
-    """The files and their CAdES signature (and ASiCManifest, ASiC-E): the manifest's name."""
+    """The files and their CAdES signature (and ASiCManifest, ASiC-E): the manifest's name.
+
+    With ``archive`` (B-LTA, ASiC-E), also ``META-INF/ASiCArchiveManifest.xml`` over every
+    entry and its archive timestamp from that service.
+    """
     manifest_name: str | None = None
     if chosen is AsicForm.ASIC_S:
         ((name, path),) = entries
@@ -268,6 +285,21 @@ async def _write_cades(
         )
         writer.add_bytes(manifest_name, manifest)
     writer.add_bytes(signature_name, der)
+    if archive is not None and manifest_name is not None:
+        await write_archive(
+            writer,
+            [
+                *(
+                    (name, digest)
+                    for (_, _, digest), (name, _) in zip(listed, entries, strict=True)
+                ),
+                (signature_name, _digest(der, digest_algorithm)),
+                (manifest_name, _digest(manifest, digest_algorithm)),
+            ],
+            timestamp_name=next_timestamp_name(()),
+            timestamp=archive,
+            digest_algorithm=digest_algorithm,
+        )
     return manifest_name
 
 
@@ -296,7 +328,9 @@ def sign_asic(
             ASiCManifest) or ``"xades"`` (``META-INF/signatures.xml``, whose references
             name the files).
         form: ``"asice"`` (default) or ``"asics"``.
-        level: B-B, B-T or B-LT (B-LTA is not offered yet; XAdES: B-B or B-T).
+        level: B-B, B-T, B-LT or (ASiC-E with CAdES) B-LTA: the signature at B-LT,
+            then ``META-INF/ASiCArchiveManifest.xml`` and its archive timestamp
+            ``META-INF/timestamp001.tst``. XAdES: B-B or B-T.
         timestamp: The time-stamping service; required from B-T on.
         validation: Trust anchors and timeout for collecting validation data (B-LT).
         digest_algorithm: The digest algorithm of the manifest and the signature.
@@ -305,8 +339,8 @@ def sign_asic(
         A description of the container and the signature.
 
     Raises:
-        InputError: B-LTA (XAdES: B-LT), an unknown signature format, a missing
-            service, no file, two files of the same name, a
+        InputError: B-LTA for ASiC-S (XAdES: B-LT, B-LTA), an unknown signature format,
+            a missing service, no file, two files of the same name, a
             file named ``mimetype``, or ASiC-S with more than one file (checked before
             the device is used).
         DocumentNotFoundError: A file does not exist.
@@ -370,6 +404,11 @@ async def async_add_asic_signature(
     limits: ZipLimits | None = None,
 ) -> AsicSignature:
     """Add a signature to an ASiC-E container; see :func:`add_asic_signature`."""
+    if level is BaselineLevel.B_LTA:
+        raise InputError(
+            "Add the signature at B-LT, then archive the container with extend_asic "
+            "(CLI: esig extend --level LTA)"
+        )
     src, dst = Path(container), Path(output)
     _check_output(dst, [src])
     with open_container(src, limits=limits) as source:
@@ -478,7 +517,8 @@ def add_asic_signature(
 
     Raises:
         InputError: Not an ASiC-E container (ASiC-S takes one signature), refused by
-            the reader's limits, B-LTA (XAdES: B-LT) or a missing service.
+            the reader's limits, B-LTA (archive with :func:`extend_asic` afterwards;
+            XAdES: B-LT too) or a missing service.
         OutputError: ``output`` is the container itself, or cannot be written.
         ServiceError: The time-stamping service or a revocation service failed.
         SigningError: The device or pyHanko could not produce the signature.

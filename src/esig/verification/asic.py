@@ -19,6 +19,10 @@ signatures, as DSS reports them (``AllFilesSigned``, ``MimeTypeFilePresent``: wa
   references name the data files, looked up and checked the same way
   (:class:`~esig.verification.asic_xades.XadesAsicReader`).
 
+Archive manifests (B-LTA, ``META-INF/ASiCArchiveManifest*.xml``) and their timestamps
+are checked by :mod:`esig.verification.asic_archive`; their findings join the reports of
+the signatures they cover.
+
 Signature formats are read through :class:`AsicSignatureReader`: CAdES here, XAdES in
 :mod:`esig.verification.asic_xades`; another format plugs in by adding itself to
 :data:`READERS`.
@@ -54,6 +58,7 @@ from esig.errors import InputError
 from esig.law import BES, EIDAS
 from esig.profiles import Art6Field
 from esig.trust.register import CspRegister
+from esig.verification.asic_archive import check_archives, with_archives
 from esig.verification.asic_reading import (
     AsicSignatureReader,
     ReadSignature,
@@ -434,13 +439,20 @@ async def async_verify_asic(
             for name in opened.signature_files(reader.kind):
                 read.extend(await reader.read(opened, name, verifier))
         covered: set[str] = set().union(*(r.covers for r in read))
+        archives, archive_problems = await check_archives(opened, verifier)
         reports = tuple(
-            r.report.model_copy(
-                update={"findings": r.report.findings + _format_findings(opened, r.covers, covered)}
+            with_archives(
+                r.report.model_copy(
+                    update={
+                        "findings": r.report.findings + _format_findings(opened, r.covers, covered)
+                    }
+                ),
+                archives,
             )
             for r in read
         )
         problems += [f"{p}." for p in opened.mimetype.problems(opened.form)]
+        problems += archive_problems
         for r in read:
             problems += r.problems
         unsigned = [n for n in opened.data_files if n not in covered]

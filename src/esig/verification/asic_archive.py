@@ -1,0 +1,309 @@
+"""Verify the archive manifests and archive timestamps of ASiC-E with CAdES (B-LTA).
+
+Each ``META-INF/ASiCArchiveManifest*.xml`` (EN 319 162-1 §4.4.3) is checked twice: its
+archive timestamp (the token its ``SigReference`` names) must be over the manifest's
+bytes, verify and come from a trusted TSA (pyHanko's time-stamp validation); and every
+file it lists must be in the container with the digest it records. A file changed after
+archiving is a ``HASH_FAILURE``, a manifest changed after its timestamp (a reference
+removed or altered) too; a listed file that is gone is ``SIGNED_DATA_NOT_FOUND``.
+
+The results become findings (check ``timestamp``) of the signatures each archive covers,
+and the signature's ``conformance`` says B-LTA when a sound archive timestamp covers a
+signature that carries its signature timestamp and revocation data (B-LT material).
+Archive manifests that no later one covers, besides the latest, are reported as
+problems of the container.
+
+.. versionadded:: 0.2.0
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from urllib.parse import unquote
+
+from esig._pyhanko.asic_archive import check_timestamp
+from esig.asic.archive import ARCHIVE_MANIFEST, ARCHIVE_MANIFESTS, TIMESTAMPS
+from esig.asic.container import CADES_SIGNATURE, AsicContainer
+from esig.asic.manifest import ManifestError, parse_manifest
+from esig.law import BES
+from esig.model.baseline import BaselineLevel
+from esig.verification.conformance import BaselineConformance, ConformanceGap, GapCode
+from esig.verification.report import Finding, Outcome, SignatureReport, SubIndication
+from esig.verification.report_parts import CheckId
+from esig.verification.verifier import Verifier
+
+__all__ = [
+    "ArchiveCheck",
+    "archive_conformance",
+    "archive_findings",
+    "check_archives",
+    "with_archives",
+]
+
+_CITES = (BES.ART_1_B, BES.ART_3_D)
+_CADES = "ETSI.CAdES.detached"
+
+
+@dataclass(frozen=True)
+class ArchiveCheck:
+    """One archive manifest, checked."""
+
+    name: str
+    timestamp: str | None = None
+    """The token its ``SigReference`` names."""
+    covers: frozenset[str] = frozenset()
+    """The container entries it lists (present or not)."""
+    findings: tuple[Finding, ...] = ()
+    sound: bool = False
+    """Its timestamp is sound and every file it lists is there, unchanged."""
+    problems: tuple[str, ...] = field(default=())
+
+
+def _finding(outcome: Outcome, message: str, sub: SubIndication | None = None) -> Finding:
+    return Finding(
+        check=CheckId.TIMESTAMP,
+        outcome=outcome,
+        message=message,
+        citations=_CITES,
+        sub_indication=sub,
+    )
+
+
+def _entry(container: AsicContainer, uri: str) -> str | None:
+    names = set(container.names)
+    for candidate in (uri, unquote(uri), unquote(uri).removeprefix("./")):
+        if candidate in names:
+            return candidate
+    return None
+
+
+async def _check_one(
+    container: AsicContainer, name: str, verifier: Verifier, pool: list[bytes]
+) -> ArchiveCheck:
+    data = container.read(name)
+    try:
+        manifest = parse_manifest(data, name)
+    except ManifestError as exc:
+        return ArchiveCheck(
+            name=name,
+            findings=(
+                _finding(
+                    Outcome.FAILED,
+                    f"The archive manifest cannot be read: {exc}",
+                    SubIndication.FORMAT_FAILURE,
+                ),
+            ),
+        )
+    covers = frozenset(_entry(container, r.uri) or unquote(r.uri) for r in manifest.references)
+    token_name = _entry(container, manifest.signature)
+    if token_name is None:
+        return ArchiveCheck(
+            name=name,
+            timestamp=manifest.signature,
+            covers=covers,
+            findings=(
+                _finding(
+                    Outcome.INDETERMINATE,
+                    f"The archive manifest {name} names the timestamp {manifest.signature}, "
+                    "which the container does not hold.",
+                    SubIndication.SIGNED_DATA_NOT_FOUND,
+                ),
+            ),
+        )
+    result = await check_timestamp(
+        container.read(token_name),
+        data,
+        verifier.validation_anchors,
+        allow_fetching=verifier.allow_fetching,
+        moment=verifier.at,
+        pool=pool,
+    )
+    facts = result.facts
+    findings: list[Finding] = []
+    if facts is None:
+        findings.append(
+            _finding(
+                Outcome.FAILED,
+                f"The archive timestamp {token_name} cannot be validated: {result.problem}.",
+                SubIndication.FORMAT_FAILURE,
+            )
+        )
+    elif not facts.imprint_matches:
+        findings.append(
+            _finding(
+                Outcome.FAILED,
+                f"The archive timestamp {token_name} is not over {name} as it is now: the "
+                "archive manifest changed after it was timestamped.",
+                SubIndication.HASH_FAILURE,
+            )
+        )
+    elif not facts.signature_valid:
+        findings.append(
+            _finding(
+                Outcome.FAILED,
+                f"The signature of the archive timestamp {token_name} does not verify.",
+                SubIndication.SIG_CRYPTO_FAILURE,
+            )
+        )
+    elif not facts.trusted:
+        findings.append(
+            _finding(
+                Outcome.INDETERMINATE,
+                f"The archive timestamp {token_name} ({facts.time:%Y-%m-%d %H:%M:%S} UTC) is "
+                f"not from a trusted time-stamping authority ({facts.trust_problem}).",
+                SubIndication.NO_CERTIFICATE_CHAIN_FOUND,
+            )
+        )
+    missing: list[str] = []
+    changed: list[str] = []
+    unknown: list[str] = []
+    for ref in manifest.references:
+        entry = _entry(container, ref.uri)
+        if entry is None:
+            missing.append(unquote(ref.uri))
+        elif not ref.known_algorithm:
+            unknown.append(entry)
+        elif container.digests(entry, [ref.digest_algorithm])[ref.digest_algorithm] != ref.digest:
+            changed.append(entry)
+    if changed:
+        findings.append(
+            _finding(
+                Outcome.FAILED,
+                f"{', '.join(sorted(changed))} changed after the archive timestamp: the digest "
+                f"differs from the one in {name}.",
+                SubIndication.HASH_FAILURE,
+            )
+        )
+    if missing:
+        findings.append(
+            _finding(
+                Outcome.INDETERMINATE,
+                f"The archive manifest {name} lists {', '.join(sorted(missing))}, which the "
+                "container no longer holds.",
+                SubIndication.SIGNED_DATA_NOT_FOUND,
+            )
+        )
+    if unknown:
+        findings.append(
+            _finding(
+                Outcome.INDETERMINATE,
+                f"The digests of {', '.join(sorted(unknown))} in {name} use an algorithm "
+                "esig does not know.",
+                SubIndication.SIGNED_DATA_NOT_FOUND,
+            )
+        )
+    sound = not findings and result.sound
+    if sound and facts is not None:
+        count = len(manifest.references)
+        findings.append(
+            _finding(
+                Outcome.PASSED,
+                f"The archive timestamp {token_name} of {facts.time:%Y-%m-%d %H:%M:%S} UTC, "
+                "from a trusted time-stamping authority, covers "
+                f"{name} and through it {count} file{'s' if count != 1 else ''} of the "
+                "container, each digest checked (EN 319 162-1 B-LTA).",
+            )
+        )
+    return ArchiveCheck(
+        name=name, timestamp=token_name, covers=covers, findings=tuple(findings), sound=sound
+    )
+
+
+async def check_archives(
+    container: AsicContainer, verifier: Verifier
+) -> tuple[tuple[ArchiveCheck, ...], tuple[str, ...]]:
+    """Check every archive manifest of ``container``; the checks and the container's problems."""
+    names = [n for n in container.names if ARCHIVE_MANIFESTS.fullmatch(n)]
+    if not names:
+        return (), ()
+    pool = [
+        container.read(n)
+        for n in container.names
+        if CADES_SIGNATURE.matches(n) or TIMESTAMPS.fullmatch(n)
+    ]
+    checks = tuple([await _check_one(container, n, verifier, pool) for n in names])
+    problems: list[str] = []
+    covered = set().union(*(c.covers for c in checks)) if checks else set()
+    for check in checks:
+        if check.name != ARCHIVE_MANIFEST and check.name not in covered:
+            problems.append(
+                f"The archive manifest {check.name} is not covered by a later archive manifest"
+            )
+        if not check.sound:
+            problems.append(f"The archive manifest {check.name} does not check out")
+    if checks and ARCHIVE_MANIFEST not in names:
+        problems.append(f"The container has archive manifests but no {ARCHIVE_MANIFEST}")
+    return checks, tuple(problems)
+
+
+def archive_findings(checks: Sequence[ArchiveCheck], signature: str) -> tuple[Finding, ...]:
+    """The findings of the archive manifests that cover ``signature`` (or cannot say)."""
+    found: list[Finding] = []
+    for check in checks:
+        # a broken archive manifest cannot be believed about what it covers
+        if signature in check.covers or not check.sound:
+            found.extend(check.findings)
+    if checks and not any(signature in c.covers for c in checks):
+        found.append(
+            _finding(
+                Outcome.INFO,
+                f"No archive manifest covers {signature}: it was added after the last "
+                "archive timestamp and is not at B-LTA.",
+            )
+        )
+    return tuple(found)
+
+
+def archive_conformance(
+    checks: Sequence[ArchiveCheck], signature: str, report: SignatureReport
+) -> BaselineConformance | None:
+    """The CAdES baseline level of one signature of an archived container (None: none)."""
+    if not checks:
+        return None
+    data = report.validation_data
+    timestamped = bool(data and data.timestamps)
+    long_term = timestamped and bool(data and data.revocation)
+    archived = any(c.sound and signature in c.covers for c in checks)
+    reached = BaselineLevel.B_B
+    if timestamped:
+        reached = BaselineLevel.B_T
+    if long_term:
+        reached = BaselineLevel.B_LT
+    if long_term and archived:
+        reached = BaselineLevel.B_LTA
+    missing: list[ConformanceGap] = []
+    if reached is not BaselineLevel.B_LTA:
+        if not long_term:
+            missing.append(
+                ConformanceGap(
+                    level=BaselineLevel.B_LT,
+                    code=GapCode.REVOCATION_MISSING,
+                    message="the signature lacks its timestamp or its revocation data",
+                    citation=BES.ART_1_B,
+                )
+            )
+        if not archived:
+            missing.append(
+                ConformanceGap(
+                    level=BaselineLevel.B_LTA,
+                    code=GapCode.NO_ARCHIVE_TIMESTAMP,
+                    message="no sound archive timestamp covers the signature",
+                    citation=BES.ART_1_B,
+                )
+            )
+    return BaselineConformance(
+        subfilter=_CADES, claimed=BaselineLevel.B_LTA, reached=reached, missing=tuple(missing)
+    )
+
+
+def with_archives(report: SignatureReport, checks: Sequence[ArchiveCheck]) -> SignatureReport:
+    """``report`` with the archive findings and the baseline level of its signature."""
+    if not checks:
+        return report
+    return report.model_copy(
+        update={
+            "findings": report.findings + archive_findings(checks, report.field_name),
+            "conformance": archive_conformance(checks, report.field_name, report),
+        }
+    )
