@@ -428,8 +428,8 @@ def _verifiable_verdict(ev: SignatureEvidence, what: str) -> _Verdict:
         _INDETERMINATE,
         f"{what} verifies today against a trust anchor, but it carries "
         f"{' and '.join(missing)}: once the certificate expires or its status is no longer "
-        "published, nothing it holds lets it be verified (extend it to PAdES B-LT: esig "
-        "extend)",
+        "published, nothing it holds lets it be verified (give it a timestamp and its "
+        "validation data: B-LT or B-LTA, e.g. with esig extend)",
     )
 
 
