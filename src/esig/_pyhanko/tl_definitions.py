@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from pyhanko.generated.etsi import ts_119612, ts_119612_extra
+from pyhanko.generated.etsi import ts_119612, ts_119612_extra, ts_119612_sie
 
 from esig._pyhanko.tl_reading import history_items, qualification_contents
 from esig.model.trusted_lists import CertificateType, TrustService
@@ -170,21 +170,17 @@ _UNDERSTOOD = (
     ts_119612.AdditionalServiceInformation,
     ts_119612.ExpiredCertsRevocationInfo,
     ts_119612_extra.TakenOverBy,
+    ts_119612_sie.Qualifications,
 )
 
 
 def _understood(content: Any) -> bool:
-    return (
-        isinstance(content, _UNDERSTOOD)
-        or _local(getattr(content, "qname", ""))
-        in {
-            "Qualifications",
-            "AdditionalServiceInformation",
-            "ExpiredCertsRevocationInfo",
-            "TakenOverBy",
-        }
-        or type(content).__name__ == "Qualifications"
-    )
+    return isinstance(content, _UNDERSTOOD) or _local(getattr(content, "qname", "")) in {
+        "Qualifications",
+        "AdditionalServiceInformation",
+        "ExpiredCertsRevocationInfo",
+        "TakenOverBy",
+    }
 
 
 def _elements(extensions: Any) -> tuple[QualificationElement, ...]:

@@ -154,7 +154,6 @@ def _load(
                 services=tuple(services),
             )
         )
-    scheme = parsed.scheme_information
     if scheme is None:
         raise TrustedListError(
             "The trusted list has no SchemeInformation: it is empty or truncated, not a "

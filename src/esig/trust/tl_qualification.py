@@ -23,7 +23,7 @@ from esig.model.trusted_lists import (
     TrustServiceStatus,
     day_text,
 )
-from esig.ts119615 import AtTime, CertQualification, Outcome
+from esig.ts119615 import AtTime, CertQualification, Outcome, Step
 
 if TYPE_CHECKING:
     from esig._pyhanko.trusted_lists import RawAssessment
@@ -120,25 +120,17 @@ class TrustedListQualification(EsigModel):
 
 
 def _steps(outcome: Outcome) -> tuple[QualificationStep, ...]:
-    found = [
-        QualificationStep(
-            moment="lists", rule=s.rule, outcome=s.outcome, detail=s.detail, entries=s.entries
-        )
-        for s in outcome.steps
+    moments: list[tuple[Literal["lists", "issuance", "signing"], tuple[Step, ...]]] = [
+        ("lists", outcome.steps)
     ]
-    for at in (outcome.at_issuance, outcome.at_signing):
-        if at is not None:
-            found += [
-                QualificationStep(
-                    moment=at.kind,
-                    rule=s.rule,
-                    outcome=s.outcome,
-                    detail=s.detail,
-                    entries=s.entries,
-                )
-                for s in at.steps
-            ]
-    return tuple(found)
+    moments += [(at.kind, at.steps) for at in (outcome.at_issuance, outcome.at_signing) if at]
+    return tuple(
+        QualificationStep(
+            moment=moment, rule=s.rule, outcome=s.outcome, detail=s.detail, entries=s.entries
+        )
+        for moment, steps in moments
+        for s in steps
+    )
 
 
 _RESULT_RULES = ("QualifiedCheck", "CertificateType", "QSCDCheck")

@@ -37,7 +37,7 @@ import hashlib
 import io
 import os
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
 from typing import IO
 
@@ -61,6 +61,7 @@ from esig.trust.register import CspRegister
 from esig.verification.asic_archive import check_archives, with_archives
 from esig.verification.asic_reading import (
     AsicSignatureReader,
+    Coverage,
     ReadSignature,
     finding,
     in_container,
@@ -86,18 +87,8 @@ __all__ = [
 ]
 
 
-@dataclass
-class _Coverage:
-    """What a manifest's references found in the container."""
-
-    covered: set[str]
-    missing: list[str]
-    changed: list[str]
-    unknown_algorithm: list[str]
-
-
-def _check_references(container: AsicContainer, manifest: AsicManifest) -> _Coverage:
-    result = _Coverage(covered=set(), missing=[], changed=[], unknown_algorithm=[])
+def _check_references(container: AsicContainer, manifest: AsicManifest) -> Coverage:
+    result = Coverage(references=len(manifest.references))
     for ref in manifest.references:
         name = in_container(container, ref.uri)
         if name is None:
@@ -273,7 +264,7 @@ class CadesAsicReader:
 
 
 def _asic_e_scope(
-    manifest_name: str, manifest: AsicManifest, coverage: _Coverage
+    manifest_name: str, manifest: AsicManifest, coverage: Coverage
 ) -> dict[CheckId, Finding]:
     count = len(manifest.references)
     if not manifest.references:

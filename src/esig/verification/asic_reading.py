@@ -11,7 +11,7 @@ give to the container's files with :func:`in_container`.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Protocol
 from urllib.parse import unquote
 
@@ -20,7 +20,22 @@ from esig.law import Citation
 from esig.verification.report import CheckId, Finding, Outcome, SignatureReport, SubIndication
 from esig.verification.verifier import Verifier
 
-__all__ = ["AsicSignatureReader", "ReadSignature", "finding", "in_container", "listing"]
+__all__ = ["AsicSignatureReader", "Coverage", "ReadSignature", "finding", "in_container", "listing"]
+
+
+@dataclass
+class Coverage:
+    """What one signature's references (its manifest's, or its own) found in the container."""
+
+    covered: set[str] = field(default_factory=set)
+    missing: list[str] = field(default_factory=list)
+    """References to names the container does not hold."""
+    changed: list[str] = field(default_factory=list)
+    """Files whose digest differs from the signed one."""
+    unknown_algorithm: list[str] = field(default_factory=list)
+    """Files whose digest algorithm esig does not know."""
+    references: int = 0
+    """How many references were followed."""
 
 
 @dataclass(frozen=True)

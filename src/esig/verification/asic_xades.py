@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import base64
 import binascii
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
 from esig._pyhanko.raw_signature import RawSignature
 from esig._xml.wrapping import ReferenceKind
@@ -26,7 +26,13 @@ from esig._xml.xades_validate import DIGEST_NAMES, XadesFacts, validate_xades
 from esig.asic.container import XADES_SIGNATURE, AsicContainer
 from esig.errors import InputError
 from esig.law import BES, EIDAS
-from esig.verification.asic_reading import ReadSignature, finding, in_container, listing
+from esig.verification.asic_reading import (
+    Coverage,
+    ReadSignature,
+    finding,
+    in_container,
+    listing,
+)
 from esig.verification.report import CheckId, Finding, Outcome, SubIndication
 from esig.verification.verifier import Verifier, signature_report
 from esig.verification.xades import timestamp_findings, xml_scope
@@ -34,19 +40,8 @@ from esig.verification.xades import timestamp_findings, xml_scope
 __all__ = ["XadesAsicReader"]
 
 
-@dataclass
-class _Coverage:
-    """What one signature's external references found in the container."""
-
-    covered: set[str]
-    missing: list[str]
-    changed: list[str]
-    unknown_algorithm: list[str]
-    references: int
-
-
-def _coverage(container: AsicContainer, facts: XadesFacts) -> _Coverage:
-    result = _Coverage(covered=set(), missing=[], changed=[], unknown_algorithm=[], references=0)
+def _coverage(container: AsicContainer, facts: XadesFacts) -> Coverage:
+    result = Coverage()
     for ref in facts.references:
         if ref.kind is not ReferenceKind.DATA or ref.external is None:
             continue
@@ -72,7 +67,7 @@ def _coverage(container: AsicContainer, facts: XadesFacts) -> _Coverage:
     return result
 
 
-def _signed_data(name: str, coverage: _Coverage) -> Finding:
+def _signed_data(name: str, coverage: Coverage) -> Finding:
     count = coverage.references
     if not count:
         return finding(
@@ -110,7 +105,7 @@ def _signed_data(name: str, coverage: _Coverage) -> Finding:
     )
 
 
-def _scope(name: str, facts: XadesFacts, coverage: _Coverage) -> dict[CheckId, Finding]:
+def _scope(name: str, facts: XadesFacts, coverage: Coverage) -> dict[CheckId, Finding]:
     if facts.wrapping:
         scope = xml_scope(facts, None)
     else:
