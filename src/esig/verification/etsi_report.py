@@ -105,12 +105,13 @@ PROCESS_LTA = "urn:etsi:019102:validationprocess:LTA"
 """§5.6, signatures providing long-term availability and integrity (past validation)."""
 
 # Where the imports of the schema point, and the file of each in esig/data/etsi/
-# (DSS's catalog.cat maps them the same way).
+# (DSS's catalog.cat maps them so, except XAdES: the EN 319 132-1 schema, which knows
+# the SigningCertificateV2 of a sealed report, where DSS maps the TS 101 903 one).
+_XMLDSIG = "xmldsig-core-schema.xsd"
 _IMPORTS = {
-    "http://www.w3.org/TR/2002/REC-xmldsig-core-20020212/xmldsig-core-schema.xsd": (
-        "xmldsig-core-schema.xsd"
-    ),
-    "http://uri.etsi.org/01903/v1.3.2/XAdES.xsd": "XAdES.xsd",
+    "http://www.w3.org/TR/2002/REC-xmldsig-core-20020212/xmldsig-core-schema.xsd": _XMLDSIG,
+    "http://www.w3.org/TR/2008/REC-xmldsig-core-20080610/xmldsig-core-schema.xsd": _XMLDSIG,
+    "http://uri.etsi.org/01903/v1.3.2/XAdES.xsd": "XAdES01903v132-202407.xsd",
     "http://uri.etsi.org/19612/v2.2.1/ts_119612v020201_201601xsd.xsd": ("ts_119612v020101_xsd.xsd"),
     "http://www.w3.org/2001/xml.xsd": "xml.xsd",
 }
