@@ -277,7 +277,10 @@ def _extension_errors(document: Any) -> tuple[str, ...]:
         if any(a.tag.startswith(f"{{{ESIG_NS}}}") for a in element.iterancestors()):
             continue
         if not schema.validate(element):
-            errors.extend(f"line {element.sourceline}: {e.message}" for e in schema.error_log)
+            errors.extend(
+                f"line {element.sourceline}: in {element.tag}: {e.message}"
+                for e in schema.error_log
+            )
     return tuple(errors)
 
 
