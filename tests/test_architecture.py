@@ -228,6 +228,7 @@ LAYERS = {
     "esig._qc_asn1": BOTTOM,
     "esig._render": BOTTOM,
     "esig._sync": BOTTOM,
+    "esig._version": BOTTOM,
     "esig.asic": BOTTOM,
     "esig.certificates": BOTTOM,
     "esig.devices.base": BOTTOM,

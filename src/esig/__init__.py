@@ -22,6 +22,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from esig._lazy import lazy_exports
+from esig._version import VERSION
 
 if TYPE_CHECKING:
     from esig.asic import AsicForm, ZipLimits
@@ -115,7 +116,7 @@ if TYPE_CHECKING:
     from esig.verification.conformance import BaselineConformance, ConformanceGap, GapCode
     from esig.verification.xades import verify_xml
 
-__version__ = "0.1.0"
+__version__ = VERSION
 
 _WHERE: dict[str, str] = {
     "AES": "esig.levels",

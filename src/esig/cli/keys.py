@@ -19,7 +19,38 @@ if TYPE_CHECKING:
     from esig.devices.base import SignatureCreationDevice
     from esig.devices.software import SoftwareKey
 
-__all__ = ["device_from_uri", "read_passphrase", "software_device"]
+__all__ = [
+    "CERT_HELP",
+    "CHAIN_HELP",
+    "DEVICE_HELP",
+    "KEY_HELP",
+    "P12_HELP",
+    "PASSPHRASE_ENV_HELP",
+    "PASSPHRASE_FILE_HELP",
+    "check_device_choice",
+    "device_from_uri",
+    "open_signing_device",
+    "read_passphrase",
+    "software_device",
+]
+
+# The help of the device options, shared by `esig sign` and `esig verify
+# --etsi-report-seal-*` (the same options under two prefixes).
+DEVICE_HELP = (
+    "The signing device: file:/path/signer.p12, "
+    "pkcs11:token=LABEL;object=KEY?module-path=/path/module.so, or "
+    "csc+https://host?credential=ID. PIN from ESIG_PIN, passphrase from "
+    "ESIG_PASSPHRASE, or a prompt. See `esig devices list`."
+)
+P12_HELP = "PKCS#12 file with key and certificate."
+KEY_HELP = "PEM private key file."
+CERT_HELP = "PEM certificate for the key."
+CHAIN_HELP = "Issuer certificates to embed; repeatable."
+PASSPHRASE_ENV_HELP = (
+    "Read the key's passphrase from this environment variable "
+    "(default: ESIG_PASSPHRASE when it is set)."
+)
+PASSPHRASE_FILE_HELP = "Read the key's passphrase from this file."
 
 
 def read_passphrase(env_var: str | None, passphrase_file: Path | None) -> str | None:
@@ -86,3 +117,49 @@ def software_device(
             raise
         secret = typer.prompt("Passphrase", hide_input=True)
         return _load_device(p12, key, cert, chain, secret)
+
+
+def check_device_choice(
+    device: str | None,
+    p12: Path | None,
+    key: Path | None,
+    cert: Path | None,
+    chain: list[Path] | None,
+    *,
+    prefix: str = "--",
+) -> None:
+    """Refuse a device URI together with a software key, before anything is opened."""
+    if device is not None and (p12 or key or cert or chain):
+        raise InputError(
+            f"Give either {prefix}device URI, or {prefix}p12 / {prefix}key with "
+            f"{prefix}cert, not both"
+        )
+
+
+def open_signing_device(  # noqa: PLR0917 - the device options, as the commands take them
+    device: str | None,
+    p12: Path | None,
+    key: Path | None,
+    cert: Path | None,
+    chain: list[Path] | None,
+    passphrase_env: str | None,
+    passphrase_file: Path | None,
+    *,
+    prefix: str = "--",
+) -> SignatureCreationDevice:
+    """The device the options name: ``device`` (a URI), or a software key; not both.
+
+    ``prefix`` is how the command spells its options (``--`` for ``esig sign``), for the
+    messages.
+    """
+    check_device_choice(device, p12, key, cert, chain, prefix=prefix)
+    if device is not None:
+        return device_from_uri(device, passphrase_env, passphrase_file)
+    return software_device(
+        p12=p12,
+        key=key,
+        cert=cert,
+        chain=chain or [],
+        passphrase_env=passphrase_env,
+        passphrase_file=passphrase_file,
+    )

@@ -14,7 +14,17 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from esig.cli.asic import check_container_output, sign_container
-from esig.cli.keys import device_from_uri, software_device
+from esig.cli.keys import (
+    CERT_HELP,
+    CHAIN_HELP,
+    DEVICE_HELP,
+    KEY_HELP,
+    P12_HELP,
+    PASSPHRASE_ENV_HELP,
+    PASSPHRASE_FILE_HELP,
+    check_device_choice,
+    open_signing_device,
+)
 from esig.cli.options import SignFormat, baseline_request, pdf_extras
 from esig.cli.output import EXIT_FAILED, EXIT_OK, EXIT_USAGE, fail
 from esig.errors import EsigError, InputError, OutputError
@@ -187,38 +197,16 @@ def sign(  # noqa: PLR0917 - typer maps parameters to options
             "(created if missing).",
         ),
     ] = None,
-    device: Annotated[
-        str | None,
-        typer.Option(
-            "--device",
-            metavar="URI",
-            help="The signing device: file:/path/signer.p12, "
-            "pkcs11:token=LABEL;object=KEY?module-path=/path/module.so, or "
-            "csc+https://host?credential=ID. PIN from ESIG_PIN, passphrase from "
-            "ESIG_PASSPHRASE, or a prompt. See `esig devices list`.",
-        ),
-    ] = None,
-    p12: Annotated[
-        Path | None, typer.Option(metavar="FILE", help="PKCS#12 file with key and certificate.")
-    ] = None,
-    key: Annotated[Path | None, typer.Option(metavar="FILE", help="PEM private key file.")] = None,
-    cert: Annotated[
-        Path | None, typer.Option(metavar="FILE", help="PEM certificate for --key.")
-    ] = None,
-    chain: Annotated[
-        list[Path] | None,
-        typer.Option(metavar="CERT", help="Issuer certificates to embed; repeatable."),
-    ] = None,
+    device: Annotated[str | None, typer.Option("--device", metavar="URI", help=DEVICE_HELP)] = None,
+    p12: Annotated[Path | None, typer.Option(metavar="FILE", help=P12_HELP)] = None,
+    key: Annotated[Path | None, typer.Option(metavar="FILE", help=KEY_HELP)] = None,
+    cert: Annotated[Path | None, typer.Option(metavar="FILE", help=CERT_HELP)] = None,
+    chain: Annotated[list[Path] | None, typer.Option(metavar="CERT", help=CHAIN_HELP)] = None,
     passphrase_env: Annotated[
-        str | None,
-        typer.Option(
-            metavar="VAR",
-            help="Read the key's passphrase from this environment variable "
-            "(default: ESIG_PASSPHRASE when it is set).",
-        ),
+        str | None, typer.Option(metavar="VAR", help=PASSPHRASE_ENV_HELP)
     ] = None,
     passphrase_file: Annotated[
-        Path | None, typer.Option(metavar="FILE", help="Read the key's passphrase from this file.")
+        Path | None, typer.Option(metavar="FILE", help=PASSPHRASE_FILE_HELP)
     ] = None,
     field: Annotated[
         str | None,
@@ -339,8 +327,7 @@ def sign(  # noqa: PLR0917 - typer maps parameters to options
             pairs = cades_pairs(documents, output, output_dir)
         else:
             pairs = batch_pairs(documents, output, output_dir)
-        if device is not None and (p12 or key or cert or chain):
-            raise InputError("Give either --device URI, or --p12 / --key with --cert, not both")
+        check_device_choice(device, p12, key, cert, chain)
         if output_dir is not None and not output_dir.exists():
             try:
                 output_dir.mkdir(parents=True)
@@ -348,17 +335,7 @@ def sign(  # noqa: PLR0917 - typer maps parameters to options
                 raise OutputError(
                     f"The output folder cannot be made: {exc.strerror}", path=output_dir
                 ) from None
-        if device is not None:
-            signer = device_from_uri(device, passphrase_env, passphrase_file)
-        else:
-            signer = software_device(
-                p12=p12,
-                key=key,
-                cert=cert,
-                chain=chain or [],
-                passphrase_env=passphrase_env,
-                passphrase_file=passphrase_file,
-            )
+        signer = open_signing_device(device, p12, key, cert, chain, passphrase_env, passphrase_file)
     except EsigError as exc:
         raise fail(str(exc)) from None
     if container is not None:

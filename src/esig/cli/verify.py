@@ -8,12 +8,27 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from esig.cli.asic import is_container, verify_container
+from esig.cli.keys import (
+    CERT_HELP,
+    CHAIN_HELP,
+    DEVICE_HELP,
+    KEY_HELP,
+    P12_HELP,
+    PASSPHRASE_ENV_HELP,
+    PASSPHRASE_FILE_HELP,
+    check_device_choice,
+    open_signing_device,
+)
 from esig.cli.options import parse_moment
 from esig.cli.output import EXIT_FAILED, EXIT_OK, emit_report, fail
 from esig.errors import EsigError, InputError, OutputError
 
 if TYPE_CHECKING:
+    from esig.devices.base import SignatureCreationDevice
     from esig.verification.report import VerificationReport
+
+_SEAL = "--etsi-report-seal-"
+_SEAL_PANEL = "Sealing the ETSI report (as esig sign's device options)"
 
 __all__ = ["verify"]
 
@@ -45,7 +60,57 @@ def verify(  # noqa: PLR0917 - typer maps parameters to options
         Path | None,
         typer.Option(
             metavar="FILE",
-            help="Also write the ETSI TS 119 102-2 validation report (XML) to FILE.",
+            help="Also write the ETSI TS 119 102-2 validation report (XML) to FILE; "
+            "sealed (an enveloped XAdES signature) with the --etsi-report-seal-* device.",
+        ),
+    ] = None,
+    seal_device: Annotated[
+        str | None,
+        typer.Option(
+            f"{_SEAL}device", metavar="URI", help=DEVICE_HELP, rich_help_panel=_SEAL_PANEL
+        ),
+    ] = None,
+    seal_p12: Annotated[
+        Path | None,
+        typer.Option(f"{_SEAL}p12", metavar="FILE", help=P12_HELP, rich_help_panel=_SEAL_PANEL),
+    ] = None,
+    seal_key: Annotated[
+        Path | None,
+        typer.Option(f"{_SEAL}key", metavar="FILE", help=KEY_HELP, rich_help_panel=_SEAL_PANEL),
+    ] = None,
+    seal_cert: Annotated[
+        Path | None,
+        typer.Option(f"{_SEAL}cert", metavar="FILE", help=CERT_HELP, rich_help_panel=_SEAL_PANEL),
+    ] = None,
+    seal_chain: Annotated[
+        list[Path] | None,
+        typer.Option(f"{_SEAL}chain", metavar="CERT", help=CHAIN_HELP, rich_help_panel=_SEAL_PANEL),
+    ] = None,
+    seal_passphrase_env: Annotated[
+        str | None,
+        typer.Option(
+            f"{_SEAL}passphrase-env",
+            metavar="VAR",
+            help=PASSPHRASE_ENV_HELP,
+            rich_help_panel=_SEAL_PANEL,
+        ),
+    ] = None,
+    seal_passphrase_file: Annotated[
+        Path | None,
+        typer.Option(
+            f"{_SEAL}passphrase-file",
+            metavar="FILE",
+            help=PASSPHRASE_FILE_HELP,
+            rich_help_panel=_SEAL_PANEL,
+        ),
+    ] = None,
+    seal_tsa: Annotated[
+        str | None,
+        typer.Option(
+            f"{_SEAL}tsa",
+            metavar="URL",
+            help="RFC 3161 time-stamping service: the seal at XAdES B-T (default B-B).",
+            rich_help_panel=_SEAL_PANEL,
         ),
     ] = None,
     extract_signed: Annotated[
@@ -152,6 +217,13 @@ def verify(  # noqa: PLR0917 - typer maps parameters to options
     try:
         if content is not None and extract_signed is not None:
             raise InputError("--extract-signed is for PDFs; a detached signature's content is FILE")
+        seal_options = (seal_device, seal_p12, seal_key, seal_cert, seal_chain)
+        sealing = any(seal_options) or seal_tsa is not None
+        if sealing and etsi_report is None:
+            raise InputError(f"{_SEAL}* options seal the report of --etsi-report FILE: give it")
+        check_device_choice(*seal_options, prefix=_SEAL)
+        if seal_tsa is not None and not any(seal_options):
+            raise InputError(f"{_SEAL}tsa times a seal: give the seal's device too")
         settings: dict[str, Any] = {
             "trust": trust or [],
             "allow_fetching": allow_fetching,
@@ -179,9 +251,14 @@ def verify(  # noqa: PLR0917 - typer maps parameters to options
         if html is not None:
             _write_html(report, html)
         if etsi_report is not None:
-            from esig.verification.etsi_report import write_etsi_report
-
-            write_etsi_report(report, etsi_report)
+            seal = (
+                open_signing_device(
+                    *seal_options, seal_passphrase_env, seal_passphrase_file, prefix=_SEAL
+                )
+                if sealing
+                else None
+            )
+            _write_etsi(report, etsi_report, seal, seal_tsa)
         if extract_signed is not None:
             _extract_signed(document, report, field, extract_signed)
     except EsigError as exc:
@@ -269,6 +346,24 @@ def _extract_signed(
         raise InputError("--extract-signed must not overwrite the document")
     with atomic_output(target) as handle:
         handle.write(data)
+
+
+def _write_etsi(
+    report: VerificationReport, path: Path, seal: SignatureCreationDevice | None, tsa: str | None
+) -> None:
+    from esig.verification.etsi_report import write_etsi_report
+
+    timestamp = None
+    if tsa is not None:
+        from esig.model.baseline import TimestampService
+
+        timestamp = TimestampService(url=tsa)
+    try:
+        write_etsi_report(report, path, seal=seal, timestamp=timestamp)
+    finally:
+        close = getattr(seal, "close", None)
+        if callable(close):
+            close()
 
 
 def _write_html(report: VerificationReport, path: Path) -> None:

@@ -10,6 +10,8 @@ if TYPE_CHECKING:
     from esig.verification.asic import async_verify_asic, verify_asic
     from esig.verification.cades import async_verify_detached, verify_detached
     from esig.verification.etsi_report import (
+        async_to_etsi_xml,
+        async_write_etsi_report,
         to_etsi_xml,
         validate_etsi_xml,
         write_etsi_report,
@@ -78,6 +80,8 @@ _WHERE: dict[str, str] = {
     "render_html": "esig.verification.html",
     "render_text": "esig.verification.render",
     "signed_revision": "esig.verification.verifier",
+    "async_to_etsi_xml": "esig.verification.etsi_report",
+    "async_write_etsi_report": "esig.verification.etsi_report",
     "to_etsi_xml": "esig.verification.etsi_report",
     "validate_etsi_xml": "esig.verification.etsi_report",
     "write_etsi_report": "esig.verification.etsi_report",
@@ -115,10 +119,12 @@ __all__ = [
     "VerificationReport",
     "Verifier",
     "VisualComparison",
+    "async_to_etsi_xml",
     "async_verify_asic",
     "async_verify_detached",
     "async_verify_pdf",
     "async_verify_xml",
+    "async_write_etsi_report",
     "render_html",
     "render_text",
     "signed_revision",

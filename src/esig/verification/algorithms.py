@@ -26,7 +26,7 @@ from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from esig._library_warnings import dsa_public_key_class
 from esig._model import EsigModel
 from esig.law import BES
-from esig.verification.report import CheckId, Finding, Outcome, SubIndication
+from esig.verification.report_parts import CheckId, Finding, Outcome, SubIndication
 
 __all__ = ["DEFAULT_POLICY", "AlgorithmRule", "RuleKind", "algorithm_finding"]
 

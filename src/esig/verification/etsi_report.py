@@ -13,8 +13,20 @@ the steps of ETSI TS 119 615 — goes in one element of esig's namespace
 ``OtherInformation``, the extension point the standard gives (``xs:any``, lax): a
 reader that knows only the standard skips it, and the report without it is still valid.
 
+Each signature report also says what esig applied (``ValidationConstraintsEvaluationReport``:
+the policy, one constraint per check, the trust anchors and the validation time) and the
+report names its validator (``SignatureValidator``: esig and its version); see
+:mod:`esig.verification.etsi_validator`.
+
+Given a ``seal`` device, the ``ValidationReport`` ends with an enveloped XAdES signature
+(``ds:Signature``, the schema's optional last child) made by esig's own XAdES code at
+B-B, or at B-T with a ``timestamp`` service: whoever receives the report can check who
+issued it and that nobody changed it (``xmlsec1 --verify``, :func:`esig.verify_xml`).
+
 The schema (the XSD of TS 119 102-2 v1.4.1 and those it imports, as DSS ships them) is
-in ``esig/data/etsi/``; :func:`validate_etsi_xml` checks a report against it offline.
+in ``esig/data/etsi/``, beside esig's own schema of its extension
+(``esig-validation-report-1.xsd``); :func:`validate_etsi_xml` checks a report against
+both offline, the extension strictly.
 
 .. versionadded:: 0.1.0
 """
@@ -25,6 +37,7 @@ import base64
 import datetime as dt
 import functools
 import hashlib
+import io
 import os
 from importlib import resources
 from pathlib import Path
@@ -33,11 +46,17 @@ from typing import Any
 from lxml import etree  # type: ignore[import-untyped]
 
 from esig._io import atomic_output
+from esig._sync import run_sync
+from esig._xml.xades_sign import sign_xades
+from esig.devices.base import DigestAlgorithm, SignatureCreationDevice
 from esig.errors import InputError, OutputError
+from esig.model.baseline import TimestampService
 from esig.model.coverage import Coverage
+from esig.model.xades import XadesPackaging
 from esig.verification.etsi_extension import assessment_element, document_element
 from esig.verification.etsi_objects import (
     DS_NS,
+    ESIG_NS,
     NSMAP,
     POE_VALIDATION,
     VR_NS,
@@ -50,6 +69,7 @@ from esig.verification.etsi_objects import (
     sub_indication_uri,
     xml_time,
 )
+from esig.verification.etsi_validator import constraints_element, validator_element
 from esig.verification.report_parts import (
     CheckId,
     Indication,
@@ -60,10 +80,13 @@ from esig.verification.report_parts import (
 from esig.verification.report_view import ReportView, SignatureView
 
 __all__ = [
+    "ESIG_XSD",
     "ETSI_XSD",
     "PROCESS_BASIC",
     "PROCESS_LTA",
     "PROCESS_LTVM",
+    "async_to_etsi_xml",
+    "async_write_etsi_report",
     "to_etsi_xml",
     "validate_etsi_xml",
     "write_etsi_report",
@@ -71,6 +94,8 @@ __all__ = [
 
 ETSI_XSD = "TS119102-2-v141.xsd"
 """The file name of the TS 119 102-2 schema in ``esig/data/etsi/``."""
+ESIG_XSD = "esig-validation-report-1.xsd"
+"""The file name of the schema of esig's extension (``urn:esig:validation-report:1``)."""
 
 PROCESS_BASIC = "urn:etsi:019102:validationprocess:Basic"
 """EN 319 102-1 §5.3, validation of basic signatures."""
@@ -80,24 +105,19 @@ PROCESS_LTA = "urn:etsi:019102:validationprocess:LTA"
 """§5.6, signatures providing long-term availability and integrity (past validation)."""
 
 # Where the imports of the schema point, and the file of each in esig/data/etsi/
-# (DSS's catalog.cat maps them the same way).
+# (DSS's catalog.cat maps them so, except XAdES: the EN 319 132-1 schema, which knows
+# the SigningCertificateV2 of a sealed report, where DSS maps the TS 101 903 one).
+_XMLDSIG = "xmldsig-core-schema.xsd"
 _IMPORTS = {
-    "http://www.w3.org/TR/2002/REC-xmldsig-core-20020212/xmldsig-core-schema.xsd": (
-        "xmldsig-core-schema.xsd"
-    ),
-    "http://uri.etsi.org/01903/v1.3.2/XAdES.xsd": "XAdES.xsd",
+    "http://www.w3.org/TR/2002/REC-xmldsig-core-20020212/xmldsig-core-schema.xsd": _XMLDSIG,
+    "http://www.w3.org/TR/2008/REC-xmldsig-core-20080610/xmldsig-core-schema.xsd": _XMLDSIG,
+    "http://uri.etsi.org/01903/v1.3.2/XAdES.xsd": "XAdES01903v132-202407.xsd",
     "http://uri.etsi.org/19612/v2.2.1/ts_119612v020201_201601xsd.xsd": ("ts_119612v020101_xsd.xsd"),
     "http://www.w3.org/2001/xml.xsd": "xml.xsd",
 }
 
 
-def to_etsi_xml(report: ReportView) -> bytes:
-    """The report as a TS 119 102-2 ``ValidationReport`` (UTF-8 XML, with declaration).
-
-    A document without a signature gets one signature report with only its status
-    (INDETERMINATE, as :attr:`~esig.verification.report.VerificationReport.indication`),
-    because the schema asks for at least one.
-    """
+def _unsigned_xml(report: ReportView, seal: SignatureCreationDevice | None) -> bytes:
     root = etree.Element(f"{{{VR_NS}}}ValidationReport", nsmap=NSMAP)
     objects = ValidationObjects(report.verified_at)
     if not report.signatures:
@@ -110,17 +130,90 @@ def to_etsi_xml(report: ReportView) -> bytes:
     for index, signature in enumerate(report.signatures):
         _signature_report(root, report, signature, index, objects, used)
     objects.element(root)
+    validator_element(root, seal.certificate if seal is not None else None)
     return bytes(etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True))
 
 
-def write_etsi_report(report: ReportView, path: str | os.PathLike[str]) -> None:
-    """Write :func:`to_etsi_xml` to ``path``, atomically (temporary file, then rename).
+async def async_to_etsi_xml(
+    report: ReportView,
+    *,
+    seal: SignatureCreationDevice | None = None,
+    timestamp: TimestampService | None = None,
+) -> bytes:
+    """The report as a TS 119 102-2 ``ValidationReport`` (UTF-8 XML, with declaration).
+
+    A document without a signature gets one signature report with only its status
+    (INDETERMINATE, as :attr:`~esig.verification.report.VerificationReport.indication`),
+    because the schema asks for at least one.
+
+    Args:
+        report: The verification report.
+        seal: A signature creation device (software key, PKCS#11 token, CSC service):
+            the report then ends with its enveloped XAdES signature (``ds:Signature``),
+            and ``SignatureValidator`` names its certificate.
+        timestamp: A time-stamping service: the seal at B-T (a ``SignatureTimeStamp``)
+            rather than B-B. Needs ``seal``.
 
     Raises:
-        OutputError: the file cannot be written.
+        InputError: ``timestamp`` without ``seal``.
+        ServiceError: The time-stamping service failed.
+        SigningError: The device could not sign.
+
+    .. versionadded:: 0.2.0
+        ``seal`` and ``timestamp``.
 
     """
-    data = to_etsi_xml(report)
+    if seal is None:
+        if timestamp is not None:
+            raise InputError("A timestamp is for a sealed report: give the seal device too")
+        return _unsigned_xml(report, None)
+    return await sign_xades(
+        io.BytesIO(_unsigned_xml(report, seal)),
+        packaging=XadesPackaging.ENVELOPED,
+        device=seal,
+        digest_algorithm=DigestAlgorithm.SHA256,
+        timestamp=timestamp,
+        content_name="ETSI TS 119 102-2 validation report",
+        mime_type="text/xml",
+    )
+
+
+def to_etsi_xml(
+    report: ReportView,
+    *,
+    seal: SignatureCreationDevice | None = None,
+    timestamp: TimestampService | None = None,
+) -> bytes:
+    """The report as a TS 119 102-2 ``ValidationReport``, sealed by ``seal`` if given.
+
+    The synchronous twin of :func:`async_to_etsi_xml`, with the same arguments; it works
+    inside a running event loop too.
+
+    .. versionadded:: 0.1.0
+    .. versionchanged:: 0.2.0
+        ``seal`` and ``timestamp``.
+    """
+    return run_sync(async_to_etsi_xml(report, seal=seal, timestamp=timestamp))
+
+
+async def async_write_etsi_report(
+    report: ReportView,
+    path: str | os.PathLike[str],
+    *,
+    seal: SignatureCreationDevice | None = None,
+    timestamp: TimestampService | None = None,
+) -> None:
+    """Write :func:`async_to_etsi_xml` to ``path``, atomically (temporary file, then rename).
+
+    Raises:
+        OutputError: The file cannot be written.
+        InputError, ServiceError, SigningError: As :func:`async_to_etsi_xml`; nothing
+            is written then.
+
+    .. versionadded:: 0.2.0
+
+    """
+    data = await async_to_etsi_xml(report, seal=seal, timestamp=timestamp)
     try:
         with atomic_output(path) as handle:
             handle.write(data)
@@ -130,11 +223,36 @@ def write_etsi_report(report: ReportView, path: str | os.PathLike[str]) -> None:
         ) from None
 
 
+def write_etsi_report(
+    report: ReportView,
+    path: str | os.PathLike[str],
+    *,
+    seal: SignatureCreationDevice | None = None,
+    timestamp: TimestampService | None = None,
+) -> None:
+    """Write :func:`to_etsi_xml` to ``path``, atomically (temporary file, then rename).
+
+    The synchronous twin of :func:`async_write_etsi_report`.
+
+    Raises:
+        OutputError: The file cannot be written.
+        InputError, ServiceError, SigningError: As :func:`async_to_etsi_xml`.
+
+    .. versionadded:: 0.1.0
+    .. versionchanged:: 0.2.0
+        ``seal`` and ``timestamp``.
+
+    """
+    run_sync(async_write_etsi_report(report, path, seal=seal, timestamp=timestamp))
+
+
 def validate_etsi_xml(data: bytes) -> tuple[str, ...]:
     """Check XML against the TS 119 102-2 v1.4.1 schema, offline: the errors (none: valid).
 
     Beyond the XSD, each ``VOReference`` must name an ``id`` of the report (libxml2 does
-    not check ``xs:IDREFS``).
+    not check ``xs:IDREFS``), and each outermost element of esig's namespace must be
+    valid against esig's schema (:data:`ESIG_XSD`) strictly: an element or attribute it
+    does not declare is an error, although the standard processes ``xs:any`` laxly.
 
     Raises:
         InputError: ``data`` is not well-formed XML.
@@ -148,7 +266,29 @@ def validate_etsi_xml(data: bytes) -> tuple[str, ...]:
     schema = _schema()
     if not schema.validate(document):
         return tuple(f"line {e.line}: {e.message}" for e in schema.error_log)
-    return _dangling_references(document)
+    return _dangling_references(document) + _extension_errors(document)
+
+
+def _extension_errors(document: Any) -> tuple[str, ...]:
+    # Each outermost esig element validated on its own: as a root, it must be declared.
+    schema = _extension_schema()
+    errors: list[str] = []
+    for element in document.iter(f"{{{ESIG_NS}}}*"):
+        if any(a.tag.startswith(f"{{{ESIG_NS}}}") for a in element.iterancestors()):
+            continue
+        if not schema.validate(element):
+            errors.extend(
+                f"line {element.sourceline}: in {element.tag}: {e.message}"
+                for e in schema.error_log
+            )
+    return tuple(errors)
+
+
+@functools.cache
+def _extension_schema() -> Any:
+    source = (resources.files("esig") / "data" / "etsi" / ESIG_XSD).read_bytes()
+    parser = etree.XMLParser(resolve_entities=False, no_network=True)
+    return etree.XMLSchema(etree.fromstring(source, parser))
 
 
 def _dangling_references(document: Any) -> tuple[str, ...]:
@@ -233,6 +373,7 @@ def _signature_report(  # noqa: PLR0917 - the report, its parts, the shared ids
             objects.certificate(token.tsa)
 
     _identifier(svr, sig_id, data.signature_value if data else None)
+    constraints_element(svr, report, signature)
     _time_info(svr, report, signature, proven, timestamp_id)
     _signers_document(svr, report, signature)
     _attributes(svr, signature, [i for _, i in timestamps if i])

@@ -11,7 +11,7 @@ Serialise with ``report.model_dump_json()``; read a text form with
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import computed_field
 
@@ -44,6 +44,10 @@ from esig.verification.report_parts import (
     ValidationData,
 )
 from esig.verification.visual import VisualComparison
+
+if TYPE_CHECKING:
+    from esig.devices.base import SignatureCreationDevice
+    from esig.model.baseline import TimestampService
 
 __all__ = [
     "Attack",
@@ -188,18 +192,26 @@ class VerificationReport(EsigModel):
         """The report as a self-contained HTML fragment (inline CSS, no scripts)."""
         return render_html(self)
 
-    def to_etsi_xml(self) -> bytes:
+    def to_etsi_xml(
+        self,
+        *,
+        seal: SignatureCreationDevice | None = None,
+        timestamp: TimestampService | None = None,
+    ) -> bytes:
         """The report as an ETSI TS 119 102-2 (v1.4.1) ``ValidationReport``, UTF-8 XML.
 
         esig's findings, citations and level are in an extension element of the
         namespace ``urn:esig:validation-report:1``; see
-        :mod:`esig.verification.etsi_report`.
+        :mod:`esig.verification.etsi_report`. With ``seal``, the report carries that
+        device's enveloped XAdES signature (B-T with ``timestamp``).
 
         .. versionadded:: 0.1.0
+        .. versionchanged:: 0.2.0
+            ``seal`` and ``timestamp``.
         """
         from esig.verification.etsi_report import to_etsi_xml  # noqa: PLC0415 - lxml on use
 
-        return to_etsi_xml(self)
+        return to_etsi_xml(self, seal=seal, timestamp=timestamp)
 
     def _repr_html_(self) -> str:
         """The report as HTML, for Jupyter."""
