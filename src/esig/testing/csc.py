@@ -28,7 +28,6 @@ Fixtures (register them through the esig pytest plugin):
 from __future__ import annotations
 
 import datetime as dt
-import shutil
 import socket
 import subprocess
 import threading
@@ -55,7 +54,7 @@ from esig.testing.certomancer_config import (
     write_private_key,
 )
 from esig.testing.csc_mock import MOCK_BASE_URL, MockCscTransport, esig_csc_mock
-from esig.testing.real import real_part_missing
+from esig.testing.real import find_command, real_part_missing
 
 __all__ = [
     "CSC_COMMAND",
@@ -68,6 +67,7 @@ __all__ = [
 
 CSC_COMMAND = "certomancer-csc"
 """The command of certomancer-csc-dummy: ``certomancer-csc CONFIG PORT SCAL``."""
+
 
 HOST = "127.0.0.1"
 """Where the local CSC service is reached (it binds ``localhost``)."""
@@ -133,7 +133,7 @@ class LocalCscService:
         """
         if self._process is not None:
             raise RuntimeError("the CSC service is already running")
-        command = shutil.which(CSC_COMMAND)
+        command = find_command(CSC_COMMAND)
         if command is None:
             raise FileNotFoundError(f"{CSC_COMMAND} is not on PATH (install esig[services])")
         began = time.monotonic()
@@ -468,7 +468,7 @@ def _add_csc_credentials(config: dict[str, Any]) -> None:
 @pytest.fixture(scope="session")
 def esig_csc_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalCscService]:
     """certomancer-csc-dummy on 127.0.0.1 (SCAL 2) for the whole session."""
-    if shutil.which(CSC_COMMAND) is None:
+    if find_command(CSC_COMMAND) is None:
         real_part_missing(f"the command {CSC_COMMAND!r} (install esig[services])")
     with LocalCscService(tmp_path_factory.mktemp("esig-csc")) as service:
         yield service

@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import os
 import shutil
+import sys
+from pathlib import Path
 
 import pytest
 
-__all__ = ["REQUIRE_REAL_ENV", "real_part_missing", "require_tool"]
+__all__ = ["REQUIRE_REAL_ENV", "find_command", "real_part_missing", "require_tool"]
 
 REQUIRE_REAL_ENV = "ESIG_REQUIRE_REAL"
 """The environment variable that turns a missing real part into a test failure."""
@@ -26,9 +28,19 @@ def real_part_missing(what: str) -> None:
     pytest.skip(f"{what} is missing")
 
 
+def find_command(name: str) -> str | None:
+    """The full path of command ``name``: on ``PATH``, or beside this Python.
+
+    A command that a Python package installs (``certomancer-csc``) sits beside the
+    interpreter of its environment, which need not be on ``PATH`` (a venv that was not
+    activated).
+    """
+    return shutil.which(name) or shutil.which(name, path=str(Path(sys.executable).parent))
+
+
 def require_tool(name: str) -> str:
     """The full path of command ``name``; skips (or fails, in CI) when it is not installed."""
-    path = shutil.which(name)
+    path = find_command(name)
     if path is None:
         real_part_missing(f"the command {name!r}")
         raise AssertionError("unreachable")  # pragma: no cover
