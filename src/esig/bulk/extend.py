@@ -13,7 +13,7 @@ Outputs go next to their inputs (``contract.pdf`` → ``contract-lta.pdf``) or i
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, Literal
 
@@ -25,7 +25,7 @@ from esig.errors import InputError
 __all__ = ["extend_many"]
 
 
-def extend_many(  # noqa: PLR0913 - the extension's settings and the run's
+def extend_many(
     sources: Sequence[str | os.PathLike[str]],
     output: str | os.PathLike[str],
     *,
@@ -44,6 +44,7 @@ def extend_many(  # noqa: PLR0913 - the extension's settings and the run's
     resume: bool = False,
     parquet: str | os.PathLike[str] | None = None,
     on_result: ResultCallback | None = None,
+    on_start: Callable[[int], object] | None = None,
 ) -> BulkSummary:
     """Extend every document ``sources`` name; one JSON line per document in ``output``.
 
@@ -67,6 +68,7 @@ def extend_many(  # noqa: PLR0913 - the extension's settings and the run's
         resume: Skip the documents ``output`` already holds (same path and SHA-256).
         parquet: Also write the results as a Parquet table.
         on_result: Called with each line as it is written.
+        on_start: Called once with the number of documents to examine.
 
     Returns:
         The counts; ``summary.all_passed`` when every document was extended.
@@ -107,4 +109,5 @@ def extend_many(  # noqa: PLR0913 - the extension's settings and the run's
         resume=resume,
         parquet=parquet,
         on_result=on_result,
+        on_start=on_start,
     )

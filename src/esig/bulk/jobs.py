@@ -162,9 +162,9 @@ class VerifyJob(_Base):
     def prepare(self) -> None:
         """Load the trust settings and import the verifiers (once per worker)."""
         self.settings()
-        import esig.verification.asic  # noqa: PLC0415, F401 - imported before the first document
-        import esig.verification.cades  # noqa: PLC0415, F401
-        import esig.verification.verifier  # noqa: PLC0415, F401
+        import esig.verification.asic  # noqa: PLC0415 - imported before the first document
+        import esig.verification.cades  # noqa: PLC0415
+        import esig.verification.verifier  # noqa: PLC0415
         import esig.verification.xades  # noqa: PLC0415, F401
 
     def settings(self) -> dict[str, Any]:
@@ -324,7 +324,9 @@ class ExtendJob(_Base):
                 TimestampService(url=self.tsa, timeout=self.service_timeout) if self.tsa else None
             )
             validation = ValidationServices(trust=tuple(anchors), timeout=self.service_timeout)
-            BaselineRequest(level=BaselineLevel(self.level), timestamp=timestamp, validation=validation)
+            BaselineRequest(
+                level=BaselineLevel(self.level), timestamp=timestamp, validation=validation
+            )
             self._services = (timestamp, validation)
 
     def _do(self, path: Path) -> dict[str, Any]:

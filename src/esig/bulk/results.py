@@ -290,10 +290,8 @@ def write_parquet(lines: Iterable[ResultLine], path: str | os.PathLike[str]) -> 
 
 def _pyarrow() -> tuple[Any, Any]:
     try:
-        import pyarrow as pa  # noqa: PLC0415 - the bulk extra, only when Parquet is asked for
-        import pyarrow.parquet as pq  # noqa: PLC0415
+        import pyarrow as pa  # type: ignore[import-untyped]  # noqa: PLC0415 - bulk extra
+        import pyarrow.parquet as pq  # type: ignore[import-untyped]  # noqa: PLC0415
     except ImportError:
-        raise InputError(
-            "Parquet output needs pyarrow: pip install 'esig[bulk]'"
-        ) from None
+        raise InputError("Parquet output needs pyarrow: pip install 'esig[bulk]'") from None
     return pa, pq

@@ -25,7 +25,7 @@ import logging
 import os
 import queue
 import uuid
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -76,7 +76,7 @@ def _auto_workers() -> int:
 def _digest(path: str) -> str | None:
     digest = hashlib.sha256()
     try:
-        with open(path, "rb") as handle:  # noqa: PTH123 - a plain read of a regular file
+        with open(path, "rb") as handle:
             while chunk := handle.read(CHUNK_SIZE):
                 digest.update(chunk)
     except OSError:
@@ -93,7 +93,7 @@ def _latest(path: Path) -> dict[str, ResultLine]:
     return latest
 
 
-def run_job(  # noqa: PLR0913 - the shared shape of verify_many and extend_many
+def run_job(
     job: VerifyJob | ExtendJob,
     sources: Sequence[str | os.PathLike[str]],
     output: str | os.PathLike[str],
@@ -151,7 +151,7 @@ def run_job(  # noqa: PLR0913 - the shared shape of verify_many and extend_many
 
 def _local_results(
     job: VerifyJob | ExtendJob, todo: list[str], workers: int, timeout: float | None
-) -> Iterator[ResultLine]:
+) -> Generator[ResultLine]:
     """Each document's line as it is done: ``workers`` threads, one sandbox each."""
     if not todo:
         return
@@ -231,7 +231,7 @@ def _dask_results(
     client: Any,
     scheduler: str | None,
     timeout: float | None,
-) -> Iterator[ResultLine]:
+) -> Generator[ResultLine]:
     """Each document's line as its task finishes on the cluster."""
     if not todo:
         return
@@ -247,7 +247,9 @@ def _dask_results(
                 key=[f"esig-bulk-{run}-{i}" for i in range(len(todo))],
                 pure=False,
             )
-        remaining = {future.key: (future, source) for future, source in zip(futures, todo, strict=True)}
+        remaining = {
+            future.key: (future, source) for future, source in zip(futures, todo, strict=True)
+        }
         pending = distributed.as_completed(futures)
         del futures
         try:

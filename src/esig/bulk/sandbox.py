@@ -96,9 +96,7 @@ class Sandbox:
             except ValueError:
                 pass  # a garbled answer: the child is out of step, treat it as crashed
         elapsed = time.perf_counter() - started
-        timed_out = (
-            self._ready is not None and self.timeout is not None and process.poll() is None
-        )
+        timed_out = self._ready is not None and self.timeout is not None and process.poll() is None
         self.stop()
         if timed_out:
             return ResultLine(
@@ -157,7 +155,7 @@ _local = threading.local()
 
 
 def sandbox_for(job: VerifyJob | ExtendJob, timeout: float | None) -> Sandbox:
-    """This thread's sandbox for ``job`` (one per worker thread, kept between documents)."""
+    """The calling thread's sandbox for ``job`` (one per worker thread, kept between documents)."""
     kept: dict[str, Sandbox] | None = getattr(_local, "sandboxes", None)
     if kept is None:
         kept = _local.sandboxes = {}

@@ -19,7 +19,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from esig.bulk.jobs import VerifyJob
@@ -30,6 +30,7 @@ __all__ = ["async_verify_many", "verify_many"]
 
 
 def _job(
+    *,
     trust: Sequence[str | os.PathLike[str]],
     allow_fetching: bool,
     at: dt.datetime | None,
@@ -58,7 +59,7 @@ def _job(
     )
 
 
-def verify_many(  # noqa: PLR0913 - the verifier's settings and the run's
+def verify_many(
     sources: Sequence[str | os.PathLike[str]],
     output: str | os.PathLike[str],
     *,
@@ -79,6 +80,7 @@ def verify_many(  # noqa: PLR0913 - the verifier's settings and the run's
     resume: bool = False,
     parquet: str | os.PathLike[str] | None = None,
     on_result: ResultCallback | None = None,
+    on_start: Callable[[int], object] | None = None,
 ) -> BulkSummary:
     """Verify every document ``sources`` name; write one JSON line per document to ``output``.
 
@@ -113,6 +115,7 @@ def verify_many(  # noqa: PLR0913 - the verifier's settings and the run's
             path and SHA-256 (without it, ``output`` is started afresh).
         parquet: Also write the results as a Parquet table here, at the end (pyarrow).
         on_result: Called with each line as it is written, in the calling thread.
+        on_start: Called once with the number of documents to examine (after resume).
 
     Returns:
         The counts: documents per verdict, signatures per level, errors per kind.
@@ -126,16 +129,16 @@ def verify_many(  # noqa: PLR0913 - the verifier's settings and the run's
 
     """
     job = _job(
-        trust,
-        allow_fetching,
-        at,
-        register,
-        register_authority,
-        register_sha256,
-        trusted_lists,
-        lotl_signers,
-        allow_unsigned_lists,
-        exemptions,
+        trust=trust,
+        allow_fetching=allow_fetching,
+        at=at,
+        register=register,
+        register_authority=register_authority,
+        register_sha256=register_sha256,
+        trusted_lists=trusted_lists,
+        lotl_signers=lotl_signers,
+        allow_unsigned_lists=allow_unsigned_lists,
+        exemptions=exemptions,
     )
     return run_job(
         job,
@@ -148,10 +151,11 @@ def verify_many(  # noqa: PLR0913 - the verifier's settings and the run's
         resume=resume,
         parquet=parquet,
         on_result=on_result,
+        on_start=on_start,
     )
 
 
-async def async_verify_many(  # noqa: PLR0913 - verify_many's arguments
+async def async_verify_many(
     sources: Sequence[str | os.PathLike[str]],
     output: str | os.PathLike[str],
     *,
@@ -172,6 +176,7 @@ async def async_verify_many(  # noqa: PLR0913 - verify_many's arguments
     resume: bool = False,
     parquet: str | os.PathLike[str] | None = None,
     on_result: ResultCallback | None = None,
+    on_start: Callable[[int], object] | None = None,
 ) -> BulkSummary:
     """Async twin of :func:`verify_many`: the run goes on a thread; ``on_result`` on the loop."""
     loop = asyncio.get_running_loop()
@@ -203,4 +208,5 @@ async def async_verify_many(  # noqa: PLR0913 - verify_many's arguments
         resume=resume,
         parquet=parquet,
         on_result=report,
+        on_start=on_start,
     )
