@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import logging
 import os
 import signal
 import threading
@@ -20,7 +19,15 @@ import pytest
 from cryptography.hazmat.primitives.serialization import Encoding
 from typer.testing import CliRunner
 
-from esig.bulk import ResultLine, Verdict, expand_sources, extend_many, read_results, verify_many
+from esig.bulk import (
+    ResultLine,
+    Verdict,
+    expand_sources,
+    extend_many,
+    local_cluster,
+    read_results,
+    verify_many,
+)
 from esig.bulk.jobs import VerifyJob
 from esig.bulk.sandbox import Sandbox
 from esig.cli.app import build_app
@@ -221,16 +228,7 @@ def test_a_local_cluster_with_a_killed_worker_still_gives_every_document_one_lin
     distributed = pytest.importorskip("distributed")
     before = _hashes(archive["store"])
     out = tmp_path / "results.jsonl"
-    with (
-        distributed.LocalCluster(
-            n_workers=2,
-            threads_per_worker=1,
-            processes=True,
-            dashboard_address=None,
-            silence_logs=logging.CRITICAL,
-        ) as cluster,
-        distributed.Client(cluster) as client,
-    ):
+    with local_cluster(2) as cluster, distributed.Client(cluster) as client:
         pids = client.run(os.getpid)
         assert len(pids) == 2
         victim = sorted(pids.values())[0]
@@ -365,3 +363,16 @@ def test_extend_many_writes_lta_copies_beside_or_below_and_never_touches_inputs(
     assert _hashes(store).items() >= before.items()
     code, _, stderr = _cli("extend-many", str(store), "--out", str(out))
     assert code == 2 and "time-stamping service" in stderr
+    # an output folder that maps each document onto itself is refused per document
+    onto_itself = extend_many(
+        [store / "a" / "deed-0.pdf"], out, tsa=esig_trust_services.tsa_url, output_dir=store / "a"
+    )
+    assert onto_itself.errors == {"InputError": 1}
+    assert _hashes(store).items() >= before.items()
+    # in place only when asked: the input is replaced by its B-LTA version
+    deed = store / "a" / "deed-1.pdf"
+    extend_many([deed], out, tsa=esig_trust_services.tsa_url, trust=[root], in_place=True)
+    assert _sha(deed) != before[deed]
+    conformance = verify_pdf(deed, trust=[esig_trust_services.root_certificate]).signatures[0]
+    assert conformance.conformance is not None and conformance.conformance.reached is not None
+    assert conformance.conformance.reached.value == "B-LTA"

@@ -29,6 +29,7 @@ if TYPE_CHECKING:
         summarize,
         write_parquet,
     )
+    from esig.bulk.runner import local_cluster
     from esig.bulk.sources import expand_sources
     from esig.bulk.verify import async_verify_many, verify_many
 
@@ -42,6 +43,7 @@ _WHERE: dict[str, str] = {
     "async_verify_many": "esig.bulk.verify",
     "expand_sources": "esig.bulk.sources",
     "extend_many": "esig.bulk.extend",
+    "local_cluster": "esig.bulk.runner",
     "read_results": "esig.bulk.results",
     "summarize": "esig.bulk.results",
     "verify_many": "esig.bulk.verify",
@@ -59,6 +61,7 @@ __all__ = [
     "async_verify_many",
     "expand_sources",
     "extend_many",
+    "local_cluster",
     "read_results",
     "summarize",
     "verify_many",

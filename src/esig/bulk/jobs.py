@@ -91,10 +91,10 @@ class _Base(EsigModel):
     def _examine(self, path: Path, facts: dict[str, Any]) -> dict[str, Any]:
         digest, size = _sha256(path)
         facts |= {"sha256": digest, "size": size}  # kept even when the job then fails
-        return {"sha256": digest, "size": size, **self._do(path)}
+        return {"sha256": digest, "size": size, **self._do(path, facts)}
 
-    def _do(self, path: Path) -> dict[str, Any]:  # pragma: no cover - each job has its own
-        raise NotImplementedError
+    def _do(self, path: Path, facts: dict[str, Any]) -> dict[str, Any]:  # pragma: no cover
+        raise NotImplementedError  # each job has its own
 
     def prepare(self) -> None:
         """Load what every document needs (once per worker); errors are the user's input."""
@@ -209,8 +209,8 @@ class VerifyJob(_Base):
             "exemptions": self.exemptions,
         }
 
-    def _do(self, path: Path) -> dict[str, Any]:
-        kind = document_kind(path)
+    def _do(self, path: Path, facts: dict[str, Any]) -> dict[str, Any]:
+        kind = facts["kind"] = document_kind(path)
         report = _VERIFIERS[kind](path, self.settings())
         signatures = tuple(
             SignatureLine(
@@ -329,22 +329,41 @@ class ExtendJob(_Base):
             )
             self._services = (timestamp, validation)
 
-    def _do(self, path: Path) -> dict[str, Any]:
+    def _do(self, path: Path, facts: dict[str, Any]) -> dict[str, Any]:
         from esig.asic.container import container_form  # noqa: PLC0415
-        from esig.signing.baseline import BaselineLevel  # noqa: PLC0415
 
         self.prepare()
+        target = self.target(path)
+        facts["kind"] = "asic" if container_form(path) is not None else "pdf"
+        if not self.in_place and target.resolve() == path.resolve():
+            raise InputError(
+                "The output folder maps this document onto itself; choose another folder "
+                "(or ask for in-place extension)"
+            )
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if not self.in_place:
+            self._extend(path, target, facts["kind"])
+            return {"verdict": Verdict.EXTENDED, "output": str(target)}
+        # In place: extended beside the input (hidden), then renamed over it.
+        staged = path.with_name(f".{path.name}.esig-extend")
+        try:
+            self._extend(path, staged, facts["kind"])
+            os.replace(staged, path)
+        finally:
+            staged.unlink(missing_ok=True)
+        return {"verdict": Verdict.EXTENDED, "output": str(path)}
+
+    def _extend(self, path: Path, target: Path, kind: str) -> None:
+        from esig.signing.baseline import BaselineLevel  # noqa: PLC0415
+
         assert self._services is not None
         timestamp, validation = self._services
-        target = self.target(path)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        if container_form(path) is not None:
+        if kind == "asic":
             from esig.signing.asic_archive import extend_asic  # noqa: PLC0415
 
             if self.level != "B-LTA":
                 raise InputError("An ASiC container is extended to B-LTA only")
             extend_asic(path, target, timestamp=timestamp, validation=validation)
-            kind = "asic"
         else:
             from esig.signing.extend import extend_pdf  # noqa: PLC0415
 
@@ -355,8 +374,6 @@ class ExtendJob(_Base):
                 timestamp=timestamp,
                 validation=validation,
             )
-            kind = "pdf"
-        return {"kind": kind, "verdict": Verdict.EXTENDED, "output": str(target)}
 
 
 Job = VerifyJob | ExtendJob

@@ -5,8 +5,10 @@ Every document gets exactly one result line, written as soon as it is done:
 * locally, ``workers`` threads each drive one :class:`~esig.bulk.sandbox.Sandbox` (a
   child interpreter that loaded the job once), so ``workers`` documents are examined at
   once on as many cores;
-* with a ``dask.distributed`` :class:`~distributed.Client` (or a scheduler address),
-  each document is one task; a Dask worker keeps one sandbox per thread between tasks.
+* with a ``dask.distributed`` ``Client`` (or a scheduler address), the documents go out
+  as tasks of up to 16 documents each (a task costs the cluster a few milliseconds, a
+  small document about as much); a Dask worker keeps one sandbox per thread between
+  tasks.
   When a worker dies, Dask gives its unfinished documents to another worker; a task
   that still fails (``distributed.scheduler.allowed-failures`` deaths) gets a
   ``WorkerLost`` line.
@@ -20,6 +22,7 @@ from __future__ import annotations
 
 import concurrent.futures
 import contextlib
+import functools
 import hashlib
 import logging
 import os
@@ -45,7 +48,7 @@ from esig.bulk.sandbox import Sandbox, sandbox_for
 from esig.bulk.sources import expand_sources
 from esig.errors import InputError
 
-__all__ = ["ResultCallback", "check_document", "run_job"]
+__all__ = ["ResultCallback", "check_documents", "local_cluster", "run_job"]
 
 ResultCallback = Callable[[ResultLine], object]
 """Called once per document with its result line, in the caller's thread."""
@@ -54,16 +57,27 @@ DEFAULT_TIMEOUT = 300.0
 """Seconds one document may take before its worker's child process is killed."""
 
 _DASK_LOGGERS = ("distributed", "dask")
+_MAX_CHUNK = 16
+"""At most this many documents per Dask task: a task costs the cluster a few milliseconds
+of CPU (scheduler, worker, client), a small document about as much to verify."""
+_CHUNKS_PER_THREAD = 8
+"""Tasks per worker thread at least, so the work stays balanced and a lost worker's
+share is small."""
 
 
-def check_document(source: str, job_json: str, timeout: float | None) -> ResultLine:
-    """Examine one document in this thread's sandbox (the task a Dask worker runs)."""
+@functools.lru_cache(maxsize=4)
+def _job_from(job_json: str) -> VerifyJob | ExtendJob:
     from pydantic import TypeAdapter  # noqa: PLC0415
 
     from esig.bulk.jobs import Job  # noqa: PLC0415
 
-    job: VerifyJob | ExtendJob = TypeAdapter(Job).validate_json(job_json)
-    return sandbox_for(job, timeout).run(source)
+    return TypeAdapter(Job).validate_json(job_json)
+
+
+def check_documents(sources: list[str], job_json: str, timeout: float | None) -> list[ResultLine]:
+    """Examine a few documents in the calling thread's sandbox (the task a Dask worker runs)."""
+    sandbox = sandbox_for(_job_from(job_json), timeout)
+    return [sandbox.run(source) for source in sources]
 
 
 def _auto_workers() -> int:
@@ -196,6 +210,28 @@ def _import_distributed() -> Any:
     return distributed
 
 
+def local_cluster(workers: int = 2) -> Any:
+    """A quiet ``dask.distributed.LocalCluster`` on this machine: ``workers`` processes.
+
+    One thread per worker (each thread drives one worker process of its own), no
+    dashboard (nothing listens on port 8787) and the cluster's logs kept off stderr. Use
+    it as a context manager, with a ``Client`` over it.
+
+    Raises:
+        InputError: The ``bulk`` extra (dask.distributed) is not installed.
+
+    """
+    distributed = _import_distributed()
+    with caught_library_warnings("starting a Dask LocalCluster"):
+        return distributed.LocalCluster(
+            n_workers=workers,
+            threads_per_worker=1,
+            processes=True,
+            dashboard_address=None,
+            silence_logs=logging.CRITICAL,
+        )
+
+
 @contextlib.contextmanager
 def _connected(client: Any, scheduler: str | None) -> Iterator[Any]:
     if client is not None:
@@ -239,29 +275,30 @@ def _dask_results(
     with _connected(client, scheduler) as connected:
         run = uuid.uuid4().hex[:12]
         with caught_library_warnings("submitting to the Dask cluster"):
+            threads = max(1, sum(connected.nthreads().values()))
+            size = max(1, min(_MAX_CHUNK, len(todo) // (threads * _CHUNKS_PER_THREAD)))
+            chunks = [todo[i : i + size] for i in range(0, len(todo), size)]
             futures = connected.map(
-                check_document,
-                todo,
+                check_documents,
+                chunks,
                 job_json=job.model_dump_json(),
                 timeout=timeout,
-                key=[f"esig-bulk-{run}-{i}" for i in range(len(todo))],
+                key=[f"esig-bulk-{run}-{i}" for i in range(len(chunks))],
                 pure=False,
             )
-        remaining = {
-            future.key: (future, source) for future, source in zip(futures, todo, strict=True)
-        }
+        remaining = {f.key: (f, chunk) for f, chunk in zip(futures, chunks, strict=True)}
         pending = distributed.as_completed(futures)
         del futures
         try:
             for future in pending:
-                _, source = remaining.pop(future.key)
+                _, chunk = remaining.pop(future.key)
                 try:
                     with caught_library_warnings("gathering a result from Dask"):
-                        line = future.result()
-                except Exception as exc:  # a task the cluster gave up on: still one line
-                    line = _lost(source, exc)
+                        lines = future.result()
+                except Exception as exc:  # a task the cluster gave up on: still one line each
+                    lines = [_lost(source, exc) for source in chunk]
                 future.release()
-                yield line
+                yield from lines
         finally:
             with caught_library_warnings("cancelling Dask tasks"):
                 for future, _ in remaining.values():

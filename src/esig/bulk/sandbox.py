@@ -81,7 +81,15 @@ class Sandbox:
         """Examine ``source`` in the child; a line saying why when the child fails."""
         started = time.perf_counter()
         answer: bytes | None = None
-        process = self._process if self._process is not None else self._start()
+        try:
+            process = self._process if self._process is not None else self._start()
+        except OSError as exc:  # no interpreter, no processes left: this document's line says so
+            return ResultLine(
+                path=source,
+                verdict=Verdict.ERROR,
+                error=f"No process could be started to examine this document: {exc}",
+                error_type="WorkerCrashed",
+            )
         try:
             if self._ready is not None:
                 assert process.stdin is not None
