@@ -7,10 +7,12 @@ processes) and kill a worker by its pid mid-run.
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import json
 import os
 import signal
+import sys
 import threading
 import time
 from pathlib import Path
@@ -22,18 +24,20 @@ from typer.testing import CliRunner
 from esig.bulk import (
     ResultLine,
     Verdict,
+    async_verify_many,
     expand_sources,
     extend_many,
     local_cluster,
     read_results,
     verify_many,
+    write_parquet,
 )
 from esig.bulk.jobs import VerifyJob
 from esig.bulk.sandbox import Sandbox
 from esig.cli.app import build_app
 from esig.demo import sample_pdf
 from esig.devices.software import SoftwareKey
-from esig.errors import DocumentNotFoundError
+from esig.errors import DocumentNotFoundError, InputError
 from esig.signing import BaselineLevel, TimestampService, sign_detached, sign_many
 from esig.testing.services import LocalTrustServices
 from esig.verification import verify_pdf
@@ -243,6 +247,20 @@ def test_a_local_cluster_with_a_killed_worker_still_gives_every_document_one_lin
             [archive["store"]], out, trust=[archive["root"]], client=client, on_result=kill_midway
         )
         assert victim not in client.run(os.getpid).values()  # it really died
+        # the CLI on the same cluster, by its address: same lines, nothing on stderr
+        cli_out = tmp_path / "cli.jsonl"
+        code, stdout, stderr = _cli(
+            "verify-many",
+            str(archive["store"] / "2026"),
+            "--out",
+            str(cli_out),
+            "--trust",
+            str(archive["root"]),
+            "--scheduler",
+            cluster.scheduler_address,
+        )
+        assert (code, stderr) == (1, ""), stdout
+        assert len(_lines(cli_out)) == GOOD // 2 + 3
     assert len(seen) == GOOD + 3
     by_name = _check_complete(_lines(out), archive["store"])
     _check_verdicts(by_name, archive["store"])
@@ -376,3 +394,33 @@ def test_extend_many_writes_lta_copies_beside_or_below_and_never_touches_inputs(
     conformance = verify_pdf(deed, trust=[esig_trust_services.root_certificate]).signatures[0]
     assert conformance.conformance is not None and conformance.conformance.reached is not None
     assert conformance.conformance.reached.value == "B-LTA"
+
+
+def test_without_the_bulk_extra_a_cluster_is_refused_naming_the_extra(
+    archive: dict[str, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setitem(sys.modules, "distributed", None)  # as if not installed
+    with pytest.raises(InputError, match=r"esig\[bulk\]"):
+        verify_many(
+            [archive["store"] / "2025" / "contract-0000.pdf"],
+            tmp_path / "r.jsonl",
+            scheduler="tcp://127.0.0.1:8786",
+        )
+    monkeypatch.setitem(sys.modules, "pyarrow", None)
+    with pytest.raises(InputError, match=r"esig\[bulk\]"):
+        write_parquet([], tmp_path / "r.parquet")
+    assert not (tmp_path / "r.parquet").exists()
+
+
+def test_the_async_twin_reports_each_line_on_the_loop(
+    archive: dict[str, Path], tmp_path: Path
+) -> None:
+    seen: list[ResultLine] = []
+    docs = sorted((archive["store"] / "2025").glob("*.pdf"))[:3]
+    summary = asyncio.run(
+        async_verify_many(
+            docs, tmp_path / "r.jsonl", trust=[archive["root"]], workers=1, on_result=seen.append
+        )
+    )
+    assert summary.verdicts == {"TOTAL-PASSED": 3}
+    assert sorted(Path(line.path) for line in seen) == docs
