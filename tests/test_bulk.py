@@ -15,6 +15,7 @@ import signal
 import sys
 import threading
 import time
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -38,7 +39,14 @@ from esig.cli.app import build_app
 from esig.demo import sample_pdf
 from esig.devices.software import SoftwareKey
 from esig.errors import DocumentNotFoundError, InputError
-from esig.signing import BaselineLevel, TimestampService, sign_detached, sign_many
+from esig.signing import (
+    BaselineLevel,
+    TimestampService,
+    sign_asic,
+    sign_detached,
+    sign_many,
+    sign_xml,
+)
 from esig.testing.services import LocalTrustServices
 from esig.verification import verify_pdf
 from tests.conftest import flip_byte
@@ -247,6 +255,13 @@ def test_a_local_cluster_with_a_killed_worker_still_gives_every_document_one_lin
             [archive["store"]], out, trust=[archive["root"]], client=client, on_result=kill_midway
         )
         assert victim not in client.run(os.getpid).values()  # it really died
+        # and what it held was given to another worker: a task entered processing twice
+        entered = Counter(
+            entry[0]
+            for entry in cluster.scheduler.transition_log
+            if entry[2] == "processing" and str(entry[0]).startswith("esig-bulk-")
+        )
+        assert max(entered.values()) >= 2, entered
         # the CLI on the same cluster, by its address: same lines, nothing on stderr
         cli_out = tmp_path / "cli.jsonl"
         code, stdout, stderr = _cli(
@@ -297,6 +312,33 @@ def test_sources_expand_folders_globs_and_manifests(
     assert lines["invoice.xml.bin.p7s"].verdict is Verdict.TOTAL_PASSED
     assert lines["missing.pdf"].error_type == "DocumentNotFoundError"
     assert lines["a.pdf"].verdict is Verdict.ERROR  # no network here: its own line
+
+
+def test_every_kind_esig_verify_reads_is_verified_by_content(
+    archive: dict[str, Path], tmp_path: Path, esig_device: SoftwareKey
+) -> None:
+    store = tmp_path / "kinds"
+    store.mkdir()
+    invoice = tmp_path / "invoice.xml"
+    invoice.write_bytes(b"<invoice><total>12.50</total></invoice>")
+    sign_xml(invoice, store / "invoice-signed.xml", esig_device)
+    sign_asic([invoice], store / "bundle.asice", esig_device)
+    (store / "letter.txt").write_bytes(b"a letter")
+    sign_detached(store / "letter.txt", store / "letter.txt.p7s", esig_device)
+    pdf = sorted((archive["store"] / "2025").glob("*.pdf"))[0]
+    (store / "contract.bin").write_bytes(pdf.read_bytes())  # the name plays no part
+    tampered = (store / "invoice-signed.xml").read_bytes().replace(b"12.50", b"99.50")
+    (store / "invoice-tampered.xml").write_bytes(tampered)
+    out = tmp_path / "results.jsonl"
+    verify_many([store], out, trust=[archive["root"]], workers=2)
+    lines = {Path(line.path).name: line for line in _lines(out)}
+    assert {name: (line.kind, line.verdict.value) for name, line in lines.items()} == {
+        "invoice-signed.xml": ("xades", "TOTAL-PASSED"),
+        "invoice-tampered.xml": ("xades", "TOTAL-FAILED"),
+        "bundle.asice": ("asic", "TOTAL-PASSED"),
+        "letter.txt.p7s": ("cades", "TOTAL-PASSED"),
+        "contract.bin": ("pdf", "TOTAL-PASSED"),
+    }
 
 
 def _cli(*args: str) -> tuple[int, str, str]:

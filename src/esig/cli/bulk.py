@@ -30,7 +30,9 @@ _SOURCES_HELP = (
     "Files, folders, globs (quote them: 'archive/**/*.pdf') or @LIST (one path or URL per line)."
 )
 
-Sources = Annotated[list[str], typer.Argument(metavar="SOURCE...", help=_SOURCES_HELP)]
+Sources = Annotated[
+    list[str], typer.Argument(metavar="SOURCE", help=_SOURCES_HELP, show_default=False)
+]
 Out = Annotated[
     Path,
     typer.Option("--out", "-o", metavar="FILE", help="The results, one JSON line per document."),
