@@ -245,6 +245,7 @@ LAYERS = {
     "esig._pyhanko": ADAPTER,
     "esig._xml": ADAPTER,
     # the public packages, over the adapter
+    "esig.bulk": PUBLIC,
     "esig.devices": PUBLIC,
     "esig.evidence": PUBLIC,
     "esig.issuance": PUBLIC,

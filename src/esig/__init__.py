@@ -26,6 +26,7 @@ from esig._version import VERSION
 
 if TYPE_CHECKING:
     from esig.asic import AsicForm, ZipLimits
+    from esig.bulk import extend_many, verify_many
     from esig.devices import (
         CscDevice,
         DeviceEvidence,
@@ -206,6 +207,8 @@ _WHERE: dict[str, str] = {
     "verify_detached": "esig.verification",
     "verify_pdf": "esig.verification",
     "verify_xml": "esig.verification",
+    "verify_many": "esig.bulk",
+    "extend_many": "esig.bulk",
 }
 """Each public name and the module that defines it."""
 
@@ -215,6 +218,7 @@ _SUBPACKAGES = frozenset(
         "certificates",
         "demo",
         "asic",
+        "bulk",
         "devices",
         "errors",
         "evidence",
@@ -306,6 +310,7 @@ __all__ = [
     "async_sign_pdf",
     "async_verify_pdf",
     "extend_asic",
+    "extend_many",
     "extend_pdf",
     "open_device",
     "prepare_document",
@@ -319,6 +324,7 @@ __all__ = [
     "signed_revision",
     "verify_asic",
     "verify_detached",
+    "verify_many",
     "verify_pdf",
     "verify_xml",
 ]

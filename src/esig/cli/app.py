@@ -17,6 +17,7 @@ from typing import Annotated, Any
 import typer
 from typer.core import TyperGroup
 
+from esig.cli.bulk import extend_many, verify_many
 from esig.cli.cert import cert_show
 from esig.cli.demo import demo
 from esig.cli.devices import devices_list
@@ -95,6 +96,8 @@ def build_app(*, rich_help: bool = True) -> typer.Typer:
     root.callback()(_options)
     for command in (demo, sign, prepare, verify, extend):
         _register(root, command)
+    _register(root, verify_many, "verify-many")
+    _register(root, extend_many, "extend-many")
 
     devices = _group("Find signing devices: PKCS#11 tokens and keys, remote CSC credentials.")
     _register(devices, devices_list, "list")

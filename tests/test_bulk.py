@@ -1,0 +1,468 @@
+"""esig.bulk: verify-many and extend-many over a generated archive, locally and on Dask.
+
+The archive is a few hundred distinct signed PDFs (each signed on its own) with broken
+ones among them; the Dask tests run a real ``LocalCluster`` (scheduler and two worker
+processes) and kill a worker by its pid mid-run.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import json
+import os
+import signal
+import sys
+import threading
+import time
+from collections import Counter
+from pathlib import Path
+
+import pytest
+from cryptography.hazmat.primitives.serialization import Encoding
+from typer.testing import CliRunner
+
+from esig.bulk import (
+    ResultLine,
+    Verdict,
+    async_verify_many,
+    expand_sources,
+    extend_many,
+    local_cluster,
+    read_results,
+    verify_many,
+    write_parquet,
+)
+from esig.bulk.jobs import VerifyJob
+from esig.bulk.sandbox import Sandbox
+from esig.cli.app import build_app
+from esig.demo import sample_pdf
+from esig.devices.software import SoftwareKey
+from esig.errors import DocumentNotFoundError, InputError
+from esig.signing import (
+    BaselineLevel,
+    TimestampService,
+    sign_asic,
+    sign_detached,
+    sign_many,
+    sign_xml,
+)
+from esig.testing.services import LocalTrustServices
+from esig.verification import verify_pdf
+from tests.conftest import flip_byte
+
+GOOD = 200
+"""Distinct signed PDFs in the archive."""
+
+
+def _sha(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _lines(path: Path) -> list[ResultLine]:
+    return list(read_results(path))
+
+
+@pytest.fixture(scope="module")
+def archive(tmp_path_factory: pytest.TempPathFactory, esig_pki: object) -> dict[str, Path]:
+    """A folder of GOOD signed PDFs and three broken ones; the root certificate beside it."""
+    from esig.issuance import TestPKI
+
+    assert isinstance(esig_pki, TestPKI)
+    base = tmp_path_factory.mktemp("bulk")
+    store = base / "store"
+    (store / "2025").mkdir(parents=True)
+    (store / "2026").mkdir()
+    source = base / "sample.pdf"
+    source.write_bytes(sample_pdf())
+    device: SoftwareKey = esig_pki.issue_person("Bea", "Bulk").device()
+    pairs = [(source, store / f"{2025 + i % 2}" / f"contract-{i:04}.pdf") for i in range(GOOD)]
+    results = sign_many(pairs, device, workers=2, reason="bulk test")
+    assert all(r.ok for r in results)
+    good = store / "2025" / "contract-0000.pdf"
+    data = good.read_bytes()
+    (store / "2026" / "truncated.pdf").write_bytes(data[: len(data) // 3])
+    (store / "2026" / "not-a-pdf.pdf").write_bytes(b"Dear auditor, this is a letter.\n")
+    # a byte inside the signed range changed: the digest no longer matches
+    marker = data.index(b"/Reason")
+    (store / "2026" / "tampered.pdf").write_bytes(flip_byte(data, marker + 9))
+    root = base / "root.pem"
+    root.write_bytes(esig_pki.root.certificate.public_bytes(Encoding.PEM))
+    return {"store": store, "root": root, "base": base}
+
+
+def _hashes(folder: Path) -> dict[Path, str]:
+    return {p: _sha(p) for p in folder.rglob("*") if p.is_file()}
+
+
+def _check_complete(lines: list[ResultLine], store: Path) -> dict[str, ResultLine]:
+    """Every document of ``store`` has exactly one line; return them by file name."""
+    paths = [line.path for line in lines]
+    assert len(paths) == len(set(paths)), "a document has two result lines"
+    expected = {str(p) for p in store.rglob("*.pdf")}
+    assert set(paths) == expected
+    return {Path(line.path).name: line for line in lines}
+
+
+def _check_verdicts(by_name: dict[str, ResultLine], store: Path) -> None:
+    assert by_name["tampered.pdf"].verdict is Verdict.TOTAL_FAILED
+    assert by_name["not-a-pdf.pdf"].verdict is Verdict.ERROR
+    assert by_name["not-a-pdf.pdf"].error_type == "NotAPdfError"
+    assert by_name["truncated.pdf"].verdict is not Verdict.TOTAL_PASSED
+    good = [line for name, line in by_name.items() if name.startswith("contract-")]
+    assert len(good) == GOOD
+    assert {line.verdict for line in good} == {Verdict.TOTAL_PASSED}
+    one = by_name["contract-0007.pdf"]
+    assert one.sha256 == _sha(store / "2026" / "contract-0007.pdf")
+    (signature,) = one.signatures
+    assert signature.indication == "TOTAL-PASSED"
+    assert signature.level in {"SES", "AES", "QES"}
+
+
+def test_the_local_pool_gives_every_document_one_line_and_leaves_inputs_alone(
+    archive: dict[str, Path], tmp_path: Path
+) -> None:
+    before = _hashes(archive["store"])
+    out = tmp_path / "results.jsonl"
+    summary = verify_many([archive["store"]], out, trust=[archive["root"]], workers=2)
+    by_name = _check_complete(_lines(out), archive["store"])
+    _check_verdicts(by_name, archive["store"])
+    assert summary.documents == GOOD + 3
+    assert summary.verdicts[Verdict.TOTAL_PASSED] == GOOD
+    assert not summary.all_passed
+    assert _hashes(archive["store"]) == before
+    # every line is whole JSON on its own line
+    assert all(json.loads(raw) for raw in out.read_text().splitlines())
+
+
+def test_without_the_trust_anchor_no_document_passes(
+    archive: dict[str, Path], tmp_path: Path
+) -> None:
+    out = tmp_path / "results.jsonl"
+    summary = verify_many([str(archive["store"] / "2025" / "contract-00[0-3]*.pdf")], out)
+    assert summary.documents == 20
+    assert summary.verdicts == {Verdict.INDETERMINATE.value: 20}
+
+
+def test_resume_skips_what_is_done_and_redoes_what_changed(
+    archive: dict[str, Path], tmp_path: Path
+) -> None:
+    folder = tmp_path / "some"
+    folder.mkdir()
+    for path in sorted((archive["store"] / "2025").glob("*.pdf"))[:12]:
+        (folder / path.name).write_bytes(path.read_bytes())
+    out = tmp_path / "results.jsonl"
+    first = verify_many([folder], out, trust=[archive["root"]], workers=2)
+    assert first.documents == 12 and first.skipped == 0
+    changed = sorted(folder.glob("*.pdf"))[3]
+    changed.write_bytes(b"replaced by something else")
+    examined: list[str] = []
+    second = verify_many(
+        [folder], out, trust=[archive["root"]], workers=2, resume=True, on_result=examined.append
+    )
+    assert [Path(line.path) for line in examined] == [changed]  # type: ignore[attr-defined]
+    assert second.skipped == 11 and second.documents == 12
+    assert second.verdicts == {"TOTAL-PASSED": 11, "ERROR": 1}
+    assert len(_lines(out)) == 13  # the changed document's new line appended
+    third = verify_many([folder], out, trust=[archive["root"]], resume=True)
+    assert third.skipped == 12
+    # without --resume the file starts afresh
+    verify_many([folder], out, trust=[archive["root"]], workers=1)
+    assert len(_lines(out)) == 12
+
+
+def test_a_torn_last_line_is_skipped_and_the_next_run_starts_on_a_new_line(
+    archive: dict[str, Path], tmp_path: Path
+) -> None:
+    folder = tmp_path / "two"
+    folder.mkdir()
+    for path in sorted((archive["store"] / "2025").glob("*.pdf"))[:2]:
+        (folder / path.name).write_bytes(path.read_bytes())
+    out = tmp_path / "results.jsonl"
+    verify_many([folder], out, trust=[archive["root"]], workers=1)
+    whole = out.read_bytes()
+    out.write_bytes(whole[: len(whole) - 40])  # as if killed while writing the last line
+    summary = verify_many([folder], out, trust=[archive["root"]], workers=1, resume=True)
+    assert summary.skipped == 1 and summary.documents == 2
+    assert len(_lines(out)) == 2
+    torn, appended = out.read_text().splitlines()[1:]
+    with pytest.raises(ValueError):
+        json.loads(torn)
+    assert json.loads(appended)["path"] == torn.split('"path":"')[1].split('"')[0]
+
+
+def test_a_document_that_hangs_gets_a_timeout_line_and_the_others_go_on(
+    archive: dict[str, Path], tmp_path: Path
+) -> None:
+    hang = tmp_path / "stale-mount.pdf"
+    os.mkfifo(hang)  # reading it blocks forever: no writer ever comes
+    docs = sorted((archive["store"] / "2025").glob("*.pdf"))[:4]
+    out = tmp_path / "results.jsonl"
+    started = time.monotonic()
+    summary = verify_many([hang, *docs], out, trust=[archive["root"]], workers=2, timeout=2.0)
+    assert time.monotonic() - started < 30
+    lines = {Path(line.path).name: line for line in _lines(out)}
+    assert len(lines) == 5
+    assert lines["stale-mount.pdf"].verdict is Verdict.ERROR
+    assert lines["stale-mount.pdf"].error_type == "Timeout"
+    assert summary.verdicts["TOTAL-PASSED"] == 4
+
+
+def test_a_child_killed_while_examining_gives_a_crash_line_and_is_replaced(
+    archive: dict[str, Path], tmp_path: Path
+) -> None:
+    hang = tmp_path / "blocked.pdf"
+    os.mkfifo(hang)
+    sandbox = Sandbox(VerifyJob(trust=(str(archive["root"]),)), timeout=None)
+    try:
+        answer: list[ResultLine] = []
+        worker = threading.Thread(target=lambda: answer.append(sandbox.run(str(hang))))
+        worker.start()
+        deadline = time.monotonic() + 60
+        while sandbox.pid is None and time.monotonic() < deadline:
+            time.sleep(0.05)
+        time.sleep(1.0)  # the child has the document
+        assert sandbox.pid is not None
+        os.kill(sandbox.pid, signal.SIGKILL)
+        worker.join(30)
+        (line,) = answer
+        assert line.error_type == "WorkerCrashed"
+        assert "signal 9" in (line.error or "")
+        good = sorted((archive["store"] / "2025").glob("*.pdf"))[0]
+        assert sandbox.run(str(good)).verdict is Verdict.TOTAL_PASSED  # a fresh child
+    finally:
+        sandbox.stop()
+
+
+def test_a_local_cluster_with_a_killed_worker_still_gives_every_document_one_line(
+    archive: dict[str, Path], tmp_path: Path
+) -> None:
+    distributed = pytest.importorskip("distributed")
+    before = _hashes(archive["store"])
+    out = tmp_path / "results.jsonl"
+    with local_cluster(2) as cluster, distributed.Client(cluster) as client:
+        pids = client.run(os.getpid)
+        assert len(pids) == 2
+        victim = sorted(pids.values())[0]
+        seen: list[ResultLine] = []
+
+        def kill_midway(line: ResultLine) -> None:
+            seen.append(line)
+            if len(seen) == 30:
+                os.kill(victim, signal.SIGKILL)
+
+        summary = verify_many(
+            [archive["store"]], out, trust=[archive["root"]], client=client, on_result=kill_midway
+        )
+        assert victim not in client.run(os.getpid).values()  # it really died
+        # and what it held was given to another worker: a task entered processing twice
+        entered = Counter(
+            entry[0]
+            for entry in cluster.scheduler.transition_log
+            if entry[2] == "processing" and str(entry[0]).startswith("esig-bulk-")
+        )
+        assert max(entered.values()) >= 2, entered
+        # the CLI on the same cluster, by its address: same lines, nothing on stderr
+        cli_out = tmp_path / "cli.jsonl"
+        code, stdout, stderr = _cli(
+            "verify-many",
+            str(archive["store"] / "2026"),
+            "--out",
+            str(cli_out),
+            "--trust",
+            str(archive["root"]),
+            "--scheduler",
+            cluster.scheduler_address,
+        )
+        assert (code, stderr) == (1, ""), stdout
+        assert len(_lines(cli_out)) == GOOD // 2 + 3
+    assert len(seen) == GOOD + 3
+    by_name = _check_complete(_lines(out), archive["store"])
+    _check_verdicts(by_name, archive["store"])
+    assert summary.verdicts["TOTAL-PASSED"] == GOOD
+    assert _hashes(archive["store"]) == before
+
+
+def test_sources_expand_folders_globs_and_manifests(
+    archive: dict[str, Path], tmp_path: Path, esig_device: SoftwareKey
+) -> None:
+    content = tmp_path / "invoice.xml.bin"
+    content.write_bytes(b"an invoice")
+    sign_detached(content, tmp_path / "invoice.xml.bin.p7s", esig_device)
+    listed = tmp_path / "list.txt"
+    listed.write_text(
+        "# contracts\ninvoice.xml.bin.p7s\n\nmissing.pdf\nhttps://example.org/a.pdf\n"
+    )
+    found = expand_sources([tmp_path, f"@{listed}", str(tmp_path / "*.p7s")])
+    assert found == [
+        str(tmp_path / "invoice.xml.bin.p7s"),  # the content file is its signature's
+        str(listed),
+        str(tmp_path / "missing.pdf"),
+        "https://example.org/a.pdf",
+    ]
+    with pytest.raises(DocumentNotFoundError):
+        expand_sources([tmp_path / "nothing-here"])
+    with pytest.raises(DocumentNotFoundError, match="matches no file"):
+        expand_sources([str(tmp_path / "*.docx")])
+    out = tmp_path / "out" / "results.jsonl"
+    out.parent.mkdir()
+    verify_many([f"@{listed}"], out, trust=[archive["root"]], workers=1, timeout=20)
+    lines = {Path(line.path).name: line for line in _lines(out)}
+    assert lines["invoice.xml.bin.p7s"].kind == "cades"
+    assert lines["invoice.xml.bin.p7s"].verdict is Verdict.TOTAL_PASSED
+    assert lines["missing.pdf"].error_type == "DocumentNotFoundError"
+    assert lines["a.pdf"].verdict is Verdict.ERROR  # no network here: its own line
+
+
+def test_every_kind_esig_verify_reads_is_verified_by_content(
+    archive: dict[str, Path], tmp_path: Path, esig_device: SoftwareKey
+) -> None:
+    store = tmp_path / "kinds"
+    store.mkdir()
+    invoice = tmp_path / "invoice.xml"
+    invoice.write_bytes(b"<invoice><total>12.50</total></invoice>")
+    sign_xml(invoice, store / "invoice-signed.xml", esig_device)
+    sign_asic([invoice], store / "bundle.asice", esig_device)
+    (store / "letter.txt").write_bytes(b"a letter")
+    sign_detached(store / "letter.txt", store / "letter.txt.p7s", esig_device)
+    pdf = sorted((archive["store"] / "2025").glob("*.pdf"))[0]
+    (store / "contract.bin").write_bytes(pdf.read_bytes())  # the name plays no part
+    tampered = (store / "invoice-signed.xml").read_bytes().replace(b"12.50", b"99.50")
+    (store / "invoice-tampered.xml").write_bytes(tampered)
+    out = tmp_path / "results.jsonl"
+    verify_many([store], out, trust=[archive["root"]], workers=2)
+    lines = {Path(line.path).name: line for line in _lines(out)}
+    assert {name: (line.kind, line.verdict.value) for name, line in lines.items()} == {
+        "invoice-signed.xml": ("xades", "TOTAL-PASSED"),
+        "invoice-tampered.xml": ("xades", "TOTAL-FAILED"),
+        "bundle.asice": ("asic", "TOTAL-PASSED"),
+        "letter.txt.p7s": ("cades", "TOTAL-PASSED"),
+        "contract.bin": ("pdf", "TOTAL-PASSED"),
+    }
+
+
+def _cli(*args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(build_app(rich_help=False), list(args))
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_the_cli_exit_codes_summary_and_parquet(archive: dict[str, Path], tmp_path: Path) -> None:
+    pyarrow_parquet = pytest.importorskip("pyarrow.parquet")
+    out, table = tmp_path / "r.jsonl", tmp_path / "r.parquet"
+    store, root = str(archive["store"]), str(archive["root"])
+    code, stdout, stderr = _cli(
+        "verify-many",
+        f"{store}/2025/contract-00[0-3]*.pdf",
+        "--out",
+        str(out),
+        "--trust",
+        root,
+        "--workers",
+        "2",
+        "--parquet",
+        str(table),
+    )
+    assert (code, stderr) == (0, "")
+    assert "TOTAL-PASSED" in stdout and f"{20:>8}" in stdout
+    rows = pyarrow_parquet.read_table(table).to_pylist()
+    assert len(rows) == 20
+    assert {r["verdict"] for r in rows} == {"TOTAL-PASSED"}
+    assert rows[0]["signatures"][0]["indication"] == "TOTAL-PASSED"
+    code, stdout, stderr = _cli(
+        "verify-many", f"{store}/2026/*.pdf", "--out", str(out), "--trust", root
+    )
+    assert (code, stderr) == (1, "")
+    assert "TOTAL-FAILED" in stdout and "NotAPdfError" in stdout
+    code, _, stderr = _cli("verify-many", str(tmp_path / "absent"), "--out", str(out))
+    assert code == 2 and stderr.startswith("esig: error: ")
+
+
+def test_extend_many_writes_lta_copies_beside_or_below_and_never_touches_inputs(
+    tmp_path: Path, esig_trust_services: LocalTrustServices
+) -> None:
+    store = tmp_path / "store"
+    (store / "a").mkdir(parents=True)
+    source = tmp_path / "sample.pdf"
+    source.write_bytes(sample_pdf())
+    device = esig_trust_services.signer.device()
+    pairs = [(source, store / "a" / f"deed-{i}.pdf") for i in range(3)]
+    tsa = TimestampService(url=esig_trust_services.tsa_url, timeout=10)
+    assert all(r.ok for r in sign_many(pairs, device, level=BaselineLevel.B_T, timestamp=tsa))
+    (store / "a" / "note.pdf").write_bytes(b"no pdf at all")
+    before = _hashes(store)
+    root = tmp_path / "root.pem"
+    root.write_bytes(esig_trust_services.root_certificate.public_bytes(Encoding.PEM))
+    out = tmp_path / "extend.jsonl"
+    summary = extend_many(
+        [store], out, tsa=esig_trust_services.tsa_url, trust=[root], workers=2, timeout=120
+    )
+    assert summary.verdicts == {"EXTENDED": 3, "ERROR": 1}
+    assert _hashes(store).items() >= before.items()  # inputs byte-identical
+    for i in range(3):
+        made = store / "a" / f"deed-{i}-lta.pdf"
+        report = verify_pdf(made, trust=[esig_trust_services.root_certificate])
+        assert report.passed, report.to_text()
+        assert report.signatures[0].conformance is not None
+        assert report.signatures[0].conformance.reached is not None
+        assert report.signatures[0].conformance.reached.value == "B-LTA"
+    target = tmp_path / "renewed"
+    code, stdout, stderr = _cli(
+        "extend-many",
+        str(store / "a" / "deed-*[0-9].pdf"),
+        "--out",
+        str(out),
+        "--tsa",
+        esig_trust_services.tsa_url,
+        "--trust",
+        str(root),
+        "--output-dir",
+        str(target),
+    )
+    assert (code, stderr) == (0, ""), stdout
+    assert sorted(p.name for p in target.rglob("*.pdf")) == [f"deed-{i}.pdf" for i in range(3)]
+    assert _hashes(store).items() >= before.items()
+    code, _, stderr = _cli("extend-many", str(store), "--out", str(out))
+    assert code == 2 and "time-stamping service" in stderr
+    # an output folder that maps each document onto itself is refused per document
+    onto_itself = extend_many(
+        [store / "a" / "deed-0.pdf"], out, tsa=esig_trust_services.tsa_url, output_dir=store / "a"
+    )
+    assert onto_itself.errors == {"InputError": 1}
+    assert _hashes(store).items() >= before.items()
+    # in place only when asked: the input is replaced by its B-LTA version
+    deed = store / "a" / "deed-1.pdf"
+    extend_many([deed], out, tsa=esig_trust_services.tsa_url, trust=[root], in_place=True)
+    assert _sha(deed) != before[deed]
+    conformance = verify_pdf(deed, trust=[esig_trust_services.root_certificate]).signatures[0]
+    assert conformance.conformance is not None and conformance.conformance.reached is not None
+    assert conformance.conformance.reached.value == "B-LTA"
+
+
+def test_without_the_bulk_extra_a_cluster_is_refused_naming_the_extra(
+    archive: dict[str, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setitem(sys.modules, "distributed", None)  # as if not installed
+    with pytest.raises(InputError, match=r"esig\[bulk\]"):
+        verify_many(
+            [archive["store"] / "2025" / "contract-0000.pdf"],
+            tmp_path / "r.jsonl",
+            scheduler="tcp://127.0.0.1:8786",
+        )
+    monkeypatch.setitem(sys.modules, "pyarrow", None)
+    with pytest.raises(InputError, match=r"esig\[bulk\]"):
+        write_parquet([], tmp_path / "r.parquet")
+    assert not (tmp_path / "r.parquet").exists()
+
+
+def test_the_async_twin_reports_each_line_on_the_loop(
+    archive: dict[str, Path], tmp_path: Path
+) -> None:
+    seen: list[ResultLine] = []
+    docs = sorted((archive["store"] / "2025").glob("*.pdf"))[:3]
+    summary = asyncio.run(
+        async_verify_many(
+            docs, tmp_path / "r.jsonl", trust=[archive["root"]], workers=1, on_result=seen.append
+        )
+    )
+    assert summary.verdicts == {"TOTAL-PASSED": 3}
+    assert sorted(Path(line.path) for line in seen) == docs
