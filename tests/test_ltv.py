@@ -385,13 +385,18 @@ def test_extend_b_b_to_lta_and_renew(
     before = sha256(source)
     once = extend_pdf(source, tmp_path / "lta.pdf", level=PadesLevel.B_LTA, timestamp=tsa)
     assert sha256(source) == before, "the input is never modified"
-    assert (once.signatures, once.document_timestamps) == (1, 1)
+    # B-B has no trusted time: a first document timestamp gives B-T, then its validation
+    # data and an archive timestamp over everything give B-LTA (EN 319 142-1).
+    assert (once.signatures, once.document_timestamps) == (2, 2)
 
     view = pyhanko_view(once.path, root)
     assert view.signatures_ok == (True,)
-    assert view.document_timestamps_ok == (True,)
+    assert view.document_timestamps_ok == (True, True)
     assert view.dss_ocsps >= 1 and view.dss_crls >= 1
-    assert verify_pdf(once.path, trust=[root]).passed
+    first = verify_pdf(once.path, trust=[root])
+    assert first.passed, first.to_text()
+    conformance = first.signatures[0].conformance
+    assert conformance is not None and conformance.reached is BaselineLevel.B_LTA
     assert pdfsig_verdicts(once.path) == ["Signature is Valid."]
 
     # Renew the archive timestamp: validation data for the first one, then a second.
@@ -401,10 +406,10 @@ def test_extend_b_b_to_lta_and_renew(
         timestamp=tsa,
         validation=ValidationServices(trust=[root]),
     )
-    assert (twice.signatures, twice.document_timestamps) == (2, 2)
+    assert (twice.signatures, twice.document_timestamps) == (3, 3)
     view = pyhanko_view(twice.path, root)
     assert view.signatures_ok == (True,)
-    assert view.document_timestamps_ok == (True, True)
+    assert view.document_timestamps_ok == (True, True, True)
     assert view.dss_ocsps > 1
     report = verify_pdf(twice.path, trust=[root])
     assert report.passed, report.to_text()
@@ -477,7 +482,7 @@ def test_extend_a_pdf_signed_by_someone_else(
     result = extend_pdf(foreign, tmp_path / "foreign-lta.pdf", timestamp=tsa)
     view = pyhanko_view(result.path, esig_trust_services.root_certificate)
     assert view.signatures_ok == (True,)
-    assert view.document_timestamps_ok == (True,)
+    assert view.document_timestamps_ok == (True, True), "one for B-T, one archive timestamp"
     assert pdfsig_verdicts(result.path) == ["Signature is Valid."]
 
 

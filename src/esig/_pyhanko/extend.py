@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import BinaryIO
@@ -67,6 +68,14 @@ def _free_timestamp_name(writer: IncrementalPdfFileWriter) -> str:
     return f"DocumentTimestamp{index}"
 
 
+def _has_signature_timestamp(signature: EmbeddedPdfSignature) -> bool:
+    """Whether the signature carries a signature-time-stamp-token attribute."""
+    unsigned = signature.signer_info["unsigned_attrs"]
+    if not unsigned:
+        return False
+    return any(attr["type"].native == "signature_time_stamp_token" for attr in unsigned)
+
+
 async def extend_pades(
     source: BinaryIO,
     output: BinaryIO,
@@ -78,9 +87,12 @@ async def extend_pades(
 ) -> Extension:
     """Add validation data for every signature (and a document timestamp for B-LTA).
 
-    Everything goes into one incremental update after the last revision, so earlier
+    Each step goes into an incremental update after the last revision, so earlier
     signatures stay intact: PAdES allows document security store updates and document
-    timestamps after signing.
+    timestamps after signing. A B-B signature (no signature timestamp, no document
+    timestamp yet) extended to B-LTA gets two updates, as EN 319 142-1 builds the levels
+    on each other: a document timestamp that gives it B-T, then the validation data of
+    that timestamp (B-LT) and an archive document timestamp over both (B-LTA).
 
     Raises:
         InputError: The document holds no signature.
@@ -88,6 +100,34 @@ async def extend_pades(
         SigningError: Validation data cannot be collected (e.g. no path to an anchor).
 
     """
+    if level is BaselineLevel.B_LTA:
+        staged = io.BytesIO()
+        first = await _extend_once(
+            source, staged, level, timestamp, validation, digest_algorithm, needs_time=True
+        )
+        if first is None:  # every signature already had a trusted time
+            source.seek(0)
+        else:
+            staged.seek(0)
+            source = staged
+    done = await _extend_once(
+        source, output, level, timestamp, validation, digest_algorithm, needs_time=False
+    )
+    assert done is not None, "an update without needs_time always happens"
+    return done
+
+
+async def _extend_once(  # noqa: PLR0917 - the parts of one update
+    source: BinaryIO,
+    output: BinaryIO,
+    level: BaselineLevel,
+    timestamp: TimestampService | None,
+    validation: ValidationServices,
+    digest_algorithm: DigestAlgorithm,
+    *,
+    needs_time: bool,
+) -> Extension | None:
+    """One incremental update; with ``needs_time``, only when a signature lacks a time."""
     writer = open_writer(source)
     try:
         signatures: list[EmbeddedPdfSignature] = list(writer.prev.embedded_signatures)
@@ -95,6 +135,15 @@ async def extend_pades(
         raise CorruptDocumentError(f"The PDF's signatures cannot be read: {exc}") from None
     if not signatures:
         raise InputError("The PDF holds no signature, so there is nothing to extend")
+    if needs_time:
+        try:
+            timed = any(s.sig_object_type == "/DocTimeStamp" for s in signatures) or all(
+                _has_signature_timestamp(s) for s in signatures
+            )
+        except _MALFORMED as exc:
+            raise CorruptDocumentError(f"The PDF's signatures cannot be read: {exc}") from None
+        if timed:
+            return None
     embedded: list[x509.Certificate] = []
     for signature in signatures:
         try:
