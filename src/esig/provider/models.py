@@ -370,8 +370,8 @@ class AuditReport(EsigModel):
             f"{self.certificates} certificates)"
         ]
         for finding in self.findings:
-            where = f"record {finding.sequence}" if finding.sequence is not None else ""
+            where = f"record {finding.sequence}: " if finding.sequence is not None else ""
             if finding.serial_number is not None:
-                where = f"certificate {finding.serial_number:x}"
-            lines.append(f"  {finding.problem.value}: {where}: {finding.detail}")
+                where = f"certificate {finding.serial_number:x}: "
+            lines.append(f"  {finding.problem.value}: {where}{finding.detail}")
         return "\n".join(lines) + "\n"
