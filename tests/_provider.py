@@ -24,6 +24,7 @@ from esig.provider import (
     DocumentKind,
     IdentityEvidence,
     OperatorSession,
+    ProviderName,
     ProviderStore,
     Role,
     TermsVersion,
@@ -46,7 +47,9 @@ def free_port() -> int:
 def provider_ca_device() -> SoftwareKey:
     """A software CA key with the provider's name (BES art. 6(1)(a))."""
     return software_ca(
-        organization="Bonaire Trust", country="BQ", organization_identifier="NTRBQ-12345678"
+        ProviderName(
+            organization="Bonaire Trust", country="BQ", organization_identifier="NTRBQ-12345678"
+        )
     )
 
 

@@ -6,11 +6,10 @@ import datetime as dt
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes
-from cryptography.x509.oid import NameOID
 
 from esig.devices.pkcs11 import Pkcs11Device
 from esig.issuance import KeyType, TestPKI
-from esig.provider.issuing import ORGANIZATION_IDENTIFIER
+from esig.provider import ProviderName
 from esig.testing.softhsm import SoftHsmTokens
 
 
@@ -26,14 +25,12 @@ def token_ca_device(tokens: SoftHsmTokens, pki: TestPKI, label: str) -> Pkcs11De
     certificate = (
         x509.CertificateBuilder()
         .subject_name(
-            x509.Name(
-                [
-                    x509.NameAttribute(NameOID.COUNTRY_NAME, "BQ"),
-                    x509.NameAttribute(NameOID.ORGANIZATION_NAME, "Bonaire Trust"),
-                    x509.NameAttribute(ORGANIZATION_IDENTIFIER, "NTRBQ-12345678"),
-                    x509.NameAttribute(NameOID.COMMON_NAME, "Bonaire Trust Qualified CA"),
-                ]
-            )
+            ProviderName(
+                organization="Bonaire Trust",
+                country="BQ",
+                organization_identifier="NTRBQ-12345678",
+                common_name="Bonaire Trust Qualified CA",
+            ).to_x509()
         )
         .issuer_name(root.subject)
         .public_key(public)

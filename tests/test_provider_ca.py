@@ -287,14 +287,15 @@ def test_consent_set_in_the_database_does_not_publish(tmp_path: Path) -> None:
 def test_a_ca_key_on_a_softhsm_token_issues(
     tmp_path: Path, esig_softhsm: SoftHsmTokens, esig_pki: TestPKI
 ) -> None:
-    device = token_ca_device(esig_softhsm, esig_pki, "provider-ca")
-    assert device.evidence.key_extractable is False
-    provider = make_provider(tmp_path, device=device)
-    _, _, certificate = provider.issue()
+    with token_ca_device(esig_softhsm, esig_pki, "provider-ca") as device:
+        assert device.evidence.key_extractable is False
+        provider = make_provider(tmp_path, device=device)
+        _, _, certificate = provider.issue()
+        audit = provider.ca.audit()
     certificate.verify_directly_issued_by(device.certificate)
     profile = CertificateProfile.from_certificate(certificate, issuer=device.certificate)
     assert profile.complete
-    assert provider.ca.audit().intact
+    assert audit.intact
 
 
 def test_the_store_refuses_another_key_and_a_second_set_up(tmp_path: Path) -> None:

@@ -29,7 +29,7 @@ if TYPE_CHECKING:
         ProviderStoreError,
         UnknownCertificateError,
     )
-    from esig.provider.issuing import software_ca
+    from esig.provider.issuing import ProviderName, software_ca
     from esig.provider.models import (
         Acknowledgement,
         AuditFinding,
@@ -75,6 +75,7 @@ _WHERE: dict[str, str] = {
     "OperatorSession": "esig.provider.operations",
     "PermissionDeniedError": "esig.provider.errors",
     "ProviderError": "esig.provider.errors",
+    "ProviderName": "esig.provider.issuing",
     "ProviderStore": "esig.provider.store",
     "ProviderStoreError": "esig.provider.errors",
     "RevocationReason": "esig.provider.models",
@@ -107,6 +108,7 @@ __all__ = [
     "OperatorSession",
     "PermissionDeniedError",
     "ProviderError",
+    "ProviderName",
     "ProviderStore",
     "ProviderStoreError",
     "RevocationReason",

@@ -10,14 +10,20 @@ wherever a CSR is expected (BES art. 5(l)): esig never takes a subscriber's key.
 from __future__ import annotations
 
 import datetime as dt
+import os
 from typing import Final
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
+from cryptography.hazmat.primitives.serialization import pkcs12
 from cryptography.x509.oid import AuthorityInformationAccessOID, NameOID, ObjectIdentifier
+from pydantic import Field
 
+from esig._io import atomic_output
+from esig._model import EsigModel
 from esig.devices.software import SoftwareKey
+from esig.errors import InputError
 from esig.issuance import KeyType, Qualification, qualified_extensions
 from esig.provider.ca_signing import CaSigner
 from esig.provider.errors import IssuanceRefusedError
@@ -25,11 +31,13 @@ from esig.provider.models import IdentityEvidence, TermsVersion, to_utc_second
 
 __all__ = [
     "ORGANIZATION_IDENTIFIER",
+    "ProviderName",
     "ServiceUrls",
     "pem_of",
     "read_csr",
     "software_ca",
     "subscriber_certificate",
+    "write_software_ca",
 ]
 
 ORGANIZATION_IDENTIFIER: Final = ObjectIdentifier("2.5.4.97")
@@ -213,12 +221,35 @@ def _authority_key_id(ca: x509.Certificate) -> x509.AuthorityKeyIdentifier:
     return x509.AuthorityKeyIdentifier.from_issuer_subject_key_identifier(ski)
 
 
+class ProviderName(EsigModel):
+    """The provider's name in its CA certificate (BES art. 6(1)(a))."""
+
+    organization: str = Field(min_length=1)
+    """The provider's legal name."""
+    country: str = Field(pattern=r"^[A-Z]{2}$")
+    """Its country (ISO 3166-1), e.g. ``BQ``."""
+    organization_identifier: str = Field(min_length=1)
+    """Its organizationIdentifier (EN 319 412-1), e.g. ``NTRBQ-12345678``."""
+    common_name: str | None = None
+    """The CA's common name (default: the organisation + `` CA``)."""
+
+    def to_x509(self) -> x509.Name:
+        """The X.509 name: C, O, organizationIdentifier, CN."""
+        return x509.Name(
+            [
+                x509.NameAttribute(NameOID.COUNTRY_NAME, self.country),
+                x509.NameAttribute(NameOID.ORGANIZATION_NAME, self.organization),
+                x509.NameAttribute(ORGANIZATION_IDENTIFIER, self.organization_identifier),
+                x509.NameAttribute(
+                    NameOID.COMMON_NAME, self.common_name or f"{self.organization} CA"
+                ),
+            ]
+        )
+
+
 def software_ca(
+    name: ProviderName,
     *,
-    organization: str,
-    country: str,
-    organization_identifier: str,
-    common_name: str | None = None,
     key_type: KeyType = KeyType.EC_P256,
     years: int = 10,
     now: dt.datetime | None = None,
@@ -227,20 +258,19 @@ def software_ca(
 
     A recognised provider keeps its CA key in a hardware token: use a
     :class:`~esig.devices.pkcs11.Pkcs11Device` whose token holds the key and the CA
-    certificate instead (see ``docs/provider.md``). The name carries the provider's
-    organisation, country and organizationIdentifier (BES art. 6(1)(a)).
+    certificate instead (see ``docs/provider.md``).
     """
+    private_key, certificate = _new_ca(name, key_type, years, now)
+    return SoftwareKey(private_key, certificate, (), description="software CA key")
+
+
+def _new_ca(
+    provider: ProviderName, key_type: KeyType, years: int, now: dt.datetime | None
+) -> tuple[rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey, x509.Certificate]:
     start = to_utc_second(now or dt.datetime.now(dt.UTC))
     private_key = key_type.generate()
     public = private_key.public_key()
-    name = x509.Name(
-        [
-            x509.NameAttribute(NameOID.COUNTRY_NAME, country),
-            x509.NameAttribute(NameOID.ORGANIZATION_NAME, organization),
-            x509.NameAttribute(ORGANIZATION_IDENTIFIER, organization_identifier),
-            x509.NameAttribute(NameOID.COMMON_NAME, common_name or f"{organization} CA"),
-        ]
-    )
+    name = provider.to_x509()
     certificate = (
         x509.CertificateBuilder()
         .subject_name(name)
@@ -254,7 +284,36 @@ def software_ca(
         .add_extension(x509.SubjectKeyIdentifier.from_public_key(public), critical=False)
         .sign(private_key, hashes.SHA384() if key_type is KeyType.EC_P384 else hashes.SHA256())
     )
-    return SoftwareKey(private_key, certificate, (), description="software CA key")
+    return private_key, certificate
+
+
+def write_software_ca(
+    path: str | os.PathLike[str],
+    passphrase: str,
+    name: ProviderName,
+    *,
+    key_type: KeyType = KeyType.EC_P256,
+) -> SoftwareKey:
+    """A :func:`software_ca`, also written to an encrypted PKCS#12 file, atomically.
+
+    Raises:
+        InputError: The passphrase is empty.
+        OutputError: The file cannot be written.
+
+    """
+    if not passphrase:
+        raise InputError("A software CA key is written encrypted: give a passphrase")
+    private_key, certificate = _new_ca(name, key_type, 10, None)
+    data = pkcs12.serialize_key_and_certificates(
+        b"esig-ca",
+        private_key,
+        certificate,
+        None,
+        serialization.BestAvailableEncryption(passphrase.encode()),
+    )
+    with atomic_output(path) as handle:
+        handle.write(data)
+    return SoftwareKey(private_key, certificate, (), description="software CA key (PKCS#12)")
 
 
 def pem_of(certificate: x509.Certificate) -> str:
