@@ -7,13 +7,17 @@ first, which the audit reports as well).
 
 from __future__ import annotations
 
+import hashlib
 import sqlite3
+import zipfile
 from pathlib import Path
 
 import pytest
 
 from esig.provider import AuditProblem, AuditReport, ProviderError
+from esig.provider.export import BUNDLE_FILES, export_evidence
 from esig.provider.log import record_hash
+from esig.verification import CheckId, Outcome, verify_detached
 from tests._provider import Provider, make_provider
 
 
@@ -138,3 +142,37 @@ def test_roles_raised_in_the_database_weaken_the_store(provider: Provider) -> No
     assert [(f.problem, f.detail) for f in report.findings] == [
         (AuditProblem.WEAKENED, "operator 'bob': roles, key or status changed outside esig")
     ]
+
+
+def test_the_exported_bundle_is_signed_and_shows_a_changed_file(
+    provider: Provider, tmp_path: Path
+) -> None:
+    bundle = export_evidence(provider.ca, tmp_path / "evidence.zip")
+    assert (bundle.records, bundle.certificates, bundle.audit.intact) == (11, 2, True)
+    folder = tmp_path / "bundle"
+    with zipfile.ZipFile(bundle.path) as zf:
+        assert sorted(zf.namelist()) == sorted([*BUNDLE_FILES, "SHA256SUMS", "SHA256SUMS.p7s"])
+        zf.extractall(folder)
+    manifest = folder / "SHA256SUMS"
+    report = verify_detached(folder / "SHA256SUMS.p7s", manifest, trust=[provider.ca.certificate])
+    (integrity,) = report.signatures[0].find(CheckId.INTEGRITY)
+    assert integrity.outcome is Outcome.PASSED
+    listed = dict(reversed(line.split("  ")) for line in manifest.read_text().splitlines())
+    log = folder / "log.jsonl"
+    assert hashlib.sha256(log.read_bytes()).hexdigest() == listed["log.jsonl"]
+    # A record removed from the exported log no longer matches the signed manifest.
+    log.write_text("".join(log.read_text().splitlines(keepends=True)[1:]))
+    assert hashlib.sha256(log.read_bytes()).hexdigest() != listed["log.jsonl"]
+    # and a changed manifest no longer matches its signature.
+    manifest.write_text(manifest.read_text().replace(listed["log.jsonl"], "0" * 64))
+    changed = verify_detached(folder / "SHA256SUMS.p7s", manifest, trust=[provider.ca.certificate])
+    (integrity,) = changed.signatures[0].find(CheckId.INTEGRITY)
+    assert integrity.outcome is Outcome.FAILED
+
+
+def test_a_bundle_of_broken_records_says_so(provider: Provider, tmp_path: Path) -> None:
+    _tamper(provider, "DELETE FROM esig_events WHERE sequence = 4")
+    bundle = export_evidence(provider.ca, tmp_path / "evidence.zip")
+    assert not bundle.audit.intact
+    with zipfile.ZipFile(bundle.path) as zf:
+        assert '"missing"' in zf.read("audit.json").decode()
