@@ -249,6 +249,7 @@ LAYERS = {
     "esig.devices": PUBLIC,
     "esig.evidence": PUBLIC,
     "esig.issuance": PUBLIC,
+    "esig.provider": PUBLIC,
     "esig.signing": PUBLIC,
     "esig.trust": PUBLIC,
     "esig.verification": PUBLIC,

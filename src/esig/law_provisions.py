@@ -122,6 +122,9 @@ _SESSION = "tests/test_session.py::"
 _VERIFY = "tests/test_sign_verify.py::"
 _REGISTER = "tests/test_register.py::"
 _PROFILES = "tests/test_profiles.py::"
+_CA = "tests/test_provider_ca.py::"
+_AUDIT = "tests/test_provider_audit.py::"
+_SERVICE = "tests/test_provider_service.py::"
 _REQ = "esig.levels.RequirementId."
 _CHECK = "esig.verification.CheckId."
 _ART6 = "esig.profiles.Art6Field."
@@ -330,54 +333,82 @@ PROVISIONS: tuple[Provision, ...] = (
         BES.ART_5_A,
         "Reliability is shown by the provider to the Minister as the ground for recognition "
         "(art. 4(3)); it is a quality of the organisation, which no certificate or signature "
-        "carries.",
+        "carries. esig.provider's audit (intact records, roles, signed store) is evidence the "
+        "provider may bring; docs/provider.md.",
+        check="esig.provider.CertificateAuthority.audit",
+        passing=f"{_AUDIT}test_untouched_records_are_intact",
+        failing=f"{_AUDIT}test_a_deleted_record_is_named",
     ),
     _org(
         BES.ART_5_B,
-        "Issuing and revoking quickly and securely is the provider's service. esig only "
-        "consumes the result of revocation (CRLs, OCSP responses) under art. 3(d).",
+        "Issuing and revoking quickly and securely is the provider's service, which it must "
+        "operate around the clock. esig's part (esig.provider): a revocation is in the very "
+        "next OCSP answer and CRL of esig ca serve; a revocation undone outside esig stops "
+        "the CRL instead of hiding it.",
+        check="esig.provider.OperatorSession.revoke",
+        passing=f"{_SERVICE}test_openssl_sees_good_then_revoked_at_once",
+        failing=f"{_AUDIT}test_an_undone_revocation_is_found_and_no_status_is_answered",
     ),
     _org(
         BES.ART_5_C,
-        "The duty to put the art. 6 content into certificates is the provider's. esig checks "
-        "the result certificate by certificate under art. 6(1)(a)-(h).",
+        "The duty to put the art. 6 content into certificates is the provider's. esig.provider "
+        "issues the art. 6 qualified profile from the identity record; esig checks any "
+        "certificate under art. 6(1)(a)-(h).",
         check="esig.profiles.CertificateProfile",
+        passing=f"{_CA}test_a_certificate_after_identity_and_terms_has_the_art6_profile",
+        failing=f"{_PROFILES}test_a_missing_without_issuer_organization_or_country",
     ),
     _org(
         BES.ART_5_D,
-        "Recording when a certificate was issued and revoked is the provider's duty. esig's "
-        "part: it compares the revocation time the provider states with the signing time a "
-        "timestamp proves.",
-        check=f"{_CHECK}CERTIFICATE",
-        passing="tests/test_revocation.py::test_cades_revoked_after_its_timestamp_passes",
-        failing="tests/test_revocation.py::test_timestamp_after_the_revocation_fails",
+        "Recording when a certificate was issued and revoked is the provider's duty (and its "
+        "clock's accuracy its own). esig.provider takes both times from one clock, in UTC to "
+        "the second, into the certificate, the store, the log, the CRL and OCSP; esig's "
+        "verifier compares a stated revocation time with the signing time a timestamp proves.",
+        check="esig.provider.Clock",
+        passing=f"{_CA}test_one_clock_to_the_second_in_certificate_store_and_log",
+        failing=f"{_CA}test_a_clock_without_a_time_zone_is_refused",
     ),
     _org(
         BES.ART_5_E,
-        "The applicant's identity is verified by the provider (its registration desk) before "
-        "issuance; a certificate carries only the result. A one-time code is no such "
-        "verification, so it never makes a signature qualified.",
+        "The applicant's identity is verified by the provider's registration officers, in "
+        "person or by an equivalent means; software cannot see the document. esig.provider "
+        "records who checked, which document and how, and refuses to issue without that "
+        "record. A one-time code is no such verification, so it never makes a signature "
+        "qualified.",
+        check="esig.provider.OperatorSession.record_identity",
+        passing=f"{_CA}test_the_issuance_record_points_to_the_identity_check_and_the_acknowledgement",
+        failing=f"{_CA}test_no_identity_record_no_certificate",
     ),
     _org(
         BES.ART_5_F,
-        "Staff, their knowledge and qualifications are the provider's; software cannot show them.",
+        "Staff, their knowledge and qualifications are the provider's; software cannot show "
+        "them. esig.provider records which named operator, with which role, did each act.",
     ),
     _org(
         BES.ART_5_G,
         "Administrative and management procedures are the provider's, audited against "
-        "recognised standards, not read from a signature.",
+        "recognised standards, not read from a signature. esig.provider's roles and log "
+        "support separation of duties; the procedures themselves are the provider's.",
     ),
     _org(
         BES.ART_5_H,
         "The provider's own systems and products (its CA, its key storage) must be "
-        "trustworthy; esig is not part of them and cannot inspect them.",
+        "trustworthy; that is a property of the provider's installation and certified "
+        "hardware. esig.provider keeps the CA key in a PKCS#11 token and refuses a device "
+        "that is not the recorded CA.",
+        check="esig.provider.CertificateAuthority",
+        passing=f"{_CA}test_a_ca_key_on_a_softhsm_token_issues",
+        failing=f"{_CA}test_the_store_refuses_another_key_and_a_second_set_up",
     ),
     _org(
         BES.ART_5_I,
         "Measures against forgery, and confidential key generation where the provider "
-        "generates keys, happen at the provider. esig's part: it verifies the issuer's "
-        "signature on each certificate (art. 6(1)(g)).",
+        "generates keys, happen at the provider. esig's part: a CSR must prove possession "
+        "of its key, and esig verifies the issuer's signature on each certificate "
+        "(art. 6(1)(g)).",
         check=f"{_ART6}G",
+        passing=f"{_CA}test_a_certificate_after_identity_and_terms_has_the_art6_profile",
+        failing=f"{_CA}test_a_csr_whose_signature_fails_proves_no_possession",
     ),
     _org(
         BES.ART_5_J,
@@ -385,28 +416,41 @@ PROVISIONS: tuple[Provision, ...] = (
     ),
     _org(
         BES.ART_5_K,
-        "Keeping the records of each certificate as evidence is the provider's duty. A "
-        "signer can keep a signature verifiable (PAdES B-LT/B-LTA), but that is not the "
-        "provider's record.",
+        "Keeping the records of each certificate, for as long as the law asks, is the "
+        "provider's duty. esig.provider keeps them in an append-only, hash-chained, signed "
+        "log that esig ca audit verifies and esig ca export hands over signed.",
+        check="esig.provider.CertificateAuthority.audit",
+        passing=f"{_AUDIT}test_untouched_records_are_intact",
+        failing=f"{_AUDIT}test_an_altered_record_is_named",
     ),
     _org(
         BES.ART_5_L,
-        "The duty not to store or copy a customer's signature creation data binds a "
-        "provider offering key management; esig offers no such service.",
+        "The duty not to store or copy a customer's signature creation data binds the "
+        "provider. esig.provider cannot take one: it issues only from a CSR and refuses a "
+        "private key offered in its place.",
+        check="esig.provider.OperatorSession.issue",
+        passing=f"{_CA}test_the_store_holds_no_subscriber_key_after_issuance",
+        failing=f"{_CA}test_a_private_key_is_never_taken_in_place_of_a_csr",
     ),
     _org(
         BES.ART_5_M,
         "Telling the customer the conditions of use before the contract is the provider's "
-        "duty. esig's part: it reads the PKI disclosure statements a certificate points to "
-        "(QcPDS) and reports them.",
-        check="esig.profiles.model.DisclosureStatement",
-        passing=f"{_PROFILES}test_h_limits_read_back",
+        "duty. esig.provider versions the terms, records the subscriber's acknowledgement "
+        "by content hash before issuance, and puts the terms' URL in QcPDS; esig reads "
+        "QcPDS from any certificate.",
+        check="esig.provider.OperatorSession.acknowledge_terms",
+        passing=f"{_CA}test_new_terms_go_into_the_qcpds_of_later_certificates",
+        failing=f"{_CA}test_no_acknowledgement_of_the_current_terms_no_certificate",
     ),
     _org(
         BES.ART_5_N,
-        "Storing certificates in a trustworthy repository (who may change them, publication "
-        "only with consent) is the provider's system; esig reads certificates, it does not "
-        "keep the provider's store.",
+        "Storing certificates in a trustworthy repository is the provider's system. "
+        "esig.provider's store: only authenticated operators with the role write, each "
+        "record is signed by the CA, a certificate is published only with consent, and a "
+        "weakened store is reported by the audit.",
+        check="esig.provider.CertificateAuthority.published_certificates",
+        passing=f"{_CA}test_only_certificates_with_consent_are_published",
+        failing=f"{_CA}test_consent_set_in_the_database_does_not_publish",
     ),
     # --- art. 6: content of a certificate
     _check(

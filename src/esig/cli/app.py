@@ -18,6 +18,18 @@ import typer
 from typer.core import TyperGroup
 
 from esig.cli.bulk import extend_many, verify_many
+from esig.cli.ca import (
+    ca_audit,
+    ca_export,
+    ca_identity_record,
+    ca_init,
+    ca_issue,
+    ca_operator_add,
+    ca_revoke,
+    ca_serve,
+    ca_terms_ack,
+    ca_terms_add,
+)
 from esig.cli.cert import cert_show
 from esig.cli.demo import demo
 from esig.cli.devices import devices_list
@@ -121,7 +133,30 @@ def build_app(*, rich_help: bool = True) -> typer.Typer:
     )
     _register(evidence, evidence_show, "show")
     root.add_typer(evidence, name="evidence")
+
+    root.add_typer(_ca_group(), name="ca")
     return root
+
+
+def _ca_group() -> typer.Typer:
+    ca = _group("Run a certification service provider's CA (BES art. 5): issue, revoke, serve.")
+    _register(ca, ca_init, "init")
+    operator = _group("Operators and their roles (art. 5(n)).")
+    _register(operator, ca_operator_add, "add")
+    ca.add_typer(operator, name="operator")
+    terms = _group("Terms and conditions: publish, acknowledge (art. 5(m)).")
+    _register(terms, ca_terms_add, "add")
+    _register(terms, ca_terms_ack, "ack")
+    ca.add_typer(terms, name="terms")
+    identity = _group("Identity checks of applicants (art. 5(e)).")
+    _register(identity, ca_identity_record, "record")
+    ca.add_typer(identity, name="identity")
+    _register(ca, ca_issue, "issue")
+    _register(ca, ca_revoke, "revoke")
+    _register(ca, ca_serve, "serve")
+    _register(ca, ca_audit, "audit")
+    _register(ca, ca_export, "export")
+    return ca
 
 
 app = build_app()
