@@ -19,9 +19,11 @@ signatures, as DSS reports them (``AllFilesSigned``, ``MimeTypeFilePresent``: wa
   references name the data files, looked up and checked the same way
   (:class:`~esig.verification.asic_xades.XadesAsicReader`).
 
-Archive manifests (B-LTA, ``META-INF/ASiCArchiveManifest*.xml``) and their timestamps
-are checked by :mod:`esig.verification.asic_archive`; their findings join the reports of
-the signatures they cover.
+Archive manifests (ASiC-E B-LTA, ``META-INF/ASiCArchiveManifest*.xml``) and their
+timestamps, and the archive-time-stamp-v3 attributes of an ASiC-S signature, are checked
+by :mod:`esig.verification.asic_archive`; their findings join the reports of the
+signatures they cover, and every CAdES signature gets its baseline level
+(``conformance``: B-B … B-LTA and what the next level lacks).
 
 Signature formats are read through :class:`AsicSignatureReader`: CAdES here, XAdES in
 :mod:`esig.verification.asic_xades`; another format plugs in by adding itself to
@@ -58,7 +60,12 @@ from esig.errors import InputError
 from esig.law import BES, EIDAS
 from esig.profiles import Art6Field
 from esig.trust.register import CspRegister
-from esig.verification.asic_archive import check_archives, with_archives
+from esig.verification.asic_archive import (
+    ArchiveCheck,
+    check_archives,
+    embedded_archive_findings,
+    with_archives,
+)
 from esig.verification.asic_reading import (
     AsicSignatureReader,
     Coverage,
@@ -74,6 +81,7 @@ from esig.verification.report import (
     CheckId,
     Finding,
     Outcome,
+    SignatureReport,
     SubIndication,
     VerificationReport,
 )
@@ -201,7 +209,15 @@ class CadesAsicReader:
             ),
         }
         report = signature_report(raw, verifier, scope=scope)
-        return ReadSignature(report, frozenset({target}), problems)
+
+        def content_digest(algorithm: str) -> bytes:
+            return container.digests(target, [algorithm])[algorithm]
+
+        archive, sound = await embedded_archive_findings(
+            der, content_digest, name, target, verifier
+        )
+        report = report.model_copy(update={"findings": report.findings + archive})
+        return ReadSignature(report, frozenset({target}), problems, embedded_archive=sound)
 
     def _manifest_for(
         self, container: AsicContainer, name: str
@@ -391,6 +407,23 @@ def _format_findings(
     return tuple(findings)
 
 
+def _container_report(
+    container: AsicContainer,
+    read: ReadSignature,
+    covered: set[str],
+    archives: Sequence[ArchiveCheck],
+) -> SignatureReport:
+    """One signature's report with the container's findings, its files and (CAdES) level."""
+    report = read.report.model_copy(
+        update={
+            "findings": read.report.findings + _format_findings(container, read.covers, covered),
+        }
+    )
+    if not CADES_SIGNATURE.matches(report.field_name):
+        return report
+    return with_archives(report, archives, embedded_archive=read.embedded_archive)
+
+
 def _sha256(path: Path) -> tuple[str, int]:
     digest = hashlib.sha256()
     size = 0
@@ -431,17 +464,7 @@ async def async_verify_asic(
                 read.extend(await reader.read(opened, name, verifier))
         covered: set[str] = set().union(*(r.covers for r in read))
         archives, archive_problems = await check_archives(opened, verifier)
-        reports = tuple(
-            with_archives(
-                r.report.model_copy(
-                    update={
-                        "findings": r.report.findings + _format_findings(opened, r.covers, covered)
-                    }
-                ),
-                archives,
-            )
-            for r in read
-        )
+        reports = tuple(_container_report(opened, r, covered, archives) for r in read)
         problems += [f"{p}." for p in opened.mimetype.problems(opened.form)]
         problems += archive_problems
         for r in read:

@@ -50,6 +50,9 @@ class ReadSignature:
     """The data files the signature covers (present in the container)."""
     problems: tuple[str, ...] = ()
     """Problems of the container this signature's files show (e.g. a dangling manifest)."""
+    embedded_archive: bool | None = None
+    """ASiC-S with CAdES: the signature's archive-time-stamp-v3 attributes are all sound
+    (True) or not (False); None when it has none."""
 
 
 class AsicSignatureReader(Protocol):
