@@ -79,6 +79,7 @@ from esig.verification.qualification import TrustedListLike
 from esig.verification.report import (
     CertificateSummary,
     CheckId,
+    CoveredFile,
     Finding,
     Outcome,
     SignatureReport,
@@ -414,9 +415,14 @@ def _container_report(
     archives: Sequence[ArchiveCheck],
 ) -> SignatureReport:
     """One signature's report with the container's findings, its files and (CAdES) level."""
+    files = tuple(
+        CoveredFile(name=name, sha256=container.digests(name, ["sha256"])["sha256"].hex())
+        for name in sorted(read.covers)
+    )
     report = read.report.model_copy(
         update={
             "findings": read.report.findings + _format_findings(container, read.covers, covered),
+            "covered_files": files,
         }
     )
     if not CADES_SIGNATURE.matches(report.field_name):
@@ -509,8 +515,10 @@ def verify_asic(
         limits: The container reader's limits (default :class:`~esig.asic.ZipLimits`).
 
     Returns:
-        The report: one signature report per signature file (``field_name`` is its name
-        in the container), the files each covers in its findings, and the container's
+        The report: one signature report per signature (``field_name`` is its file's
+        name in the container), the files each covers in ``covered_files`` (name and
+        SHA-256) and its findings, each CAdES signature's baseline level in
+        ``conformance``, and the container's
         problems (unsigned files, ``mimetype`` deviations) in ``report.problems``.
 
     Raises:

@@ -283,7 +283,9 @@ def cades_conformance(
     """
     data = report.validation_data
     timestamped = bool(data and data.timestamps)
-    long_term = timestamped and bool(data and data.revocation)
+    # B-LT: revocation values the signature carries; fetched ones do not count
+    embedded = [r for r in data.revocation if not r.fetched] if data else []
+    long_term = timestamped and bool(embedded)
     reached = BaselineLevel.B_B
     if timestamped:
         reached = BaselineLevel.B_T
