@@ -222,3 +222,47 @@ def test_dss_asic_s_b_lta_archive_timestamp_checks_out(tmp_path: Path) -> None:
     archive = [f for f in report.signatures[0].findings if "v3" in f.message]
     assert archive[0].outcome is Outcome.FAILED
     assert archive[0].sub_indication is SubIndication.HASH_FAILURE
+
+
+def test_cli_signs_asics_at_b_lta_and_renews_it(
+    tmp_path: Path, lta: Path, esig_trust_services: LocalTrustServices
+) -> None:
+    from tests.test_asic import esig_cli
+
+    root = tmp_path / "root.pem"
+    root.write_bytes(esig_trust_services.root_certificate.public_bytes(Encoding.PEM))
+    renewed = tmp_path / "renewed.asics"
+    done = esig_cli("extend", str(lta), "-o", str(renewed), "--level", "LTA",
+                    "--tsa", esig_trust_services.tsa_url)  # fmt: skip
+    assert done.returncode == 0 and done.stderr == "", done.stderr
+    assert "Renewed the archive timestamp" in done.stdout
+    assert "archive-time-stamp-v3 in META-INF/signature.p7s" in done.stdout
+    assert len(_archive_tokens(_read(renewed)[SIGNATURE])) == 2
+    done = esig_cli("verify", str(renewed), "--trust", str(root))
+    assert done.returncode == 0, done.stdout
+    assert "CAdES conformance: B-LTA reached" in done.stdout
+    # --format asics --level B-LTA is offered; XAdES at B-LTA is refused (exit 2)
+    (tmp_path / "a.txt").write_text("a")
+    key = tmp_path / "key.pem"
+    from cryptography.hazmat.primitives import serialization
+
+    key.write_bytes(
+        esig_trust_services.signer.private_key.private_bytes(
+            Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+        )
+    )
+    cert = tmp_path / "cert.pem"
+    cert.write_bytes(esig_trust_services.signer.certificate.public_bytes(Encoding.PEM))
+    chain = tmp_path / "chain.pem"
+    chain.write_bytes(esig_trust_services.intermediate_certificate.public_bytes(Encoding.PEM))
+    common = ["--key", str(key), "--cert", str(cert), "--chain", str(chain),
+              "--tsa", esig_trust_services.tsa_url, "--level", "B-LTA",
+              "--trust", str(root)]  # fmt: skip
+    out = tmp_path / "a.asics"
+    done = esig_cli("sign", str(tmp_path / "a.txt"), "--format", "asics", "-o", str(out), *common)
+    assert done.returncode == 0 and done.stderr == "", done.stderr
+    assert "ASiC-S CAdES B-LTA" in done.stdout
+    assert len(_archive_tokens(_read(out)[SIGNATURE])) == 1
+    done = esig_cli("sign", str(tmp_path / "a.txt"), "--format", "asics-xades", "-o",
+                    str(tmp_path / "x.asics"), *common)  # fmt: skip
+    assert done.returncode == 2 and not (tmp_path / "x.asics").exists()
