@@ -266,3 +266,23 @@ def test_cli_signs_asics_at_b_lta_and_renews_it(
     done = esig_cli("sign", str(tmp_path / "a.txt"), "--format", "asics-xades", "-o",
                     str(tmp_path / "x.asics"), *common)  # fmt: skip
     assert done.returncode == 2 and not (tmp_path / "x.asics").exists()
+
+
+def test_dss_asic_e_signature_with_its_own_archive_timestamp(tmp_path: Path) -> None:
+    source = DATA / "asice-cades-lta-atst-v3.sce"
+    report = esig.verify_asic(source)
+    (sig,) = report.signatures
+    archive = [f for f in sig.findings if "archive-time-stamp-v3" in f.message]
+    assert len(archive) == 1 and archive[0].outcome is Outcome.INDETERMINATE, archive
+    # DSS's PKI is not esig's: the imprint matches, the TSA is not trusted
+    assert archive[0].sub_indication is SubIndication.NO_CERTIFICATE_CHAIN_FOUND
+    manifest = "META-INF/ASiCManifest001.xml"
+    text = _read(source)[manifest]
+    changed = rewrite(
+        source, tmp_path / "changed.sce", {manifest: text.replace(b"sample", b"Sample")}
+    )
+    archive = [
+        f for f in esig.verify_asic(changed).signatures[0].findings if "time-stamp-v3" in f.message
+    ]
+    assert archive[0].outcome is Outcome.FAILED
+    assert archive[0].sub_indication is SubIndication.HASH_FAILURE

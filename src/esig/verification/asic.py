@@ -277,7 +277,12 @@ class CadesAsicReader:
         if coverage.changed and raw.digest_matches:
             raw = replace(raw, digest_matches=False)
         report = signature_report(raw, verifier, scope=scope)
-        return ReadSignature(report, frozenset(coverage.covered))
+        # a CAdES B-LTA signature of its own (archive-time-stamp-v3 over the manifest)
+        archive, sound = await embedded_archive_findings(
+            der, lambda a: hashlib.new(a, manifest_bytes).digest(), name, manifest_name, verifier
+        )
+        report = report.model_copy(update={"findings": report.findings + archive})
+        return ReadSignature(report, frozenset(coverage.covered), embedded_archive=sound)
 
 
 def _asic_e_scope(

@@ -14,8 +14,8 @@ Archive manifests that no later one covers, besides the latest, are reported as
 problems of the container.
 
 ASiC-S has no archive manifest: its CAdES signature carries ``archive-time-stamp-v3``
-attributes (:func:`embedded_archive_findings`), each checked over the signed file and
-the signature (imprint recomputed, token validated, every element of its
+attributes (:func:`embedded_archive_findings`; an ASiC-E signature may carry them too,
+over its ASiCManifest), each checked over the signed file and the signature (imprint recomputed, token validated, every element of its
 ``ats-hash-index-v3`` still there).
 
 Every CAdES signature of a container gets its baseline level
@@ -31,7 +31,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from urllib.parse import unquote
 
-from esig._pyhanko.asic_archive import check_timestamp
+from esig._pyhanko.asic_archive import ArchiveTimestampCheck, check_timestamp
 from esig._pyhanko.cades_archive import check_archive_timestamps_v3
 from esig.asic.archive import ARCHIVE_MANIFEST, ARCHIVE_MANIFESTS, TIMESTAMPS
 from esig.asic.container import CADES_SIGNATURE, AsicContainer
@@ -79,6 +79,45 @@ def _finding(outcome: Outcome, message: str, sub: SubIndication | None = None) -
         citations=_CITES,
         sub_indication=sub,
     )
+
+
+def _token_problem(
+    check: ArchiveTimestampCheck, label: str, not_over: str, *, index_problem: str | None = None
+) -> Finding | None:
+    """Why an archive timestamp (``label``) is not sound, as a finding; None: it is.
+
+    ``not_over``: what to say when its imprint does not match; ``index_problem``: why an
+    archive-time-stamp-v3's ats-hash-index-v3 does not match the signature.
+    """
+    facts = check.facts
+    if facts is None:
+        return _finding(
+            Outcome.FAILED,
+            f"The {label} cannot be validated: {check.problem}.",
+            SubIndication.FORMAT_FAILURE,
+        )
+    if not facts.imprint_matches:
+        return _finding(Outcome.FAILED, f"The {label} {not_over}.", SubIndication.HASH_FAILURE)
+    if index_problem is not None:
+        return _finding(
+            Outcome.FAILED,
+            f"The {label} does not match the signature: {index_problem}.",
+            SubIndication.HASH_FAILURE,
+        )
+    if not facts.signature_valid:
+        return _finding(
+            Outcome.FAILED,
+            f"The signature of the {label} does not verify.",
+            SubIndication.SIG_CRYPTO_FAILURE,
+        )
+    if not facts.trusted:
+        return _finding(
+            Outcome.INDETERMINATE,
+            f"The {label} ({facts.time:%Y-%m-%d %H:%M:%S} UTC) is not from a trusted "
+            f"time-stamping authority ({facts.trust_problem}).",
+            SubIndication.NO_CERTIFICATE_CHAIN_FOUND,
+        )
+    return None
 
 
 def _entry(container: AsicContainer, uri: str) -> str | None:
@@ -131,41 +170,12 @@ async def _check_one(
         pool=pool,
     )
     facts = result.facts
-    findings: list[Finding] = []
-    if facts is None:
-        findings.append(
-            _finding(
-                Outcome.FAILED,
-                f"The archive timestamp {token_name} cannot be validated: {result.problem}.",
-                SubIndication.FORMAT_FAILURE,
-            )
-        )
-    elif not facts.imprint_matches:
-        findings.append(
-            _finding(
-                Outcome.FAILED,
-                f"The archive timestamp {token_name} is not over {name} as it is now: the "
-                "archive manifest changed after it was timestamped.",
-                SubIndication.HASH_FAILURE,
-            )
-        )
-    elif not facts.signature_valid:
-        findings.append(
-            _finding(
-                Outcome.FAILED,
-                f"The signature of the archive timestamp {token_name} does not verify.",
-                SubIndication.SIG_CRYPTO_FAILURE,
-            )
-        )
-    elif not facts.trusted:
-        findings.append(
-            _finding(
-                Outcome.INDETERMINATE,
-                f"The archive timestamp {token_name} ({facts.time:%Y-%m-%d %H:%M:%S} UTC) is "
-                f"not from a trusted time-stamping authority ({facts.trust_problem}).",
-                SubIndication.NO_CERTIFICATE_CHAIN_FOUND,
-            )
-        )
+    problem = _token_problem(
+        result,
+        f"archive timestamp {token_name}",
+        f"is not over {name} as it is now: the archive manifest changed after it was timestamped",
+    )
+    findings: list[Finding] = [problem] if problem is not None else []
     missing: list[str] = []
     changed: list[str] = []
     unknown: list[str] = []
@@ -335,7 +345,7 @@ def with_archives(
 
     ``checks``: the container's archive manifests (ASiC-E); ``embedded_archive``: the
     signature's own archive-time-stamp-v3 attributes are all sound (True), not all
-    (False), or absent (None; ASiC-S).
+    (False), or absent (None).
     """
     archived = any(c.sound and report.field_name in c.covers for c in checks)
     findings = archive_findings(checks, report.field_name) if checks else ()
@@ -358,7 +368,10 @@ async def embedded_archive_findings(
     signed_file: str,
     verifier: Verifier,
 ) -> tuple[tuple[Finding, ...], bool | None]:
-    """The archive-time-stamp-v3 attributes of an ASiC-S signature, checked.
+    """The archive-time-stamp-v3 attributes of a CAdES signature in a container, checked.
+
+    ``content_digest``: the digest of what it signs (ASiC-S: the data file ``signed_file``;
+    ASiC-E: its ASiCManifest), by algorithm.
 
     Returns the findings (check ``timestamp``) and whether they are all sound (None:
     the signature has none).
@@ -375,57 +388,24 @@ async def embedded_archive_findings(
     findings: list[Finding] = []
     for check in checks:
         label = f"archive timestamp {check.number} of {signature} (archive-time-stamp-v3)"
+        problem = _token_problem(
+            check.timestamp,
+            label,
+            f"is not over {signed_file} and the signature as they are now: one of them "
+            "changed after it was timestamped",
+            index_problem=check.index_problem,
+        )
         facts = check.timestamp.facts
-        if facts is None:
-            findings.append(
-                _finding(
-                    Outcome.FAILED,
-                    f"The {label} cannot be validated: {check.timestamp.problem}.",
-                    SubIndication.FORMAT_FAILURE,
-                )
+        if problem is not None or facts is None:
+            findings.append(problem or _finding(Outcome.FAILED, f"The {label} is unreadable."))
+            continue
+        findings.append(
+            _finding(
+                Outcome.PASSED,
+                f"The {label} of {facts.time:%Y-%m-%d %H:%M:%S} UTC, from a trusted "
+                f"time-stamping authority, covers {signed_file} and the signature with "
+                "the validation data it held then, each digest checked (EN 319 162-1 "
+                "§4.3.3, EN 319 122-1 B-LTA).",
             )
-        elif not facts.imprint_matches:
-            findings.append(
-                _finding(
-                    Outcome.FAILED,
-                    f"The {label} is not over {signed_file} and the signature as they are "
-                    "now: one of them changed after it was timestamped.",
-                    SubIndication.HASH_FAILURE,
-                )
-            )
-        elif check.index_problem is not None:
-            findings.append(
-                _finding(
-                    Outcome.FAILED,
-                    f"The {label} does not match the signature: {check.index_problem}.",
-                    SubIndication.HASH_FAILURE,
-                )
-            )
-        elif not facts.signature_valid:
-            findings.append(
-                _finding(
-                    Outcome.FAILED,
-                    f"The signature of the {label} does not verify.",
-                    SubIndication.SIG_CRYPTO_FAILURE,
-                )
-            )
-        elif not facts.trusted:
-            findings.append(
-                _finding(
-                    Outcome.INDETERMINATE,
-                    f"The {label} ({facts.time:%Y-%m-%d %H:%M:%S} UTC) is not from a trusted "
-                    f"time-stamping authority ({facts.trust_problem}).",
-                    SubIndication.NO_CERTIFICATE_CHAIN_FOUND,
-                )
-            )
-        else:
-            findings.append(
-                _finding(
-                    Outcome.PASSED,
-                    f"The {label} of {facts.time:%Y-%m-%d %H:%M:%S} UTC, from a trusted "
-                    f"time-stamping authority, covers {signed_file} and the signature with "
-                    "the validation data it held then, each digest checked (EN 319 162-1 "
-                    "§4.3.3, EN 319 122-1 B-LTA).",
-                )
-            )
+        )
     return tuple(findings), all(c.sound for c in checks)

@@ -51,8 +51,8 @@ class ReadSignature:
     problems: tuple[str, ...] = ()
     """Problems of the container this signature's files show (e.g. a dangling manifest)."""
     embedded_archive: bool | None = None
-    """ASiC-S with CAdES: the signature's archive-time-stamp-v3 attributes are all sound
-    (True) or not (False); None when it has none."""
+    """A CAdES signature's own archive-time-stamp-v3 attributes (ASiC-S B-LTA; an ASiC-E
+    signature may carry them too) are all sound (True) or not (False); None: it has none."""
 
 
 class AsicSignatureReader(Protocol):
