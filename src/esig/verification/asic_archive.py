@@ -15,8 +15,8 @@ problems of the container.
 
 ASiC-S has no archive manifest: its CAdES signature carries ``archive-time-stamp-v3``
 attributes (:func:`embedded_archive_findings`; an ASiC-E signature may carry them too,
-over its ASiCManifest), each checked over the signed file and the signature (imprint recomputed, token validated, every element of its
-``ats-hash-index-v3`` still there).
+over its ASiCManifest), each checked over the signed file and the signature (imprint
+recomputed, token validated, every element of its ``ats-hash-index-v3`` still there).
 
 Every CAdES signature of a container gets its baseline level
 (:func:`cades_conformance`): B-B, B-T (signature timestamp), B-LT (revocation data),
