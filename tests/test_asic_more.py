@@ -273,6 +273,7 @@ def test_each_cades_signature_says_its_baseline_level(
     if next_level is None:
         assert conformance.conforms and conformance.missing == ()
         assert "CAdES conformance: B-LTA reached" in report.to_text()
+        assert "<strong>CAdES conformance:</strong> B-LTA reached" in report.to_html()
     else:
         assert conformance.claimed is None
         assert [(g.level, g.code) for g in conformance.missing] == [(next_level, code)]

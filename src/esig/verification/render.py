@@ -8,7 +8,7 @@ from esig.trust.tl_qualification import TrustedListQualification
 from esig.verification.report_parts import Outcome
 from esig.verification.report_view import ReportView, SignatureView
 
-__all__ = ["change_line", "render_text"]
+__all__ = ["change_line", "conformance_kind", "render_text"]
 
 _MARK = {
     Outcome.PASSED: "PASS",
@@ -82,8 +82,7 @@ def _signature_lines(index: int, sig: SignatureView) -> list[str]:
     if sig.covered_files:
         lines.extend(_covered_lines(sig))
     if sig.conformance is not None:
-        kind = "CAdES" if sig.covered_files or sig.field_name.startswith("META-INF/") else "PAdES"
-        lines.append(f"  {kind} conformance: {sig.conformance.summary}")
+        lines.append(f"  {conformance_kind(sig)} conformance: {sig.conformance.summary}")
     if sig.long_term is not None:
         lines.append(f"  Long-term:   {_long_term_text(sig)}")
     lines.append("  Checks:")
@@ -101,6 +100,11 @@ def _signature_lines(index: int, sig: SignatureView) -> list[str]:
 
 
 _MAX_CHANGES = 20
+
+
+def conformance_kind(sig: SignatureView) -> str:
+    """``CAdES`` for a signature in a container (EN 319 122-1), else ``PAdES``."""
+    return "CAdES" if sig.covered_files or sig.field_name.startswith("META-INF/") else "PAdES"
 
 
 def _covered_lines(sig: SignatureView) -> list[str]:
