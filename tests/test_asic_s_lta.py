@@ -224,6 +224,26 @@ def test_dss_asic_s_b_lta_archive_timestamp_checks_out(tmp_path: Path) -> None:
     assert archive[0].sub_indication is SubIndication.HASH_FAILURE
 
 
+def _pem_files(folder: Path, services: LocalTrustServices) -> tuple[Path, Path, Path, Path]:
+    """The signer's key and certificate, its issuer and the root, as PEM files."""
+    from cryptography.hazmat.primitives import serialization
+
+    folder.mkdir(exist_ok=True)
+    issued = services.signer
+    files = {
+        "key.pem": issued.private_key.private_bytes(
+            Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+        ),
+        "cert.pem": issued.certificate.public_bytes(Encoding.PEM),
+        "chain.pem": services.intermediate_certificate.public_bytes(Encoding.PEM),
+        "root.pem": services.root_certificate.public_bytes(Encoding.PEM),
+    }
+    for name, data in files.items():
+        (folder / name).write_bytes(data)
+    key, cert, chain, root = (folder / name for name in files)
+    return key, cert, chain, root
+
+
 def test_cli_signs_asics_at_b_lta_and_renews_it(
     tmp_path: Path, lta: Path, esig_trust_services: LocalTrustServices
 ) -> None:
@@ -243,18 +263,7 @@ def test_cli_signs_asics_at_b_lta_and_renews_it(
     assert "CAdES conformance: B-LTA reached" in done.stdout
     # --format asics --level B-LTA is offered; XAdES at B-LTA is refused (exit 2)
     (tmp_path / "a.txt").write_text("a")
-    key = tmp_path / "key.pem"
-    from cryptography.hazmat.primitives import serialization
-
-    key.write_bytes(
-        esig_trust_services.signer.private_key.private_bytes(
-            Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
-        )
-    )
-    cert = tmp_path / "cert.pem"
-    cert.write_bytes(esig_trust_services.signer.certificate.public_bytes(Encoding.PEM))
-    chain = tmp_path / "chain.pem"
-    chain.write_bytes(esig_trust_services.intermediate_certificate.public_bytes(Encoding.PEM))
+    key, cert, chain, _ = _pem_files(tmp_path / "pem", esig_trust_services)
     common = ["--key", str(key), "--cert", str(cert), "--chain", str(chain),
               "--tsa", esig_trust_services.tsa_url, "--level", "B-LTA",
               "--trust", str(root)]  # fmt: skip
@@ -286,3 +295,36 @@ def test_dss_asic_e_signature_with_its_own_archive_timestamp(tmp_path: Path) -> 
     ]
     assert archive[0].outcome is Outcome.FAILED
     assert archive[0].sub_indication is SubIndication.HASH_FAILURE
+
+
+def test_b_lta_signs_after_asn1crypto_cached_its_names(
+    tmp_path: Path, esig_trust_services: LocalTrustServices
+) -> None:
+    """asn1crypto caches its name-to-OID map on first use; esig registers its two
+    attributes later, when it first signs at B-LTA, so it builds them by OID (found by
+    benchmarks/asic.py, which signs detached CAdES first)."""
+    import subprocess
+    import sys
+
+    key, cert, chain, root = _pem_files(tmp_path, esig_trust_services)
+    (tmp_path / "a.txt").write_text("a")
+    script = (
+        "import sys\n"
+        "from asn1crypto import cms\n"
+        "import esig._pyhanko  # pyHanko registers its own attributes on import\n"
+        "cms.CMSAttributeType('content_type')  # the name map is cached now\n"
+        "import esig\n"
+        "from esig.devices import SoftwareKey\n"
+        "from esig.signing import BaselineLevel, TimestampService\n"
+        "device = SoftwareKey.from_pem(sys.argv[1], sys.argv[2], sys.argv[6:])\n"
+        "esig.sign_asic([sys.argv[3]], sys.argv[4], device, form='asics',\n"
+        "    level=BaselineLevel.B_LTA, timestamp=TimestampService(url=sys.argv[5]))\n"
+    )
+    out = tmp_path / "a.asics"
+    done = subprocess.run(
+        [sys.executable, "-c", script, str(key), str(cert), str(tmp_path / "a.txt"), str(out),
+         esig_trust_services.tsa_url, str(chain), str(root)],
+        capture_output=True, text=True, timeout=120, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert len(_archive_tokens(_read(out)[SIGNATURE])) == 1

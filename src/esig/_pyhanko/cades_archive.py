@@ -36,7 +36,13 @@ from esig._pyhanko.asic_archive import (
     timestamp_digest,
     with_long_term_data,
 )
-from esig._pyhanko.cades_attributes import ARCHIVE_TIMESTAMP_V3, ATS_HASH_INDEX_V3, AtsHashIndexV3
+from esig._pyhanko.cades_attributes import (
+    ARCHIVE_TIMESTAMP_V3,
+    ARCHIVE_TIMESTAMP_V3_OID,
+    ATS_HASH_INDEX_V3,
+    ATS_HASH_INDEX_V3_OID,
+    AtsHashIndexV3,
+)
 from esig._pyhanko.cades_validate import load_signed_data
 from esig._pyhanko.documents import MALFORMED
 from esig.devices.base import DigestAlgorithm
@@ -175,7 +181,7 @@ async def add_archive_timestamp_v3(
             timestamp_token=True,
             pool=[der],
         )
-        attributes[position] = _attribute(ARCHIVE_TIMESTAMP_V3, cms.ContentInfo.load(extended))
+        attributes[position] = _attribute(ARCHIVE_TIMESTAMP_V3_OID, cms.ContentInfo.load(extended))
     info = cms.ContentInfo({"content_type": "signed_data", "content": signed_data})
     interim = cms.ContentInfo.load(_with_unsigned(info, signer, attributes))
     signed_data = interim["content"]
@@ -195,11 +201,12 @@ async def add_archive_timestamp_v3(
     token_signer = token["content"]["signer_infos"][0]
     token_attrs = [
         *list(token_signer["unsigned_attrs"] or ()),
-        _attribute(ATS_HASH_INDEX_V3, index),
+        _attribute(ATS_HASH_INDEX_V3_OID, index),
     ]
     token_signer["unsigned_attrs"] = cms.CMSAttributes(token_attrs)
     token["content"]["signer_infos"] = cms.SignerInfos([token_signer])
-    attributes = [*list(signer["unsigned_attrs"] or ()), _attribute(ARCHIVE_TIMESTAMP_V3, token)]
+    archive = _attribute(ARCHIVE_TIMESTAMP_V3_OID, token)
+    attributes = [*list(signer["unsigned_attrs"] or ()), archive]
     return _with_unsigned(interim, signer, attributes)
 
 

@@ -14,12 +14,23 @@ from asn1crypto import algos, cms
 from asn1crypto import core as asn1_core
 from pyhanko.sign.ades.asn1_util import register_cms_attribute
 
-__all__ = ["ARCHIVE_TIMESTAMP_V3", "ATS_HASH_INDEX_V3", "AtsHashIndexV3"]
+__all__ = [
+    "ARCHIVE_TIMESTAMP_V3",
+    "ARCHIVE_TIMESTAMP_V3_OID",
+    "ATS_HASH_INDEX_V3",
+    "ATS_HASH_INDEX_V3_OID",
+    "AtsHashIndexV3",
+]
 
 ARCHIVE_TIMESTAMP_V3 = "archive_time_stamp_v3"
-"""id-aa-ets-archiveTimestampV3 (0.4.0.1733.2.4), by its asn1crypto name."""
+"""id-aa-ets-archiveTimestampV3, by its asn1crypto name (what ``.native`` gives)."""
+ARCHIVE_TIMESTAMP_V3_OID = "0.4.0.1733.2.4"
+"""id-aa-ets-archiveTimestampV3, dotted: what new attributes are built with (asn1crypto
+caches its name-to-OID map on first use, so a name registered later may not resolve)."""
 ATS_HASH_INDEX_V3 = "ats_hash_index_v3"
-"""id-aa-ATSHashIndex-v3 (0.4.0.19122.1.5), by its asn1crypto name."""
+"""id-aa-ATSHashIndex-v3, by its asn1crypto name."""
+ATS_HASH_INDEX_V3_OID = "0.4.0.19122.1.5"
+"""id-aa-ATSHashIndex-v3, dotted."""
 
 
 class _OctetStrings(asn1_core.SequenceOf):  # type: ignore[misc]
@@ -37,5 +48,5 @@ class AtsHashIndexV3(asn1_core.Sequence):  # type: ignore[misc]
     ]
 
 
-register_cms_attribute("0.4.0.1733.2.4", ARCHIVE_TIMESTAMP_V3, cms.ContentInfo)
-register_cms_attribute("0.4.0.19122.1.5", ATS_HASH_INDEX_V3, AtsHashIndexV3)
+register_cms_attribute(ARCHIVE_TIMESTAMP_V3_OID, ARCHIVE_TIMESTAMP_V3, cms.ContentInfo)
+register_cms_attribute(ATS_HASH_INDEX_V3_OID, ATS_HASH_INDEX_V3, AtsHashIndexV3)
