@@ -13,7 +13,11 @@ Rows, all over the same bytes (10 files of ``--size-kb`` random bytes each):
 Target (issue 17): sign + verify of the 10-file container within 2x the detached CAdES
 over the same bytes. Medians, round-robin, in one process.
 
-Run: ``python benchmarks/asic.py [--size-kb 100] [--reps 9]``.
+With ``--lta``, the local trust services (certomancer's Animator: TSA, OCSP, CRLs) start
+and two more pairs of rows time ASiC-S over the 10 files joined: signed at B-LT, and at
+B-LTA (the archive-time-stamp-v3 in the signature: one more TSA request), each verified.
+
+Run: ``python benchmarks/asic.py [--size-kb 100] [--reps 9] [--lta]``.
 """
 
 from __future__ import annotations
@@ -29,6 +33,7 @@ import time
 import warnings
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 warnings.filterwarnings("ignore", message="DSA is deprecated")
 
@@ -44,6 +49,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--size-kb", type=int, default=100, help="size of each of the 10 files")
     parser.add_argument("--reps", type=int, default=9)
+    parser.add_argument("--lta", action="store_true", help="also ASiC-S at B-LT and B-LTA")
     args = parser.parse_args(argv)
 
     pki = TestPKI()
@@ -98,6 +104,9 @@ def main(argv: list[str] | None = None) -> int:
             "ASiC-E sign": asic_sign,
             "ASiC-E verify": asic_verify,
         }
+        services = None
+        if args.lta:
+            services = _lta_cases(cases, folder, joined)
         samples: dict[str, list[float]] = {name: [] for name in cases}
         for fn in cases.values():  # warm-up (and the files the verifiers read)
             fn()
@@ -108,6 +117,8 @@ def main(argv: list[str] | None = None) -> int:
                 fn()
                 samples[name].append((time.perf_counter() - start) * 1000)
         size = container.stat().st_size
+        if services is not None:
+            services.stop()
     median = {name: statistics.median(values) for name, values in samples.items()}
     print(
         f"10 files x {args.size_kb} KiB = {total / 1024:.0f} KiB; container {size / 1024:.0f} "
@@ -122,6 +133,29 @@ def main(argv: list[str] | None = None) -> int:
     print(f"  sign+verify: ASiC-E {asic:.1f}, detached CAdES {cades:.1f}, raw {raw:.1f}")
     print(f"  ASiC-E / detached CAdES = {asic / cades:.2f} (target <= 2.00: {status})")
     return 0
+
+
+def _lta_cases(cases: dict[str, Callable[[], None]], folder: Path, joined: Path) -> Any:
+    """Add the ASiC-S B-LT / B-LTA rows (local trust services); the started services."""
+    from esig.signing import BaselineLevel, TimestampService
+    from esig.testing.services import LocalTrustServices
+
+    services = LocalTrustServices(folder / "services").start()
+    tsa = TimestampService(url=services.tsa_url)
+    signer = services.signer.device()
+    anchors = [services.root_certificate]
+    for level in (BaselineLevel.B_LT, BaselineLevel.B_LTA):
+        target = folder / f"joined-{level.value}.asics"
+
+        def sign(level: BaselineLevel = level, target: Path = target) -> None:
+            esig.sign_asic([joined], target, signer, form="asics", level=level, timestamp=tsa)
+
+        def verify(target: Path = target) -> None:
+            assert esig.verify_asic(target, trust=anchors).passed
+
+        cases[f"ASiC-S {level.value} sign"] = sign
+        cases[f"ASiC-S {level.value} verify"] = verify
+    return services
 
 
 if __name__ == "__main__":

@@ -275,7 +275,7 @@ def test_extend_refuses_bad_requests(lta: Path, tmp_path: Path, tsa: TimestampSe
     with zipfile.ZipFile(plain, "w") as archive:
         archive.writestr("mimetype", "application/vnd.etsi.asic-e+zip")
         archive.writestr("a.txt", "a")
-    with pytest.raises(InputError, match="ASiC-E containers with CAdES"):
+    with pytest.raises(InputError, match="ASiC containers with CAdES"):
         esig.extend_asic(plain, tmp_path / "x.asice", timestamp=tsa)
     assert not (tmp_path / "x.asice").exists()
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -44,7 +44,13 @@ from esig.devices.base import DigestAlgorithm
 from esig.errors import InputError, SigningError
 from esig.model.baseline import TimestampService, ValidationServices
 
-__all__ = ["ArchiveTimestampCheck", "check_timestamp", "timestamp_bytes", "with_long_term_data"]
+__all__ = [
+    "ArchiveTimestampCheck",
+    "check_timestamp",
+    "timestamp_bytes",
+    "timestamp_digest",
+    "with_long_term_data",
+]
 
 
 async def timestamp_bytes(
@@ -56,9 +62,20 @@ async def timestamp_bytes(
         ServiceError: The time-stamping service failed or answered for other data.
 
     """
+    return await timestamp_digest(hashlib.new(algorithm.value, data).digest(), service, algorithm)
+
+
+async def timestamp_digest(
+    digest: bytes, service: TimestampService, algorithm: DigestAlgorithm
+) -> bytes:
+    """The DER of an RFC 3161 token whose message imprint is ``digest``.
+
+    Raises:
+        ServiceError: The time-stamping service failed or answered for other data.
+
+    """
     monitor = ServiceMonitor()
     stamper = MonitoredTimeStamper(service, monitor)
-    digest = hashlib.new(algorithm.value, data).digest()
     try:
         token = await stamper.async_timestamp(digest, algorithm.value)
     except ServiceFault as fault:
@@ -163,7 +180,7 @@ class ArchiveTimestampCheck:
 
 async def check_timestamp(
     token: bytes,
-    data: bytes,
+    data: bytes | Callable[[str], bytes],
     trust_anchors: Sequence[x509.Certificate],
     *,
     allow_fetching: bool,
@@ -172,11 +189,16 @@ async def check_timestamp(
 ) -> ArchiveTimestampCheck:
     """Validate an archive timestamp ``token`` over ``data`` (the archive manifest's bytes).
 
+    ``data`` may instead be a function from a digest algorithm's name to the expected
+    message imprint (an archive-time-stamp-v3, whose imprint is computed from a CMS).
+
     ``pool``: the container's other CMS objects, whose certificates and revocation data
     may serve the token's path (the signatures carry the TSA's at B-LT).
     """
 
     def imprint(algorithm: str) -> bytes:
+        if callable(data):
+            return data(algorithm)
         return hashlib.new(algorithm, data).digest()
 
     try:

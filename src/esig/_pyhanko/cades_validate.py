@@ -38,6 +38,7 @@ from pyhanko.sign.validation.status import StandardCMSSignatureStatus
 from pyhanko_certvalidator import ValidationContext
 
 from esig._io import CHUNK_SIZE
+from esig._pyhanko import cades_attributes  # noqa: F401 - registers the B-LTA attributes
 from esig._pyhanko.long_term import (
     LONG_TERM_TRIGGERS,
     certificate_chain_above,

@@ -2,9 +2,10 @@
 
 ``esig sign a.xml b.png --format asice -o bundle.asice`` puts the files in one container
 (EN 319 162-1) with one CAdES signature; ``--format asice-xades`` with one XAdES
-signature; (A second signer is added in Python:
-:func:`esig.add_asic_signature`.) ``esig verify`` recognises a container by its content (the
-``mimetype`` entry, or its ASiCManifest), not by its name.
+signature. ``esig sign bundle.asice --add-signature -o bundle2.asice`` adds a signer to
+an ASiC-E container, in the container's format (:func:`esig.add_asic_signature`): the
+signatures already there stay valid. ``esig verify`` recognises a container by its
+content (the ``mimetype`` entry, or its ASiCManifest), not by its name.
 """
 
 from __future__ import annotations
@@ -19,13 +20,22 @@ from esig.cli.output import EXIT_OK, EXIT_USAGE
 from esig.errors import EsigError, InputError
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from esig.devices.base import SignatureCreationDevice
+    from esig.signing.asic import AsicSignature
     from esig.signing.baseline import BaselineRequest
     from esig.verification.report import VerificationReport
 
 _FORMAT_LABEL = {"cades": "CAdES", "xades": "XAdES"}
 
-__all__ = ["check_container_output", "is_container", "sign_container", "verify_container"]
+__all__ = [
+    "add_container_signature",
+    "check_container_output",
+    "is_container",
+    "sign_container",
+    "verify_container",
+]
 
 
 def check_container_output(
@@ -37,6 +47,34 @@ def check_container_output(
     if output is None:
         raise InputError("Say where to write the container: -o FILE (e.g. bundle.asice)")
     return output
+
+
+def _made(
+    make: Callable[[], AsicSignature],
+    device: SignatureCreationDevice,
+    as_json: bool,
+    describe: Callable[[AsicSignature], str],
+) -> int:
+    """Run ``make`` with ``device`` (closed after), print the result; the exit code."""
+    try:
+        made = make()
+    except EsigError as exc:
+        typer.echo(f"esig: error: {exc}", err=True)
+        return EXIT_USAGE
+    finally:
+        close: Any = getattr(device, "close", None)
+        if callable(close):
+            close()
+    typer.echo(made.model_dump_json(indent=2) if as_json else describe(made))
+    return EXIT_OK
+
+
+def _kind(made: AsicSignature) -> str:
+    return f"{made.form.label} {_FORMAT_LABEL[made.signature_format]} {made.level.value}"
+
+
+def _files(made: AsicSignature) -> str:
+    return f"{len(made.files)} file{'s' if len(made.files) != 1 else ''}"
 
 
 def sign_container(
@@ -51,8 +89,8 @@ def sign_container(
     """Sign ``documents`` into one container at ``output``; return the exit code."""
     from esig.signing.asic import sign_asic
 
-    try:
-        made = sign_asic(
+    def make() -> AsicSignature:
+        return sign_asic(
             documents,
             output,
             device,
@@ -62,22 +100,49 @@ def sign_container(
             timestamp=baseline.timestamp,
             validation=baseline.validation,
         )
-    except EsigError as exc:
-        typer.echo(f"esig: error: {exc}", err=True)
-        return EXIT_USAGE
-    finally:
-        close: Any = getattr(device, "close", None)
-        if callable(close):
-            close()
-    if as_json:
-        typer.echo(made.model_dump_json(indent=2))
-    else:
-        typer.echo(
-            f"Signed {len(made.files)} file{'s' if len(made.files) != 1 else ''} as "
-            f"{made.signer.display} ({made.form.label} {_FORMAT_LABEL[made.signature_format]} "
-            f"{made.level.value}) -> {made.path}"
+
+    return _made(
+        make,
+        device,
+        as_json,
+        lambda made: (
+            f"Signed {_files(made)} as {made.signer.display} ({_kind(made)}) -> {made.path}"
+        ),
+    )
+
+
+def add_container_signature(
+    documents: list[Path],
+    output: Path,
+    device: SignatureCreationDevice,
+    *,
+    baseline: BaselineRequest,
+    as_json: bool,
+) -> int:
+    """Add a signer to the one container in ``documents``, written to ``output``."""
+    from esig.signing.asic import add_asic_signature
+
+    (container,) = documents
+
+    def make() -> AsicSignature:
+        return add_asic_signature(
+            container,
+            output,
+            device,
+            level=baseline.level,
+            timestamp=baseline.timestamp,
+            validation=baseline.validation,
         )
-    return EXIT_OK
+
+    return _made(
+        make,
+        device,
+        as_json,
+        lambda made: (
+            f"Added a signature by {made.signer.display} ({_kind(made)}, "
+            f"{made.signature_file}, over {_files(made)}) to {container} -> {made.path}"
+        ),
+    )
 
 
 def is_container(document: Path) -> bool:

@@ -106,7 +106,10 @@ def _extend_container(  # noqa: PLR0917 - the command's options, passed on
         typer.echo(result.model_dump_json(indent=2))
     else:
         action = "Renewed the archive timestamp of" if result.renewed else "Extended"
-        typer.echo(
-            f"{action} {document} to B-LTA -> {result.path} ({result.archive_manifest} "
-            f"over {len(result.covered)} file(s), timestamp {result.timestamp_file})"
+        where = (
+            f"{result.archive_manifest} over {len(result.covered)} file(s), timestamp "
+            f"{result.timestamp_file}"
+            if result.archive_manifest
+            else f"archive-time-stamp-v3 in {result.timestamp_file}"
         )
+        typer.echo(f"{action} {document} to B-LTA -> {result.path} ({where})")

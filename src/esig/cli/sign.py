@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from esig.cli.asic import check_container_output, sign_container
+from esig.cli.asic import add_container_signature, check_container_output, sign_container
 from esig.cli.keys import (
     CERT_HELP,
     CHAIN_HELP,
@@ -179,6 +179,21 @@ def sign_each(
     return EXIT_FAILED if failed else EXIT_OK
 
 
+def _added_format(documents: list[Path], sign_format: SignFormat) -> SignFormat:
+    """``--add-signature``: one container, whose format the new signature takes."""
+    if len(documents) != 1:
+        raise InputError(
+            f"--add-signature adds a signer to one container; got {len(documents)} documents"
+        )
+    if sign_format not in {SignFormat.pades, SignFormat.asice, SignFormat.asice_xades}:
+        raise InputError(
+            f"--add-signature adds to an ASiC-E container, not --format {sign_format.value} "
+            "(the new signature takes the container's format)"
+        )
+    # the checks of an ASiC-E container's options; the container says CAdES or XAdES
+    return SignFormat.asice_xades if sign_format is SignFormat.asice_xades else SignFormat.asice
+
+
 def sign(  # noqa: PLR0917 - typer maps parameters to options
     documents: Annotated[
         list[Path], typer.Argument(metavar="PDF...", help="The PDFs to sign (only read).")
@@ -277,7 +292,8 @@ def sign(  # noqa: PLR0917 - typer maps parameters to options
         str | None,
         typer.Option(
             metavar="LEVEL",
-            help="Baseline level: B-B, B-T, B-LT or B-LTA (CAdES: up to B-LT; XAdES: up to B-T). "
+            help="Baseline level: B-B, B-T, B-LT or B-LTA (CAdES: up to B-LT, ASiC with "
+            "CAdES: B-LTA; XAdES: up to B-T). "
             "Default: B-T with --tsa, else B-B.",
         ),
     ] = None,
@@ -299,17 +315,29 @@ def sign(  # noqa: PLR0917 - typer maps parameters to options
             "Default: the root certificate that comes with the signer's chain.",
         ),
     ] = None,
+    add_signature: Annotated[
+        bool,
+        typer.Option(
+            "--add-signature",
+            help="Add a signer to an existing ASiC-E container (the one document), written "
+            "to -o FILE, in the container's format (CAdES or XAdES); the signatures already "
+            "there stay valid.",
+        ),
+    ] = False,
 ) -> None:
     """Sign PDFs (PAdES baseline B-B) with one device: one login, one PIN entry.
 
     With --level/--tsa: PAdES B-T, B-LT or B-LTA. With --format cades: detached CAdES
-    signatures of any files; --format asice/asics: the files in one ASiC container.
+    signatures of any files; --format asice/asics: the files in one ASiC container;
+    --add-signature: one more signer for an ASiC-E container.
 
     Exit 0: all signed; 1: some not (each says why); 2: usage error or no device.
     """
     from esig.signing.baseline import BaselineLevel
 
     try:
+        if add_signature:
+            sign_format = _added_format(documents, sign_format)
         baseline = baseline_request(level, tsa, service_timeout, trust, sign_format)
         extras = pdf_extras(
             sign_format,
@@ -338,6 +366,12 @@ def sign(  # noqa: PLR0917 - typer maps parameters to options
         signer = open_signing_device(device, p12, key, cert, chain, passphrase_env, passphrase_file)
     except EsigError as exc:
         raise fail(str(exc)) from None
+    if container is not None and add_signature:
+        raise typer.Exit(
+            add_container_signature(
+                documents, container, signer, baseline=baseline, as_json=as_json
+            )
+        )
     if container is not None:
         raise typer.Exit(
             sign_container(

@@ -14,8 +14,9 @@ r"""ASiC containers with CAdES or XAdES signatures (ETSI EN 319 162-1): ASiC-E a
   ``META-INF/signaturesN.xml``. B-B and B-T, as for XAdES.
 
 The container starts with its ``mimetype`` entry, stored and without an extra field.
-Baseline B-B, B-T and B-LT are offered as for detached CAdES; B-LTA (ASiC-E) adds an
-archive manifest and its archive timestamp (EN 319 162-1 §4.4.3), see
+Baseline B-B, B-T and B-LT are offered as for detached CAdES; B-LTA adds, to ASiC-E, an
+archive manifest and its archive timestamp (EN 319 162-1 §4.4.3), to ASiC-S an
+archive-time-stamp-v3 inside the CAdES signature (§4.3.3, EN 319 122-1 §5.5.3), see
 :mod:`esig.signing.asic_archive`. Anyone can check an ASiC-E
 signature with a ZIP tool and OpenSSL::
 
@@ -43,6 +44,7 @@ from urllib.parse import quote
 from esig._io import atomic_output, open_input
 from esig._model import EsigModel
 from esig._pyhanko.cades import sign_cades
+from esig._pyhanko.cades_archive import add_archive_timestamp_v3
 from esig._sync import run_sync
 from esig._xml.xades_sign import DetachedFile, sign_xades_signatures
 from esig.asic.archive import next_timestamp_name
@@ -187,11 +189,6 @@ async def async_sign_asic(
     kind = _signature_format(signature_format)
     baseline = _baseline(level, timestamp, validation, kind)
     entries = _entry_names(files)
-    if chosen is AsicForm.ASIC_S and level is BaselineLevel.B_LTA:
-        raise InputError(
-            "B-LTA (archive manifest and archive timestamp) is offered for ASiC-E; sign "
-            "the file into an ASiC-E container"
-        )
     if chosen is AsicForm.ASIC_S and len(entries) != 1:
         raise InputError(
             f"An ASiC-S container holds one file; got {len(entries)} (use ASiC-E for several)"
@@ -262,8 +259,9 @@ async def _write_cades(
 ) -> str | None:
     """The files and their CAdES signature (and ASiCManifest, ASiC-E): the manifest's name.
 
-    With ``archive`` (B-LTA, ASiC-E), also ``META-INF/ASiCArchiveManifest.xml`` over every
-    entry and its archive timestamp from that service.
+    With ``archive`` (B-LTA), ASiC-E also gets ``META-INF/ASiCArchiveManifest.xml`` over
+    every entry and its archive timestamp from that service; ASiC-S an
+    archive-time-stamp-v3 inside its CAdES signature.
     """
     manifest_name: str | None = None
     if chosen is AsicForm.ASIC_S:
@@ -272,7 +270,17 @@ async def _write_cades(
             der = await sign_cades(
                 handle, device, digest_algorithm=digest_algorithm, baseline=baseline
             )
-        writer.add_file(name, path, digest_algorithm.value)
+        digest = writer.add_file(name, path, digest_algorithm.value)
+        if archive is not None:
+            # ASiC-S: B-LTA inside the CAdES signature (EN 319 162-1 §4.3.3, as DSS does)
+            der = await add_archive_timestamp_v3(
+                der,
+                lambda _algorithm: digest,
+                archive,
+                digest_algorithm,
+                validation=baseline.validation or ValidationServices(),
+                name=signature_name,
+            )
     else:
         manifest_name = f"{META_INF}ASiCManifest.xml"
         listed = [
@@ -328,9 +336,10 @@ def sign_asic(
             ASiCManifest) or ``"xades"`` (``META-INF/signatures.xml``, whose references
             name the files).
         form: ``"asice"`` (default) or ``"asics"``.
-        level: B-B, B-T, B-LT or (ASiC-E with CAdES) B-LTA: the signature at B-LT,
-            then ``META-INF/ASiCArchiveManifest.xml`` and its archive timestamp
-            ``META-INF/timestamp001.tst``. XAdES: B-B or B-T.
+        level: B-B, B-T, B-LT or (CAdES) B-LTA: the signature at B-LT, then for
+            ASiC-E ``META-INF/ASiCArchiveManifest.xml`` and its archive timestamp
+            ``META-INF/timestamp001.tst``, for ASiC-S an archive-time-stamp-v3 in the
+            CAdES signature (EN 319 122-1, as DSS does). XAdES: B-B or B-T.
         timestamp: The time-stamping service; required from B-T on.
         validation: Trust anchors and timeout for collecting validation data (B-LT).
         digest_algorithm: The digest algorithm of the manifest and the signature.
@@ -339,7 +348,7 @@ def sign_asic(
         A description of the container and the signature.
 
     Raises:
-        InputError: B-LTA for ASiC-S (XAdES: B-LT, B-LTA), an unknown signature format,
+        InputError: B-LT or B-LTA for XAdES, an unknown signature format,
             a missing service, no file, two files of the same name, a
             file named ``mimetype``, or ASiC-S with more than one file (checked before
             the device is used).

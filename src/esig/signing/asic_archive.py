@@ -1,4 +1,4 @@
-r"""ASiC-E with CAdES at B-LTA: archive manifests and archive timestamps (EN 319 162-1).
+r"""ASiC with CAdES at B-LTA: archive manifests and archive timestamps (EN 319 162-1).
 
 B-LTA keeps a container verifiable after its certificates expire or their algorithms
 age: the CAdES signatures carry their validation data (B-LT: every certificate of the
@@ -15,7 +15,13 @@ bytes (see :mod:`esig.asic.archive` for the names, which follow DSS).
   everything, the previous ones included. The input is never modified; the output
   appears atomically.
 
-Anyone can check an archive timestamp with OpenSSL::
+ASiC-S takes no archive manifest (EN 319 162-1 §4.3.3, DSS's ``ASiCWithCAdESService``):
+its CAdES signature reaches B-LTA itself, with an ``archive-time-stamp-v3`` unsigned
+attribute (EN 319 122-1 §5.5.3) over the signed file and the signature's elements;
+:func:`extend_asic` adds one (renewal: one more, after the previous token gets its
+validation data).
+
+Anyone can check an ASiC-E archive timestamp with OpenSSL::
 
     openssl ts -verify -in META-INF/timestamp001.tst -token_in \
         -data META-INF/ASiCArchiveManifest.xml -CAfile tsa-root.pem
@@ -33,6 +39,7 @@ from urllib.parse import quote
 from esig._io import atomic_output
 from esig._model import EsigModel
 from esig._pyhanko.asic_archive import timestamp_bytes, with_long_term_data
+from esig._pyhanko.cades_archive import add_archive_timestamp_v3, archive_timestamp_count
 from esig._sync import run_sync
 from esig.asic.archive import (
     ARCHIVE_MANIFEST,
@@ -71,10 +78,13 @@ class ArchivedContainer(EsigModel):
 
     path: Path
     """Where the container was written."""
-    archive_manifest: str
-    """The new archive manifest (always ``META-INF/ASiCArchiveManifest.xml``)."""
+    archive_manifest: str | None
+    """The new archive manifest (ASiC-E: always ``META-INF/ASiCArchiveManifest.xml``;
+    ASiC-S has none)."""
     timestamp_file: str
-    """The new archive timestamp token (``META-INF/timestampNNN.tst``)."""
+    """Where the new archive timestamp is: ASiC-E, its token file
+    (``META-INF/timestampNNN.tst``); ASiC-S, the signature whose archive-time-stamp-v3
+    it is (``META-INF/signature.p7s``)."""
     covered: tuple[str, ...]
     """Every file the new archive manifest lists."""
     extended_signatures: tuple[str, ...]
@@ -180,7 +190,7 @@ async def async_extend_asic(
     digest_algorithm: DigestAlgorithm = DigestAlgorithm.SHA256,
     limits: ZipLimits | None = None,
 ) -> ArchivedContainer:
-    """Bring an ASiC-E container with CAdES to B-LTA, or renew it; see :func:`extend_asic`."""
+    """Bring an ASiC container with CAdES to B-LTA, or renew it; see :func:`extend_asic`."""
     if timestamp is None:
         raise InputError(
             "B-LTA needs a time-stamping service for the archive timestamp: give "
@@ -193,10 +203,20 @@ async def async_extend_asic(
     algorithm = digest_algorithm.value
     with open_container(src, limits=limits) as source:
         signatures = source.signature_files(CADES_SIGNATURE)
+        if source.form is AsicForm.ASIC_S and signatures:
+            return await _extend_asic_s(
+                source,
+                signatures[0],
+                dst,
+                timestamp=timestamp,
+                services=services,
+                digest_algorithm=digest_algorithm,
+            )
         if source.form is not AsicForm.ASIC_E or not source.manifests or not signatures:
             raise InputError(
-                "Archive timestamps are added to ASiC-E containers with CAdES signatures "
-                "(an ASiCManifest and a META-INF/*signature*.p7s); this container has none",
+                "Archive timestamps are added to ASiC containers with CAdES signatures "
+                "(ASiC-E: an ASiCManifest and a META-INF/*signature*.p7s; ASiC-S: "
+                "META-INF/signature.p7s); this container has none",
                 path=src,
             )
         archived = _archived(source)
@@ -252,6 +272,54 @@ async def async_extend_asic(
     )
 
 
+async def _extend_asic_s(
+    source: AsicContainer,
+    signature: str,
+    dst: Path,
+    *,
+    timestamp: TimestampService,
+    services: ValidationServices,
+    digest_algorithm: DigestAlgorithm,
+) -> ArchivedContainer:
+    """ASiC-S: one more archive-time-stamp-v3 in the CAdES signature (EN 319 162-1 §4.3.3).
+
+    Not archived yet: the signature first gets its B-LT data. Archived: the latest
+    archive timestamp gets its own, and the new one covers it.
+    """
+    files = source.data_files
+    if len(files) != 1:
+        raise InputError(f"An ASiC-S container holds one data file; this one holds {len(files)}")
+    (data_file,) = files
+    der = source.read(signature)
+    previous = archive_timestamp_count(der)
+    if previous == 0:
+        der = await with_long_term_data(der, services, name=signature)
+
+    def content_digest(algorithm: str) -> bytes:
+        return source.digests(data_file, [algorithm])[algorithm]
+
+    der = await add_archive_timestamp_v3(
+        der, content_digest, timestamp, digest_algorithm, validation=services, name=signature
+    )
+    with atomic_output(dst) as out, write_container(out, AsicForm.ASIC_S) as writer:
+        for name in source.names:
+            if name == MIMETYPE:
+                continue
+            if name == signature:
+                writer.add_bytes(name, der)
+            else:
+                writer.copy(source, name)
+    return ArchivedContainer(
+        path=dst,
+        archive_manifest=None,
+        timestamp_file=signature,
+        covered=(data_file, signature),
+        extended_signatures=(signature,) if previous == 0 else (),
+        renewed=previous > 0,
+        size=dst.stat().st_size,
+    )
+
+
 def _ordered(covered: list[tuple[str, bytes]]) -> list[tuple[str, bytes]]:
     """Data files first, then signatures, manifests, archive manifests and timestamps."""
 
@@ -285,9 +353,12 @@ def extend_asic(
     digest_algorithm: DigestAlgorithm = DigestAlgorithm.SHA256,
     limits: ZipLimits | None = None,
 ) -> ArchivedContainer:
-    """Bring an ASiC-E container with CAdES to B-LTA, or renew its archive timestamp.
+    """Bring an ASiC container with CAdES to B-LTA, or renew its archive timestamp.
 
-    Signatures that no archive manifest covers yet get their validation data
+    ASiC-S: the CAdES signature gets its B-LT data (first time) and an
+    archive-time-stamp-v3 over the signed file and the signature (renewal: the previous
+    archive timestamp gets its validation data first). ASiC-E: signatures that no
+    archive manifest covers yet get their validation data
     (certificates, OCSP responses, CRLs of the signer's and TSAs' paths); the latest
     archive timestamp, if there is one, gets its own and its manifest is renamed to
     ``META-INF/ASiCArchiveManifestNNN.xml``; then a new
@@ -296,7 +367,7 @@ def extend_asic(
     Signatures already archived are copied byte for byte.
 
     Args:
-        container: The ASiC-E container (only read).
+        container: The ASiC-E or ASiC-S container (only read).
         output: Where to write the archived container; must differ from ``container``.
         timestamp: The time-stamping service for the archive timestamp (required).
         validation: Trust anchors and timeout for collecting validation data; by
@@ -305,7 +376,7 @@ def extend_asic(
         limits: The container reader's limits (default :class:`~esig.asic.ZipLimits`).
 
     Raises:
-        InputError: No time-stamping service, not an ASiC-E container with CAdES
+        InputError: No time-stamping service, not an ASiC container with CAdES
             signatures, an unreadable archive manifest, or refused by the reader.
         ServiceError: The time-stamping service, an OCSP responder or a CRL server failed.
         SigningError: Validation data cannot be collected (e.g. no path to an anchor).

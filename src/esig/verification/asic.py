@@ -19,9 +19,11 @@ signatures, as DSS reports them (``AllFilesSigned``, ``MimeTypeFilePresent``: wa
   references name the data files, looked up and checked the same way
   (:class:`~esig.verification.asic_xades.XadesAsicReader`).
 
-Archive manifests (B-LTA, ``META-INF/ASiCArchiveManifest*.xml``) and their timestamps
-are checked by :mod:`esig.verification.asic_archive`; their findings join the reports of
-the signatures they cover.
+Archive manifests (ASiC-E B-LTA, ``META-INF/ASiCArchiveManifest*.xml``) and their
+timestamps, and the archive-time-stamp-v3 attributes of an ASiC-S signature, are checked
+by :mod:`esig.verification.asic_archive`; their findings join the reports of the
+signatures they cover, and every CAdES signature gets its baseline level
+(``conformance``: B-B … B-LTA and what the next level lacks).
 
 Signature formats are read through :class:`AsicSignatureReader`: CAdES here, XAdES in
 :mod:`esig.verification.asic_xades`; another format plugs in by adding itself to
@@ -58,7 +60,12 @@ from esig.errors import InputError
 from esig.law import BES, EIDAS
 from esig.profiles import Art6Field
 from esig.trust.register import CspRegister
-from esig.verification.asic_archive import check_archives, with_archives
+from esig.verification.asic_archive import (
+    ArchiveCheck,
+    check_archives,
+    embedded_archive_findings,
+    with_archives,
+)
 from esig.verification.asic_reading import (
     AsicSignatureReader,
     Coverage,
@@ -72,8 +79,10 @@ from esig.verification.qualification import TrustedListLike
 from esig.verification.report import (
     CertificateSummary,
     CheckId,
+    CoveredFile,
     Finding,
     Outcome,
+    SignatureReport,
     SubIndication,
     VerificationReport,
 )
@@ -201,7 +210,15 @@ class CadesAsicReader:
             ),
         }
         report = signature_report(raw, verifier, scope=scope)
-        return ReadSignature(report, frozenset({target}), problems)
+
+        def content_digest(algorithm: str) -> bytes:
+            return container.digests(target, [algorithm])[algorithm]
+
+        archive, sound = await embedded_archive_findings(
+            der, content_digest, name, target, verifier
+        )
+        report = report.model_copy(update={"findings": report.findings + archive})
+        return ReadSignature(report, frozenset({target}), problems, embedded_archive=sound)
 
     def _manifest_for(
         self, container: AsicContainer, name: str
@@ -260,7 +277,12 @@ class CadesAsicReader:
         if coverage.changed and raw.digest_matches:
             raw = replace(raw, digest_matches=False)
         report = signature_report(raw, verifier, scope=scope)
-        return ReadSignature(report, frozenset(coverage.covered))
+        # a CAdES B-LTA signature of its own (archive-time-stamp-v3 over the manifest)
+        archive, sound = await embedded_archive_findings(
+            der, lambda a: hashlib.new(a, manifest_bytes).digest(), name, manifest_name, verifier
+        )
+        report = report.model_copy(update={"findings": report.findings + archive})
+        return ReadSignature(report, frozenset(coverage.covered), embedded_archive=sound)
 
 
 def _asic_e_scope(
@@ -391,6 +413,28 @@ def _format_findings(
     return tuple(findings)
 
 
+def _container_report(
+    container: AsicContainer,
+    read: ReadSignature,
+    covered: set[str],
+    archives: Sequence[ArchiveCheck],
+) -> SignatureReport:
+    """One signature's report with the container's findings, its files and (CAdES) level."""
+    files = tuple(
+        CoveredFile(name=name, sha256=container.digests(name, ["sha256"])["sha256"].hex())
+        for name in sorted(read.covers)
+    )
+    report = read.report.model_copy(
+        update={
+            "findings": read.report.findings + _format_findings(container, read.covers, covered),
+            "covered_files": files,
+        }
+    )
+    if not CADES_SIGNATURE.matches(report.field_name):
+        return report
+    return with_archives(report, archives, embedded_archive=read.embedded_archive)
+
+
 def _sha256(path: Path) -> tuple[str, int]:
     digest = hashlib.sha256()
     size = 0
@@ -431,17 +475,7 @@ async def async_verify_asic(
                 read.extend(await reader.read(opened, name, verifier))
         covered: set[str] = set().union(*(r.covers for r in read))
         archives, archive_problems = await check_archives(opened, verifier)
-        reports = tuple(
-            with_archives(
-                r.report.model_copy(
-                    update={
-                        "findings": r.report.findings + _format_findings(opened, r.covers, covered)
-                    }
-                ),
-                archives,
-            )
-            for r in read
-        )
+        reports = tuple(_container_report(opened, r, covered, archives) for r in read)
         problems += [f"{p}." for p in opened.mimetype.problems(opened.form)]
         problems += archive_problems
         for r in read:
@@ -486,8 +520,10 @@ def verify_asic(
         limits: The container reader's limits (default :class:`~esig.asic.ZipLimits`).
 
     Returns:
-        The report: one signature report per signature file (``field_name`` is its name
-        in the container), the files each covers in its findings, and the container's
+        The report: one signature report per signature (``field_name`` is its file's
+        name in the container), the files each covers in ``covered_files`` (name and
+        SHA-256) and its findings, each CAdES signature's baseline level in
+        ``conformance``, and the container's
         problems (unsigned files, ``mimetype`` deviations) in ``report.problems``.
 
     Raises:

@@ -1,4 +1,4 @@
-"""Verify the archive manifests and archive timestamps of ASiC-E with CAdES (B-LTA).
+"""Verify the archive timestamps of ASiC with CAdES (B-LTA), and the CAdES baseline level.
 
 Each ``META-INF/ASiCArchiveManifest*.xml`` (EN 319 162-1 §4.4.3) is checked twice: its
 archive timestamp (the token its ``SigReference`` names) must be over the manifest's
@@ -13,16 +13,26 @@ signature that carries its signature timestamp and revocation data (B-LT materia
 Archive manifests that no later one covers, besides the latest, are reported as
 problems of the container.
 
+ASiC-S has no archive manifest: its CAdES signature carries ``archive-time-stamp-v3``
+attributes (:func:`embedded_archive_findings`; an ASiC-E signature may carry them too,
+over its ASiCManifest), each checked over the signed file and the signature (imprint
+recomputed, token validated, every element of its ``ats-hash-index-v3`` still there).
+
+Every CAdES signature of a container gets its baseline level
+(:func:`cades_conformance`): B-B, B-T (signature timestamp), B-LT (revocation data),
+B-LTA (a sound archive timestamp), and what the next level lacks.
+
 .. versionadded:: 0.2.0
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from urllib.parse import unquote
 
-from esig._pyhanko.asic_archive import check_timestamp
+from esig._pyhanko.asic_archive import ArchiveTimestampCheck, check_timestamp
+from esig._pyhanko.cades_archive import check_archive_timestamps_v3
 from esig.asic.archive import ARCHIVE_MANIFEST, ARCHIVE_MANIFESTS, TIMESTAMPS
 from esig.asic.container import CADES_SIGNATURE, AsicContainer
 from esig.asic.manifest import ManifestError, parse_manifest
@@ -35,9 +45,10 @@ from esig.verification.verifier import Verifier
 
 __all__ = [
     "ArchiveCheck",
-    "archive_conformance",
     "archive_findings",
+    "cades_conformance",
     "check_archives",
+    "embedded_archive_findings",
     "with_archives",
 ]
 
@@ -68,6 +79,45 @@ def _finding(outcome: Outcome, message: str, sub: SubIndication | None = None) -
         citations=_CITES,
         sub_indication=sub,
     )
+
+
+def _token_problem(
+    check: ArchiveTimestampCheck, label: str, not_over: str, *, index_problem: str | None = None
+) -> Finding | None:
+    """Why an archive timestamp (``label``) is not sound, as a finding; None: it is.
+
+    ``not_over``: what to say when its imprint does not match; ``index_problem``: why an
+    archive-time-stamp-v3's ats-hash-index-v3 does not match the signature.
+    """
+    facts = check.facts
+    if facts is None:
+        return _finding(
+            Outcome.FAILED,
+            f"The {label} cannot be validated: {check.problem}.",
+            SubIndication.FORMAT_FAILURE,
+        )
+    if not facts.imprint_matches:
+        return _finding(Outcome.FAILED, f"The {label} {not_over}.", SubIndication.HASH_FAILURE)
+    if index_problem is not None:
+        return _finding(
+            Outcome.FAILED,
+            f"The {label} does not match the signature: {index_problem}.",
+            SubIndication.HASH_FAILURE,
+        )
+    if not facts.signature_valid:
+        return _finding(
+            Outcome.FAILED,
+            f"The signature of the {label} does not verify.",
+            SubIndication.SIG_CRYPTO_FAILURE,
+        )
+    if not facts.trusted:
+        return _finding(
+            Outcome.INDETERMINATE,
+            f"The {label} ({facts.time:%Y-%m-%d %H:%M:%S} UTC) is not from a trusted "
+            f"time-stamping authority ({facts.trust_problem}).",
+            SubIndication.NO_CERTIFICATE_CHAIN_FOUND,
+        )
+    return None
 
 
 def _entry(container: AsicContainer, uri: str) -> str | None:
@@ -120,41 +170,12 @@ async def _check_one(
         pool=pool,
     )
     facts = result.facts
-    findings: list[Finding] = []
-    if facts is None:
-        findings.append(
-            _finding(
-                Outcome.FAILED,
-                f"The archive timestamp {token_name} cannot be validated: {result.problem}.",
-                SubIndication.FORMAT_FAILURE,
-            )
-        )
-    elif not facts.imprint_matches:
-        findings.append(
-            _finding(
-                Outcome.FAILED,
-                f"The archive timestamp {token_name} is not over {name} as it is now: the "
-                "archive manifest changed after it was timestamped.",
-                SubIndication.HASH_FAILURE,
-            )
-        )
-    elif not facts.signature_valid:
-        findings.append(
-            _finding(
-                Outcome.FAILED,
-                f"The signature of the archive timestamp {token_name} does not verify.",
-                SubIndication.SIG_CRYPTO_FAILURE,
-            )
-        )
-    elif not facts.trusted:
-        findings.append(
-            _finding(
-                Outcome.INDETERMINATE,
-                f"The archive timestamp {token_name} ({facts.time:%Y-%m-%d %H:%M:%S} UTC) is "
-                f"not from a trusted time-stamping authority ({facts.trust_problem}).",
-                SubIndication.NO_CERTIFICATE_CHAIN_FOUND,
-            )
-        )
+    problem = _token_problem(
+        result,
+        f"archive timestamp {token_name}",
+        f"is not over {name} as it is now: the archive manifest changed after it was timestamped",
+    )
+    findings: list[Finding] = [problem] if problem is not None else []
     missing: list[str] = []
     changed: list[str] = []
     unknown: list[str] = []
@@ -255,16 +276,26 @@ def archive_findings(checks: Sequence[ArchiveCheck], signature: str) -> tuple[Fi
     return tuple(found)
 
 
-def archive_conformance(
-    checks: Sequence[ArchiveCheck], signature: str, report: SignatureReport
-) -> BaselineConformance | None:
-    """The CAdES baseline level of one signature of an archived container (None: none)."""
-    if not checks:
-        return None
+def _gap(level: BaselineLevel, code: GapCode, message: str) -> ConformanceGap:
+    return ConformanceGap(level=level, code=code, message=message, citation=BES.ART_1_B)
+
+
+def cades_conformance(
+    report: SignatureReport, *, archived: bool, claims_archive: bool
+) -> BaselineConformance:
+    """The CAdES baseline level (EN 319 122-1) one signature of a container reaches.
+
+    B-B for a signature; B-T with its signature timestamp; B-LT with revocation data
+    for its path as well; B-LTA when a sound archive timestamp also covers it
+    (``archived``). ``claims_archive``: an archive timestamp is there (sound or not),
+    so the signature claims B-LTA; otherwise no level is claimed and ``missing`` says
+    what the next level needs.
+    """
     data = report.validation_data
     timestamped = bool(data and data.timestamps)
-    long_term = timestamped and bool(data and data.revocation)
-    archived = any(c.sound and signature in c.covers for c in checks)
+    # B-LT: revocation values the signature carries; fetched ones do not count
+    embedded = [r for r in data.revocation if not r.fetched] if data else []
+    long_term = timestamped and bool(embedded)
     reached = BaselineLevel.B_B
     if timestamped:
         reached = BaselineLevel.B_T
@@ -273,37 +304,108 @@ def archive_conformance(
     if long_term and archived:
         reached = BaselineLevel.B_LTA
     missing: list[ConformanceGap] = []
-    if reached is not BaselineLevel.B_LTA:
-        if not long_term:
-            missing.append(
-                ConformanceGap(
-                    level=BaselineLevel.B_LT,
-                    code=GapCode.REVOCATION_MISSING,
-                    message="the signature lacks its timestamp or its revocation data",
-                    citation=BES.ART_1_B,
-                )
+    if not timestamped:
+        missing.append(
+            _gap(BaselineLevel.B_T, GapCode.NO_TIMESTAMP, "the signature has no timestamp")
+        )
+    elif not long_term:
+        missing.append(
+            _gap(
+                BaselineLevel.B_LT,
+                GapCode.REVOCATION_MISSING,
+                "the signature carries no revocation data (OCSP responses, CRLs) for its path",
             )
-        if not archived:
-            missing.append(
-                ConformanceGap(
-                    level=BaselineLevel.B_LTA,
-                    code=GapCode.NO_ARCHIVE_TIMESTAMP,
-                    message="no sound archive timestamp covers the signature",
-                    citation=BES.ART_1_B,
-                )
+        )
+    if not archived and (claims_archive or reached is BaselineLevel.B_LT):
+        missing.append(
+            _gap(
+                BaselineLevel.B_LTA,
+                GapCode.NO_ARCHIVE_TIMESTAMP,
+                "no sound archive timestamp covers the signature",
             )
+        )
+    if not claims_archive:
+        # nothing claims more: the gap to the next level only
+        missing = missing[:1]
     return BaselineConformance(
-        subfilter=_CADES, claimed=BaselineLevel.B_LTA, reached=reached, missing=tuple(missing)
+        subfilter=_CADES,
+        claimed=BaselineLevel.B_LTA if claims_archive else None,
+        reached=reached,
+        missing=tuple(missing),
     )
 
 
-def with_archives(report: SignatureReport, checks: Sequence[ArchiveCheck]) -> SignatureReport:
-    """``report`` with the archive findings and the baseline level of its signature."""
-    if not checks:
-        return report
+def with_archives(
+    report: SignatureReport,
+    checks: Sequence[ArchiveCheck],
+    *,
+    embedded_archive: bool | None = None,
+) -> SignatureReport:
+    """``report`` (a CAdES signature of a container) with its archive findings and level.
+
+    ``checks``: the container's archive manifests (ASiC-E); ``embedded_archive``: the
+    signature's own archive-time-stamp-v3 attributes are all sound (True), not all
+    (False), or absent (None).
+    """
+    archived = any(c.sound and report.field_name in c.covers for c in checks)
+    findings = archive_findings(checks, report.field_name) if checks else ()
     return report.model_copy(
         update={
-            "findings": report.findings + archive_findings(checks, report.field_name),
-            "conformance": archive_conformance(checks, report.field_name, report),
+            "findings": report.findings + findings,
+            "conformance": cades_conformance(
+                report,
+                archived=archived or bool(embedded_archive),
+                claims_archive=bool(checks) or embedded_archive is not None,
+            ),
         }
     )
+
+
+async def embedded_archive_findings(
+    der: bytes,
+    content_digest: Callable[[str], bytes],
+    signature: str,
+    signed_file: str,
+    verifier: Verifier,
+) -> tuple[tuple[Finding, ...], bool | None]:
+    """The archive-time-stamp-v3 attributes of a CAdES signature in a container, checked.
+
+    ``content_digest``: the digest of what it signs (ASiC-S: the data file ``signed_file``;
+    ASiC-E: its ASiCManifest), by algorithm.
+
+    Returns the findings (check ``timestamp``) and whether they are all sound (None:
+    the signature has none).
+    """
+    checks = await check_archive_timestamps_v3(
+        der,
+        content_digest,
+        verifier.validation_anchors,
+        allow_fetching=verifier.allow_fetching,
+        moment=verifier.at,
+    )
+    if not checks:
+        return (), None
+    findings: list[Finding] = []
+    for check in checks:
+        label = f"archive timestamp {check.number} of {signature} (archive-time-stamp-v3)"
+        problem = _token_problem(
+            check.timestamp,
+            label,
+            f"is not over {signed_file} and the signature as they are now: one of them "
+            "changed after it was timestamped",
+            index_problem=check.index_problem,
+        )
+        facts = check.timestamp.facts
+        if problem is not None or facts is None:
+            findings.append(problem or _finding(Outcome.FAILED, f"The {label} is unreadable."))
+            continue
+        findings.append(
+            _finding(
+                Outcome.PASSED,
+                f"The {label} of {facts.time:%Y-%m-%d %H:%M:%S} UTC, from a trusted "
+                f"time-stamping authority, covers {signed_file} and the signature with "
+                "the validation data it held then, each digest checked (EN 319 162-1 "
+                "§4.3.3, EN 319 122-1 B-LTA).",
+            )
+        )
+    return tuple(findings), all(c.sound for c in checks)

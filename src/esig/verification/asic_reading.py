@@ -50,6 +50,9 @@ class ReadSignature:
     """The data files the signature covers (present in the container)."""
     problems: tuple[str, ...] = ()
     """Problems of the container this signature's files show (e.g. a dangling manifest)."""
+    embedded_archive: bool | None = None
+    """A CAdES signature's own archive-time-stamp-v3 attributes (ASiC-S B-LTA; an ASiC-E
+    signature may carry them too) are all sound (True) or not (False); None: it has none."""
 
 
 class AsicSignatureReader(Protocol):

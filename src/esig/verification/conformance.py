@@ -138,6 +138,10 @@ class BaselineConformance(EsigModel):
             shown = self.subfilter or "none"
             return f"not a PAdES baseline signature ({kind}, SubFilter {shown})"
         reached = f"{self.reached.value} reached" if self.reached else "no baseline level reached"
+        if self.claimed is None and self.missing:
+            # nothing claimed beyond what is there (a container's CAdES): the next level
+            why = "; ".join(gap.message for gap in self.missing)
+            return f"{reached}; {self.missing[0].level.value} needs: {why}"
         if self.conforms or self.claimed is None:
             return reached
         why = "; ".join(gap.message for gap in self.missing)

@@ -430,6 +430,13 @@ def _signers_document(svr: Any, report: ReportView, signature: SignatureView) ->
     # The document's digest is the signer's document's only when the signature covers
     # the whole file (PDF), or for a detached signature (the report is on its content).
     rng = signature.signed_range
+    if signature.covered_files:
+        # a container's signature: its one file is the signer's document (ASiC-S, or
+        # ASiC-E over one file); over several files there is no single one
+        if len(signature.covered_files) == 1:
+            document = sub(svr, VR_NS, "SignersDocument")
+            digest_alg_and_value(document, "DigestAlgAndValue", signature.covered_files[0].sha256)
+        return
     if rng is None and signature.integrity is None:
         return
     if rng is not None and rng.coverage is not Coverage.ENTIRE_FILE:

@@ -20,7 +20,7 @@ import html
 from esig.identity import NameIdentity
 from esig.law import Citation
 from esig.levels import Level, RequirementResult, RequirementStatus
-from esig.verification.render import change_line
+from esig.verification.render import change_line, conformance_kind
 from esig.verification.report_parts import (
     CertificatePath,
     Finding,
@@ -279,13 +279,13 @@ def _level(sig: SignatureView) -> str:
 
 
 def _conformance(sig: SignatureView) -> str:
-    """The PAdES baseline conformance line (EN 319 142-1), when the signature has one."""
+    """The baseline conformance line (PAdES; CAdES in a container), when there is one."""
     if sig.conformance is None:
         return ""
     cited = "; ".join(sorted({g.citation.label for g in sig.conformance.missing}))
     where = f' <span class="esig-muted">({_e(cited)})</span>' if cited else ""
     return (
-        '<div class="esig-conformance"><strong>PAdES conformance:</strong> '
+        f'<div class="esig-conformance"><strong>{conformance_kind(sig)} conformance:</strong> '
         f"{_e(sig.conformance.summary)}{where}</div>"
     )
 

@@ -8,7 +8,7 @@ from esig.trust.tl_qualification import TrustedListQualification
 from esig.verification.report_parts import Outcome
 from esig.verification.report_view import ReportView, SignatureView
 
-__all__ = ["change_line", "render_text"]
+__all__ = ["change_line", "conformance_kind", "render_text"]
 
 _MARK = {
     Outcome.PASSED: "PASS",
@@ -79,8 +79,10 @@ def _signature_lines(index: int, sig: SignatureView) -> list[str]:
     lines.append(f"  Level:       {sig.level.summary}")
     lines.append(f"  Label:       {sig.level.label.value} (ETSI TS 119 172-4)")
     lines += _trusted_list_lines(sig.trusted_list_qualification)
+    if sig.covered_files:
+        lines.extend(_covered_lines(sig))
     if sig.conformance is not None:
-        lines.append(f"  PAdES conformance: {sig.conformance.summary}")
+        lines.append(f"  {conformance_kind(sig)} conformance: {sig.conformance.summary}")
     if sig.long_term is not None:
         lines.append(f"  Long-term:   {_long_term_text(sig)}")
     lines.append("  Checks:")
@@ -98,6 +100,22 @@ def _signature_lines(index: int, sig: SignatureView) -> list[str]:
 
 
 _MAX_CHANGES = 20
+
+
+def conformance_kind(sig: SignatureView) -> str:
+    """``CAdES`` for a signature in a container (EN 319 122-1), else ``PAdES``."""
+    return "CAdES" if sig.covered_files or sig.field_name.startswith("META-INF/") else "PAdES"
+
+
+def _covered_lines(sig: SignatureView) -> list[str]:
+    """The files a container signature covers, one a line, with a short digest."""
+    shown = sig.covered_files[:_MAX_CHANGES]
+    lines = [f"  Files:       {len(sig.covered_files)} covered (SHA-256)"]
+    lines += [f"    {f.name}  {f.sha256[:16]}…" for f in shown]
+    if len(sig.covered_files) > len(shown):
+        lines.append(f"    … and {len(sig.covered_files) - len(shown)} more (JSON)")
+    return lines
+
 
 _STEP_MARK = {"pass": "ok", "warn": "warn", "fail": "FAIL", "info": "info"}
 

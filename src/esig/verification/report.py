@@ -30,6 +30,7 @@ from esig.verification.report_parts import (
     CertificatePath,
     CertificateSummary,
     CheckId,
+    CoveredFile,
     Finding,
     Indication,
     Integrity,
@@ -55,6 +56,7 @@ __all__ = [
     "CertificateSummary",
     "CheckId",
     "Coverage",
+    "CoveredFile",
     "Finding",
     "Indication",
     "Integrity",
@@ -108,10 +110,16 @@ class SignatureReport(EsigModel):
     """What the trusted lists said about the signer's certificate (ETSI TS 119 615), with
     every step of the procedure: which list, service, status period and qualifier decided."""
     conformance: BaselineConformance | None = None
-    """The PAdES baseline level (EN 319 142-1) claimed and reached (PDF signatures)."""
+    """The baseline level claimed and reached: PAdES (EN 319 142-1) for PDF signatures,
+    CAdES (EN 319 122-1) for the CAdES signatures of an ASiC container."""
     validation_data: ValidationData | None = None
     """The objects the validation used (signature value, timestamp token, OCSP responses,
     CRLs), as the ETSI TS 119 102-2 report lists them (None: not recorded)."""
+    covered_files: tuple[CoveredFile, ...] = ()
+    """A container signature's (ASiC) files that it covers and that are there, by name,
+    each with its SHA-256; empty for PDF and detached signatures.
+
+    .. versionadded:: 0.2.0"""
 
     @computed_field  # type: ignore[prop-decorator]
     @property

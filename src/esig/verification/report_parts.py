@@ -28,6 +28,7 @@ __all__ = [
     "CertificatePath",
     "CertificateSummary",
     "CheckId",
+    "CoveredFile",
     "Finding",
     "Indication",
     "Integrity",
@@ -179,6 +180,18 @@ class SignedRange(EsigModel):
     def is_latest_revision(self) -> bool:
         """Whether what a reader displays (the latest revision) is the signed revision."""
         return self.coverage is Coverage.ENTIRE_FILE
+
+
+class CoveredFile(EsigModel):
+    """A file of a container (ASiC) that a signature covers, with its digest as found.
+
+    .. versionadded:: 0.2.0
+    """
+
+    name: str
+    """Its name in the container (e.g. ``invoice.xml``, ``docs/terms.pdf``)."""
+    sha256: str
+    """The SHA-256 of the file in the container, hex (what a user can recompute)."""
 
 
 class Integrity(EsigModel):

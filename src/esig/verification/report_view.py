@@ -21,6 +21,7 @@ from esig.verification.conformance import BaselineConformance
 from esig.verification.report_parts import (
     CertificatePath,
     CertificateSummary,
+    CoveredFile,
     Finding,
     Indication,
     Integrity,
@@ -100,11 +101,15 @@ class SignatureView(Protocol):
 
     @property
     def conformance(self) -> BaselineConformance | None:
-        """The PAdES baseline level claimed and reached."""
+        """The baseline level (PAdES; CAdES in a container) claimed and reached."""
 
     @property
     def validation_data(self) -> ValidationData | None:
         """The objects the validation used (for the ETSI report)."""
+
+    @property
+    def covered_files(self) -> tuple[CoveredFile, ...]:
+        """A container signature's files, with their SHA-256 (empty: not a container)."""
 
     @property
     def indication(self) -> Indication:
