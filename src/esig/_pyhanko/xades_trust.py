@@ -119,6 +119,7 @@ def _context(
     allow_fetching: bool,
     moment: dt.datetime | None,
     mode: str = "hard-fail",
+    retroactive: bool = False,
 ) -> ValidationContext:
     certs, crls, ocsps = embedded.asn1()
     return ValidationContext(
@@ -128,7 +129,7 @@ def _context(
         ocsps=ocsps,
         allow_fetching=allow_fetching,
         revocation_mode=mode,
-        retroactive_revinfo=mode == "require",
+        retroactive_revinfo=retroactive or mode == "require",
         moment=moment,
     )
 
@@ -285,19 +286,36 @@ async def _archive(
     allow_fetching: bool,
     moment: dt.datetime | None,
 ) -> ArchiveCheck:
-    context = _context(
-        trust_anchors,
-        pool,
-        embedded,
-        allow_fetching=allow_fetching,
-        moment=moment,
-        mode="soft-fail",
-    )
-    try:
-        facts, problem = await _token(token, data, context)
-    finally:
-        await context.aclose()  # type: ignore[no-untyped-call]
-    return ArchiveCheck(facts, problem)
+    """The token judged at ``moment``; if its TSA's data is no longer fresh, at its own time.
+
+    Soft-fail revocation both times: the newest archive timestamp's TSA has no revocation
+    data inside the signature. Judged as of the token's own time, data issued then or
+    later speaks for that time (an older archive timestamp is covered by a newer one).
+    """
+    check = ArchiveCheck(None)
+    for retroactive in (False, True):
+        at = moment
+        if retroactive:
+            if check.facts is None or check.sound or not check.facts.imprint_matches:
+                break
+            at = check.facts.time
+        context = _context(
+            trust_anchors,
+            pool,
+            embedded,
+            allow_fetching=allow_fetching,
+            moment=at,
+            mode="soft-fail",
+            retroactive=retroactive,
+        )
+        try:
+            facts, problem = await _token(token, data, context)
+        finally:
+            await context.aclose()  # type: ignore[no-untyped-call]
+        if retroactive and not (facts is not None and facts.trusted):
+            break
+        check = ArchiveCheck(facts, problem)
+    return check
 
 
 async def _in_the_past(

@@ -55,6 +55,8 @@ _C14N = (
     "http://www.w3.org/2001/10/xml-exc-c14n#",
     "http://www.w3.org/2001/10/xml-exc-c14n#WithComments",
 )
+_OCTETS = (*_C14N, "http://www.w3.org/2000/09/xmldsig#base64")
+"""Transforms whose output is an octet stream, not a node set."""
 
 
 def _x(name: str) -> str:
@@ -83,7 +85,8 @@ class ReferenceOutput:
     octets: bytes
     """The octets that were digested."""
     node_set: Any | None
-    """The element the reference names when its result was a node set (no C14N transform)."""
+    """The element the reference names when its result was a node set (no C14N or
+    base64 transform)."""
 
 
 def reference_outputs(signature: Any, digested: Sequence[bytes]) -> list[ReferenceOutput]:
@@ -95,7 +98,7 @@ def reference_outputs(signature: Any, digested: Sequence[bytes]) -> list[Referen
         uri = reference.get("URI", "")
         transforms = [t.get("Algorithm", "") for t in reference.iterfind(f".//{_ds('Transform')}")]
         node = None
-        if uri.startswith("#") and not any(t in _C14N for t in transforms):
+        if uri.startswith("#") and not any(t in _OCTETS for t in transforms):
             wanted = uri[1:]
             node = next((e for e in root.iter() if e.get("Id") == wanted), None)
         found.append(ReferenceOutput(octets=octets, node_set=node))
@@ -150,25 +153,19 @@ def add_validation_values(
     certificates: Sequence[bytes],
     ocsps: Sequence[bytes],
     crls: Sequence[bytes],
+    for_timestamp: bool = False,
 ) -> None:
-    """Append ``CertificateValues`` and ``RevocationValues`` (the signer's chain, §5.4)."""
-    props = unsigned_properties(signature, create=True)
-    _values(props, certificates, ocsps, crls)
+    """Append ``CertificateValues`` and ``RevocationValues`` (the signer's chain, §5.4).
 
-
-def add_timestamp_validation_data(
-    signature: Any,
-    *,
-    certificates: Sequence[bytes],
-    ocsps: Sequence[bytes],
-    crls: Sequence[bytes],
-) -> None:
-    """Append a ``xades141:TimeStampValidationData`` (a TSA chain's data, §5.5.1)."""
-    props = unsigned_properties(signature, create=True)
-    data = etree.SubElement(
-        props, f"{{{XADES141_NS}}}TimeStampValidationData", nsmap={"xades141": XADES141_NS}
-    )
-    _values(data, certificates, ocsps, crls)
+    ``for_timestamp``: inside a new ``xades141:TimeStampValidationData`` (a TSA chain's
+    data, §5.5.1).
+    """
+    parent = unsigned_properties(signature, create=True)
+    if for_timestamp:
+        parent = etree.SubElement(
+            parent, f"{{{XADES141_NS}}}TimeStampValidationData", nsmap={"xades141": XADES141_NS}
+        )
+    _values(parent, certificates, ocsps, crls)
 
 
 def add_archive_timestamp(signature: Any, token: bytes, number: int) -> None:
@@ -223,19 +220,23 @@ class ArchiveStamp:
 
 
 def archive_stamps(signature: Any) -> list[ArchiveStamp]:
-    """The signature's archive timestamps, in document order."""
+    """The signature's archive timestamp tokens, in document order.
+
+    An ``ArchiveTimeStamp`` may hold several ``EncapsulatedTimeStamp`` elements (DSS
+    issue 2278): each is a token over the same data.
+    """
     props = unsigned_properties(signature)
     found = []
-    for element in (
-        props.iterfind(f"{{{XADES141_NS}}}ArchiveTimeStamp") if props is not None else ()
-    ):
+    tag = f"{{{XADES141_NS}}}ArchiveTimeStamp"
+    for element in props.iterfind(tag) if props is not None else ():
         method = element.find(_ds("CanonicalizationMethod"))
         algorithm = (
             method.get("Algorithm", _INCLUSIVE_C14N) if method is not None else _INCLUSIVE_C14N
         )
-        found.append(
-            ArchiveStamp(element, _decode(element.findtext(_x("EncapsulatedTimeStamp"))), algorithm)
-        )
+        tokens = element.findall(_x("EncapsulatedTimeStamp")) or [None]
+        for token in tokens:
+            text = token.text if token is not None else None
+            found.append(ArchiveStamp(element, _decode(text), algorithm))
     return found
 
 

@@ -32,7 +32,6 @@ from esig._xml.parsing import DS_NS, XADES_NS, parse_xml, serialise
 from esig._xml.xades_archive import (
     ARCHIVE_C14N,
     add_archive_timestamp,
-    add_timestamp_validation_data,
     add_validation_values,
     archive_input,
     archive_stamps,
@@ -77,8 +76,13 @@ def _signature_token(signature: Any) -> bytes | None:
 
 
 def _add_path(signature: Any, data: PathData, *, for_timestamp: bool) -> None:
-    adder = add_timestamp_validation_data if for_timestamp else add_validation_values
-    adder(signature, certificates=data.certificates, ocsps=data.ocsp_responses, crls=data.crls)
+    add_validation_values(
+        signature,
+        certificates=data.certificates,
+        ocsps=data.ocsp_responses,
+        crls=data.crls,
+        for_timestamp=for_timestamp,
+    )
 
 
 async def extend_xades(

@@ -95,9 +95,8 @@ def baseline_request(
     from esig.signing.baseline import BaselineLevel, BaselineRequest
 
     chosen = parse_level(level) if level else (BaselineLevel.B_T if tsa else BaselineLevel.B_B)
-    if sign_format.value.startswith("xades") and chosen.long_term:
-        raise InputError(f"--format {sign_format.value} signs at B-B or B-T, not {chosen.value}")
-    if sign_format not in {SignFormat.pades, SignFormat.asice} and chosen is BaselineLevel.B_LTA:
+    at_lta = {SignFormat.pades, SignFormat.asice, SignFormat.xades, SignFormat.xades_detached}
+    if sign_format not in at_lta and chosen is BaselineLevel.B_LTA:
         raise InputError(f"--format {sign_format.value} signs at B-B, B-T or B-LT, not B-LTA")
     if trust and not chosen.long_term:
         raise InputError("--trust is for collecting validation data: use it with B-LT or B-LTA")

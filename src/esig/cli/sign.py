@@ -127,6 +127,7 @@ def sign_each(
                         else "enveloped",
                         level=baseline.level,
                         timestamp=baseline.timestamp,
+                        validation=baseline.validation,
                     )
                 elif sign_format is SignFormat.cades:
                     made = sign_detached(
@@ -289,7 +290,7 @@ def sign(  # noqa: PLR0917 - typer maps parameters to options
         str | None,
         typer.Option(
             metavar="LEVEL",
-            help="Baseline level: B-B, B-T, B-LT or B-LTA (CAdES: up to B-LT; XAdES: up to B-T). "
+            help="Baseline level: B-B, B-T, B-LT or B-LTA (CAdES: up to B-LT). "
             "Default: B-T with --tsa, else B-B.",
         ),
     ] = None,

@@ -132,7 +132,8 @@ async def async_sign_xml(
         extended = await extend_xades(
             data,
             level=level,
-            timestamp=baseline.timestamp,
+            # the signature timestamp is there: only B-LTA's archive timestamp needs the TSA
+            timestamp=baseline.timestamp if level is BaselineLevel.B_LTA else None,
             validation=baseline.validation_services,
             digest_algorithm=digest_algorithm,
             resolve=lambda _uri: content,

@@ -445,28 +445,16 @@ def assess_xades_baseline(
     anchors = {a.fingerprint(hashes.SHA256()) for a in trust_anchors}
     table = ETSI.CLAUSE_XADES_6_3
     gaps: dict[PadesLevel, list[ConformanceGap]] = {level: [] for level in PadesLevel}
-    if not facts.signing_time:
-        gaps[PadesLevel.B_B].append(
-            _gap(
-                PadesLevel.B_B,
-                GapCode.NO_SIGNING_TIME,
-                "the signed properties have no SigningTime",
-                table,
-            )
-        )
-    if not facts.signing_certificate:
-        gaps[PadesLevel.B_B].append(
-            _gap(
-                PadesLevel.B_B,
-                GapCode.SIGNING_CERTIFICATE,
-                "no SigningCertificateV2 names the signer's certificate",
-                table,
-            )
-        )
-    if not facts.signature_timestamp:
-        gaps[PadesLevel.B_T].append(
-            _gap(PadesLevel.B_T, GapCode.NO_TIMESTAMP, "there is no SignatureTimeStamp", table)
-        )
+    for level, lacking, code, message in (
+        (PadesLevel.B_B, not facts.signing_time, GapCode.NO_SIGNING_TIME,
+         "the signed properties have no SigningTime"),
+        (PadesLevel.B_B, not facts.signing_certificate, GapCode.SIGNING_CERTIFICATE,
+         "no SigningCertificateV2 names the signer's certificate"),
+        (PadesLevel.B_T, not facts.signature_timestamp, GapCode.NO_TIMESTAMP,
+         "there is no SignatureTimeStamp"),
+    ):  # fmt: skip
+        if lacking:
+            gaps[level].append(_gap(level, code, message, table))
     if not (facts.certificate_values and facts.revocation_values):
         absent = " and ".join(
             name
