@@ -450,12 +450,12 @@ def verified_signature(
     cert = _signing_certificate(signature, certs)
     if cert is None:
         raise InputError(f"The signature {name} carries no certificate its signed properties name")
-    references, _ = analyse_references(root, signature)
-    for reference in references:
-        if reference.external is not None and resolve(reference.uri) is None:
+    for reference in signature.iterfind(f"{{{DS_NS}}}SignedInfo/{{{DS_NS}}}Reference"):
+        uri = reference.get("URI", "")
+        if uri and not uri.startswith("#") and resolve(uri) is None:
             raise InputError(
-                f"The signature {name} covers the file {reference.external!r}, which was not "
-                "given (detached_content / --content)"
+                f"The signature {name} covers the file {uri!r}, which was not given "
+                "(detached_content / --content)"
             )
     target = _alone(root, index) if count > 1 else root
     matches, valid, _, error, _, digested = _verify(target, cert, resolve)

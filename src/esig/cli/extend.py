@@ -9,14 +9,16 @@ signature, with ``--content``) to B-LT or B-LTA with
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from esig._model import EsigModel
 from esig.cli.options import parse_level, services
 from esig.cli.output import fail
 from esig.errors import EsigError, InputError
+
+if TYPE_CHECKING:  # the models load with the command, not with --help
+    from esig._model import EsigModel
 
 __all__ = ["extend"]
 
