@@ -99,6 +99,7 @@ if TYPE_CHECKING:
         sign_pdf_bytes,
     )
     from esig.signing.xades import XadesPackaging, XmlSignature, sign_xml
+    from esig.signing.xades_extend import ExtendedXml, async_extend_xml, extend_xml
     from esig.verification import (
         Attack,
         CheckId,
@@ -148,6 +149,9 @@ _WHERE: dict[str, str] = {
     "EvidenceRecord": "esig.evidence",
     "EvidenceSession": "esig.evidence",
     "ExtendedDocument": "esig.signing",
+    "ExtendedXml": "esig.signing",
+    "async_extend_xml": "esig.signing",
+    "extend_xml": "esig.signing",
     "FieldLock": "esig.signing",
     "Finding": "esig.verification",
     "GapCode": "esig.verification.conformance",
@@ -267,6 +271,7 @@ __all__ = [
     "EvidenceRecord",
     "EvidenceSession",
     "ExtendedDocument",
+    "ExtendedXml",
     "FieldLock",
     "Finding",
     "GapCode",
@@ -307,11 +312,13 @@ __all__ = [
     "ZipLimits",
     "__version__",
     "add_asic_signature",
+    "async_extend_xml",
     "async_sign_pdf",
     "async_verify_pdf",
     "extend_asic",
     "extend_many",
     "extend_pdf",
+    "extend_xml",
     "open_device",
     "prepare_document",
     "seal_with_evidence",

@@ -52,6 +52,11 @@ class Instrument(StrEnum):
     labels read ``EN 319 142-1 clause 6.3(l)`` (``article`` 6, ``paragraph`` 3, the
     lettered additional requirement as ``letter``)."""
 
+    EN_319_132_1 = "EN 319 132-1"
+    """ETSI EN 319 132-1 V1.2.1, XAdES digital signatures, part 1: building blocks and
+    XAdES baseline signatures. A standard, cited by clause like EN 319 142-1:
+    ``EN 319 132-1 clause 5.5.2`` (``article`` 5, ``paragraph`` 5, ``point`` 2)."""
+
 
 class Citation(EsigModel):
     """A pointer to one provision: instrument, article and optional subdivisions.
@@ -79,10 +84,15 @@ class Citation(EsigModel):
     @property
     def label(self) -> str:
         """The canonical label, e.g. ``BES art. 3(b)``, ``EN 319 142-1 clause 6.3(l)``."""
-        if self.instrument is Instrument.EN_319_142_1:
+        if self.instrument is Instrument.EN_319_132_1:
+            numbers = (self.article, self.paragraph, self.point)
+            clause = ".".join(str(n) for n in numbers if n is not None)
+            parts = [f"{self.instrument.value} clause {clause}"]
+            subs: tuple[str | int | None, ...] = (self.letter,)
+        elif self.instrument is Instrument.EN_319_142_1:
             clause = ".".join(str(n) for n in (self.article, self.paragraph) if n is not None)
             parts = [f"{self.instrument.value} clause {clause}"]
-            subs: tuple[str | int | None, ...] = (self.letter, self.point)
+            subs = (self.letter, self.point)
         else:
             parts = [f"{self.instrument.value} art. {self.article}"]
             subs = (self.paragraph, self.letter, self.point)
@@ -216,7 +226,9 @@ class EIDAS:
 
 
 class ETSI:
-    """Citations to ETSI EN 319 142-1 V1.1.1 (PAdES baseline signatures).
+    """Citations to ETSI EN 319 142-1 (PAdES) and EN 319 132-1 (XAdES) baselines.
+
+    ``CLAUSE_XADES_…`` cite ETSI EN 319 132-1 V1.2.1 (XAdES baseline signatures).
 
     Clause 6.3 holds the requirements per baseline level: its table 1 (which elements
     each level needs) and the lettered additional requirements.
@@ -234,6 +246,22 @@ class ETSI:
     CLAUSE_6_3_Y: ClassVar[Citation] = Citation(
         instrument=Instrument.EN_319_142_1, article=6, paragraph=3, letter="y"
     )
+    CLAUSE_XADES_5_4: ClassVar[Citation] = Citation(
+        instrument=Instrument.EN_319_132_1, article=5, paragraph=4
+    )
+    """XAdES: the validation data values (CertificateValues, RevocationValues)."""
+    CLAUSE_XADES_5_5_1: ClassVar[Citation] = Citation(
+        instrument=Instrument.EN_319_132_1, article=5, paragraph=5, point="1"
+    )
+    """XAdES: TimeStampValidationData."""
+    CLAUSE_XADES_5_5_2: ClassVar[Citation] = Citation(
+        instrument=Instrument.EN_319_132_1, article=5, paragraph=5, point="2"
+    )
+    """XAdES: ArchiveTimeStamp and the data it covers."""
+    CLAUSE_XADES_6_3: ClassVar[Citation] = Citation(
+        instrument=Instrument.EN_319_132_1, article=6, paragraph=3
+    )
+    """XAdES: the requirements of each baseline level (B-B to B-LTA)."""
 
 
 def all_citations() -> tuple[Citation, ...]:
@@ -389,4 +417,17 @@ _SUMMARIES: dict[str, str] = {
     "EN 319 142-1 clause 6.3(y)": (
         "B-LTA: a document timestamp (SubFilter ETSI.RFC3161) covers the validation data"
     ),
+    # ETSI EN 319 132-1 V1.2.1 — XAdES baseline signatures (a standard, not law)
+    "EN 319 132-1 clause 5.4": (
+        "XAdES validation data: CertificateValues and RevocationValues in the unsigned "
+        "signature properties"
+    ),
+    "EN 319 132-1 clause 5.5.1": (
+        "XAdES TimeStampValidationData: the validation data of a timestamp's TSA"
+    ),
+    "EN 319 132-1 clause 5.5.2": (
+        "XAdES ArchiveTimeStamp: a timestamp over the references, SignedInfo, SignatureValue, "
+        "KeyInfo and the unsigned properties before it"
+    ),
+    "EN 319 132-1 clause 6.3": "the elements each XAdES baseline level (B-B to B-LTA) requires",
 }

@@ -44,7 +44,9 @@ __all__ = [
     "ChainLink",
     "DocumentTimestampFacts",
     "DssSnapshot",
+    "embedded_snapshot",
     "read_baseline_facts",
+    "unmatched_ocsp_responses",
 ]
 
 # What pyHanko and asn1crypto raise on malformed input: a fact that cannot be read is
@@ -549,3 +551,71 @@ def _chain(
         )
         current = issuer
     return tuple(links)
+
+
+# --- validation data embedded in an XML signature (XAdES) -------------------------------
+
+
+def _load_all(ders: Iterable[bytes], kind: Any) -> list[Any]:
+    found = []
+    for der in ders:
+        try:
+            found.append(kind.load(der, strict=True))
+        except _MALFORMED:
+            continue
+    return found
+
+
+def embedded_snapshot(
+    needed: Sequence[tuple[str, str, x509.Certificate]],
+    pool: Sequence[x509.Certificate],
+    *,
+    certificates: Sequence[bytes],
+    ocsp_responses: Sequence[bytes],
+    crls: Sequence[bytes],
+) -> DssSnapshot:
+    """The chains of ``needed`` (role, owner, certificate) against embedded DER values.
+
+    A XAdES signature's ``CertificateValues``, ``RevocationValues`` and
+    ``TimeStampValidationData`` play the part of a DSS (``revision`` is 0).
+    """
+    certs = []
+    for der in certificates:
+        try:
+            certs.append(x509.load_der_x509_certificate(der))
+        except UNREADABLE_CERTIFICATE:
+            continue
+    ocsps = _load_all(ocsp_responses, asn1_ocsp.OCSPResponse)
+    crl_list = _load_all(crls, asn1_crl.CertificateList)
+    pool_all = _unique([*pool, *certs])
+    ids = _ocsp_cert_ids(ocsps)
+    issuers = [_crl_issuer(c) for c in crl_list]
+    return DssSnapshot(
+        revision=0,
+        certificates=len(certs),
+        ocsp_responses=len(ocsps),
+        crls=len(crl_list),
+        vri_entries=0,
+        chains=tuple(
+            ChainFacts(role=role, owner=owner, links=_chain(cert, pool_all, ids, issuers))
+            for role, owner, cert in needed
+        ),
+    )
+
+
+def unmatched_ocsp_responses(
+    ocsp_responses: Sequence[bytes], certificates: Sequence[x509.Certificate]
+) -> tuple[str, ...]:
+    """A description of each OCSP response that concerns none of ``certificates``."""
+    pool = _unique(certificates)
+    found = []
+    for response in _load_all(ocsp_responses, asn1_ocsp.OCSPResponse):
+        ids = _ocsp_cert_ids([response])
+        if any(
+            _ocsp_covers(cert, next((c for c in pool if _issued_by(cert, c)), None), ids)
+            for cert in pool
+        ):
+            continue
+        serials = ", ".join(sorted({f"{serial:#x}" for *_, serial in ids})) or "none readable"
+        found.append(f"an OCSP response about the certificate with serial number {serials}")
+    return tuple(found)

@@ -43,6 +43,7 @@ from esig._io import CHUNK_SIZE
 from esig._library_warnings import caught_library_warnings
 from esig._pyhanko.services import MonitoredTimeStamper, ServiceFault, ServiceMonitor
 from esig._xml.parsing import DS_NS, XADES_NS, parse_xml
+from esig._xml.xades_archive import unsigned_properties
 from esig.asic.manifest import ASIC_NS
 from esig.devices.base import DigestAlgorithm as EsigDigest
 from esig.devices.base import SignatureCreationDevice, SignatureScheme
@@ -53,6 +54,7 @@ from esig.model.xades import XadesPackaging as Packaging
 __all__ = [
     "TIMESTAMP_C14N",
     "DetachedFile",
+    "add_signature_timestamp",
     "sign_detached_files",
     "sign_xades",
     "sign_xades_signatures",
@@ -348,11 +350,11 @@ async def _sign(
     )
     signature.find(f"{{{DS_NS}}}SignatureValue").text = base64.b64encode(value).decode("ascii")
     if timestamp is not None:
-        await _add_timestamp(signature, timestamp, digest_algorithm)
+        await add_signature_timestamp(signature, timestamp, digest_algorithm)
     return signed
 
 
-async def _add_timestamp(
+async def add_signature_timestamp(
     signature: Any, service: TimestampService, digest_algorithm: EsigDigest
 ) -> None:
     """A ``SignatureTimeStamp`` in the unsigned properties (EN 319 132-1 5.3)."""
@@ -368,12 +370,13 @@ async def _add_timestamp(
         )
     except ServiceFault as fault:
         raise fault.to_error() from None
-    qualifying = signature.find(f"{{{DS_NS}}}Object/{{{XADES_NS}}}QualifyingProperties")
-    unsigned = etree.SubElement(qualifying, f"{{{XADES_NS}}}UnsignedProperties")
-    props = etree.SubElement(unsigned, f"{{{XADES_NS}}}UnsignedSignatureProperties")
-    stamp = etree.SubElement(
-        props, f"{{{XADES_NS}}}SignatureTimeStamp", Id=f"{signature.get('Id')}-TimeStamp"
+    props = unsigned_properties(signature, create=True)
+    if props is None:
+        raise InputError("The signature has no xades:QualifyingProperties to hold a timestamp")
+    stamp = etree.Element(
+        f"{{{XADES_NS}}}SignatureTimeStamp", Id=f"{signature.get('Id')}-TimeStamp"
     )
+    props.insert(0, stamp)  # before any validation data that may already be there
     etree.SubElement(stamp, f"{{{DS_NS}}}CanonicalizationMethod", Algorithm=TIMESTAMP_C14N.value)
     encapsulated = etree.SubElement(stamp, f"{{{XADES_NS}}}EncapsulatedTimeStamp")
     encapsulated.text = base64.b64encode(token.dump()).decode("ascii")

@@ -17,7 +17,7 @@ import binascii
 import datetime as dt
 import hashlib
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from cryptography import x509
@@ -28,17 +28,33 @@ from signxml.exceptions import InvalidDigest, InvalidSignature, SignXMLException
 from signxml.xades.xades import XAdESSignatureConfiguration, XAdESVerifier
 
 from esig._library_warnings import caught_library_warnings
+from esig._pyhanko.long_term import TimestampFacts
 from esig._pyhanko.raw_signature import RawSignature
-from esig._pyhanko.xades_trust import judge_trust
+from esig._pyhanko.xades_trust import ArchiveCheck, Embedded, judge_trust
 from esig._xml.parsing import DS_NS, XADES_NS, parse_xml, safe_parser
 from esig._xml.wrapping import (
     ReferenceFacts,
     WrappingProblem,
     analyse_references,
 )
+from esig._xml.xades_archive import (
+    ArchiveStamp,
+    EmbeddedValues,
+    archive_input,
+    archive_stamps,
+    embedded_values,
+    reference_outputs,
+)
+from esig.errors import InputError
 from esig.model.coverage import ModificationLevel
 
-__all__ = ["DIGEST_NAMES", "XadesFacts", "validate_xades"]
+__all__ = [
+    "DIGEST_NAMES",
+    "VerifiedSignature",
+    "XadesFacts",
+    "validate_xades",
+    "verified_signature",
+]
 
 _HASHES = {
     "http://www.w3.org/2000/09/xmldsig#sha1": "sha1",
@@ -63,6 +79,28 @@ class XadesFacts:
     """The external file a reference names, when no content was given to check it."""
     timestamp_problem: str | None = None
     """Why the signature timestamp could not be validated, when it could not."""
+    archives: tuple[ArchiveResult, ...] = ()
+    """Each ``xades141:ArchiveTimeStamp``, in document order."""
+    values: EmbeddedValues = field(default_factory=EmbeddedValues)
+    """The validation data in the unsigned properties (B-LT)."""
+
+
+@dataclass(frozen=True)
+class ArchiveResult:
+    """One archive timestamp, validated over the data EN 319 132-1 §5.5.2 defines."""
+
+    number: int
+    """1 for the first in the document."""
+    facts: TimestampFacts | None
+    problem: str | None = None
+    changed: bool = False
+    """The covered data could not even be rebuilt: the signature no longer verifies."""
+
+    @property
+    def sound(self) -> bool:
+        """The imprint matches, the token verifies and its TSA is trusted."""
+        f = self.facts
+        return f is not None and f.imprint_matches and f.signature_valid and f.trusted
 
 
 def _certificates(signature: Any) -> list[x509.Certificate]:
@@ -165,10 +203,15 @@ def _alone(root: Any, index: int) -> Any:
     return copy
 
 
-def _verify(
-    target: Any, cert: x509.Certificate, resolver: Any
-) -> tuple[bool | None, bool | None, bool, str | None, str | None]:
-    """(digests match, value valid, certificate bound, error, sub-indication) from signxml."""
+_Verdict = tuple[bool | None, bool | None, bool, str | None, str | None, tuple[bytes, ...]]
+
+
+def _verify(target: Any, cert: x509.Certificate, resolver: Any) -> _Verdict:
+    """(digests match, value valid, certificate bound, error, sub-indication, digested).
+
+    ``digested``: the octets signxml digested for each reference, in order (empty when
+    the signature does not verify).
+    """
     config = XAdESSignatureConfiguration(
         expect_references=True,
         signature_methods=frozenset(m for m in SignatureMethod if not m.name.startswith("HMAC")),
@@ -177,7 +220,7 @@ def _verify(
     )
     with caught_library_warnings("verifying an XAdES signature"):
         try:
-            XAdESVerifier().verify(
+            results = XAdESVerifier().verify(
                 target,
                 x509_cert=cert,
                 expect_config=config,
@@ -193,8 +236,9 @@ def _verify(
                     "the signed properties' SigningCertificate does not match the "
                     "certificate that verifies the signature",
                     "FORMAT_FAILURE",
+                    (),
                 )
-            return False, True, False, None, None
+            return False, True, False, None, None, ()
         except InvalidSignature:
             return (
                 None,
@@ -203,10 +247,11 @@ def _verify(
                 "the signature value does not verify with the signer's key over the "
                 "canonical SignedInfo",
                 "SIG_CRYPTO_FAILURE",
+                (),
             )
         except (SignXMLException, etree.Error, ValueError, KeyError, TypeError) as exc:
-            return None, None, False, f"[{type(exc).__name__}] {exc}", "FORMAT_FAILURE"
-    return True, True, True, None, None
+            return None, None, False, f"[{type(exc).__name__}] {exc}", "FORMAT_FAILURE", ()
+    return True, True, True, None, None, tuple(r.signed_data for r in results)
 
 
 async def validate_xades(
@@ -304,7 +349,7 @@ async def _one(
         return detached[1] if detached is not None else None
 
     target = _alone(root, index) if count > 1 else root
-    matches, valid, bound, error, sub = _verify(target, cert, resolver)
+    matches, valid, bound, error, sub, digested = _verify(target, cert, resolver)
     raw = RawSignature(
         field_name=base.field_name,
         modification=base.modification,
@@ -319,7 +364,15 @@ async def _one(
         error_sub_indication=sub,
     )
     token, stamped = _timestamp(signature)
-    raw, problem = await judge_trust(
+    values = embedded_values(signature)
+    stamps = archive_stamps(signature)
+    outputs = reference_outputs(signature, digested) if digested else None
+    archives = [
+        (s.token, archive_input(signature, outputs, algorithm=s.algorithm, before=s.element))
+        for s in stamps
+        if s.token is not None and outputs is not None
+    ]
+    raw, problem, checks = await judge_trust(
         raw,
         others=certs,
         trust_anchors=trust_anchors,
@@ -327,7 +380,88 @@ async def _one(
         timestamped_data=stamped,
         allow_fetching=allow_fetching,
         moment=moment,
+        embedded=Embedded(values.all_certificates, values.all_ocsp_responses, values.all_crls),
+        archives=archives,
     )
     if token == b"":
         problem = "its EncapsulatedTimeStamp is not base64"
-    return XadesFacts(raw, references, wrapping, None, problem)
+    return XadesFacts(
+        raw,
+        references,
+        wrapping,
+        None,
+        problem,
+        archives=_archive_results(stamps, checks, outputs is not None),
+        values=values,
+    )
+
+
+def _archive_results(
+    stamps: Sequence[ArchiveStamp], checks: Sequence[ArchiveCheck], computed: bool
+) -> tuple[ArchiveResult, ...]:
+    results = []
+    judged = iter(checks)
+    for number, stamp in enumerate(stamps, start=1):
+        if stamp.token is None:
+            results.append(ArchiveResult(number, None, "its EncapsulatedTimeStamp is not base64"))
+        elif not computed:
+            results.append(
+                ArchiveResult(
+                    number,
+                    None,
+                    "the data it covers cannot be rebuilt: the signature's references or "
+                    "its value no longer verify, so what it covers was changed",
+                    changed=True,
+                )
+            )
+        else:
+            check = next(judged)
+            results.append(ArchiveResult(number, check.facts, check.problem))
+    return tuple(results)
+
+
+@dataclass(frozen=True)
+class VerifiedSignature:
+    """An intact XML signature, ready to be extended."""
+
+    signer: x509.Certificate
+    carried: tuple[x509.Certificate, ...]
+    """The certificates its ``KeyInfo`` carries."""
+    digested: tuple[bytes, ...]
+    """The octets each reference digested, in order."""
+
+
+def verified_signature(
+    root: Any,
+    signature: Any,
+    index: int,
+    count: int,
+    resolve: Callable[[str], bytes | None],
+) -> VerifiedSignature:
+    """The signer and digested references of ``signature``, which must verify.
+
+    Raises:
+        InputError: The signature names no certificate, a file it covers was not given,
+            or it does not verify (a changed reference, a wrong value).
+
+    """
+    name = signature.get("Id") or f"Signature{index + 1}"
+    certs = _certificates(signature)
+    cert = _signing_certificate(signature, certs)
+    if cert is None:
+        raise InputError(f"The signature {name} carries no certificate its signed properties name")
+    for reference in signature.iterfind(f"{{{DS_NS}}}SignedInfo/{{{DS_NS}}}Reference"):
+        uri = reference.get("URI", "")
+        if uri and not uri.startswith("#") and resolve(uri) is None:
+            raise InputError(
+                f"The signature {name} covers the file {uri!r}, which was not given "
+                "(detached_content / --content)"
+            )
+    target = _alone(root, index) if count > 1 else root
+    matches, valid, _, error, _, digested = _verify(target, cert, resolve)
+    if not (matches and valid) or error is not None:
+        raise InputError(
+            f"The signature {name} does not verify ({error or 'a reference digest differs'}); "
+            "esig extends intact signatures only"
+        )
+    return VerifiedSignature(signer=cert, carried=tuple(certs), digested=digested)

@@ -137,6 +137,7 @@ def sign_each(
                         else "enveloped",
                         level=baseline.level,
                         timestamp=baseline.timestamp,
+                        validation=baseline.validation,
                     )
                 elif sign_format is SignFormat.cades:
                     made = sign_detached(
@@ -292,8 +293,8 @@ def sign(  # noqa: PLR0917 - typer maps parameters to options
         str | None,
         typer.Option(
             metavar="LEVEL",
-            help="Baseline level: B-B, B-T, B-LT or B-LTA (CAdES: up to B-LT, ASiC with "
-            "CAdES: B-LTA; XAdES: up to B-T). "
+            help="Baseline level: B-B, B-T, B-LT or B-LTA (CAdES: up to B-LT; ASiC with "
+            "XAdES: up to B-T). "
             "Default: B-T with --tsa, else B-B.",
         ),
     ] = None,

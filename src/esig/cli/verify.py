@@ -30,7 +30,7 @@ if TYPE_CHECKING:
 _SEAL = "--etsi-report-seal-"
 _SEAL_PANEL = "Sealing the ETSI report (as esig sign's device options)"
 
-__all__ = ["verify"]
+__all__ = ["is_xml", "verify"]
 
 
 def verify(  # noqa: PLR0917 - typer maps parameters to options
@@ -238,7 +238,7 @@ def verify(  # noqa: PLR0917 - typer maps parameters to options
             if extract_signed is not None:
                 raise InputError("--extract-signed is for PDFs; any ZIP tool extracts a container")
             report = verify_container(document, settings)
-        elif _is_xml(document):
+        elif is_xml(document):
             from esig.verification.xades import verify_xml
 
             report = verify_xml(document, detached_content=content, **settings)
@@ -267,7 +267,7 @@ def verify(  # noqa: PLR0917 - typer maps parameters to options
     raise typer.Exit(EXIT_OK if report.passed else EXIT_FAILED)
 
 
-def _is_xml(document: Path) -> bool:
+def is_xml(document: Path) -> bool:
     """The file's first bytes say XML (content sniffing: the name is not trusted)."""
     from esig._io import open_input
     from esig._xml.parsing import looks_like_xml

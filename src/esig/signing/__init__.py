@@ -42,12 +42,16 @@ if TYPE_CHECKING:
     from esig.signing.pades import SignedDocument, async_sign_pdf, sign_pdf, sign_pdf_bytes
     from esig.signing.session import SessionEvidence, SigningSession, read_session_evidence
     from esig.signing.xades import XadesPackaging, XmlSignature, async_sign_xml, sign_xml
+    from esig.signing.xades_extend import ExtendedXml, async_extend_xml, extend_xml
 
 _WHERE: dict[str, str] = {
     "XadesPackaging": "esig.signing.xades",
     "XmlSignature": "esig.signing.xades",
     "async_sign_xml": "esig.signing.xades",
     "sign_xml": "esig.signing.xades",
+    "ExtendedXml": "esig.signing.xades_extend",
+    "async_extend_xml": "esig.signing.xades_extend",
+    "extend_xml": "esig.signing.xades_extend",
     "AppearanceLine": "esig.signing.appearance",
     "ArchivedContainer": "esig.signing.asic_archive",
     "AsicSignature": "esig.signing.asic",
@@ -107,6 +111,7 @@ __all__ = [
     "DetachedSignature",
     "DocPermission",
     "ExtendedDocument",
+    "ExtendedXml",
     "FieldLock",
     "FontError",
     "LockScope",
@@ -128,6 +133,7 @@ __all__ = [
     "async_add_asic_signature",
     "async_extend_asic",
     "async_extend_pdf",
+    "async_extend_xml",
     "async_sign_asic",
     "async_sign_detached",
     "async_sign_many",
@@ -136,6 +142,7 @@ __all__ = [
     "disclosure_for",
     "extend_asic",
     "extend_pdf",
+    "extend_xml",
     "prepare_document",
     "read_session_evidence",
     "sign_asic",

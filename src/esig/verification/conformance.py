@@ -45,11 +45,21 @@ if TYPE_CHECKING:  # the facts come from _pyhanko/, which is imported only when 
         DssSnapshot,
     )
 
-__all__ = ["BaselineConformance", "ConformanceGap", "GapCode", "assess_baseline"]
+__all__ = [
+    "XADES_FORMAT",
+    "BaselineConformance",
+    "ConformanceGap",
+    "GapCode",
+    "XadesLevelFacts",
+    "assess_baseline",
+    "assess_xades_baseline",
+]
 
 _ID_DATA = "1.2.840.113549.1.7.1"
 _PADES_SUBFILTER = "ETSI.CAdES.detached"
 _DOC_TIMESTAMP_SUBFILTER = "ETSI.RFC3161"
+XADES_FORMAT = "http://uri.etsi.org/01903/v1.3.2#"
+"""What :attr:`BaselineConformance.subfilter` holds for a XAdES signature (its namespace)."""
 
 
 class GapCode(StrEnum):
@@ -87,6 +97,12 @@ class GapCode(StrEnum):
     """B-LTA: the document timestamp over the DSS is not SubFilter ETSI.RFC3161."""
     ARCHIVE_DATA_INCOMPLETE = "archive-data-incomplete"
     """B-LTA: the DSS a document timestamp covers lacks validation data."""
+    NO_SIGNING_TIME = "no-signing-time"
+    """XAdES B-B: the signed properties have no SigningTime."""
+    NO_VALIDATION_VALUES = "no-validation-values"
+    """XAdES B-LT: no CertificateValues or no RevocationValues in the unsigned properties."""
+    ARCHIVE_TIMESTAMP_INVALID = "archive-timestamp-invalid"
+    """XAdES B-LTA: no archive timestamp is sound (its imprint, signature or TSA fails)."""
 
 
 class ConformanceGap(EsigModel):
@@ -108,7 +124,8 @@ class BaselineConformance(EsigModel):
     """
 
     subfilter: str
-    """The signature dictionary's /SubFilter, e.g. ``ETSI.CAdES.detached``."""
+    """The signature dictionary's /SubFilter, e.g. ``ETSI.CAdES.detached``; for a XAdES
+    signature the XAdES namespace (:data:`XADES_FORMAT`)."""
     claimed: PadesLevel | None
     """The level the parts present stand for; None for a signature that is not a PAdES
     baseline signature (PKCS#7, ``adbe.*``)."""
@@ -120,8 +137,8 @@ class BaselineConformance(EsigModel):
     @computed_field  # type: ignore[prop-decorator]
     @property
     def is_baseline(self) -> bool:
-        """Whether this is a PAdES signature at all (SubFilter ETSI.CAdES.detached)."""
-        return self.subfilter == _PADES_SUBFILTER
+        """Whether this is a baseline signature at all (PAdES ETSI.CAdES.detached, XAdES)."""
+        return self.subfilter in (_PADES_SUBFILTER, XADES_FORMAT)
 
     @computed_field  # type: ignore[prop-decorator]
     @property
@@ -349,7 +366,9 @@ def _b_lta(facts: BaselineFacts, anchors: set[bytes]) -> list[ConformanceGap]:
     ]
 
 
-def _validation_data_gaps(dss: DssSnapshot, anchors: set[bytes]) -> list[tuple[GapCode, str]]:
+def _validation_data_gaps(
+    dss: DssSnapshot, anchors: set[bytes], store: str = "the DSS", holder: str = "the document"
+) -> list[tuple[GapCode, str]]:
     gaps: list[tuple[GapCode, str]] = []
     seen: set[tuple[GapCode, bytes]] = set()
     for chain in dss.chains:
@@ -364,7 +383,7 @@ def _validation_data_gaps(dss: DssSnapshot, anchors: set[bytes]) -> list[tuple[G
                 gaps.append(
                     (
                         GapCode.CERTIFICATE_MISSING,
-                        f"the document does not hold the issuer certificate '{issuer}' of {what}",
+                        f"{holder} does not hold the issuer certificate '{issuer}' of {what}",
                     )
                 )
             if not (link.ocsp or link.crl) and (GapCode.REVOCATION_MISSING, key) not in seen:
@@ -372,7 +391,7 @@ def _validation_data_gaps(dss: DssSnapshot, anchors: set[bytes]) -> list[tuple[G
                 gaps.append(
                     (
                         GapCode.REVOCATION_MISSING,
-                        f"the DSS has no revocation data (OCSP response or CRL) for {what}",
+                        f"{store} has no revocation data (OCSP response or CRL) for {what}",
                     )
                 )
     return gaps
@@ -398,3 +417,108 @@ def _short_name(name: x509.Name) -> str:
     """``CN=…`` when the name has a common name, else the whole name (RFC 4514)."""
     common = name.get_attributes_for_oid(x509.NameOID.COMMON_NAME)
     return f"CN={common[0].value!s}" if common else name.rfc4514_string()
+
+
+# --- XAdES (EN 319 132-1 clause 6.3) ---------------------------------------------------------
+
+
+class XadesLevelFacts(EsigModel):
+    """What one XAdES signature carries, as far as its baseline level depends on it."""
+
+    signing_time: bool
+    signing_certificate: bool
+    """A SigningCertificateV2 (or V1) names the certificate that verifies the signature."""
+    signature_timestamp: bool
+    certificate_values: bool
+    revocation_values: bool
+    archive_timestamps: int = 0
+    sound_archive_timestamps: int = 0
+
+
+def assess_xades_baseline(
+    facts: XadesLevelFacts,
+    values: DssSnapshot,
+    trust_anchors: Sequence[x509.Certificate] = (),
+) -> BaselineConformance:
+    """Judge one XAdES signature against the baseline levels of EN 319 132-1.
+
+    ``values``: the signer's and the signature timestamp's chains checked against the
+    validation data the signature embeds (CertificateValues, RevocationValues,
+    TimeStampValidationData). A certificate among ``trust_anchors`` needs none.
+    """
+    anchors = {a.fingerprint(hashes.SHA256()) for a in trust_anchors}
+    table = ETSI.CLAUSE_XADES_6_3
+    gaps: dict[PadesLevel, list[ConformanceGap]] = {level: [] for level in PadesLevel}
+    for level, lacking, code, message in (
+        (PadesLevel.B_B, not facts.signing_time, GapCode.NO_SIGNING_TIME,
+         "the signed properties have no SigningTime"),
+        (PadesLevel.B_B, not facts.signing_certificate, GapCode.SIGNING_CERTIFICATE,
+         "no SigningCertificateV2 names the signer's certificate"),
+        (PadesLevel.B_T, not facts.signature_timestamp, GapCode.NO_TIMESTAMP,
+         "there is no SignatureTimeStamp"),
+    ):  # fmt: skip
+        if lacking:
+            gaps[level].append(_gap(level, code, message, table))
+    if not (facts.certificate_values and facts.revocation_values):
+        absent = " and ".join(
+            name
+            for name, present in (
+                ("CertificateValues", facts.certificate_values),
+                ("RevocationValues", facts.revocation_values),
+            )
+            if not present
+        )
+        gaps[PadesLevel.B_LT].append(
+            _gap(
+                PadesLevel.B_LT,
+                GapCode.NO_VALIDATION_VALUES,
+                f"the unsigned properties have no {absent}",
+                ETSI.CLAUSE_XADES_5_4,
+            )
+        )
+    else:
+        gaps[PadesLevel.B_LT] += [
+            _gap(PadesLevel.B_LT, code, message, ETSI.CLAUSE_XADES_5_4)
+            for code, message in _validation_data_gaps(
+                values, anchors, "the signature's validation data", "the signature"
+            )
+        ]
+    if not facts.archive_timestamps:
+        gaps[PadesLevel.B_LTA].append(
+            _gap(
+                PadesLevel.B_LTA,
+                GapCode.NO_ARCHIVE_TIMESTAMP,
+                "there is no ArchiveTimeStamp",
+                ETSI.CLAUSE_XADES_5_5_2,
+            )
+        )
+    elif not facts.sound_archive_timestamps:
+        gaps[PadesLevel.B_LTA].append(
+            _gap(
+                PadesLevel.B_LTA,
+                GapCode.ARCHIVE_TIMESTAMP_INVALID,
+                "no ArchiveTimeStamp is sound (see the timestamp findings)",
+                ETSI.CLAUSE_XADES_5_5_2,
+            )
+        )
+    reached: PadesLevel | None = None
+    for level in PadesLevel:
+        if gaps[level]:
+            break
+        reached = level
+    claimed = PadesLevel.B_B
+    if facts.signature_timestamp:
+        claimed = PadesLevel.B_T
+    if facts.certificate_values or facts.revocation_values:
+        claimed = PadesLevel.B_LT
+    if facts.archive_timestamps:
+        claimed = PadesLevel.B_LTA
+    missing = tuple(
+        gap
+        for level in PadesLevel
+        if (reached is None or level.rank > reached.rank) and level.rank <= claimed.rank
+        for gap in gaps[level]
+    )
+    return BaselineConformance(
+        subfilter=XADES_FORMAT, claimed=claimed, reached=reached, missing=missing
+    )

@@ -10,6 +10,13 @@ unsigned namesake, a reference that resolves to nothing, more than one signature
 a failed art. 3(a) finding that names the attack. The XML is parsed with entities,
 DTDs and network access off.
 
+B-LT and B-LTA: the validation data the signature embeds (CertificateValues,
+RevocationValues, TimeStampValidationData) is used, so it verifies offline; each
+archive timestamp is checked over the data it must cover, and a signer whose
+certificate expired or was revoked since is validated as of the signature timestamp
+(:mod:`esig.verification.xades_long_term`); the report's ``conformance`` names the
+XAdES baseline level reached.
+
 .. versionadded:: 0.2.0
 """
 
@@ -40,6 +47,7 @@ from esig.verification.report import (
     VerificationReport,
 )
 from esig.verification.verifier import TrustInput, Verifier, signature_report
+from esig.verification.xades_long_term import with_long_term
 
 __all__ = ["async_verify_xml", "verify_xml"]
 
@@ -151,9 +159,9 @@ def _format_findings(facts: XadesFacts) -> tuple[Finding, ...]:
 def _report(facts: XadesFacts, verifier: Verifier, content: str | None) -> SignatureReport:
     report = signature_report(facts.raw, verifier, scope=xml_scope(facts, content))
     extra = _format_findings(facts)
-    if not extra:
-        return report
-    return report.model_copy(update={"findings": (*report.findings, *extra)})
+    if extra:
+        report = report.model_copy(update={"findings": (*report.findings, *extra)})
+    return with_long_term(report, facts, verifier.validation_anchors)
 
 
 async def async_verify_xml(
