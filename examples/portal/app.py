@@ -41,10 +41,6 @@ MAX_SIGNERS = 3
 log = logging.getLogger("examples.portal")
 
 
-class BodyTooLarge(Exception):
-    """The request body went past the cap."""
-
-
 class UploadCap:
     """Refuse request bodies larger than ``limit`` bytes, before and while reading them."""
 
@@ -60,20 +56,25 @@ class UploadCap:
         if declared is not None and declared.isdigit() and int(declared) > self.limit:
             await _too_large(send)
             return
-        seen = 0
+        seen, over = 0, False
 
         async def counted() -> Message:
-            nonlocal seen
+            # Past the cap the body is cut short: whatever the app answers is replaced.
+            nonlocal seen, over
             message = await receive()
             seen += len(message.get("body", b""))
             if seen > self.limit:
-                raise BodyTooLarge
+                over = True
+                return {"type": "http.request", "body": b"", "more_body": False}
             return message
 
-        try:
-            await self.app(scope, counted, send)
-        except BodyTooLarge:
-            await _too_large(send)
+        async def answer(message: Message) -> None:
+            if not over:
+                await send(message)
+            elif message["type"] == "http.response.start":
+                await _too_large(send)
+
+        await self.app(scope, counted, answer)
 
 
 async def _too_large(send: Send) -> None:
