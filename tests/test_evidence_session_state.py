@@ -125,3 +125,20 @@ def test_a_visible_seal_shows_the_drawing_in_the_owners_box(
         check=True,
     ).stdout
     assert "Sealed by" in inside
+
+
+def test_page_boxes_give_each_pages_size_and_refuse_what_is_not_a_pdf(
+    esig_sample_pdf: Path, tmp_path: Path
+) -> None:
+    from esig.errors import NotAPdfError
+    from esig.signing import page_boxes
+
+    data = esig_sample_pdf.read_bytes()
+    [page] = page_boxes(data)
+    assert (page.page, page.width, page.height) == (1, 612.0, 792.0)  # US letter
+    assert page_boxes(esig_sample_pdf) == (page,)
+    fake = tmp_path / "fake.pdf"
+    fake.write_bytes(b"GIF89a")
+    with pytest.raises(NotAPdfError):
+        page_boxes(fake)
+    assert fake.read_bytes() == b"GIF89a"
