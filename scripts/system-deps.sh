@@ -2,10 +2,11 @@
 # Install the Debian packages the tests use as real parts, when they are missing:
 # SoftHSM2 and OpenSC (PKCS#11 token), poppler-utils (pdfsig, pdftoppm, pdftotext),
 # mupdf-tools (mutool), qpdf, NSS tools, xmlsec1 (an independent XML-DSig verifier for
-# XAdES), and fonts-dejavu-core (the font of visible signatures). Runs apt-get only as root and only when
+# XAdES), fonts-dejavu-core (the font of visible signatures), and chromium with
+# chromium-driver (the portal's browser tests). Runs apt-get only as root and only when
 # something is missing; otherwise it says what to install and carries on.
 set -euo pipefail
-packages=(softhsm2 opensc poppler-utils mupdf-tools qpdf libnss3-tools xmlsec1 fonts-dejavu-core)
+packages=(softhsm2 opensc poppler-utils mupdf-tools qpdf libnss3-tools xmlsec1 fonts-dejavu-core chromium chromium-driver)
 missing=()
 for pkg in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")

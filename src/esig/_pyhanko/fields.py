@@ -330,3 +330,14 @@ def _new_facts(specs: Sequence[NewField]) -> list[FieldFacts]:
 def read_fields(stream: BinaryIO) -> list[FieldFacts]:
     """Every signature field of the PDF in ``stream``."""
     return read_signature_fields(open_reader(stream))
+
+
+def read_page_boxes(stream: BinaryIO) -> list[tuple[float, float, float, float] | None]:
+    """The media box of every page of the PDF in ``stream`` (None where it cannot be read).
+
+    Raises:
+        NotAPdfError, CorruptDocumentError, EncryptedDocumentError: As ``open_reader``.
+
+    """
+    reader = open_reader(stream)
+    return [_page_box(reader, index) for index in range(page_count(reader))]

@@ -61,6 +61,7 @@ if TYPE_CHECKING:
     )
     from esig.evidence.seal import (
         EvidenceSession,
+        EvidenceSessionState,
         SealedDocument,
         SealedEvidence,
         async_seal_with_evidence,
@@ -101,6 +102,7 @@ _WHERE: dict[str, str] = {
     "EvidenceRecord": "esig.evidence.record",
     "EvidenceRecordError": "esig.evidence.errors",
     "EvidenceSession": "esig.evidence.seal",
+    "EvidenceSessionState": "esig.evidence.seal",
     "HttpSmsTransport": "esig.evidence.sms",
     "MemoryCodeStore": "esig.evidence.codes",
     "OneTimeCodes": "esig.evidence.codes",
@@ -153,6 +155,7 @@ __all__ = [
     "EvidenceRecord",
     "EvidenceRecordError",
     "EvidenceSession",
+    "EvidenceSessionState",
     "HttpSmsTransport",
     "MemoryCodeStore",
     "OneTimeCodes",

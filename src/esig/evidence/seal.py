@@ -57,6 +57,7 @@ from esig.evidence.record import (
     Signatory,
 )
 from esig.identity import NameIdentity
+from esig.signing.appearance import VisibleSignature
 from esig.signing.baseline import BaselineLevel, BaselineRequest, TimestampService
 from esig.signing.pades import SignedDocument
 from esig.signing.session import (
@@ -70,6 +71,7 @@ from esig.signing.session import (
 
 __all__ = [
     "EvidenceSession",
+    "EvidenceSessionState",
     "SealedDocument",
     "SealedEvidence",
     "async_seal_with_evidence",
@@ -83,6 +85,23 @@ class SealedDocument(SignedDocument):
 
     record: EvidenceRecord
     """The evidence record in the seal's signed attributes."""
+
+
+class EvidenceSessionState(EsigModel):
+    """An :class:`EvidenceSession` between two requests (:meth:`EvidenceSession.state`).
+
+    .. versionadded:: 0.3.0
+    """
+
+    signatory: Signatory
+    method: EvidenceMethod
+    platform: str
+    presentation: Presentation | None = None
+    """What was presented (without the page renderings), or None before presenting."""
+    acknowledged: AcknowledgedDisclosure | None = None
+    """The acknowledged risk text, or None before the acknowledgement."""
+    steps: tuple[AuthenticationStep, ...] = ()
+    """The completed steps (codes, clicks, drawings), in order."""
 
 
 class SealedEvidence(EsigModel):
@@ -119,6 +138,7 @@ async def async_seal_with_evidence(
     digest_algorithm: DigestAlgorithm = DigestAlgorithm.SHA256,
     reason: str | None = None,
     location: str | None = None,
+    appearance: VisibleSignature | None = None,
 ) -> SealedDocument:
     """Seal ``document`` with the platform's ``device``, the record in the signed attributes.
 
@@ -134,6 +154,11 @@ async def async_seal_with_evidence(
         digest_algorithm: The message digest algorithm.
         reason: The /Reason entry; by default it names the signatory and the method.
         location: The /Location entry.
+        appearance: Make the seal visible: a page and box (or an existing field), the
+            text lines and an image, e.g. the signer's drawing
+            (:class:`~esig.signing.appearance.VisibleSignature`).
+
+            .. versionadded:: 0.3.0
 
     Raises:
         EvidenceMismatchError: The record names another document.
@@ -162,6 +187,7 @@ async def async_seal_with_evidence(
             location=location,
             contact_info=None,
             baseline=baseline,
+            appearance=appearance,
             evidence=record.canonical_json(),
         )
     return SealedDocument(
@@ -171,6 +197,7 @@ async def async_seal_with_evidence(
         digest_algorithm=digest_algorithm,
         size=dst.stat().st_size,
         level=baseline.level,
+        visible=appearance is not None,
         record=record,
     )
 
@@ -186,6 +213,7 @@ def seal_with_evidence(
     digest_algorithm: DigestAlgorithm = DigestAlgorithm.SHA256,
     reason: str | None = None,
     location: str | None = None,
+    appearance: VisibleSignature | None = None,
 ) -> SealedDocument:
     """Synchronous twin of :func:`async_seal_with_evidence`, with the same arguments."""
     return run_sync(
@@ -199,6 +227,7 @@ def seal_with_evidence(
             digest_algorithm=digest_algorithm,
             reason=reason,
             location=location,
+            appearance=appearance,
         )
     )
 
@@ -359,8 +388,11 @@ class EvidenceSession:
         *,
         timestamp: TimestampService | None = None,
         field_name: str | None = None,
+        appearance: VisibleSignature | None = None,
     ) -> SealedDocument:
         """Seal the presented document with the platform's ``device`` and the evidence.
+
+        ``appearance`` makes the seal visible, as for :func:`seal_with_evidence`.
 
         Raises:
             NotPresentedError, NotAcknowledgedError: A step is missing.
@@ -379,7 +411,13 @@ class EvidenceSession:
                 path=self._document,
             )
         return await async_seal_with_evidence(
-            self._document, output, device, record, timestamp=timestamp, field_name=field_name
+            self._document,
+            output,
+            device,
+            record,
+            timestamp=timestamp,
+            field_name=field_name,
+            appearance=appearance,
         )
 
     def seal(
@@ -389,9 +427,60 @@ class EvidenceSession:
         *,
         timestamp: TimestampService | None = None,
         field_name: str | None = None,
+        appearance: VisibleSignature | None = None,
     ) -> SealedDocument:
         """Synchronous twin of :meth:`async_seal`."""
-        return run_sync(self.async_seal(output, device, timestamp=timestamp, field_name=field_name))
+        return run_sync(
+            self.async_seal(
+                output, device, timestamp=timestamp, field_name=field_name, appearance=appearance
+            )
+        )
+
+    def state(self) -> EvidenceSessionState:
+        """What the session has collected so far, to keep between two requests.
+
+        A web application serves the steps in separate requests (show the document,
+        acknowledge, send a code, enter it); it stores this model (``model_dump_json()``)
+        and continues with :meth:`resume`. The page renderings are left out; the rest is
+        what the evidence record will say.
+
+        .. versionadded:: 0.3.0
+        """
+        presented = self._presentation
+        return EvidenceSessionState(
+            signatory=self.signatory,
+            method=self.method,
+            platform=self.platform,
+            presentation=None if presented is None else presented.model_copy(update={"pages": ()}),
+            acknowledged=self._acknowledged,
+            steps=tuple(self._steps),
+        )
+
+    @classmethod
+    def resume(
+        cls,
+        document: str | os.PathLike[str],
+        state: EvidenceSessionState,
+        *,
+        clock: Callable[[], dt.datetime] = utc_now,
+    ) -> EvidenceSession:
+        """The session that :meth:`state` saved, for the same ``document``.
+
+        Sealing still checks that ``document`` is, byte for byte, the one presented.
+
+        .. versionadded:: 0.3.0
+        """
+        session = cls(
+            document,
+            signatory=state.signatory,
+            method=state.method,
+            platform=state.platform,
+            clock=clock,
+        )
+        session._presentation = state.presentation
+        session._acknowledged = state.acknowledged
+        session._steps = list(state.steps)
+        return session
 
     def __repr__(self) -> str:
         return (

@@ -33,9 +33,11 @@ if TYPE_CHECKING:
     from esig.signing.disclosures import RiskDisclosure, SigningMethod, disclosure_for
     from esig.signing.extend import ExtendedDocument, async_extend_pdf, extend_pdf
     from esig.signing.fields import (
+        PageBox,
         PreparedDocument,
         SignatureField,
         SignatureFieldSpec,
+        page_boxes,
         prepare_document,
         signature_fields,
     )
@@ -76,6 +78,8 @@ _WHERE: dict[str, str] = {
     "RiskDisclosure": "esig.signing.disclosures",
     "SessionEvidence": "esig.signing.session",
     "SignatureField": "esig.signing.fields",
+    "PageBox": "esig.signing.fields",
+    "page_boxes": "esig.signing.fields",
     "SignatureFieldSpec": "esig.signing.fields",
     "SignedDocument": "esig.signing.pades",
     "SigningMethod": "esig.signing.disclosures",
@@ -116,6 +120,7 @@ __all__ = [
     "FontError",
     "LockScope",
     "PadesLevel",
+    "PageBox",
     "PreparedDocument",
     "RiskDisclosure",
     "SessionEvidence",
@@ -143,6 +148,7 @@ __all__ = [
     "extend_asic",
     "extend_pdf",
     "extend_xml",
+    "page_boxes",
     "prepare_document",
     "read_session_evidence",
     "sign_asic",

@@ -12,6 +12,7 @@ pages are numbered from 1.
 
 from __future__ import annotations
 
+import io
 import os
 from pathlib import Path
 
@@ -19,18 +20,20 @@ from pydantic import field_validator, model_validator
 
 from esig._io import atomic_output, open_input
 from esig._model import EsigModel
-from esig._pyhanko.fields import NewField, prepare_fields, read_fields
+from esig._pyhanko.fields import NewField, prepare_fields, read_fields, read_page_boxes
 from esig.errors import InputError, OutputError
 from esig.model.fields import Box, check_box, check_field_name
 from esig.signing.certification import FieldLock
 
 __all__ = [
     "Box",
+    "PageBox",
     "PreparedDocument",
     "SignatureField",
     "SignatureFieldSpec",
     "check_box",
     "check_field_name",
+    "page_boxes",
     "prepare_document",
     "signature_fields",
 ]
@@ -151,3 +154,48 @@ def signature_fields(source: str | os.PathLike[str]) -> tuple[SignatureField, ..
         SignatureField(name=f.name, page=f.page, box=f.box, signed=f.signed, lock=f.lock)
         for f in facts
     )
+
+
+class PageBox(EsigModel):
+    """A page of a PDF and its size, to place a signature box on it.
+
+    .. versionadded:: 0.3.0
+    """
+
+    page: int
+    """The page number, counted from 1."""
+    box: Box | None
+    """The page's media box in points (x1, y1, x2, y2), or None when it cannot be read."""
+
+    @property
+    def width(self) -> float | None:
+        """The page's width in points."""
+        return None if self.box is None else self.box[2] - self.box[0]
+
+    @property
+    def height(self) -> float | None:
+        """The page's height in points."""
+        return None if self.box is None else self.box[3] - self.box[1]
+
+
+def page_boxes(source: str | os.PathLike[str] | bytes) -> tuple[PageBox, ...]:
+    """The pages of the PDF at ``source`` (a path or the bytes) and their media boxes.
+
+    An application that lets someone place signature boxes (a portal's owner choosing
+    where each signer signs) checks an upload with it: a file that is not a PDF, or
+    cannot be parsed, raises before anything is stored.
+
+    Raises:
+        NotAPdfError: ``source`` is not a PDF.
+        CorruptDocumentError: It cannot be parsed.
+        EncryptedDocumentError: It is encrypted.
+
+    .. versionadded:: 0.3.0
+
+    """
+    if isinstance(source, bytes):
+        boxes = read_page_boxes(io.BytesIO(source))
+    else:
+        with open_input(source) as handle:
+            boxes = read_page_boxes(handle)
+    return tuple(PageBox(page=number, box=box) for number, box in enumerate(boxes, start=1))

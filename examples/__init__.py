@@ -1,0 +1,1 @@
+"""Examples built on esig's public API (run them from the repository root)."""

@@ -1,0 +1,152 @@
+"""The portal under test: a real uvicorn server on 127.0.0.1, a real SMTP server, esig."""
+
+from __future__ import annotations
+
+import datetime as dt
+import importlib.util
+import os
+import re
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from esig.testing import real_part_missing
+from esig.testing.smtp import LocalSmtpServer
+
+for _module in ("fastapi", "uvicorn", "sqlalchemy", "httpx", "multipart", "jinja2"):
+    if importlib.util.find_spec(_module) is None:  # pragma: no cover - install esig[portal]
+        real_part_missing(f"{_module} (install esig[portal])")
+
+import httpx  # noqa: E402
+import uvicorn  # noqa: E402
+from examples.portal import create_app  # noqa: E402
+from examples.portal.demo import demo_config  # noqa: E402
+from examples.portal.service import Portal, PortalConfig  # noqa: E402
+
+LINK = re.compile(r"(http://127\.0\.0\.1:\d+/s/[A-Za-z0-9_-]+)")
+CODE = re.compile(r"\b(\d{6})\b")
+CSRF = re.compile(r'name="csrf" value="([^"]+)"')
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+class Clock:
+    """The portal's clock, moved by a test to expire links."""
+
+    def __init__(self) -> None:
+        self.offset = dt.timedelta(0)
+
+    def __call__(self) -> dt.datetime:
+        return dt.datetime.now(dt.UTC).replace(tzinfo=None) + self.offset
+
+
+@dataclass
+class RunningPortal:
+    """A portal serving on 127.0.0.1 and its mailbox."""
+
+    url: str
+    smtp: LocalSmtpServer
+    config: PortalConfig
+    portal: Portal
+    clock: Clock
+
+    def mail_to(self, address: str, subject_part: str) -> list[str]:
+        """Bodies of the messages to ``address`` whose subject contains ``subject_part``."""
+        return [
+            m.body
+            for m in self.smtp.messages
+            if address in m.recipients and subject_part in str(m.message["Subject"])
+        ]
+
+    def link_for(self, address: str) -> str:
+        """The newest invitation link sent to ``address``."""
+        for _ in range(100):
+            bodies = self.mail_to(address, "Please sign")
+            if bodies:
+                found = LINK.search(bodies[-1])
+                assert found is not None
+                return found.group(1)
+            time.sleep(0.05)
+        raise AssertionError(f"no invitation reached {address}")
+
+    def code_for(self, address: str) -> str:
+        """The newest one-time code sent to ``address``."""
+        bodies = self.mail_to(address, "signing code")
+        assert bodies, f"no code reached {address}"
+        found = CODE.search(bodies[-1])
+        assert found is not None
+        return found.group(1)
+
+
+@pytest.fixture
+def running_portal(tmp_path: Path) -> Iterator[RunningPortal]:
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    clock = Clock()
+    with LocalSmtpServer() as smtp:
+        config = demo_config(tmp_path / "portal", smtp.host, smtp.port, url)
+        config.clock = clock
+        config.max_upload_bytes = 5 * 1024 * 1024
+        app = create_app(config, mailbox=lambda: smtp.messages)
+        server = uvicorn.Server(
+            uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off")
+        )
+        thread = threading.Thread(target=server.run, daemon=True)
+        thread.start()
+        for _ in range(200):
+            if server.started:
+                break
+            time.sleep(0.02)
+        assert server.started
+        try:
+            yield RunningPortal(url, smtp, config, app.state.portal, clock)
+        finally:
+            server.should_exit = True
+            thread.join(10)
+
+
+def csrf_of(html: str) -> str:
+    found = CSRF.search(html)
+    assert found is not None, html[:500]
+    return found.group(1)
+
+
+def owner_client(portal: RunningPortal, email: str = "owner@acme.example") -> httpx.Client:
+    """An httpx client logged in as an owner."""
+    client = httpx.Client(base_url=portal.url, follow_redirects=True, timeout=60, trust_env=False)
+    assert client.post("/login", data={"email": email}).status_code == 200
+    return client
+
+
+def upload(
+    client: httpx.Client, pdf: bytes, signers: list[tuple[str, str, str]], title: str = "Lease"
+) -> httpx.Response:
+    """Upload ``pdf`` with ``signers`` as (name, email, method) in order."""
+    csrf = csrf_of(client.get("/").text)
+    data = {"csrf": csrf, "title": title}
+    for i, (name, email, method) in enumerate(signers, start=1):
+        data |= {
+            f"name{i}": name,
+            f"email{i}": email,
+            f"method{i}": method,
+            f"page{i}": "1",
+            f"x{i}": str(60 + (i - 1) * 180),
+            f"y{i}": "60",
+            f"w{i}": "170",
+            f"h{i}": "60",
+        }
+    return client.post(
+        "/envelopes", data=data, files={"document": ("lease.pdf", pdf, "application/pdf")}
+    )
+
+
+ENV_CHROMIUM = os.environ.get("ESIG_CHROMIUM", "/usr/bin/chromium")
