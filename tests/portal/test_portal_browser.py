@@ -70,6 +70,10 @@ def browser(tmp_path: Path) -> Iterator[WebDriver]:
         browser.quit()
 
 
+WAIT_SECONDS = 60
+"""Generous: a shared 2-core machine runs the whole suite beside the browser."""
+
+
 def _wait_for(browser: WebDriver, element_id: str, text: str) -> None:
     """Wait until the page (after a click) shows ``text`` in the element ``element_id``."""
 
@@ -79,7 +83,31 @@ def _wait_for(browser: WebDriver, element_id: str, text: str) -> None:
         except (StaleElementReferenceException, NoSuchElementException):
             return False
 
-    WebDriverWait(browser, 20).until(shows)
+    WebDriverWait(browser, WAIT_SECONDS).until(shows)
+
+
+def _click_then(browser: WebDriver, button_id: str, next_id: str) -> None:
+    """Click ``button_id`` and wait until the next page, which has ``next_id``, is there.
+
+    A click that submits a form returns before the answer has loaded; without the wait,
+    the next ``get`` or ``current_url`` races the navigation (and loses on a busy machine).
+    """
+    old = browser.find_element(By.ID, button_id)
+    old.click()
+
+    def arrived(driver: WebDriver) -> bool:
+        try:
+            old.is_enabled()  # raises once the old page is gone
+            return False
+        except StaleElementReferenceException:
+            pass
+        try:
+            driver.find_element(By.ID, next_id)
+        except NoSuchElementException:
+            return False
+        return True
+
+    WebDriverWait(browser, WAIT_SECONDS).until(arrived)
 
 
 def _shot(browser: WebDriver, folder: Path, name: str) -> None:
@@ -91,9 +119,9 @@ def _new_signer_window(browser: WebDriver) -> None:
     browser.delete_all_cookies()
 
 
-def _acknowledge(browser: WebDriver) -> None:
+def _acknowledge(browser: WebDriver, next_id: str) -> None:
     browser.find_element(By.ID, "ack-box").click()
-    browser.find_element(By.ID, "acknowledge").click()
+    _click_then(browser, "acknowledge", next_id)
 
 
 def test_owner_and_two_signers_in_chromium(
@@ -106,7 +134,7 @@ def test_owner_and_two_signers_in_chromium(
     portal = running_portal
     browser.get(portal.url + "/")
     browser.find_element(By.ID, "owner-email").send_keys("owner@acme.example")
-    browser.find_element(By.ID, "login").click()
+    _click_then(browser, "login", "title")
 
     browser.find_element(By.ID, "title").send_keys("Lease of 1 May 2026")
     browser.find_element(By.ID, "document").send_keys(str(esig_sample_pdf))
@@ -117,7 +145,7 @@ def test_owner_and_two_signers_in_chromium(
         browser.find_element(By.ID, f"email{i}").send_keys(email)
         browser.find_element(By.CSS_SELECTOR, f"#method{i} option[value={method}]").click()
     _shot(browser, artefacts, "1-owner-upload")
-    browser.find_element(By.ID, "upload").click()
+    _click_then(browser, "upload", "send")
     envelope_url = browser.current_url
     browser.find_element(By.ID, "send").click()
     _wait_for(browser, "status", "sent")
@@ -130,8 +158,8 @@ def test_owner_and_two_signers_in_chromium(
     shown = evidence_disclosure(EvidenceMethod.EMAIL_CODE)  # BES art. 2(2)
     assert browser.find_element(By.ID, "disclosure").text.startswith(shown.title)
     _shot(browser, artefacts, "3-signer-disclosure")
-    _acknowledge(browser)
-    browser.find_element(By.ID, "send-code").click()
+    _acknowledge(browser, "send-code")
+    _click_then(browser, "send-code", "code")
     browser.find_element(By.ID, "code").send_keys(portal.code_for(ANNA))
     _shot(browser, artefacts, "4-signer-code")
     browser.find_element(By.ID, "sign").click()
@@ -140,7 +168,7 @@ def test_owner_and_two_signers_in_chromium(
     # Ben: draws on the canvas with synthetic mouse strokes
     _new_signer_window(browser)
     browser.get(portal.link_for(BEN))
-    _acknowledge(browser)
+    _acknowledge(browser, "pad")
     pad = browser.find_element(By.ID, "pad")
     chain = ActionChains(browser).move_to_element_with_offset(pad, -150, 20).click_and_hold()
     for dx, dy in [(30, -40), (30, 40), (40, -30), (50, 30), (60, -20)]:
@@ -157,7 +185,7 @@ def test_owner_and_two_signers_in_chromium(
     browser.delete_all_cookies()
     browser.get(portal.url + "/")
     browser.find_element(By.ID, "owner-email").send_keys("owner@acme.example")
-    browser.find_element(By.ID, "login").click()
+    _click_then(browser, "login", "title")
     browser.get(envelope_url)
     _wait_for(browser, "status", "completed")
     levels = [e.text for e in browser.find_elements(By.CSS_SELECTOR, "td.level")]
