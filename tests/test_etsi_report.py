@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import base64
 import copy
+import datetime as dt
 import hashlib
 import subprocess
 import sys
@@ -357,3 +358,24 @@ def test_cli_writes_the_report_and_keeps_its_exit_codes(
     done = _cli("verify", str(signed_pdf), "--etsi-report", str(tmp_path / "missing" / "r.xml"))
     assert done.returncode == 2
     assert done.stderr.count("\n") == 1 and "Traceback" not in done.stderr
+
+
+def test_the_validation_time_is_the_moment_asked_for(signed_pdf: Path, esig_root_pem: Path) -> None:
+    """A report judged as of ``at=`` says that moment, not the time it was made."""
+    now = verify_pdf(signed_pdf, trust=[esig_root_pem])
+    assert now.validation_time is None
+    moment = now.verified_at + dt.timedelta(days=30)
+    later = verify_pdf(signed_pdf, trust=[esig_root_pem], at=moment)
+    assert later.validation_time == moment
+    assert "As of:     " + moment.strftime("%Y-%m-%d %H:%M:%S") in later.to_text()
+    root = _valid(later.to_etsi_xml())
+    asked = moment.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    times = root.xpath("//vr:ValidationTimeInfo/vr:ValidationTime/text()", namespaces=NS)
+    assert times == [asked]
+    root_now = _valid(now.to_etsi_xml())
+    made = now.verified_at.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    assert root_now.xpath("//vr:ValidationTimeInfo/vr:ValidationTime/text()", namespaces=NS) == [
+        made
+    ]
+    # the constraint on the certificate names the same moment
+    assert etree.tostring(root).decode().count(asked) >= 2

@@ -490,6 +490,7 @@ async def async_verify_asic(
         document_sha256=sha256,
         document_size=size,
         verified_at=dt.datetime.now(dt.UTC),
+        validation_time=verifier.at,
         trust_anchors=tuple(CertificateSummary.from_certificate(c) for c in verifier.trust_anchors),
         signatures=reports,
         problems=tuple(problems),

@@ -119,6 +119,7 @@ async def async_verify_detached(
         document_sha256=digest.hexdigest(),
         document_size=size,
         verified_at=dt.datetime.now(dt.UTC),
+        validation_time=verifier.at,
         trust_anchors=tuple(CertificateSummary.from_certificate(c) for c in verifier.trust_anchors),
         signatures=(report,),
     )

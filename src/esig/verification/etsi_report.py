@@ -119,7 +119,7 @@ _IMPORTS = {
 
 def _unsigned_xml(report: ReportView, seal: SignatureCreationDevice | None) -> bytes:
     root = etree.Element(f"{{{VR_NS}}}ValidationReport", nsmap=NSMAP)
-    objects = ValidationObjects(report.verified_at)
+    objects = ValidationObjects(report.validation_time or report.verified_at)
     if not report.signatures:
         status_only = sub(root, VR_NS, "SignatureValidationReport")
         status = sub(status_only, VR_NS, "SignatureValidationStatus")
@@ -413,14 +413,14 @@ def _time_info(
     timestamp_id: str | None,
 ) -> None:
     info = sub(svr, VR_NS, "ValidationTimeInfo")
-    sub(info, VR_NS, "ValidationTime", xml_time(report.verified_at))
+    sub(info, VR_NS, "ValidationTime", xml_time(report.validation_time or report.verified_at))
     best = sub(info, VR_NS, "BestSignatureTime")
     long_term = signature.long_term
     poe_object = timestamp_id if proven is not None else None
     earlier = long_term.proof_of_existence if long_term is not None and long_term.passed else None
     if earlier is not None and (proven is None or earlier < proven):
         proven, poe_object = earlier, None
-    sub(best, VR_NS, "POETime", xml_time(proven or report.verified_at))
+    sub(best, VR_NS, "POETime", xml_time(proven or report.validation_time or report.verified_at))
     sub(best, VR_NS, "TypeOfProof", POE_VALIDATION)
     if poe_object is not None:
         sub(best, VR_NS, "POEObject", VOReference=poe_object)

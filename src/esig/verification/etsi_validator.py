@@ -132,7 +132,7 @@ def _parameters(
         ("trust-anchor", f"{anchor.subject.display} (SHA-256 {anchor.sha256_fingerprint})")
         for anchor in report.trust_anchors
     ]
-    found.append(("validation-time", xml_time(report.verified_at)))
+    found.append(("validation-time", xml_time(report.validation_time or report.verified_at)))
     answer = signature.trusted_list_qualification
     if answer is not None and (answer.territory or answer.service_name):
         where = ", ".join(p for p in (answer.territory, answer.service_name) if p)

@@ -147,12 +147,13 @@ def _banner(report: ReportView) -> str:
     if report.problems:
         items = "".join(f"<li>{_e(p)}</li>" for p in report.problems)
         problems = f'<ul class="esig-problems">{items}</ul>'
+    as_of = f", as of {_time(report.validation_time)}" if report.validation_time is not None else ""
     return (
         f'<div class="esig-banner esig-v-{kind}" role="status">'
         f"<h2>{_verdict_words(report.indication)} ({count} signature{plural})</h2>"
         f'<div class="esig-meta">Document <strong>{_e(report.document)}</strong>, '
         f"{report.document_size} bytes, SHA-256 {_hash(report.document_sha256)}"
-        f"<br>Verified at {_time(report.verified_at)}; trust anchors: {anchors}</div>"
+        f"<br>Verified at {_time(report.verified_at)}{as_of}; trust anchors: {anchors}</div>"
         f"{problems}</div>"
     )
 

@@ -31,6 +31,10 @@ def render_text(report: ReportView) -> str:
         f"           {report.document_size} bytes, SHA-256 {report.document_sha256}",
         f"Verdict:   {report.indication.value} ({count} signature{'s' if count != 1 else ''})",
     ]
+    if report.validation_time is not None:
+        lines.append(
+            f"As of:     {report.validation_time:%Y-%m-%d %H:%M:%S %Z} (validation time asked for)"
+        )
     lines += [f"Problem:   {p}" for p in report.problems]
     for index, signature in enumerate(report.signatures, start=1):
         lines.append("")

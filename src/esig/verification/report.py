@@ -169,6 +169,9 @@ class VerificationReport(EsigModel):
     document_size: int
     verified_at: dt.datetime
     """The time of verification (UTC)."""
+    validation_time: dt.datetime | None = None
+    """The moment the signatures were judged as of, when asked for one (``at=``,
+    ``--at``); None: as of :attr:`verified_at`."""
     trust_anchors: tuple[CertificateSummary, ...]
     """The trust anchors the verifier was given."""
     signatures: tuple[SignatureReport, ...]

@@ -140,6 +140,10 @@ class ReportView(Protocol):
         """The time of verification."""
 
     @property
+    def validation_time(self) -> dt.datetime | None:
+        """The moment the signatures were judged as of, when not the time of verification."""
+
+    @property
     def trust_anchors(self) -> tuple[CertificateSummary, ...]:
         """The trust anchors the verifier was given."""
 

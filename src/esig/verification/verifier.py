@@ -237,6 +237,7 @@ class Verifier:
             document_sha256=await asyncio.wrap_future(hashing),
             document_size=size,
             verified_at=dt.datetime.now(dt.UTC),
+            validation_time=self.at,
             trust_anchors=self._anchor_summaries,
             signatures=signatures,
             problems=problems,

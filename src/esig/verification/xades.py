@@ -210,6 +210,7 @@ async def async_verify_xml(
         document_sha256=hashlib.sha256(shown).hexdigest(),
         document_size=len(shown),
         verified_at=dt.datetime.now(dt.UTC),
+        validation_time=verifier.at,
         trust_anchors=tuple(CertificateSummary.from_certificate(c) for c in verifier.trust_anchors),
         signatures=tuple(_report(f, verifier, content_name) for f in facts),
     )
