@@ -189,7 +189,7 @@ def test_extension_refuses_a_broken_signature_and_cades_b_lt(
     assert not (tmp_path / "out.asice").exists()
     cades = tmp_path / "c.asice"
     esig.sign_asic(files, cades, esig_trust_services.signer.device())
-    with pytest.raises(InputError, match="CAdES is extended to B-LTA"):
+    with pytest.raises(InputError, match="CAdES is extended to LTA"):
         esig.extend_asic(cades, tmp_path / "out.asice", level=BaselineLevel.B_LT)
 
 

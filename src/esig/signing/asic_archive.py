@@ -221,7 +221,7 @@ async def async_extend_asic(
             )
         if level is not BaselineLevel.B_LTA or timestamp is None:
             raise InputError(
-                "An ASiC container with CAdES is extended to B-LTA (archive manifest and "
+                "An ASiC container with CAdES is extended to LTA (archive manifest and "
                 "archive timestamp); its signatures get their validation data on the way"
             )
         if source.form is AsicForm.ASIC_S and signatures:
