@@ -15,7 +15,7 @@ import typer
 
 from esig.cli.options import parse_level, services
 from esig.cli.output import fail
-from esig.errors import EsigError, InputError
+from esig.errors import EsigError
 
 if TYPE_CHECKING:  # the models load with the command, not with --help
     from esig._model import EsigModel
@@ -63,7 +63,8 @@ def extend(  # noqa: PLR0917 - typer maps parameters to options
 
     Works on PDFs signed by anyone; earlier signatures stay valid. Run it again on an
     LTA document to renew its archive timestamp. An ASiC-E container with CAdES gets an
-    archive manifest and archive timestamp (LTA only). An XML document's XAdES signatures
+    archive manifest and archive timestamp (LTA only); XAdES in a container is
+    extended inside its signatures*.xml (LT or LTA). An XML document's XAdES signatures
     get their validation data (LT) and an archive timestamp (LTA). Exit 0: extended; 2: it
     could not be.
     """
@@ -112,26 +113,25 @@ def _extend_container(  # noqa: PLR0917 - the command's options, passed on
     as_json: bool,
 ) -> None:
     from esig.signing.asic_archive import extend_asic
-    from esig.signing.baseline import BaselineLevel
 
     try:
-        if parse_level(level) is not BaselineLevel.B_LTA:
-            raise InputError(
-                "An ASiC container is extended to LTA (archive manifest and archive "
-                "timestamp); its signatures get their validation data on the way"
-            )
+        chosen = parse_level(level)
         timestamp, validation = services(tsa, service_timeout, trust)
-        result = extend_asic(document, output, timestamp=timestamp, validation=validation)
+        result = extend_asic(
+            document, output, timestamp=timestamp, validation=validation, level=chosen
+        )
     except EsigError as exc:
         raise fail(str(exc)) from None
     _echo(
         result,
         as_json,
-        f"{document} to B-LTA -> {result.path} ("
+        f"{document} to {result.level.value} -> {result.path} ("
         + (
             f"{result.archive_manifest} over {len(result.covered)} file(s), timestamp "
             f"{result.timestamp_file}"
             if result.archive_manifest
+            else f"XAdES in {', '.join(result.extended_signatures)}"
+            if result.extended_signatures and result.timestamp_file.endswith(".xml")
             else f"archive-time-stamp-v3 in {result.timestamp_file}"
         )
         + ")",

@@ -95,14 +95,14 @@ def baseline_request(
     from esig.signing.baseline import BaselineLevel, BaselineRequest
 
     chosen = parse_level(level) if level else (BaselineLevel.B_T if tsa else BaselineLevel.B_B)
-    if sign_format in {SignFormat.asice_xades, SignFormat.asics_xades} and chosen.long_term:
-        raise InputError(f"--format {sign_format.value} signs at B-B or B-T, not {chosen.value}")
     lta_formats = {
         SignFormat.pades,
         SignFormat.asice,
         SignFormat.asics,
         SignFormat.xades,
         SignFormat.xades_detached,
+        SignFormat.asice_xades,
+        SignFormat.asics_xades,
     }
     if sign_format not in lta_formats and chosen is BaselineLevel.B_LTA:
         raise InputError(f"--format {sign_format.value} signs at B-B, B-T or B-LT, not B-LTA")

@@ -11,7 +11,8 @@ r"""ASiC containers with CAdES or XAdES signatures (ETSI EN 319 162-1): ASiC-E a
   ``META-INF/signatures.xml`` (root ``asic:XAdESSignatures``) holds a detached XAdES
   signature whose references name the files by their names in the container, each with
   its digest (EN 319 162-1 §4.3.2, §4.4.3.2). A later signer adds
-  ``META-INF/signaturesN.xml``. B-B and B-T, as for XAdES.
+  ``META-INF/signaturesN.xml``. B-B to B-LTA, as for XAdES: the long-term data and
+  archive timestamps are inside the signature (:mod:`esig.signing.asic_xades_archive`).
 
 The container starts with its ``mimetype`` entry, stored and without an extra field.
 Baseline B-B, B-T and B-LT are offered as for detached CAdES; B-LTA adds, to ASiC-E, an
@@ -24,7 +25,7 @@ signature with a ZIP tool and OpenSSL::
     openssl cms -verify -binary -inform DER -in bundle/META-INF/signature.p7s \
         -content bundle/META-INF/ASiCManifest.xml -CAfile root.pem
 
-The files are only read, once each (ASiC-S: twice, for the signature and the copy); the
+The files are only read, once each (ASiC-S, and XAdES at B-LT or B-LTA: twice); the
 container appears atomically.
 
 .. versionadded:: 0.2.0
@@ -41,7 +42,7 @@ from pathlib import Path
 from typing import Literal
 from urllib.parse import quote
 
-from esig._io import atomic_output, open_input
+from esig._io import atomic_output, open_input, read_input
 from esig._model import EsigModel
 from esig._pyhanko.cades import sign_cades
 from esig._pyhanko.cades_archive import add_archive_timestamp_v3
@@ -65,6 +66,7 @@ from esig.devices.base import DigestAlgorithm, SignatureCreationDevice
 from esig.errors import DocumentNotFoundError, InputError, OutputError
 from esig.identity import NameIdentity
 from esig.signing.asic_archive import write_archive
+from esig.signing.asic_xades_archive import container_resolver, long_term_xades
 from esig.signing.baseline import (
     BaselineLevel,
     BaselineRequest,
@@ -125,11 +127,6 @@ def _baseline(
     validation: ValidationServices | None,
     signature_format: SignatureFormat = "cades",
 ) -> BaselineRequest:
-    if signature_format == "xades" and level.long_term:
-        raise InputError(
-            f"XAdES signatures in ASiC containers are made at B-B or B-T; {level.value} "
-            "is not offered yet"
-        )
     if level is BaselineLevel.B_LTA:
         # the signature itself is B-LT; the archive manifest and timestamp make it B-LTA
         return BaselineRequest(level=BaselineLevel.B_LT, timestamp=timestamp, validation=validation)
@@ -204,15 +201,17 @@ async def async_sign_asic(
                 _detached(name, writer.add_file(name, path, digest_algorithm.value))
                 for name, path in entries
             ]
-            writer.add_bytes(
-                signature_name,
-                await sign_xades_signatures(
-                    files_signed,
-                    device=device,
-                    digest_algorithm=digest_algorithm,
-                    timestamp=baseline.timestamp,
-                ),
+            document = await sign_xades_signatures(
+                files_signed,
+                device=device,
+                digest_algorithm=digest_algorithm,
+                timestamp=baseline.timestamp,
             )
+            if level.long_term:
+                document = await _long_term(
+                    document, entries, level, timestamp, validation, digest_algorithm
+                )
+            writer.add_bytes(signature_name, document)
     else:
         with atomic_output(dst) as out, write_container(out, chosen) as writer:
             manifest_name = await _write_cades(
@@ -237,6 +236,34 @@ async def async_sign_asic(
         level=level,
         size=dst.stat().st_size,
     )
+
+
+async def _long_term(  # noqa: PLR0917 - sign_asic's arguments, passed on
+    document: bytes,
+    entries: list[tuple[str, Path]],
+    level: BaselineLevel,
+    timestamp: TimestampService | None,
+    validation: ValidationServices | None,
+    digest_algorithm: DigestAlgorithm,
+) -> bytes:
+    """The XAdES signature (at B-T) brought to B-LT or B-LTA, its references the files."""
+    by_uri = {quote(name): path for name, path in entries}
+
+    def resolve(uri: str) -> bytes | None:
+        path = by_uri.get(uri)
+        return None if path is None else read_input(path, what="file to sign")
+
+    data, _, _ = await long_term_xades(
+        document,
+        resolve,
+        level=level,
+        # B-LT adds no timestamp to the signature timestamp it has; B-LTA an archive one
+        timestamp=timestamp if level is BaselineLevel.B_LTA else None,
+        validation=validation,
+        digest_algorithm=digest_algorithm,
+        name=f"{META_INF}signatures.xml",
+    )
+    return data
 
 
 def _detached(name: str, digest: bytes) -> DetachedFile:
@@ -339,7 +366,9 @@ def sign_asic(
         level: B-B, B-T, B-LT or (CAdES) B-LTA: the signature at B-LT, then for
             ASiC-E ``META-INF/ASiCArchiveManifest.xml`` and its archive timestamp
             ``META-INF/timestamp001.tst``, for ASiC-S an archive-time-stamp-v3 in the
-            CAdES signature (EN 319 122-1, as DSS does). XAdES: B-B or B-T.
+            CAdES signature (EN 319 122-1, as DSS does). XAdES: B-LT and B-LTA
+            add CertificateValues, RevocationValues, TimeStampValidationData and
+            (B-LTA) an ArchiveTimeStamp inside the XAdES signature.
         timestamp: The time-stamping service; required from B-T on.
         validation: Trust anchors and timeout for collecting validation data (B-LT).
         digest_algorithm: The digest algorithm of the manifest and the signature.
@@ -348,7 +377,7 @@ def sign_asic(
         A description of the container and the signature.
 
     Raises:
-        InputError: B-LT or B-LTA for XAdES, an unknown signature format,
+        InputError: An unknown signature format,
             a missing service, no file, two files of the same name, a
             file named ``mimetype``, or ASiC-S with more than one file (checked before
             the device is used).
@@ -476,6 +505,16 @@ async def _add_xades(
     document = await sign_xades_signatures(
         files, device=device, digest_algorithm=digest_algorithm, timestamp=baseline.timestamp
     )
+    if baseline.level.long_term:
+        document, _, _ = await long_term_xades(
+            document,
+            container_resolver(source),
+            level=baseline.level,
+            timestamp=None,
+            validation=baseline.validation,
+            digest_algorithm=digest_algorithm,
+            name=signature_name,
+        )
     with atomic_output(dst) as out, write_container(out, AsicForm.ASIC_E) as writer:
         for name in source.names:
             writer.copy(source, name)
@@ -527,7 +566,7 @@ def add_asic_signature(
     Raises:
         InputError: Not an ASiC-E container (ASiC-S takes one signature), refused by
             the reader's limits, B-LTA (archive with :func:`extend_asic` afterwards;
-            XAdES: B-LT too) or a missing service.
+            or a missing service.
         OutputError: ``output`` is the container itself, or cannot be written.
         ServiceError: The time-stamping service or a revocation service failed.
         SigningError: The device or pyHanko could not produce the signature.

@@ -53,6 +53,7 @@ from esig.asic.container import (
     CADES_SIGNATURE,
     MANIFEST,
     MIMETYPE,
+    XADES_SIGNATURE,
     AsicContainer,
     AsicForm,
     ContainerWriter,
@@ -63,7 +64,8 @@ from esig.asic.container import (
 from esig.asic.manifest import ManifestError, build_manifest, parse_manifest
 from esig.devices.base import DigestAlgorithm
 from esig.errors import InputError, OutputError
-from esig.signing.baseline import TimestampService, ValidationServices
+from esig.signing.asic_xades_archive import extend_signatures
+from esig.signing.baseline import BaselineLevel, TimestampService, ValidationServices
 
 __all__ = ["ArchivedContainer", "async_extend_asic", "extend_asic", "write_archive"]
 
@@ -93,6 +95,8 @@ class ArchivedContainer(EsigModel):
     """An earlier archive timestamp was there, and is now covered by the new one."""
     size: int
     """Size of the container in bytes."""
+    level: BaselineLevel = BaselineLevel.B_LTA
+    """B-LTA, or B-LT (XAdES containers extended to B-LT only)."""
 
 
 def mime_of(name: str) -> str:
@@ -189,9 +193,12 @@ async def async_extend_asic(
     validation: ValidationServices | None = None,
     digest_algorithm: DigestAlgorithm = DigestAlgorithm.SHA256,
     limits: ZipLimits | None = None,
+    level: BaselineLevel = BaselineLevel.B_LTA,
 ) -> ArchivedContainer:
-    """Bring an ASiC container with CAdES to B-LTA, or renew it; see :func:`extend_asic`."""
-    if timestamp is None:
+    """Bring an ASiC container to B-LTA (XAdES: or B-LT), or renew it; see :func:`extend_asic`."""
+    if level not in (BaselineLevel.B_LT, BaselineLevel.B_LTA):
+        raise InputError(f"An ASiC container is extended to B-LT or B-LTA, not {level.value}")
+    if timestamp is None and level is BaselineLevel.B_LTA:
         raise InputError(
             "B-LTA needs a time-stamping service for the archive timestamp: give "
             "timestamp=TimestampService(url=...) (CLI: --tsa URL)"
@@ -203,6 +210,20 @@ async def async_extend_asic(
     algorithm = digest_algorithm.value
     with open_container(src, limits=limits) as source:
         signatures = source.signature_files(CADES_SIGNATURE)
+        if not signatures and source.signature_files(XADES_SIGNATURE):
+            return await _extend_xades(
+                source,
+                dst,
+                level=level,
+                timestamp=timestamp,
+                validation=validation,
+                digest_algorithm=digest_algorithm,
+            )
+        if level is not BaselineLevel.B_LTA or timestamp is None:
+            raise InputError(
+                "An ASiC container with CAdES is extended to LTA (archive manifest and "
+                "archive timestamp); its signatures get their validation data on the way"
+            )
         if source.form is AsicForm.ASIC_S and signatures:
             return await _extend_asic_s(
                 source,
@@ -320,6 +341,36 @@ async def _extend_asic_s(
     )
 
 
+async def _extend_xades(
+    source: AsicContainer,
+    dst: Path,
+    *,
+    level: BaselineLevel,
+    timestamp: TimestampService | None,
+    validation: ValidationServices | None,
+    digest_algorithm: DigestAlgorithm,
+) -> ArchivedContainer:
+    """XAdES: each ``META-INF/signatures*.xml`` extended inside itself; no archive manifest."""
+    done = await extend_signatures(
+        source,
+        dst,
+        level=level,
+        timestamp=timestamp,
+        validation=validation,
+        digest_algorithm=digest_algorithm,
+    )
+    return ArchivedContainer(
+        path=dst,
+        archive_manifest=None,
+        timestamp_file=done.extended[-1],
+        covered=(*source.data_files, *done.extended),
+        extended_signatures=done.extended,
+        renewed=done.renewed,
+        size=dst.stat().st_size,
+        level=level,
+    )
+
+
 def _ordered(covered: list[tuple[str, bytes]]) -> list[tuple[str, bytes]]:
     """Data files first, then signatures, manifests, archive manifests and timestamps."""
 
@@ -352,8 +403,14 @@ def extend_asic(
     validation: ValidationServices | None = None,
     digest_algorithm: DigestAlgorithm = DigestAlgorithm.SHA256,
     limits: ZipLimits | None = None,
+    level: BaselineLevel = BaselineLevel.B_LTA,
 ) -> ArchivedContainer:
-    """Bring an ASiC container with CAdES to B-LTA, or renew its archive timestamp.
+    """Bring an ASiC container to B-LTA, or renew its archive timestamp.
+
+    XAdES (``META-INF/signatures*.xml``, no CAdES signature): each signature file is
+    extended inside itself, as :func:`~esig.signing.xades_extend.extend_xml` does
+    (B-LT: validation data; B-LTA: an ArchiveTimeStamp too; renewal on a B-LTA one),
+    its references resolved to the container's files; no archive manifest is added.
 
     ASiC-S: the CAdES signature gets its B-LT data (first time) and an
     archive-time-stamp-v3 over the signed file and the signature (renewal: the previous
@@ -374,10 +431,12 @@ def extend_asic(
             default the self-signed certificates the signatures carry anchor it.
         digest_algorithm: The digest algorithm of the archive manifest and timestamp.
         limits: The container reader's limits (default :class:`~esig.asic.ZipLimits`).
+        level: B-LTA (default), or B-LT for a container with XAdES signatures.
 
     Raises:
-        InputError: No time-stamping service, not an ASiC container with CAdES
-            signatures, an unreadable archive manifest, or refused by the reader.
+        InputError: No time-stamping service, B-LT for CAdES, not an ASiC container
+            with signatures, a XAdES signature that does not verify, an unreadable
+            archive manifest, or refused by the reader.
         ServiceError: The time-stamping service, an OCSP responder or a CRL server failed.
         SigningError: Validation data cannot be collected (e.g. no path to an anchor).
         OutputError: ``output`` is the container itself, or cannot be written.
@@ -391,5 +450,6 @@ def extend_asic(
             validation=validation,
             digest_algorithm=digest_algorithm,
             limits=limits,
+            level=level,
         )
     )

@@ -9,7 +9,9 @@ assessment, XML signature wrapping named), its references resolved inside the
 container: a file a reference names that is not there is ``SIGNED_DATA_NOT_FOUND``
 (indeterminate); a file whose digest differs was changed after signing and is named in
 a ``HASH_FAILURE`` (failed). The container's findings (unsigned files, ``mimetype``)
-are added by :func:`~esig.verification.asic.verify_asic`.
+are added by :func:`~esig.verification.asic.verify_asic`. The long-term data a signature
+carries (B-LT, B-LTA: embedded values, archive timestamps) is judged as for standalone
+XAdES (:mod:`esig.verification.xades_long_term`), and names its baseline conformance.
 
 .. versionadded:: 0.2.0
 """
@@ -36,6 +38,7 @@ from esig.verification.asic_reading import (
 from esig.verification.report import CheckId, Finding, Outcome, SubIndication
 from esig.verification.verifier import Verifier, signature_report
 from esig.verification.xades import timestamp_findings, xml_scope
+from esig.verification.xades_long_term import with_long_term
 
 __all__ = ["XadesAsicReader"]
 
@@ -205,5 +208,6 @@ class XadesAsicReader:
             extra = timestamp_findings(facts)
             if extra:
                 report = report.model_copy(update={"findings": (*report.findings, *extra)})
+            report = with_long_term(report, facts, verifier.validation_anchors)
             read.append(ReadSignature(report, frozenset(coverage.covered)))
         return tuple(read)
