@@ -281,7 +281,7 @@ def test_each_cades_signature_says_its_baseline_level(
         assert line in report.to_text()
 
 
-def test_xades_container_signatures_get_no_cades_level(
+def test_xades_container_signatures_get_a_xades_level_not_a_cades_one(
     tmp_path: Path, esig_trust_services: LocalTrustServices
 ) -> None:
     (tmp_path / "a.txt").write_text("a")
@@ -290,5 +290,10 @@ def test_xades_container_signatures_get_no_cades_level(
         signature_format="xades",
     )  # fmt: skip
     report = esig.verify_asic(signed.path, trust=[esig_trust_services.root_certificate])
-    assert report.signatures[0].conformance is None
+    conformance = report.signatures[0].conformance
+    assert conformance is not None
+    assert conformance.subfilter == "http://uri.etsi.org/01903/v1.3.2#"  # XAdES, EN 319 132-1
+    assert conformance.reached is BaselineLevel.B_B
+    assert "CAdES conformance" not in report.to_text()
+    assert "XAdES conformance: B-B reached" in report.to_text()
     assert [f.name for f in report.signatures[0].covered_files] == ["a.txt"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from esig.levels import RequirementStatus
 from esig.model.revision_changes import ObjectChange
 from esig.trust.tl_qualification import TrustedListQualification
+from esig.verification.conformance import XADES_FORMAT
 from esig.verification.report_parts import Outcome
 from esig.verification.report_view import ReportView, SignatureView
 
@@ -107,7 +108,14 @@ _MAX_CHANGES = 20
 
 
 def conformance_kind(sig: SignatureView) -> str:
-    """``CAdES`` for a signature in a container (EN 319 122-1), else ``PAdES``."""
+    """The baseline the conformance is judged against: XAdES, CAdES or PAdES.
+
+    ``XAdES`` when it was judged as EN 319 132-1 (a XML signature, alone or in a
+    container); ``CAdES`` for another signature in a container (EN 319 122-1); else
+    ``PAdES``.
+    """
+    if sig.conformance is not None and sig.conformance.subfilter == XADES_FORMAT:
+        return "XAdES"
     return "CAdES" if sig.covered_files or sig.field_name.startswith("META-INF/") else "PAdES"
 
 
