@@ -198,6 +198,9 @@ def test_covered_files_in_the_report_text_json_and_etsi_xml(
         ("b.txt", hashlib.sha256(b"b\n").hexdigest()),
     ]
     assert "Files:       2 covered" in report.to_text() and "    a.xml  " in report.to_text()
+    page = report.to_html()
+    assert "<dt>Files</dt><dd>2 covered (SHA-256)" in page
+    assert f'<code>a.xml</code> <code class="esig-hash">{sig.covered_files[0].sha256}' in page
     dumped = json.loads(report.model_dump_json())["signatures"][0]["covered_files"]
     assert [f["name"] for f in dumped] == ["a.xml", "b.txt"]
     schema = report_json_schema()

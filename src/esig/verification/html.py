@@ -226,6 +226,8 @@ def _facts(sig: SignatureView) -> str:
                 "the rest is the signature value)",
             )
         )
+    if sig.covered_files:
+        rows.append(("Files", _covered_files(sig)))
     if sig.integrity is not None:
         integ = sig.integrity
         rows.append(
@@ -251,6 +253,16 @@ def _changes(sig: SignatureView) -> str:
 
 
 _MAX_CHANGES = 20
+
+
+def _covered_files(sig: SignatureView) -> str:
+    """A container signature's files, each with its SHA-256 (the first twenty)."""
+    shown = sig.covered_files[:_MAX_CHANGES]
+    items = "".join(f"<li><code>{_e(f.name)}</code> {_hash(f.sha256)}</li>" for f in shown)
+    more = len(sig.covered_files) - len(shown)
+    extra = f'<li class="esig-muted">… and {more} more (JSON)</li>' if more > 0 else ""
+    count = len(sig.covered_files)
+    return f"{count} covered (SHA-256)<ul>{items}{extra}</ul>"
 
 
 def _chain(path: CertificatePath) -> str:
