@@ -32,6 +32,7 @@ import zlib
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import IO, BinaryIO
+from urllib.parse import unquote
 
 from esig._io import CHUNK_SIZE, open_input
 from esig._model import EsigModel
@@ -312,6 +313,17 @@ class AsicContainer:
     def manifests(self) -> tuple[str, ...]:
         """The ``META-INF/ASiCManifest*.xml`` files."""
         return tuple(n for n in self._infos if MANIFEST.fullmatch(n))
+
+    def entry_for(self, uri: str) -> str | None:
+        """The entry a signature's relative (possibly URL-encoded) URI names, or ``None``.
+
+        .. versionadded:: 0.2.0
+        """
+        names = set(self._infos)
+        for candidate in (uri, unquote(uri), unquote(uri).removeprefix("./")):
+            if candidate in names:
+                return candidate
+        return None
 
     def signature_files(self, kind: SignatureFileKind = CADES_SIGNATURE) -> tuple[str, ...]:
         """The signature files of one format in ``META-INF/``."""

@@ -17,7 +17,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import unquote
 
 from esig._io import atomic_output
 from esig._xml.xades_extend import extend_xades
@@ -45,8 +44,8 @@ def container_resolver(container: AsicContainer) -> Callable[[str], bytes | None
     """A detached reference's URI → the bytes of the container file it names."""
 
     def resolve(uri: str) -> bytes | None:
-        entry = unquote(uri).removeprefix("./")
-        return container.read(entry) if entry in container.names else None
+        entry = container.entry_for(uri)
+        return container.read(entry) if entry is not None else None
 
     return resolve
 

@@ -71,7 +71,6 @@ from esig.verification.asic_reading import (
     Coverage,
     ReadSignature,
     finding,
-    in_container,
     listing,
 )
 from esig.verification.asic_xades import XadesAsicReader
@@ -99,7 +98,7 @@ __all__ = [
 def _check_references(container: AsicContainer, manifest: AsicManifest) -> Coverage:
     result = Coverage(references=len(manifest.references))
     for ref in manifest.references:
-        name = in_container(container, ref.uri)
+        name = container.entry_for(ref.uri)
         if name is None:
             result.missing.append(ref.uri)
             continue
@@ -231,7 +230,7 @@ class CadesAsicReader:
             except ManifestError as exc:
                 unreadable.append((manifest_name, str(exc)))
                 continue
-            if in_container(container, manifest.signature) == name:
+            if container.entry_for(manifest.signature) == name:
                 return manifest_name, manifest, None
         if len(unreadable) == 1:
             return unreadable[0][0], None, unreadable[0][1]

@@ -3,7 +3,7 @@
 A reader (:class:`AsicSignatureReader`) claims signature files by name and returns one
 :class:`ReadSignature` per signature in a file: CAdES in :mod:`esig.verification.asic`,
 XAdES in :mod:`esig.verification.asic_xades`. Both resolve the names their signatures
-give to the container's files with :func:`in_container`.
+give to the container's files with :meth:`AsicContainer.entry_for`.
 
 .. versionadded:: 0.2.0
 """
@@ -13,14 +13,13 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Protocol
-from urllib.parse import unquote
 
 from esig.asic.container import AsicContainer, SignatureFileKind
 from esig.law import Citation
 from esig.verification.report import CheckId, Finding, Outcome, SignatureReport, SubIndication
 from esig.verification.verifier import Verifier
 
-__all__ = ["AsicSignatureReader", "Coverage", "ReadSignature", "finding", "in_container", "listing"]
+__all__ = ["AsicSignatureReader", "Coverage", "ReadSignature", "finding", "listing"]
 
 
 @dataclass
@@ -88,12 +87,3 @@ def listing(names: Iterable[str]) -> str:
     ordered = sorted(names)
     shown = ", ".join(ordered[:10])
     return shown + (f" and {len(ordered) - 10} more" if len(ordered) > 10 else "")
-
-
-def in_container(container: AsicContainer, uri: str) -> str | None:
-    """The container entry a (relative, possibly URL-encoded) URI names, or ``None``."""
-    names = set(container.names)
-    for candidate in (uri, unquote(uri), unquote(uri).removeprefix("./")):
-        if candidate in names:
-            return candidate
-    return None

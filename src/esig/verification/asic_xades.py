@@ -32,7 +32,6 @@ from esig.verification.asic_reading import (
     Coverage,
     ReadSignature,
     finding,
-    in_container,
     listing,
 )
 from esig.verification.report import CheckId, Finding, Outcome, SubIndication
@@ -49,7 +48,7 @@ def _coverage(container: AsicContainer, facts: XadesFacts) -> Coverage:
         if ref.kind is not ReferenceKind.DATA or ref.external is None:
             continue
         result.references += 1
-        name = in_container(container, ref.uri)
+        name = container.entry_for(ref.uri)
         if name is None:
             result.missing.append(ref.external)
             continue
@@ -180,7 +179,7 @@ class XadesAsicReader:
         """
 
         def resolve(uri: str) -> bytes | None:
-            entry = in_container(container, uri)
+            entry = container.entry_for(uri)
             return None if entry is None else container.read(entry)
 
         try:
