@@ -27,7 +27,7 @@ from esig.errors import (
     SigningError,
     WrongPassphraseError,
 )
-from esig.issuance import TestPKI
+from esig.issuance import KeyType, TestPKI
 from esig.testing import real_part_missing, require_tool
 
 if TYPE_CHECKING:
@@ -460,3 +460,29 @@ def test_the_pin_is_kept_only_for_per_use_keys(
     with esig_softhsm_beid.open_device("Signature") as device:
         assert repr(device._pin) == "<PIN hidden>"
     assert device._pin is None  # forgotten on close
+
+
+def test_keys_can_be_added_while_a_device_holds_the_login(esig_softhsm: SoftHsmTokens) -> None:
+    # PKCS#11 login state is per application: while a device of this process is logged in,
+    # a second C_Login on that token fails (CKR_USER_ALREADY_LOGGED_IN). The test kit's
+    # key generation and certificate import share the login instead of failing.
+    token = esig_softhsm.standard
+    digest = hashlib.sha256(b"shared login").digest()
+    with token.open_device("ec-signer") as device:
+        public = esig_softhsm.hsm.generate_key(
+            token.label, label="added-while-open", key_id=b"\x7e", key_type=KeyType.EC_P256
+        )
+        try:
+            assert isinstance(public, ec.EllipticCurvePublicKey)
+            # The open device was not logged out by the key generation's session.
+            signature = device.sign_digest(digest, DigestAlgorithm.SHA256)
+            _verify_raw(device, signature, digest, DigestAlgorithm.SHA256)
+            labels = {
+                k.label for k in list_token_objects(token.module_path, token.label, token.pin)
+            }
+            assert "added-while-open" in labels
+        finally:
+            session = pkcs11.lib(token.module_path).get_token(token_label=token.label).open(rw=True)
+            with session:
+                for obj in session.get_objects({pkcs11.Attribute.LABEL: "added-while-open"}):
+                    obj.destroy()

@@ -583,8 +583,15 @@ class SoftHsm:
         return pkcs11.lib(self.module_path)
 
     def _session(self, token_label: str, mapper: Any = None) -> Any:
+        import pkcs11  # noqa: PLC0415 - python-pkcs11 is optional (esig[pkcs11])
+
         token = self._lib().get_token(token_label=token_label)
-        return token.open(rw=True, user_pin=self.pin, attribute_mapper=mapper)
+        try:
+            return token.open(rw=True, user_pin=self.pin, attribute_mapper=mapper)
+        except pkcs11.UserAlreadyLoggedIn:
+            # A device of this process holds the token's login (PKCS#11 login state is
+            # per application): a new session shares it, so open one without logging in.
+            return token.open(rw=True, attribute_mapper=mapper)
 
     def _token(self, label: str, keys: Sequence[SoftHsmKey], pki: TestPKI) -> SoftHsmToken:
         return SoftHsmToken(
