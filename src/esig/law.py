@@ -222,6 +222,8 @@ class EIDAS:
     ART_36_D: ClassVar[Citation] = _eidas(36, letter="d")
     ART_38: ClassVar[Citation] = _eidas(38)
     ART_39: ClassVar[Citation] = _eidas(39)
+    ART_41_2: ClassVar[Citation] = _eidas(41, 2)
+    ART_42: ClassVar[Citation] = _eidas(42)
     ART_52: ClassVar[Citation] = _eidas(52)
 
 
@@ -409,6 +411,10 @@ _SUMMARIES: dict[str, str] = {
     "eIDAS art. 36(d)": "linked to the data it relates to so that any later change is detectable",
     "eIDAS art. 38": "qualified certificates for electronic seals",
     "eIDAS art. 39": "qualified electronic seal creation devices",
+    "eIDAS art. 41(2)": "a qualified electronic time stamp enjoys the presumption of the "
+    "accuracy of the date and time it indicates and of the integrity of the data it is bound to",
+    "eIDAS art. 42": "requirements for qualified electronic time stamps (bound to the data, "
+    "accurate UTC, signed by a qualified trust service provider)",
     "eIDAS art. 52": "entry into force; the Regulation applies from 1 July 2016",
     # ETSI EN 319 142-1 V1.1.1 — PAdES baseline signatures (a standard, not law)
     "EN 319 142-1 clause 6.3": "the elements each PAdES baseline level (B-B to B-LTA) requires",

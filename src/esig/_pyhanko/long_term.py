@@ -144,6 +144,8 @@ class TimestampFacts:
     """The TSA's certificates (its own, CAs above it) that name OCSP responders or CRL
     distribution points but about which no revocation data was available: why an
     otherwise sound timestamp was not trusted (filled by the caller)."""
+    tsa_path: tuple[x509.Certificate, ...] = ()
+    """The TSA's validated path, its certificate first (empty: not validated)."""
 
 
 class RevocationFault(StrEnum):
@@ -335,7 +337,16 @@ def timestamp_facts(status: TimestampSignatureStatus | None) -> TimestampFacts |
         trusted=bool(status.trusted),
         trust_problem=None if problem is None else str(getattr(problem, "name", problem)),
         tsa_revoked_at=details.revocation_date if details is not None else None,
+        tsa_path=_path_of(status),
     )
+
+
+def _path_of(status: TimestampSignatureStatus) -> tuple[x509.Certificate, ...]:
+    """The validated path of a timestamp's TSA, leaf first (empty when there is none)."""
+    path = getattr(status, "validation_path", None)
+    if path is None:
+        return ()
+    return tuple(reversed([from_asn1(c) for c in path.iter_certs(include_root=True)]))
 
 
 async def revocation_problem(

@@ -20,12 +20,15 @@ from esig.model.trusted_lists import StatusEntry, TrustedList
 from esig.ts119615 import Outcome, ServiceEntry, qualify
 from esig.ts119615.certificate import cert_facts
 from esig.ts119615.facts import QCP, QCP_PLUS, QCT_ESEAL, QCT_ESIGN, QCT_WEB, CertFacts
+from esig.ts119615.timestamps import TimestampOutcome, qualify_timestamp
 
 __all__ = [
     "RawAssessment",
+    "RawTimestampAssessment",
     "RegistryHandle",
     "ServiceMatch",
     "assess",
+    "assess_timestamp",
     "build_registry",
 ]
 
@@ -124,6 +127,58 @@ def _pick(
     )
 
 
+def _placed(handle: RegistryHandle, found: list[tuple[int, IndexedService]]) -> list[ServiceEntry]:
+    """Every status period of ``found``, marked with its list and whether it is acceptable."""
+    entries: list[ServiceEntry] = []
+    for list_index, service in found:
+        problem = handle.problems.get(list_index)
+        entries += [
+            replace(e, list_index=list_index, list_acceptable=problem is None, list_problem=problem)
+            for e in service.entries
+        ]
+    return entries
+
+
+@dataclass(frozen=True)
+class RawTimestampAssessment:
+    """What the lists say about one timestamp's TSA."""
+
+    outcome: TimestampOutcome
+    services: tuple[str, ...] = ()
+    """The listed services the TSA reaches, in words (provider, service, list)."""
+
+
+def _identified_by(
+    handle: RegistryHandle, cert: x509.Certificate
+) -> list[tuple[int, IndexedService]]:
+    """The services whose digital identity is ``cert`` itself (as lists name a TSU)."""
+    return [(i, s) for i, s in handle.services if cert in s.certificates]
+
+
+def assess_timestamp(
+    handle: RegistryHandle,
+    chain: Sequence[x509.Certificate],
+    generation_time: dt.datetime,
+    poe_time: dt.datetime | None = None,
+) -> RawTimestampAssessment:
+    """Find the listed services the TSA's ``chain`` reaches and judge the timestamp.
+
+    A service is reached when its digital identity is a certificate of the chain (the
+    TSA's own, as most lists name a time-stamping unit) or issued one, the nearest first.
+    """
+    found: list[tuple[int, IndexedService]] = []
+    for cert in chain:
+        found = _identified_by(handle, cert) or _listed_issuers(handle, cert)
+        if found:
+            break
+    outcome = qualify_timestamp(_placed(handle, found), generation_time, poe_time)
+    names = tuple(
+        f"{service.provider_name!r}, {service.service.current.service_name!r}"
+        for _, service in found
+    )
+    return RawTimestampAssessment(outcome=outcome, services=names)
+
+
 def assess(
     handle: RegistryHandle, chain: Sequence[x509.Certificate], moment: dt.datetime
 ) -> RawAssessment:
@@ -141,17 +196,10 @@ def assess(
         return RawAssessment()
     entries: list[ServiceEntry] = []
     owners: dict[int, tuple[int, IndexedService]] = {}
-    for list_index, service in issuers:
-        problem = handle.problems.get(list_index)
-        for entry in service.entries:
-            placed = replace(
-                entry,
-                list_index=list_index,
-                list_acceptable=problem is None,
-                list_problem=problem,
-            )
+    for found in issuers:
+        for placed in _placed(handle, [found]):
             entries.append(placed)
-            owners[id(placed)] = (list_index, service)
+            owners[id(placed)] = found
     facts = cert_facts(chain[0])
     outcome = qualify(facts, entries, moment)
     signing = outcome.at_signing

@@ -46,9 +46,11 @@ from pyhanko.sign.validation.qualified.tsp import TSPServiceParsingError
 from esig._pyhanko.signer import from_asn1
 from esig._pyhanko.tl_assess import (
     RawAssessment,
+    RawTimestampAssessment,
     RegistryHandle,
     ServiceMatch,
     assess,
+    assess_timestamp,
     build_registry,
 )
 from esig._pyhanko.tl_definitions import service_entries
@@ -79,9 +81,11 @@ from esig.model.trusted_lists import (
 __all__ = [
     "LoadedList",
     "RawAssessment",
+    "RawTimestampAssessment",
     "RegistryHandle",
     "ServiceMatch",
     "assess",
+    "assess_timestamp",
     "build_registry",
     "is_list_of_lists",
     "load_list",

@@ -4,7 +4,9 @@
   service providers (BES art. 4), as a reviewable YAML/JSON file.
 * :mod:`esig.trust.trusted_lists` — EU trusted lists (ETSI TS 119 612; eIDAS art. 22):
   authenticated by their XML signature, then asked whether a certificate was qualified,
-  of which type and with a QSCD at a moment (TS 119 615, through pyHanko).
+  of which type and with a QSCD at a moment (TS 119 615, by esig's own rules), and
+  whether a timestamp is a qualified electronic time stamp.
+* :mod:`esig.trust.tl_timestamps` — the lists' answer about one timestamp (QTSA, TSA, N/A).
 * :mod:`esig.trust.tl_sync` — the EU list of trusted lists and its national lists synced
   into a cache folder (pivot LOTLs followed).
 * :mod:`esig.trust.tl_cache` — that cache folder loaded with no network.
@@ -41,6 +43,7 @@ if TYPE_CHECKING:
         SyncResult,
     )
     from esig.trust.tl_sync import sync_trusted_lists
+    from esig.trust.tl_timestamps import TimestampListQualification, TimestampQualification
     from esig.trust.trusted_lists import (
         CertificateType,
         QualificationRule,
@@ -69,6 +72,8 @@ _WHERE: dict[str, str] = {
     "SyncResult": "esig.trust.tl_manifest",
     "load_trusted_list_cache": "esig.trust.tl_cache",
     "sync_trusted_lists": "esig.trust.tl_sync",
+    "TimestampListQualification": "esig.trust.tl_timestamps",
+    "TimestampQualification": "esig.trust.tl_timestamps",
     "CertificateType": "esig.trust.trusted_lists",
     "CspRegister": "esig.trust.register",
     "QualificationRule": "esig.trust.trusted_lists",
@@ -116,6 +121,8 @@ __all__ = [
     "SignatureStatus",
     "StatusEntry",
     "SyncResult",
+    "TimestampListQualification",
+    "TimestampQualification",
     "TrustService",
     "TrustServiceProvider",
     "TrustServiceStatus",

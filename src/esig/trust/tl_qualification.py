@@ -36,8 +36,10 @@ _QUALIFIER_NAMES = frozenset(q.value for q in Qualifier)
 class QualificationStep(EsigModel):
     """One decision of the TS 119 615 procedure, as evidence in a report."""
 
-    moment: Literal["lists", "issuance", "signing"]
-    """Which part of the procedure: list acceptance, at issuance, at the signing time."""
+    moment: Literal["lists", "issuance", "signing", "generation", "poe"]
+    """Which part of the procedure: list acceptance, at issuance, at the signing time
+    (a certificate); at the generation time, at the earliest proof of existence (a
+    timestamp)."""
     rule: str
     """The rule, named as the EU's reference validator (DSS) names it."""
     outcome: Literal["pass", "warn", "fail", "info"]

@@ -117,6 +117,7 @@ from esig.model.trusted_lists import (
     as_aware,
 )
 from esig.trust.tl_qualification import QualificationStep, TrustedListQualification, answer
+from esig.trust.tl_timestamps import TimestampListQualification, timestamp_answer
 
 if TYPE_CHECKING:
     from esig._pyhanko.trusted_lists import LoadedList, RegistryHandle
@@ -354,6 +355,33 @@ class TrustedListSource:
             for refusal in self._refused
         ]
         return found.model_copy(update={"explanation": " ".join([found.explanation, *notes])})
+
+    def timestamp_qualification_at(
+        self,
+        chain: Sequence[x509.Certificate],
+        generation_time: dt.datetime,
+        *,
+        poe_time: dt.datetime | None = None,
+    ) -> TimestampListQualification:
+        """Whether a timestamp is a qualified electronic time stamp (QTSA, TSA or N/A).
+
+        Args:
+            chain: The TSA's certificate first, then its issuers as far as known.
+            generation_time: The time the token states (genTime; naive = UTC).
+            poe_time: The token's earliest proof of existence (default: the
+                generation time).
+
+        .. versionadded:: 0.2.0
+
+        """
+        if not chain:
+            raise InputError("timestamp_qualification_at needs at least the TSA's certificate")
+        from esig._pyhanko import trusted_lists as adapter  # noqa: PLC0415
+
+        generation_time = as_aware(generation_time)
+        poe = as_aware(poe_time) if poe_time is not None else generation_time
+        raw = adapter.assess_timestamp(self._handle, chain, generation_time, poe)
+        return timestamp_answer(raw, generation_time, poe)
 
 
 def read_trusted_list(

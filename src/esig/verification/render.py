@@ -84,6 +84,7 @@ def _signature_lines(index: int, sig: SignatureView) -> list[str]:
     lines.append(f"  Level:       {sig.level.summary}")
     lines.append(f"  Label:       {sig.level.label.value} (ETSI TS 119 172-4)")
     lines += _trusted_list_lines(sig.trusted_list_qualification)
+    lines += _timestamp_list_lines(sig)
     if sig.covered_files:
         lines.extend(_covered_lines(sig))
     if sig.conformance is not None:
@@ -105,6 +106,18 @@ def _signature_lines(index: int, sig: SignatureView) -> list[str]:
 
 
 _MAX_CHANGES = 20
+
+
+def _timestamp_list_lines(sig: SignatureView) -> list[str]:
+    """What the lists say about the signature timestamp (QTSA / TSA / N/A), when asked."""
+    data = sig.validation_data
+    if data is None:
+        return []
+    return [
+        f"  Timestamp:   {token.list_qualification.explanation}"
+        for token in data.timestamps
+        if token.list_qualification is not None
+    ]
 
 
 def conformance_kind(sig: SignatureView) -> str:

@@ -22,6 +22,7 @@ from esig._model import Base64Bytes, EsigModel
 from esig.identity import NameIdentity
 from esig.law import Citation
 from esig.model.coverage import Coverage
+from esig.trust.tl_timestamps import TimestampListQualification
 
 __all__ = [
     "Attack",
@@ -315,6 +316,12 @@ class TimestampToken(EsigModel):
     """The TSA's certificate (None: not found)."""
     trusted: bool
     """Imprint, signature and the TSA's path all passed."""
+    list_qualification: TimestampListQualification | None = None
+    """Whether the trusted lists make it a qualified electronic time stamp (QTSA, TSA,
+    N/A), with the steps; None when no trusted list was given.
+
+    .. versionadded:: 0.2.0
+    """
 
 
 class RevocationToken(EsigModel):

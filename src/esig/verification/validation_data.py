@@ -7,7 +7,14 @@ about the signer's chain: what an ETSI TS 119 102-2 report lists as validation o
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Sequence
+from typing import Protocol, runtime_checkable
+
+from cryptography import x509
+
 from esig._pyhanko.raw_signature import RawSignature
+from esig.trust.tl_timestamps import TimestampListQualification
 from esig.verification.report_parts import (
     CertificateSummary,
     RevocationToken,
@@ -15,21 +22,50 @@ from esig.verification.report_parts import (
     ValidationData,
 )
 
-__all__ = ["validation_data"]
+__all__ = ["TimestampListLike", "timestamp_list_qualification", "validation_data"]
 
 
-def validation_data(raw: RawSignature) -> ValidationData:
-    """The :class:`ValidationData` of one validated signature."""
+@runtime_checkable
+class TimestampListLike(Protocol):
+    """Trusted lists that can say whether a timestamp is qualified."""
+
+    def timestamp_qualification_at(  # noqa: D102
+        self,
+        chain: Sequence[x509.Certificate],
+        generation_time: dt.datetime,
+        *,
+        poe_time: dt.datetime | None = None,
+    ) -> TimestampListQualification: ...
+
+
+def timestamp_list_qualification(
+    trusted_lists: object | None,
+    chain: Sequence[x509.Certificate],
+    generation_time: dt.datetime,
+) -> TimestampListQualification | None:
+    """The lists' answer about a timestamp whose TSA has ``chain`` (None: no lists given)."""
+    if not chain or not isinstance(trusted_lists, TimestampListLike):
+        return None
+    return trusted_lists.timestamp_qualification_at(chain, generation_time)
+
+
+def validation_data(raw: RawSignature, trusted_lists: object | None = None) -> ValidationData:
+    """The :class:`ValidationData` of one validated signature.
+
+    With ``trusted_lists``, the signature timestamp says whether it is qualified.
+    """
     timestamps: tuple[TimestampToken, ...] = ()
     if raw.timestamp is not None:
         facts = raw.timestamp
         tsa = facts.tsa_certificate
+        chain = facts.tsa_path or ((tsa,) if tsa is not None else ())
         timestamps = (
             TimestampToken(
                 time=facts.time,
                 token_sha256=raw.timestamp_token_sha256,
                 tsa=CertificateSummary.from_certificate(tsa) if tsa is not None else None,
                 trusted=facts.imprint_matches and facts.signature_valid and facts.trusted,
+                list_qualification=timestamp_list_qualification(trusted_lists, chain, facts.time),
             ),
         )
     tokens: dict[str, RevocationToken] = {}
