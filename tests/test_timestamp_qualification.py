@@ -206,3 +206,38 @@ def test_a_pdf_signature_timestamp_says_whether_it_is_qualified(
     (token,) = plain.signatures[0].validation_data.timestamps  # type: ignore[union-attr]
     assert token.list_qualification is None
     assert "Timestamp:" not in plain.to_text()
+
+
+@pytest.mark.parametrize("kind", ["asice-cades", "xades"])
+def test_container_and_xml_signature_timestamps_are_judged_too(
+    kind: str,
+    tmp_path: Path,
+    tlso: IssuedCertificate,
+    esig_trust_services: LocalTrustServices,
+    tsa_chain: list[x509.Certificate],
+) -> None:
+    tsa = TimestampService(url=esig_trust_services.tsa_url, timeout=10)
+    device = esig_trust_services.signer.device()
+    anchors = [esig_trust_services.root_certificate]
+    granted = _status(TrustServiceStatus.GRANTED, NOW - 60 * DAY)
+    lists = _lists(tmp_path, tlso, _service(tsa_chain[0], granted))
+    if kind == "xades":
+        (tmp_path / "invoice.xml").write_bytes(b"<invoice><total>12.00</total></invoice>")
+        signed = esig.sign_xml(
+            tmp_path / "invoice.xml", tmp_path / "signed.xml", device,
+            level=BaselineLevel.B_T, timestamp=tsa,
+        ).path  # fmt: skip
+        report = esig.verify_xml(signed, trust=anchors, trusted_lists=lists, allow_fetching=True)
+    else:
+        (tmp_path / "a.txt").write_text("annex\n")
+        signed = esig.sign_asic(
+            [tmp_path / "a.txt"], tmp_path / "c.asice", device,
+            level=BaselineLevel.B_T, timestamp=tsa,
+        ).path  # fmt: skip
+        report = esig.verify_asic(signed, trust=anchors, trusted_lists=lists, allow_fetching=True)
+    (sig,) = report.signatures
+    assert sig.validation_data is not None, report.to_text()
+    (token,) = sig.validation_data.timestamps
+    assert token.list_qualification is not None
+    assert token.list_qualification.qualification is TimestampQualification.QTSA
+    assert "Timestamp:   QTSA" in report.to_text()
