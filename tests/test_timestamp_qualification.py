@@ -119,8 +119,14 @@ def test_withdrawn_before_the_generation_time_is_not_qualified(
     tmp_path: Path, tlso: IssuedCertificate, tsa_chain: list[x509.Certificate]
 ) -> None:
     lists = _withdrawn_five_days_ago(tmp_path, tlso, tsa_chain[0])
-    before = lists.timestamp_qualification_at(tsa_chain, NOW - 10 * DAY)
+    # made and proven (say, by an archive timestamp) before the withdrawal: qualified
+    proven = NOW - 9 * DAY
+    before = lists.timestamp_qualification_at(tsa_chain, NOW - 10 * DAY, poe_time=proven)
     assert before.qualification is TimestampQualification.QTSA
+    # nothing proves it before now (DSS takes the validation time): no longer qualified
+    unproven = lists.timestamp_qualification_at(tsa_chain, NOW - 10 * DAY)
+    assert unproven.qualification is TimestampQualification.TSA
+    assert [s.moment for s in unproven.steps if s.outcome == "fail"] == ["poe"]
     after = lists.timestamp_qualification_at(tsa_chain, NOW - DAY)
     assert after.qualification is TimestampQualification.TSA and not after.qualified
     failed = [s for s in after.steps if s.outcome == "fail"]
@@ -201,6 +207,20 @@ def test_a_pdf_signature_timestamp_says_whether_it_is_qualified(
     (token,) = again.signatures[0].validation_data.timestamps  # type: ignore[union-attr]
     assert token.list_qualification is not None
     assert token.list_qualification.qualification is TimestampQualification.TSA
+    # validated later, after a withdrawal, with nothing proving the token earlier: the
+    # earliest POE is the validation time (as DSS takes it), and then it was not qualified
+    later = NOW + 10 * DAY
+    withdrawn_later = _lists(
+        tmp_path,
+        tlso,
+        _service(tsa_chain[0], granted, _status(TrustServiceStatus.WITHDRAWN, NOW + 5 * DAY)),
+    )
+    future = esig.verify_pdf(signed, trust=anchors, trusted_lists=withdrawn_later, at=later)
+    (token,) = future.signatures[0].validation_data.timestamps  # type: ignore[union-attr]
+    assert token.list_qualification is not None
+    assert token.list_qualification.poe_time == later
+    assert token.list_qualification.qualification is TimestampQualification.TSA
+    assert [s.moment for s in token.list_qualification.steps if s.outcome == "fail"] == ["poe"]
     # no trusted list given: nothing is claimed either way
     plain = esig.verify_pdf(signed, trust=anchors, allow_fetching=True)
     (token,) = plain.signatures[0].validation_data.timestamps  # type: ignore[union-attr]

@@ -35,7 +35,8 @@ class TimestampListQualification(EsigModel):
     generation_time: dt.datetime
     """The time the token states (genTime)."""
     poe_time: dt.datetime
-    """Its earliest proof of existence (the generation time when nothing earlier proves it)."""
+    """Its earliest proof of existence: the oldest timestamp over it, else the moment of
+    validation."""
     services: tuple[str, ...] = ()
     """The listed services the TSA reaches (provider, service)."""
     steps: tuple[QualificationStep, ...] = ()

@@ -368,8 +368,9 @@ class TrustedListSource:
         Args:
             chain: The TSA's certificate first, then its issuers as far as known.
             generation_time: The time the token states (genTime; naive = UTC).
-            poe_time: The token's earliest proof of existence (default: the
-                generation time).
+            poe_time: The token's earliest proof of existence: the time of the oldest
+                timestamp over it, else the validation moment (default: now, as DSS
+                takes it when nothing later covers the token).
 
         .. versionadded:: 0.2.0
 
@@ -379,7 +380,7 @@ class TrustedListSource:
         from esig._pyhanko import trusted_lists as adapter  # noqa: PLC0415
 
         generation_time = as_aware(generation_time)
-        poe = as_aware(poe_time) if poe_time is not None else generation_time
+        poe = as_aware(poe_time) if poe_time is not None else dt.datetime.now(dt.UTC)
         raw = adapter.assess_timestamp(self._handle, chain, generation_time, poe)
         return timestamp_answer(raw, generation_time, poe)
 

@@ -124,8 +124,8 @@ def qualify_timestamp(
         entries: Every status period of every listed service whose digital identity is
             the TSA's certificate or a CA above it (empty: no list reached).
         generation_time: The time the token states (genTime).
-        poe_time: Its earliest proof of existence (default: the generation time, as for
-            a timestamp judged now with nothing earlier proving it).
+        poe_time: Its earliest proof of existence: the oldest timestamp over it, else the
+            validation moment (default: the generation time).
 
     """
     if not entries:

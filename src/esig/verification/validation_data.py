@@ -42,17 +42,32 @@ def timestamp_list_qualification(
     trusted_lists: object | None,
     chain: Sequence[x509.Certificate],
     generation_time: dt.datetime,
+    poe_time: dt.datetime,
 ) -> TimestampListQualification | None:
     """The lists' answer about a timestamp whose TSA has ``chain`` (None: no lists given)."""
     if not chain or not isinstance(trusted_lists, TimestampListLike):
         return None
-    return trusted_lists.timestamp_qualification_at(chain, generation_time)
+    return trusted_lists.timestamp_qualification_at(chain, generation_time, poe_time=poe_time)
 
 
-def validation_data(raw: RawSignature, trusted_lists: object | None = None) -> ValidationData:
+def _timestamp_poe(raw: RawSignature, at: dt.datetime | None) -> dt.datetime:
+    """The signature timestamp's earliest proof of existence, as DSS takes it.
+
+    The oldest validated document or archive timestamp over it, else the validation moment.
+    """
+    covering = raw.long_term.document_timestamp if raw.long_term is not None else None
+    moment = at or dt.datetime.now(dt.UTC)
+    return min(covering, moment) if covering is not None else moment
+
+
+def validation_data(
+    raw: RawSignature, trusted_lists: object | None = None, at: dt.datetime | None = None
+) -> ValidationData:
     """The :class:`ValidationData` of one validated signature.
 
-    With ``trusted_lists``, the signature timestamp says whether it is qualified.
+    With ``trusted_lists``, the signature timestamp says whether it is qualified (at its
+    generation time and at its earliest proof of existence, ``at`` or now when nothing
+    later covers it).
     """
     timestamps: tuple[TimestampToken, ...] = ()
     if raw.timestamp is not None:
@@ -65,7 +80,9 @@ def validation_data(raw: RawSignature, trusted_lists: object | None = None) -> V
                 token_sha256=raw.timestamp_token_sha256,
                 tsa=CertificateSummary.from_certificate(tsa) if tsa is not None else None,
                 trusted=facts.imprint_matches and facts.signature_valid and facts.trusted,
-                list_qualification=timestamp_list_qualification(trusted_lists, chain, facts.time),
+                list_qualification=timestamp_list_qualification(
+                    trusted_lists, chain, facts.time, _timestamp_poe(raw, at)
+                ),
             ),
         )
     tokens: dict[str, RevocationToken] = {}

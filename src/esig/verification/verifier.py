@@ -471,7 +471,7 @@ def _signature_report(
         level=assess_level(evidence),
         trusted_list_qualification=qualification.trusted_list_answer,
         conformance=assess_baseline(facts, verifier.validation_anchors) if facts else None,
-        validation_data=validation_data(raw, verifier.trusted_lists),
+        validation_data=validation_data(raw, verifier.trusted_lists, verifier.at),
     )
 
 
