@@ -337,19 +337,30 @@ def _token_signer(token: asn1_cms.ContentInfo) -> tuple[x509.Certificate | None,
 
 
 def _dss_updates(reader: PdfFileReader, after: int) -> list[int]:
-    """Revisions after ``after`` in which the DSS dictionary was (re)written."""
+    """Revisions after ``after`` in which the DSS dictionary was (re)written.
+
+    The catalog is resolved again only in a revision that rewrites it or points the
+    trailer elsewhere: resolving it in every revision costs the square of their number
+    (thousands of incremental updates took minutes).
+    """
     updates = []
+    root_id: int | None = None
+    target: int | None = None  # the object that holds the DSS: its own, or the catalog
     for revision in range(after + 1, reader.xrefs.total_revisions):
         try:
-            root = reader.get_historical_resolver(revision).root
-            if "/DSS" not in root:
-                continue
-            raw = root.raw_get("/DSS")
             written = {ref.idnum for ref in reader.xrefs.explicit_refs_in_revision(revision)}
-            target = raw.idnum if isinstance(raw, generic.IndirectObject) else reader.root_ref.idnum
+            raw_root = reader.trailer.raw_get("/Root", revision=revision)
+            this_root = raw_root.idnum if isinstance(raw_root, generic.IndirectObject) else None
+            if this_root is None or this_root != root_id or this_root in written:
+                root_id, target = this_root, None
+                root = reader.get_historical_resolver(revision).root
+                if "/DSS" in root:
+                    raw = root.raw_get("/DSS")
+                    target = raw.idnum if isinstance(raw, generic.IndirectObject) else this_root
         except _MALFORMED:
+            root_id = target = None  # resolve afresh in the next revision
             continue
-        if target in written:
+        if target is not None and target in written:
             updates.append(revision)
     return updates
 
