@@ -36,6 +36,7 @@ __all__ = [
     "ca_serve",
     "ca_terms_ack",
     "ca_terms_add",
+    "ca_verify_bundle",
 ]
 
 _API_KEY_ENV = "ESIG_CA_API_KEY"
@@ -481,3 +482,26 @@ def ca_export(
     verdict = "intact" if bundle.audit.intact else "BROKEN"
     typer.echo(f"{bundle.records} records, {bundle.certificates} certificates ({verdict}) in {out}")
     raise typer.Exit(EXIT_OK if bundle.audit.intact else EXIT_FAILED)
+
+
+def ca_verify_bundle(
+    bundle: Annotated[Path, typer.Argument(help="The ZIP esig ca export wrote.")],
+    ca_cert: Annotated[
+        Path | None,
+        typer.Option(
+            metavar="PEM", help="The CA certificate you trust (default: the bundle's ca.pem)."
+        ),
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
+) -> None:
+    """Check an exported bundle without the database: signature, digests, the log's audit."""
+    from esig.certificates import load_certificate
+    from esig.provider.bundle_check import verify_bundle
+
+    try:
+        trusted = None if ca_cert is None else load_certificate(ca_cert, what="CA certificate")
+        report = verify_bundle(bundle, ca_certificate=trusted)
+    except EsigError as exc:
+        raise fail(str(exc)) from None
+    typer.echo(report.model_dump_json(indent=2) if as_json else report.to_text().rstrip("\n"))
+    raise typer.Exit(EXIT_OK if report.intact else EXIT_FAILED)
