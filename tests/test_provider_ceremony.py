@@ -19,8 +19,11 @@ from typing import Any
 import pytest
 from cryptography import x509
 from cryptography.hazmat.primitives.serialization import Encoding
+from typer.testing import CliRunner
 
 import esig
+from esig.cli.app import build_app
+from esig.cli.output import EXIT_USAGE
 from esig.errors import InputError, SigningError
 from esig.issuance import IssuedCertificate, TestPKI
 from esig.profiles import CertificateProfile
@@ -124,27 +127,27 @@ def test_the_ceremony_makes_a_root_on_the_token_and_logs_it(
     tmp_path: Path, esig_softhsm: SoftHsmTokens
 ) -> None:
     ca, api_key, record = _ceremony(esig_softhsm, tmp_path, "ceremony-root", witnesses=["nora"])
-    certificate = ca.certificate
-    # A self-signed CA certificate, signed on the token by the new key.
-    certificate.verify_directly_issued_by(certificate)
-    assert certificate.subject.rfc4514_string() == certificate.issuer.rfc4514_string()
-    assert certificate.extensions.get_extension_for_class(x509.BasicConstraints).value.ca
-    assert "NTRBQ-12345678" in certificate.subject.rfc4514_string()
-    # The first record of the log is the ceremony: who, when, which key, which certificate.
-    first, second = ca.events()[:2]
-    assert (first.kind, first.operator, first.sequence) == (EventKind.KEY_CEREMONY, "alice", 1)
-    assert second.kind is EventKind.CA_CREATED
-    payload = json.loads(first.payload)
-    der = certificate.public_bytes(Encoding.DER)
-    import hashlib
+    with ca.signer.device:
+        certificate = ca.certificate
+        # A self-signed CA certificate, signed on the token by the new key.
+        certificate.verify_directly_issued_by(certificate)
+        assert certificate.subject.rfc4514_string() == certificate.issuer.rfc4514_string()
+        assert certificate.extensions.get_extension_for_class(x509.BasicConstraints).value.ca
+        assert "NTRBQ-12345678" in certificate.subject.rfc4514_string()
+        # The first record of the log is the ceremony: who, when, which key, which certificate.
+        first, second = ca.events()[:2]
+        assert (first.kind, first.operator, first.sequence) == (EventKind.KEY_CEREMONY, "alice", 1)
+        assert second.kind is EventKind.CA_CREATED
+        payload = json.loads(first.payload)
+        der = certificate.public_bytes(Encoding.DER)
+        import hashlib
 
-    assert payload["certificate_sha256"] == hashlib.sha256(der).hexdigest()
-    assert payload["token_label"] == esig_softhsm.standard.label
-    assert payload["token_serial"] and payload["witnesses"] == ["nora"]
-    assert payload["key_id"] == record.key_id
-    assert first.time == record.time
-    assert ca.audit().intact
-    ca.signer.device.close()
+        assert payload["certificate_sha256"] == hashlib.sha256(der).hexdigest()
+        assert payload["token_label"] == esig_softhsm.standard.label
+        assert payload["token_serial"] and payload["witnesses"] == ["nora"]
+        assert payload["key_id"] == record.key_id
+        assert first.time == record.time
+        assert ca.audit().intact
     # Read the key's attributes back through PKCS#11 ourselves.
     objects = _objects(esig_softhsm, "ceremony-root")
     assert objects["private"] == [
@@ -303,3 +306,36 @@ def test_the_readme_ceremony_commands_work(tmp_path: Path) -> None:
         again = _bash(rerun.replace("ca.db", database), tmp_path, env)
         assert again.returncode == 2, again.stdout + again.stderr
         assert refusal in again.stderr
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        (["--software-key", "ca.p12"], "give --device pkcs11:"),
+        (["--device", "file:ca.p12", "--subject", "CN=X", "--validity-days", "9"], "pkcs11:token="),
+        (["--device", "pkcs11:token=t?module-path=m.so"], "--subject"),
+        (
+            [
+                "--device",
+                "pkcs11:token=t?module-path=m.so",
+                "--subject",
+                "CN=X",
+                "--validity-days",
+                "9",
+            ],
+            "object=NEW-KEY-LABEL",
+        ),
+    ],
+)
+def test_the_ceremony_command_refuses_incomplete_options(
+    tmp_path: Path, options: list[str], message: str
+) -> None:
+    arguments = [
+        "ca", "init", "--generate-key", "--db", f"sqlite:///{tmp_path / 'ca.db'}",
+        "--base-url", "http://127.0.0.1:9", "--admin", "alice",
+        "--api-key-out", str(tmp_path / "alice.key"), *options,
+    ]  # fmt: skip
+    result = CliRunner().invoke(build_app(rich_help=False), arguments)
+    assert result.exit_code == EXIT_USAGE, result.output
+    assert message in result.output
+    assert not (tmp_path / "alice.key").exists()

@@ -174,11 +174,12 @@ def ca_init(  # noqa: PLR0917 - typer maps parameters to options
     try:
         if (device is None) == (software_key is None):
             raise InputError("Give the CA's key: --device URI or --software-key FILE")
+        if generate_key and device is None:
+            raise InputError("--generate-key makes the key on a token: give --device pkcs11:…")
         if api_key_out.exists():
             raise InputError("The API key file exists already; give a new path", path=api_key_out)
         store = ProviderStore(db)
-        if generate_key:
-            assert device is not None
+        if generate_key and device is not None:
             ca, key = _key_ceremony(
                 store,
                 device,

@@ -54,7 +54,8 @@ class KeyCeremonyRecord(EsigModel):
     """What a key ceremony made, as its ``key-ceremony`` log record holds it."""
 
     time: dt.datetime
-    """When (the provider's clock, UTC to the second)."""
+    """When it was recorded: the time of its log record (the provider's clock, UTC to the
+    second; the certificate's notBefore is the ceremony's start, at most seconds before)."""
     administrator: str
     """Who held it: the CA's first administrator."""
     witnesses: tuple[str, ...] = ()
@@ -262,4 +263,5 @@ def key_ceremony(
         except BaseException:
             writer.destroy(key_label)
             raise
-    return ca, api_key, record
+    # The record's time is the log record's (the clock may have ticked since notBefore).
+    return ca, api_key, record.model_copy(update={"time": ca.events()[0].time})
