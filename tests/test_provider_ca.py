@@ -347,6 +347,12 @@ def test_bad_database_urls_are_clear_errors(tmp_path: Path) -> None:
         ProviderStore(f"sqlite:///{tmp_path}/missing/ca.db")
     with pytest.raises(ProviderStoreError, match="No CA is set up"):
         CertificateAuthority(ProviderStore.for_path(tmp_path / "empty.db"), provider_ca_device())
+    # A PostgreSQL server that is not there: a clear error, and the password never shown.
+    unreachable = ProviderStore(f"postgresql+psycopg://ca:s3cret@/ca?host={tmp_path}/none")
+    assert "s3cret" not in repr(unreachable)
+    with pytest.raises(ProviderStoreError, match="Cannot read the provider's database") as caught:
+        unreachable.is_set_up()
+    assert "s3cret" not in str(caught.value)
 
 
 def test_revoking_twice_or_an_unknown_serial_is_refused(

@@ -37,7 +37,7 @@ from esig.provider import (
     Role,
     key_ceremony,
 )
-from esig.testing import require_tool
+from esig.testing import real_part_missing, require_tool
 from esig.testing.softhsm import SOFTHSM_MODULE, SoftHsmTokens
 from tests._provider import TERMS_TEXT, TERMS_URL, evidence, subscriber_request
 from tests._provider_token import token_ca_device
@@ -270,7 +270,7 @@ def _bash(script: str, folder: Path, env: dict[str, str]) -> subprocess.Complete
 def test_the_readme_ceremony_commands_work(tmp_path: Path) -> None:
     require_tool("softhsm2-util")
     if not Path(SOFTHSM_MODULE).exists():
-        pytest.skip("no SoftHSM2 module")  # require_tool above already failed under CI
+        real_part_missing(f"the SoftHSM2 module {SOFTHSM_MODULE}")
     tokens = tmp_path / "tokens"
     tokens.mkdir()
     config = tmp_path / "softhsm2.conf"
