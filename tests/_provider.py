@@ -1,7 +1,8 @@
 """A small certification service provider for the esig.provider tests.
 
-A real SQLite database in the test's folder, a real CA key (software, or on a SoftHSM2
-token), operators with real API keys, published terms. The subscriber's key is made
+A real database (a SQLite file in the test's folder, or a fresh database on the session's
+real PostgreSQL server), a real CA key (software, or on a SoftHSM2 token), operators with
+real API keys, published terms. The subscriber's key is made
 here, "on their device", and only its CSR goes to the CA.
 """
 
@@ -31,6 +32,7 @@ from esig.provider import (
     VerificationMethod,
     software_ca,
 )
+from tests._provider_db import Database, sqlite_database
 
 TERMS_URL = "https://ca.example.bq/pds/2026-1-en.pdf"
 TERMS_TEXT = b"PKI disclosure statement of Bonaire Trust, version 2026-1."
@@ -84,6 +86,8 @@ class Provider:
 
     ca: CertificateAuthority
     database: Path
+    """The SQLite file (meaningless on PostgreSQL: use :attr:`db`)."""
+    db: Database
     admin_key: str
     admin: OperatorSession
     officer_key: str
@@ -117,10 +121,11 @@ def make_provider(
     device: SignatureCreationDevice | None = None,
     base_url: str = "http://127.0.0.1:9",
     clock: Clock | None = None,
+    database: Database | None = None,
 ) -> Provider:
-    """Set up a CA in ``folder/ca.db``."""
-    database = folder / "ca.db"
-    store = ProviderStore.for_path(database)
+    """Set up a CA in ``database`` (default: the SQLite file ``folder/ca.db``)."""
+    db = database or sqlite_database(folder)
+    store = ProviderStore(db.url)
     ca, admin_key = CertificateAuthority.create(
         store,
         device or provider_ca_device(),
@@ -131,4 +136,6 @@ def make_provider(
     admin = ca.login(admin_key)
     officer_key = admin.add_operator("bob", [Role.REGISTRATION, Role.ISSUANCE, Role.REVOCATION])
     terms = admin.publish_terms("2026-1", TERMS_URL, TERMS_TEXT)
-    return Provider(ca, database, admin_key, admin, officer_key, ca.login(officer_key), terms)
+    return Provider(
+        ca, Path(db.raw), db, admin_key, admin, officer_key, ca.login(officer_key), terms
+    )

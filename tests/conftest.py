@@ -10,6 +10,7 @@ import pytest
 from esig.devices.software import SoftwareKey
 from esig.signing import sign_pdf
 from esig.testing import real_part_missing
+from tests._provider_db import Database, sqlite_database
 
 CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus"
 
@@ -41,3 +42,13 @@ def _no_proxy(monkeypatch: pytest.MonkeyPatch) -> None:
     for var in ("http_proxy", "https_proxy", "HTTP_PROXY", "HTTPS_PROXY"):
         if var in os.environ:
             monkeypatch.delenv(var)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def provider_database(request: pytest.FixtureRequest, tmp_path: Path) -> Database:
+    """A fresh provider database: a SQLite file, then a database on a real PostgreSQL."""
+    if request.param == "sqlite":
+        return sqlite_database(tmp_path)
+    server = request.getfixturevalue("esig_postgres")
+    name = server.create_database()
+    return Database("postgresql", server.url(name), server.conninfo(name))

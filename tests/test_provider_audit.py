@@ -1,7 +1,8 @@
 """The provider's records as evidence (BES art. 5(k), 5(n)): the audit finds tampering.
 
-Every tampering here is done the way an intruder with database access would do it: raw
-SQL on the real SQLite file, with esig out of the way (the append-only triggers dropped
+Each test runs on a SQLite file and on a real PostgreSQL server. Every tampering is done
+the way an intruder with database access would do it: raw SQL on the SQLite file, or as
+the PostgreSQL superuser, with esig out of the way (the append-only triggers dropped
 first, which the audit reports as well).
 """
 
@@ -10,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import sqlite3
 import zipfile
+from contextlib import AbstractContextManager
 from pathlib import Path
 
 import pytest
@@ -19,12 +21,13 @@ from esig.provider.export import BUNDLE_FILES, export_evidence
 from esig.provider.log import record_hash
 from esig.verification import CheckId, Outcome, verify_detached
 from tests._provider import Provider, make_provider
+from tests._provider_db import Database
 
 
 @pytest.fixture
-def provider(tmp_path: Path) -> Provider:
+def provider(tmp_path: Path, provider_database: Database) -> Provider:
     """A CA with two certificates issued and one revoked: 11 log records."""
-    provider = make_provider(tmp_path)
+    provider = make_provider(tmp_path, database=provider_database)
     provider.issue("c-1")
     _, _, certificate = provider.issue("c-2")
     provider.officer.revoke(certificate.serial_number)
@@ -32,11 +35,16 @@ def provider(tmp_path: Path) -> Provider:
 
 
 def _tamper(provider: Provider, *statements: str) -> None:
-    with sqlite3.connect(provider.database) as db:
-        db.execute("DROP TRIGGER esig_events_no_update")
-        db.execute("DROP TRIGGER esig_events_no_delete")
-        for statement in statements:
-            db.execute(statement)
+    provider.db.execute(*provider.db.drop_guard(), *statements)
+
+
+def _refused(provider: Provider) -> AbstractContextManager[object]:
+    """The driver's refusal of ``statement`` by the append-only guard."""
+    if provider.db.kind == "sqlite":
+        return pytest.raises(sqlite3.IntegrityError, match="append-only")
+    import psycopg
+
+    return pytest.raises(psycopg.errors.InsufficientPrivilege, match="append-only")
 
 
 def _problems(report: AuditReport) -> list[tuple[AuditProblem, int | None]]:
@@ -52,12 +60,30 @@ def test_untouched_records_are_intact(provider: Provider) -> None:
 
 
 def test_the_database_refuses_to_change_or_delete_a_log_record(provider: Provider) -> None:
-    with sqlite3.connect(provider.database) as db:
-        with pytest.raises(sqlite3.IntegrityError, match="append-only"):
-            db.execute("UPDATE esig_events SET operator = 'eve' WHERE sequence = 3")
-        with pytest.raises(sqlite3.IntegrityError, match="append-only"):
-            db.execute("DELETE FROM esig_events WHERE sequence = 3")
+    before = provider.db.query("SELECT * FROM esig_events ORDER BY sequence")
+    statements = [
+        "UPDATE esig_events SET operator = 'eve' WHERE sequence = 3",
+        "DELETE FROM esig_events WHERE sequence = 3",
+    ]
+    if provider.db.kind == "postgresql":
+        statements.append("TRUNCATE esig_events")
+    for statement in statements:
+        with _refused(provider):
+            provider.db.execute(statement)
+    assert provider.db.query("SELECT * FROM esig_events ORDER BY sequence") == before
     assert provider.ca.audit().intact
+
+
+def test_a_disabled_guard_is_reported(provider: Provider) -> None:
+    if provider.db.kind == "sqlite":
+        provider.db.execute("DROP TRIGGER esig_events_no_delete")
+        expected = ["esig_events_no_delete"]
+    else:
+        provider.db.execute("ALTER TABLE esig_events DISABLE TRIGGER esig_events_no_truncate")
+        expected = ["esig_events_no_truncate"]
+    report = provider.ca.audit()
+    assert [f.problem for f in report.findings] == [AuditProblem.WEAKENED]
+    assert expected[0] in report.findings[0].detail
 
 
 def test_a_deleted_record_is_named(provider: Provider) -> None:
@@ -66,7 +92,7 @@ def test_a_deleted_record_is_named(provider: Provider) -> None:
     assert _problems(report) == [(AuditProblem.MISSING, 7)]
     assert "record 7 is missing" in report.to_text()
     weakened = [f for f in report.findings if f.problem is AuditProblem.WEAKENED]
-    assert len(weakened) == 2  # both triggers dropped
+    assert len(weakened) == len(provider.db.drop_guard())  # every trigger dropped
 
 
 def test_deleting_the_newest_records_shows_against_the_signed_head(provider: Provider) -> None:
@@ -98,11 +124,10 @@ def test_swapped_records_are_named_as_reordered(provider: Provider) -> None:
 
 
 def test_a_record_rehashed_without_the_ca_key_is_forged(provider: Provider) -> None:
-    with sqlite3.connect(provider.database) as db:
-        row = db.execute(
-            "SELECT sequence, time, kind, operator, payload, previous_hash FROM esig_events "
-            "WHERE sequence = 5"
-        ).fetchone()
+    (row,) = provider.db.query(
+        "SELECT sequence, time, kind, operator, payload, previous_hash FROM esig_events "
+        "WHERE sequence = 5"
+    )
     payload = row[4].replace("bob", "eve")
     forged = record_hash(
         sequence=row[0],
@@ -124,11 +149,10 @@ def test_a_record_rehashed_without_the_ca_key_is_forged(provider: Provider) -> N
 
 
 def test_an_undone_revocation_is_found_and_no_status_is_answered(provider: Provider) -> None:
-    with sqlite3.connect(provider.database) as db:
-        db.execute(
-            "UPDATE esig_certificates SET status = 'good', revoked_at = NULL, reason = NULL "
-            "WHERE status = 'revoked'"
-        )
+    provider.db.execute(
+        "UPDATE esig_certificates SET status = 'good', revoked_at = NULL, reason = NULL "
+        "WHERE status = 'revoked'"
+    )
     report = provider.ca.audit()
     assert [f.problem for f in report.findings] == [AuditProblem.CERTIFICATE_ALTERED]
     with pytest.raises(ProviderError, match="changed outside esig"):
@@ -136,8 +160,9 @@ def test_an_undone_revocation_is_found_and_no_status_is_answered(provider: Provi
 
 
 def test_roles_raised_in_the_database_weaken_the_store(provider: Provider) -> None:
-    with sqlite3.connect(provider.database) as db:
-        db.execute("UPDATE esig_operators SET roles = 'administrator,issuance' WHERE name = 'bob'")
+    provider.db.execute(
+        "UPDATE esig_operators SET roles = 'administrator,issuance' WHERE name = 'bob'"
+    )
     report = provider.ca.audit()
     assert [(f.problem, f.detail) for f in report.findings] == [
         (AuditProblem.WEAKENED, "operator 'bob': roles, key or status changed outside esig")

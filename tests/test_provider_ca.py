@@ -1,6 +1,7 @@
 """esig.provider: issuing as a certification service provider (BES art. 5).
 
-Real SQLite databases, real CA keys (software, and on a SoftHSM2 token), real CSRs.
+Real databases (SQLite files and, for the store, issuance and revocation, a real
+PostgreSQL server too), real CA keys (software, and on a SoftHSM2 token), real CSRs.
 Each letter of art. 5 the software carries gets a test where it is met and one where
 the breach is refused.
 """
@@ -9,7 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import sqlite3
 from pathlib import Path
 
 import pytest
@@ -43,13 +43,16 @@ from tests._provider import (
     provider_ca_device,
     subscriber_request,
 )
+from tests._provider_db import Database
 from tests._provider_token import token_ca_device
 
 # --------------------------------------------------------------------------- art. 5(c), (e)
 
 
-def test_a_certificate_after_identity_and_terms_has_the_art6_profile(tmp_path: Path) -> None:
-    provider = make_provider(tmp_path)
+def test_a_certificate_after_identity_and_terms_has_the_art6_profile(
+    tmp_path: Path, provider_database: Database
+) -> None:
+    provider = make_provider(tmp_path, database=provider_database)
     record, _, certificate = provider.issue()
     profile = CertificateProfile.from_certificate(certificate, issuer=provider.ca.certificate)
     # (c), a specific attribute, does not apply to a person signing for themselves.
@@ -74,8 +77,9 @@ def test_a_certificate_after_identity_and_terms_has_the_art6_profile(tmp_path: P
 
 def test_the_issuance_record_points_to_the_identity_check_and_the_acknowledgement(
     tmp_path: Path,
+    provider_database: Database,
 ) -> None:
-    provider = make_provider(tmp_path)
+    provider = make_provider(tmp_path, database=provider_database)
     provider.issue()
     events = provider.ca.events()
     kinds = [e.kind for e in events]
@@ -91,8 +95,8 @@ def test_the_issuance_record_points_to_the_identity_check_and_the_acknowledgemen
     assert identity.sequence < acknowledgement.sequence < issued.sequence
 
 
-def test_no_identity_record_no_certificate(tmp_path: Path) -> None:
-    provider = make_provider(tmp_path)
+def test_no_identity_record_no_certificate(tmp_path: Path, provider_database: Database) -> None:
+    provider = make_provider(tmp_path, database=provider_database)
     provider.officer.acknowledge_terms("c-2", provider.terms.sha256)
     _, csr = subscriber_request()
     with pytest.raises(IssuanceRefusedError, match=r"No identity check .* art\. 5\(e\)"):
@@ -103,8 +107,10 @@ def test_no_identity_record_no_certificate(tmp_path: Path) -> None:
 # --------------------------------------------------------------------------- art. 5(m)
 
 
-def test_no_acknowledgement_of_the_current_terms_no_certificate(tmp_path: Path) -> None:
-    provider = make_provider(tmp_path)
+def test_no_acknowledgement_of_the_current_terms_no_certificate(
+    tmp_path: Path, provider_database: Database
+) -> None:
+    provider = make_provider(tmp_path, database=provider_database)
     provider.enrol("c-1")
     provider.admin.publish_terms("2026-2", "https://ca.example.bq/pds/2026-2.pdf", b"New terms")
     _, csr = subscriber_request()
@@ -112,15 +118,19 @@ def test_no_acknowledgement_of_the_current_terms_no_certificate(tmp_path: Path) 
         provider.officer.issue("c-1", csr)
 
 
-def test_acknowledging_a_text_other_than_the_current_terms_is_refused(tmp_path: Path) -> None:
-    provider = make_provider(tmp_path)
+def test_acknowledging_a_text_other_than_the_current_terms_is_refused(
+    tmp_path: Path, provider_database: Database
+) -> None:
+    provider = make_provider(tmp_path, database=provider_database)
     provider.officer.record_identity(evidence("c-1"))
     with pytest.raises(ProviderError, match="not the current terms"):
         provider.officer.acknowledge_terms("c-1", "ab" * 32)
 
 
-def test_new_terms_go_into_the_qcpds_of_later_certificates(tmp_path: Path) -> None:
-    provider = make_provider(tmp_path)
+def test_new_terms_go_into_the_qcpds_of_later_certificates(
+    tmp_path: Path, provider_database: Database
+) -> None:
+    provider = make_provider(tmp_path, database=provider_database)
     new = provider.admin.publish_terms("2026-2", "https://ca.example.bq/pds/2026-2.pdf", b"v2")
     provider.terms = new
     _, _, certificate = provider.issue()
@@ -154,8 +164,10 @@ def test_the_store_holds_no_subscriber_key_after_issuance(tmp_path: Path) -> Non
     assert certificate.public_bytes(serialization.Encoding.PEM).decode() in stored.decode("latin-1")
 
 
-def test_a_csr_whose_signature_fails_proves_no_possession(tmp_path: Path) -> None:
-    provider = make_provider(tmp_path)
+def test_a_csr_whose_signature_fails_proves_no_possession(
+    tmp_path: Path, provider_database: Database
+) -> None:
+    provider = make_provider(tmp_path, database=provider_database)
     provider.enrol()
     _, pem = subscriber_request()
     der = bytearray(x509.load_pem_x509_csr(pem).public_bytes(serialization.Encoding.DER))
@@ -164,8 +176,8 @@ def test_a_csr_whose_signature_fails_proves_no_possession(tmp_path: Path) -> Non
         provider.officer.issue("c-1", bytes(der))
 
 
-def test_a_weak_rsa_key_is_refused(tmp_path: Path) -> None:
-    provider = make_provider(tmp_path)
+def test_a_weak_rsa_key_is_refused(tmp_path: Path, provider_database: Database) -> None:
+    provider = make_provider(tmp_path, database=provider_database)
     provider.enrol()
     key = rsa.generate_private_key(public_exponent=65537, key_size=1024)
     csr = (
@@ -180,9 +192,11 @@ def test_a_weak_rsa_key_is_refused(tmp_path: Path) -> None:
 # --------------------------------------------------------------------------- art. 5(d)
 
 
-def test_one_clock_to_the_second_in_certificate_store_and_log(tmp_path: Path) -> None:
+def test_one_clock_to_the_second_in_certificate_store_and_log(
+    tmp_path: Path, provider_database: Database
+) -> None:
     clock = FixedClock(dt.datetime(2026, 12, 7, 10, 30, 15, 987654, tzinfo=dt.UTC))
-    provider = make_provider(tmp_path, clock=clock)
+    provider = make_provider(tmp_path, database=provider_database, clock=clock)
     clock.advance(61.5)
     record, _, certificate = provider.issue()
     expected = dt.datetime(2026, 12, 7, 10, 31, 16, tzinfo=dt.UTC)
@@ -209,8 +223,10 @@ def test_a_clock_without_a_time_zone_is_refused() -> None:
 # --------------------------------------------------------------------------- art. 5(n)(1°)
 
 
-def test_each_write_checks_the_operator_role_and_a_refusal_is_logged(tmp_path: Path) -> None:
-    provider = make_provider(tmp_path)
+def test_each_write_checks_the_operator_role_and_a_refusal_is_logged(
+    tmp_path: Path, provider_database: Database
+) -> None:
+    provider = make_provider(tmp_path, database=provider_database)
     clerk_key = provider.admin.add_operator("carol", [Role.REGISTRATION])
     clerk = provider.ca.login(clerk_key)
     clerk.record_identity(evidence("c-9"))
@@ -231,8 +247,10 @@ def test_each_write_checks_the_operator_role_and_a_refusal_is_logged(tmp_path: P
     assert provider.officer.issue("c-9", csr).subscriber_id == "c-9"
 
 
-def test_an_unknown_or_disabled_operator_cannot_write(tmp_path: Path) -> None:
-    provider = make_provider(tmp_path)
+def test_an_unknown_or_disabled_operator_cannot_write(
+    tmp_path: Path, provider_database: Database
+) -> None:
+    provider = make_provider(tmp_path, database=provider_database)
     with pytest.raises(AuthenticationError, match="Unknown operator API key"):
         provider.ca.login("esig-op-not-a-key")
     provider.admin.disable_operator("bob")
@@ -250,11 +268,12 @@ def test_api_keys_are_not_in_the_store(tmp_path: Path) -> None:
     assert provider.officer_key.encode() not in stored
 
 
-def test_roles_raised_in_the_database_are_refused(tmp_path: Path) -> None:
-    provider = make_provider(tmp_path)
+def test_roles_raised_in_the_database_are_refused(
+    tmp_path: Path, provider_database: Database
+) -> None:
+    provider = make_provider(tmp_path, database=provider_database)
     clerk_key = provider.admin.add_operator("carol", [Role.REGISTRATION])
-    with sqlite3.connect(provider.database) as db:
-        db.execute("UPDATE esig_operators SET roles = 'administrator' WHERE name = 'carol'")
+    provider.db.execute("UPDATE esig_operators SET roles = 'administrator' WHERE name = 'carol'")
     with pytest.raises(AuthenticationError, match="changed outside esig"):
         provider.ca.login(clerk_key)
 
@@ -262,8 +281,10 @@ def test_roles_raised_in_the_database_are_refused(tmp_path: Path) -> None:
 # --------------------------------------------------------------------------- art. 5(n)(3°)
 
 
-def test_only_certificates_with_consent_are_published(tmp_path: Path) -> None:
-    provider = make_provider(tmp_path)
+def test_only_certificates_with_consent_are_published(
+    tmp_path: Path, provider_database: Database
+) -> None:
+    provider = make_provider(tmp_path, database=provider_database)
     published, _, _ = provider.issue("c-1", publish=True)
     provider.issue("c-2", publish=False)
     assert [r.serial_number for r in provider.ca.published_certificates()] == [
@@ -271,11 +292,12 @@ def test_only_certificates_with_consent_are_published(tmp_path: Path) -> None:
     ]
 
 
-def test_consent_set_in_the_database_does_not_publish(tmp_path: Path) -> None:
-    provider = make_provider(tmp_path)
+def test_consent_set_in_the_database_does_not_publish(
+    tmp_path: Path, provider_database: Database
+) -> None:
+    provider = make_provider(tmp_path, database=provider_database)
     record, _, _ = provider.issue("c-2", publish=False)
-    with sqlite3.connect(provider.database) as db:
-        db.execute("UPDATE esig_certificates SET publish = 1")
+    provider.db.execute("UPDATE esig_certificates SET publish = TRUE")
     assert provider.ca.published_certificates() == ()
     (finding,) = provider.ca.audit().findings
     assert finding.serial_number == record.serial_number
@@ -285,11 +307,11 @@ def test_consent_set_in_the_database_does_not_publish(tmp_path: Path) -> None:
 
 
 def test_a_ca_key_on_a_softhsm_token_issues(
-    tmp_path: Path, esig_softhsm: SoftHsmTokens, esig_pki: TestPKI
+    tmp_path: Path, provider_database: Database, esig_softhsm: SoftHsmTokens, esig_pki: TestPKI
 ) -> None:
-    with token_ca_device(esig_softhsm, esig_pki, "provider-ca") as device:
+    with token_ca_device(esig_softhsm, esig_pki, f"provider-ca-{provider_database.kind}") as device:
         assert device.evidence.key_extractable is False
-        provider = make_provider(tmp_path, device=device)
+        provider = make_provider(tmp_path, database=provider_database, device=device)
         _, _, certificate = provider.issue()
         audit = provider.ca.audit()
     certificate.verify_directly_issued_by(device.certificate)
@@ -325,10 +347,18 @@ def test_bad_database_urls_are_clear_errors(tmp_path: Path) -> None:
         ProviderStore(f"sqlite:///{tmp_path}/missing/ca.db")
     with pytest.raises(ProviderStoreError, match="No CA is set up"):
         CertificateAuthority(ProviderStore.for_path(tmp_path / "empty.db"), provider_ca_device())
+    # A PostgreSQL server that is not there: a clear error, and the password never shown.
+    unreachable = ProviderStore(f"postgresql+psycopg://ca:s3cret@/ca?host={tmp_path}/none")
+    assert "s3cret" not in repr(unreachable)
+    with pytest.raises(ProviderStoreError, match="Cannot read the provider's database") as caught:
+        unreachable.is_set_up()
+    assert "s3cret" not in str(caught.value)
 
 
-def test_revoking_twice_or_an_unknown_serial_is_refused(tmp_path: Path) -> None:
-    provider = make_provider(tmp_path)
+def test_revoking_twice_or_an_unknown_serial_is_refused(
+    tmp_path: Path, provider_database: Database
+) -> None:
+    provider = make_provider(tmp_path, database=provider_database)
     _, _, certificate = provider.issue()
     provider.officer.revoke(certificate.serial_number)
     with pytest.raises(ProviderError, match="already revoked"):

@@ -32,15 +32,18 @@ from esig.provider.service import CaService
 from esig.testing import require_tool
 from esig.verification import CheckId, Outcome, PathStatus, SubIndication
 from tests._provider import Provider, free_port, make_provider
+from tests._provider_db import Database
 
 pytestmark = pytest.mark.real
 
 
 @pytest.fixture
-def served(tmp_path: Path) -> Iterator[tuple[Provider, CaService]]:
-    """A CA whose certificates point at its own service, running on 127.0.0.1."""
+def served(tmp_path: Path, provider_database: Database) -> Iterator[tuple[Provider, CaService]]:
+    """A CA whose certificates point at its own service, on 127.0.0.1 (SQLite, PostgreSQL)."""
     port = free_port()
-    provider = make_provider(tmp_path, base_url=f"http://127.0.0.1:{port}")
+    provider = make_provider(
+        tmp_path, base_url=f"http://127.0.0.1:{port}", database=provider_database
+    )
     with CaService(provider.ca, port=port) as service:
         yield provider, service
 

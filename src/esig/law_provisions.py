@@ -125,6 +125,7 @@ _PROFILES = "tests/test_profiles.py::"
 _CA = "tests/test_provider_ca.py::"
 _AUDIT = "tests/test_provider_audit.py::"
 _SERVICE = "tests/test_provider_service.py::"
+_CEREMONY = "tests/test_provider_ceremony.py::"
 _REQ = "esig.levels.RequirementId."
 _CHECK = "esig.verification.CheckId."
 _ART6 = "esig.profiles.Art6Field."
@@ -394,11 +395,13 @@ PROVISIONS: tuple[Provision, ...] = (
         BES.ART_5_H,
         "The provider's own systems and products (its CA, its key storage) must be "
         "trustworthy; that is a property of the provider's installation and certified "
-        "hardware. esig.provider keeps the CA key in a PKCS#11 token and refuses a device "
-        "that is not the recorded CA.",
-        check="esig.provider.CertificateAuthority",
-        passing=f"{_CA}test_a_ca_key_on_a_softhsm_token_issues",
-        failing=f"{_CA}test_the_store_refuses_another_key_and_a_second_set_up",
+        "hardware. esig.provider's key ceremony generates the CA key on a PKCS#11 token, "
+        "sensitive and never extractable (checked after generation), logs it as the first "
+        "record, refuses a second ceremony, and the CA refuses a device that is not the "
+        "recorded CA.",
+        check="esig.provider.key_ceremony",
+        passing=f"{_CEREMONY}test_the_ceremony_makes_a_root_on_the_token_and_logs_it",
+        failing=f"{_CEREMONY}test_a_second_ceremony_on_the_same_store_or_key_label_is_refused",
     ),
     _org(
         BES.ART_5_I,
@@ -418,7 +421,9 @@ PROVISIONS: tuple[Provision, ...] = (
         BES.ART_5_K,
         "Keeping the records of each certificate, for as long as the law asks, is the "
         "provider's duty. esig.provider keeps them in an append-only, hash-chained, signed "
-        "log that esig ca audit verifies and esig ca export hands over signed.",
+        "log (on SQLite and PostgreSQL) that esig ca audit verifies and esig ca export "
+        "hands over signed; esig ca verify-bundle checks such a bundle, and re-audits its "
+        "log, without the database.",
         check="esig.provider.CertificateAuthority.audit",
         passing=f"{_AUDIT}test_untouched_records_are_intact",
         failing=f"{_AUDIT}test_an_altered_record_is_named",

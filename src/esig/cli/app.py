@@ -29,6 +29,7 @@ from esig.cli.ca import (
     ca_serve,
     ca_terms_ack,
     ca_terms_add,
+    ca_verify_bundle,
 )
 from esig.cli.cert import cert_show
 from esig.cli.demo import demo
@@ -156,6 +157,7 @@ def _ca_group() -> typer.Typer:
     _register(ca, ca_serve, "serve")
     _register(ca, ca_audit, "audit")
     _register(ca, ca_export, "export")
+    _register(ca, ca_verify_bundle, "verify-bundle")
     return ca
 
 

@@ -23,7 +23,7 @@ from esig.errors import EsigError, InputError
 
 if TYPE_CHECKING:
     from esig.devices.base import SignatureCreationDevice
-    from esig.provider import CertificateAuthority, OperatorSession
+    from esig.provider import CertificateAuthority, OperatorSession, ProviderStore
 
 __all__ = [
     "ca_audit",
@@ -36,6 +36,7 @@ __all__ = [
     "ca_serve",
     "ca_terms_ack",
     "ca_terms_add",
+    "ca_verify_bundle",
 ]
 
 _API_KEY_ENV = "ESIG_CA_API_KEY"
@@ -114,8 +115,40 @@ def ca_init(  # noqa: PLR0917 - typer maps parameters to options
         str | None,
         typer.Option(
             metavar="URI",
-            help="The CA's key and CA certificate on a token (pkcs11:…); PIN from ESIG_PIN.",
+            help="The CA's key and CA certificate on a token (pkcs11:…); PIN from ESIG_PIN. "
+            "With --generate-key: the token and the new key's label.",
         ),
+    ] = None,
+    generate_key: Annotated[
+        bool,
+        typer.Option(
+            "--generate-key",
+            help="Key ceremony: generate the CA's key pair on the token named by --device, "
+            "certify it (self-signed, or by --issuer-device) and record the ceremony.",
+        ),
+    ] = False,
+    subject: Annotated[
+        str | None,
+        typer.Option(metavar="NAME", help="With --generate-key: the CA's name, 'CN=…,O=…,C=BQ'."),
+    ] = None,
+    validity_days: Annotated[
+        int | None,
+        typer.Option(metavar="DAYS", help="With --generate-key: the CA certificate's validity."),
+    ] = None,
+    key_type: Annotated[
+        str, typer.Option(help="With --generate-key: ec-p256, ec-p384, rsa-2048 or rsa-3072.")
+    ] = "ec-p256",
+    issuer_device: Annotated[
+        str | None,
+        typer.Option(
+            metavar="URI",
+            help="With --generate-key: the root CA's key that certifies the new CA "
+            "(default: self-signed).",
+        ),
+    ] = None,
+    witness: Annotated[
+        list[str] | None,
+        typer.Option(metavar="NAME", help="With --generate-key: a witness; repeatable."),
     ] = None,
     software_key: Annotated[
         Path | None,
@@ -141,35 +174,100 @@ def ca_init(  # noqa: PLR0917 - typer maps parameters to options
     try:
         if (device is None) == (software_key is None):
             raise InputError("Give the CA's key: --device URI or --software-key FILE")
-        store = ProviderStore(db)
-        if software_key is not None:
-            if not organization or not organization_identifier:
-                raise InputError(
-                    "--software-key needs --organization and --organization-identifier"
-                )
-            name = ProviderName(
-                organization=organization,
-                country=country,
-                organization_identifier=organization_identifier,
-            )
-            ca_device: SignatureCreationDevice = write_software_ca(
-                software_key, os.environ.get("ESIG_PASSPHRASE", ""), name
-            )
-            uri = f"file:{software_key.resolve()}"
-        else:
-            assert device is not None
-            ca_device = open_device(device, secret_provider=env_secret_provider())
-            uri = device
+        if generate_key and device is None:
+            raise InputError("--generate-key makes the key on a token: give --device pkcs11:…")
         if api_key_out.exists():
             raise InputError("The API key file exists already; give a new path", path=api_key_out)
-        ca, key = CertificateAuthority.create(
-            store, ca_device, base_url=base_url, administrator=admin, device_uri=uri
-        )
+        store = ProviderStore(db)
+        if generate_key and device is not None:
+            ca, key = _key_ceremony(
+                store,
+                device,
+                subject=subject,
+                validity_days=validity_days,
+                key_type=key_type,
+                issuer_device=issuer_device,
+                base_url=base_url,
+                admin=admin,
+                witnesses=witness or [],
+            )
+        else:
+            if software_key is not None:
+                if not organization or not organization_identifier:
+                    raise InputError(
+                        "--software-key needs --organization and --organization-identifier"
+                    )
+                name = ProviderName(
+                    organization=organization,
+                    country=country,
+                    organization_identifier=organization_identifier,
+                )
+                ca_device: SignatureCreationDevice = write_software_ca(
+                    software_key, os.environ.get("ESIG_PASSPHRASE", ""), name
+                )
+                uri = f"file:{software_key.resolve()}"
+            else:
+                assert device is not None
+                ca_device = open_device(device, secret_provider=env_secret_provider())
+                uri = device
+            ca, key = CertificateAuthority.create(
+                store, ca_device, base_url=base_url, administrator=admin, device_uri=uri
+            )
         _write_secret(api_key_out, key)
     except EsigError as exc:
         raise fail(str(exc)) from None
     typer.echo(f"CA {ca.certificate.subject.rfc4514_string()} set up in {store.url}")
     typer.echo(f"Administrator {admin!r}: API key written to {api_key_out}")
+
+
+def _key_ceremony(
+    store: ProviderStore,
+    device: str,
+    *,
+    subject: str | None,
+    validity_days: int | None,
+    key_type: str,
+    issuer_device: str | None,
+    base_url: str,
+    admin: str,
+    witnesses: list[str],
+) -> tuple[CertificateAuthority, str]:
+    """``esig ca init --generate-key``: the key ceremony, from the command line's options."""
+    from esig.devices.factory import env_secret_provider, open_device
+    from esig.devices.uri import Pkcs11DeviceUri, describe_uri
+    from esig.issuance import KeyType
+    from esig.provider.ceremony import key_ceremony
+
+    if subject is None or validity_days is None:
+        raise InputError("--generate-key needs --subject 'CN=…,O=…,C=BQ' and --validity-days N")
+    parsed = describe_uri(device)
+    if not isinstance(parsed, Pkcs11DeviceUri) or not parsed.token or not parsed.key_label:
+        raise InputError(
+            "--generate-key needs --device pkcs11:token=LABEL;object=NEW-KEY-LABEL?module-path=…"
+        )
+    secrets = env_secret_provider()
+    issuer = None if issuer_device is None else open_device(issuer_device, secret_provider=secrets)
+    pin = (
+        parsed.pin_value.get_secret_value()
+        if parsed.pin_value is not None
+        else secrets(f"PIN for token {parsed.token!r}")
+    )
+    ca, key, _ = key_ceremony(
+        store,
+        module_path=parsed.module,
+        token_label=parsed.token,
+        key_label=parsed.key_label,
+        pin=pin or None,
+        subject=subject,
+        validity_days=validity_days,
+        base_url=base_url,
+        administrator=admin,
+        key_type=_choice(KeyType, key_type, "key type"),
+        issuer=issuer,
+        witnesses=witnesses,
+        device_uri=device,
+    )
+    return ca, key
 
 
 def ca_operator_add(
@@ -385,3 +483,26 @@ def ca_export(
     verdict = "intact" if bundle.audit.intact else "BROKEN"
     typer.echo(f"{bundle.records} records, {bundle.certificates} certificates ({verdict}) in {out}")
     raise typer.Exit(EXIT_OK if bundle.audit.intact else EXIT_FAILED)
+
+
+def ca_verify_bundle(
+    bundle: Annotated[Path, typer.Argument(help="The ZIP esig ca export wrote.")],
+    ca_cert: Annotated[
+        Path | None,
+        typer.Option(
+            metavar="PEM", help="The CA certificate you trust (default: the bundle's ca.pem)."
+        ),
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
+) -> None:
+    """Check an exported bundle without the database: signature, digests, the log's audit."""
+    from esig.certificates import load_certificate
+    from esig.provider.bundle_check import verify_bundle
+
+    try:
+        trusted = None if ca_cert is None else load_certificate(ca_cert, what="CA certificate")
+        report = verify_bundle(bundle, ca_certificate=trusted)
+    except EsigError as exc:
+        raise fail(str(exc)) from None
+    typer.echo(report.model_dump_json(indent=2) if as_json else report.to_text().rstrip("\n"))
+    raise typer.Exit(EXIT_OK if report.intact else EXIT_FAILED)

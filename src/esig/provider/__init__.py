@@ -8,6 +8,7 @@ this package; the names below are imported on first use.
   quick start): the CRL, OCSP answers, the repository, the audit of the records.
 * :class:`OperatorSession` — an authenticated operator's writes: operators, terms,
   identity checks, acknowledgements, issuance from a CSR, revocation.
+* :func:`key_ceremony` — the CA's key generated on its token, certified and recorded.
 * :func:`serve` — the OCSP responder and CRL publisher over HTTP.
 
 See ``docs/provider.md`` for what each letter of art. 5 asks and what esig records.
@@ -21,6 +22,7 @@ from esig._lazy import lazy_exports
 
 if TYPE_CHECKING:
     from esig.provider.ca import CertificateAuthority
+    from esig.provider.ceremony import KeyCeremonyRecord, key_ceremony
     from esig.provider.errors import (
         AuthenticationError,
         IssuanceRefusedError,
@@ -70,6 +72,7 @@ _WHERE: dict[str, str] = {
     "IdentityEvidence": "esig.provider.models",
     "IdentityRecord": "esig.provider.models",
     "IssuanceRefusedError": "esig.provider.errors",
+    "KeyCeremonyRecord": "esig.provider.ceremony",
     "LogEvent": "esig.provider.models",
     "Operator": "esig.provider.models",
     "OperatorSession": "esig.provider.operations",
@@ -84,6 +87,7 @@ _WHERE: dict[str, str] = {
     "TermsVersion": "esig.provider.models",
     "UnknownCertificateError": "esig.provider.errors",
     "VerificationMethod": "esig.provider.models",
+    "key_ceremony": "esig.provider.ceremony",
     "software_ca": "esig.provider.issuing",
 }
 
@@ -103,6 +107,7 @@ __all__ = [
     "IdentityEvidence",
     "IdentityRecord",
     "IssuanceRefusedError",
+    "KeyCeremonyRecord",
     "LogEvent",
     "Operator",
     "OperatorSession",
@@ -117,6 +122,7 @@ __all__ = [
     "TermsVersion",
     "UnknownCertificateError",
     "VerificationMethod",
+    "key_ceremony",
     "software_ca",
 ]
 

@@ -11,7 +11,7 @@ opens with an operator's API key.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from cryptography import x509
 from cryptography.hazmat.primitives.serialization import Encoding
@@ -61,10 +61,11 @@ from esig.provider.store import (
     parse_time,
 )
 
-__all__ = ["CertificateAuthority"]
+__all__ = ["CertificateAuthority", "check_ca_certificate"]
 
 
-def _check_ca_certificate(certificate: x509.Certificate) -> None:
+def check_ca_certificate(certificate: x509.Certificate) -> None:
+    """Refuse a certificate without basicConstraints cA and the keyCertSign usage."""
     try:
         constraints = certificate.extensions.get_extension_for_class(x509.BasicConstraints).value
         usage = certificate.extensions.get_extension_for_class(x509.KeyUsage).value
@@ -72,8 +73,8 @@ def _check_ca_certificate(certificate: x509.Certificate) -> None:
         constraints, usage = None, None
     if constraints is None or usage is None or not constraints.ca or not usage.key_cert_sign:
         raise ProviderStoreError(
-            "The device's certificate is not a CA certificate (basicConstraints cA and the "
-            "keyCertSign usage are required)"
+            f"The certificate of {certificate.subject.rfc4514_string()!r} is not a CA "
+            "certificate (basicConstraints cA and the keyCertSign usage are required)"
         )
 
 
@@ -137,6 +138,7 @@ class CertificateAuthority:
         administrator: str,
         device_uri: str | None = None,
         clock: Clock | None = None,
+        key_ceremony: Mapping[str, object] | None = None,
     ) -> tuple[CertificateAuthority, str]:
         """Set up a new CA in an empty store; returns it and the first administrator's API key.
 
@@ -151,13 +153,15 @@ class CertificateAuthority:
             device_uri: How the CLI reopens the device (``pkcs11:…`` or ``file:…``), kept
                 in the store's settings; no secret may be in it.
             clock: The clock (default: the system clock).
+            key_ceremony: What :func:`~esig.provider.ceremony.key_ceremony` made (the
+                payload of the first record, a ``key-ceremony`` event by ``administrator``).
 
         Raises:
             ProviderStoreError: A CA is already set up there, or the certificate is not a
                 CA certificate.
 
         """
-        _check_ca_certificate(device.certificate)
+        check_ca_certificate(device.certificate)
         urls = ServiceUrls(base_url)
         store.create_tables()
         if store.is_set_up():
@@ -175,6 +179,15 @@ class CertificateAuthority:
             }
             session.add_all(SettingRow(key=k, value=v) for k, v in settings.items())
             fingerprint = device.certificate.fingerprint(signer.algorithm.hash()).hex()
+            if key_ceremony is not None:
+                append_event(
+                    session,
+                    signer,
+                    time=now,
+                    kind=EventKind.KEY_CEREMONY,
+                    operator=administrator,
+                    payload=dict(key_ceremony),
+                )
             append_event(
                 session,
                 signer,

@@ -33,6 +33,7 @@ __all__ = [
     "ORGANIZATION_IDENTIFIER",
     "ProviderName",
     "ServiceUrls",
+    "ca_certificate_builder",
     "pem_of",
     "read_csr",
     "software_ca",
@@ -264,27 +265,49 @@ def software_ca(
     return SoftwareKey(private_key, certificate, (), description="software CA key")
 
 
+def ca_certificate_builder(
+    subject: x509.Name,
+    public_key: rsa.RSAPublicKey | ec.EllipticCurvePublicKey,
+    *,
+    not_before: dt.datetime,
+    not_after: dt.datetime,
+    issuer: x509.Certificate | None = None,
+) -> x509.CertificateBuilder:
+    """The unsigned certificate of a CA: self-issued, or under ``issuer`` (a root).
+
+    basicConstraints cA with pathLen 0 (it certifies subscribers only), keyCertSign and
+    cRLSign, the subject key identifier, and under an issuer its authority key identifier.
+    """
+    builder = (
+        x509.CertificateBuilder()
+        .subject_name(subject)
+        .issuer_name(subject if issuer is None else issuer.subject)
+        .public_key(public_key)
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(not_before)
+        .not_valid_after(not_after)
+        .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
+        .add_extension(_usage(ca=True), critical=True)
+        .add_extension(x509.SubjectKeyIdentifier.from_public_key(public_key), critical=False)
+    )
+    if issuer is not None:
+        builder = builder.add_extension(_authority_key_id(issuer), critical=False)
+    return builder
+
+
 def _new_ca(
     provider: ProviderName, key_type: KeyType, years: int, now: dt.datetime | None
 ) -> tuple[rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey, x509.Certificate]:
     start = to_utc_second(now or dt.datetime.now(dt.UTC))
     private_key = key_type.generate()
-    public = private_key.public_key()
-    name = provider.to_x509()
-    certificate = (
-        x509.CertificateBuilder()
-        .subject_name(name)
-        .issuer_name(name)
-        .public_key(public)
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(start)
-        .not_valid_after(start + dt.timedelta(days=365 * years))
-        .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
-        .add_extension(_usage(ca=True), critical=True)
-        .add_extension(x509.SubjectKeyIdentifier.from_public_key(public), critical=False)
-        .sign(private_key, hashes.SHA384() if key_type is KeyType.EC_P384 else hashes.SHA256())
+    builder = ca_certificate_builder(
+        provider.to_x509(),
+        private_key.public_key(),
+        not_before=start,
+        not_after=start + dt.timedelta(days=365 * years),
     )
-    return private_key, certificate
+    algorithm = hashes.SHA384() if key_type is KeyType.EC_P384 else hashes.SHA256()
+    return private_key, builder.sign(private_key, algorithm)
 
 
 def write_software_ca(

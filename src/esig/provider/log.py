@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any, Final
 
 from sqlalchemy import select
@@ -24,9 +24,14 @@ from esig.provider.store import EventRow, LogHeadRow, format_time, parse_time
 
 __all__ = [
     "GENESIS_HASH",
+    "SignatureCheck",
     "append_event",
+    "audit_chain",
     "audit_events",
     "canonical_json",
+    "current_head",
+    "event_row",
+    "head_row",
     "head_text",
     "record_hash",
     "to_log_event",
@@ -34,6 +39,9 @@ __all__ = [
 
 GENESIS_HASH: Final = "0" * 64
 """The previous hash of the first record."""
+
+SignatureCheck = Callable[[str, str], bool]
+"""Whether a base64 signature (second) is the CA's over a text (first)."""
 
 _HEAD_ID: Final = 1
 _MOVE_WINDOW: Final = 64
@@ -144,7 +152,7 @@ def _moved_from(row: EventRow) -> int | None:
     return None
 
 
-def _check_record(row: EventRow, previous_hash: str, signer: CaSigner) -> AuditFinding | None:
+def _check_record(row: EventRow, previous_hash: str, verify: SignatureCheck) -> AuditFinding | None:
     if _row_hash(row) != row.record_hash:
         original = _moved_from(row)
         if original is not None:
@@ -158,7 +166,7 @@ def _check_record(row: EventRow, previous_hash: str, signer: CaSigner) -> AuditF
             row.sequence,
             f"record {row.sequence} ({row.kind}) no longer matches its hash",
         )
-    if not signer.verify_text(row.record_hash, row.signature):
+    if not verify(row.record_hash, row.signature):
         return _finding(
             AuditProblem.FORGED, row.sequence, f"record {row.sequence} is not signed by the CA"
         )
@@ -172,13 +180,13 @@ def _check_record(row: EventRow, previous_hash: str, signer: CaSigner) -> AuditF
 
 
 def _check_head(
-    head: LogHeadRow | None, last: EventRow | None, signer: CaSigner
+    head: LogHeadRow | None, last: EventRow | None, verify: SignatureCheck
 ) -> AuditFinding | None:
     if head is None:
         if last is None:
             return None
         return _finding(AuditProblem.MISSING, None, "the signed head of the log is missing")
-    if not signer.verify_text(head_text(head.sequence, head.record_hash), head.signature):
+    if not verify(head_text(head.sequence, head.record_hash), head.signature):
         return _finding(
             AuditProblem.FORGED, head.sequence, "the log's head is not signed by the CA"
         )
@@ -204,6 +212,21 @@ def audit_events(
     """Every record in order, the head's sequence, and what is wrong with the chain."""
     rows = session.scalars(select(EventRow).order_by(EventRow.sequence)).all()
     head = session.get(LogHeadRow, _HEAD_ID)
+    return (
+        rows,
+        head.sequence if head is not None else 0,
+        audit_chain(rows, head, signer.verify_text),
+    )
+
+
+def audit_chain(
+    rows: Sequence[EventRow], head: LogHeadRow | None, verify: SignatureCheck
+) -> tuple[AuditFinding, ...]:
+    """What is wrong with the records ``rows`` (in sequence order) and their signed head.
+
+    Works on rows read from the database or rebuilt from an exported bundle
+    (:func:`event_row`); ``verify`` checks the CA's signatures.
+    """
     findings: list[AuditFinding] = []
     expected, previous_hash = 1, GENESIS_HASH
     for row in rows:
@@ -215,11 +238,35 @@ def audit_events(
                 else f"records {expected}-{row.sequence - 1} are missing"
             )
             findings.append(_finding(AuditProblem.MISSING, expected, missing))
-        finding = _check_record(row, previous_hash, signer)
+        finding = _check_record(row, previous_hash, verify)
         if finding is not None and not (gap and finding.problem is AuditProblem.REORDERED):
             findings.append(finding)
         expected, previous_hash = row.sequence + 1, row.record_hash
-    head_finding = _check_head(head, rows[-1] if rows else None, signer)
+    head_finding = _check_head(head, rows[-1] if rows else None, verify)
     if head_finding is not None:
         findings.append(head_finding)
-    return rows, head.sequence if head is not None else 0, tuple(findings)
+    return tuple(findings)
+
+
+def event_row(event: LogEvent) -> EventRow:
+    """A :class:`LogEvent` (as exported) back as a record, to audit without the database."""
+    return EventRow(
+        sequence=event.sequence,
+        time=format_time(event.time),
+        kind=event.kind.value,
+        operator=event.operator,
+        payload=event.payload,
+        previous_hash=event.previous_hash,
+        record_hash=event.record_hash,
+        signature=event.signature,
+    )
+
+
+def head_row(sequence: int, digest: str, signature: str) -> LogHeadRow:
+    """A signed head (as exported) back as the head record."""
+    return LogHeadRow(id=_HEAD_ID, sequence=sequence, record_hash=digest, signature=signature)
+
+
+def current_head(session: Session) -> LogHeadRow | None:
+    """The log's signed head as stored."""
+    return session.get(LogHeadRow, _HEAD_ID)

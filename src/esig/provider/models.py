@@ -269,6 +269,8 @@ class CertificateRecord(EsigModel):
 class EventKind(StrEnum):
     """The kinds of event the log records (BES art. 5(k))."""
 
+    KEY_CEREMONY = "key-ceremony"
+    """The CA's key pair was generated on its token and certified (who, when, which key)."""
     CA_CREATED = "ca-created"
     """The CA was set up in this store."""
     OPERATOR_ADDED = "operator-added"

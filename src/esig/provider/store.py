@@ -7,8 +7,11 @@ What is written, and the rules (roles, signatures, the hash chain), belong to
 
 Times are stored as text, ``YYYY-MM-DDTHH:MM:SSZ`` (UTC to the second, BES art. 5(d)), so
 every database keeps exactly the value the certificate, the CRL and OCSP carry. Serial
-numbers are stored as hex text (they are up to 159 bits). On SQLite the event log is
-append-only in the database too: triggers abort any UPDATE or DELETE of a log record.
+numbers are stored as hex text (they are up to 159 bits). The event log is append-only
+in the database too: on SQLite triggers abort any UPDATE or DELETE of a log record; on
+PostgreSQL a trigger function refuses UPDATE, DELETE and TRUNCATE. A superuser can
+still drop them: the audit then reports the missing trigger (and the chain, whatever
+was changed).
 """
 
 from __future__ import annotations
@@ -39,6 +42,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sess
 from esig.provider.errors import ProviderStoreError
 
 __all__ = [
+    "POSTGRESQL_APPEND_ONLY_TRIGGERS",
     "AcknowledgementRow",
     "Base",
     "CertificateRow",
@@ -61,6 +65,24 @@ _TIME_FORMAT: Final = "%Y-%m-%dT%H:%M:%SZ"
 
 APPEND_ONLY_TRIGGERS: Final = ("esig_events_no_update", "esig_events_no_delete")
 """The SQLite triggers that keep the event log append-only."""
+
+POSTGRESQL_APPEND_ONLY_TRIGGERS: Final = (*APPEND_ONLY_TRIGGERS, "esig_events_no_truncate")
+"""The PostgreSQL triggers that keep the event log append-only (TRUNCATE too)."""
+
+_REFUSAL: Final = "the esig event log is append-only"
+
+_POSTGRESQL_GUARD: Final = (
+    "CREATE OR REPLACE FUNCTION esig_events_append_only() RETURNS trigger "
+    f"LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION '{_REFUSAL}' "
+    "USING ERRCODE = 'insufficient_privilege'; END $$",
+    "CREATE OR REPLACE TRIGGER esig_events_no_update BEFORE UPDATE ON esig_events "
+    "FOR EACH ROW EXECUTE FUNCTION esig_events_append_only()",
+    "CREATE OR REPLACE TRIGGER esig_events_no_delete BEFORE DELETE ON esig_events "
+    "FOR EACH ROW EXECUTE FUNCTION esig_events_append_only()",
+    "CREATE OR REPLACE TRIGGER esig_events_no_truncate BEFORE TRUNCATE ON esig_events "
+    "FOR EACH STATEMENT EXECUTE FUNCTION esig_events_append_only()",
+)
+"""The PostgreSQL guard: one trigger function, three triggers (PostgreSQL 14 or later)."""
 
 
 def format_time(moment: dt.datetime) -> str:
@@ -219,6 +241,7 @@ class ProviderStore:
                 "Not a database URL; give e.g. sqlite:///ca.db or postgresql+psycopg://host/db"
             ) from None
         self.is_sqlite = parsed.get_backend_name() == "sqlite"
+        self.is_postgresql = parsed.get_backend_name() == "postgresql"
         if self.is_sqlite and parsed.database and parsed.database != ":memory:":
             folder = Path(parsed.database).parent
             if not folder.is_dir():
@@ -241,23 +264,26 @@ class ProviderStore:
         return cls(f"sqlite:///{Path(path).resolve()}")
 
     def create_tables(self) -> None:
-        """Create the tables (and, on SQLite, the append-only triggers) if missing."""
+        """Create the tables and the append-only triggers (SQLite, PostgreSQL) if missing."""
         try:
             Base.metadata.create_all(self.engine)
-            if self.is_sqlite:
-                with self.engine.begin() as connection:
-                    for name, action in zip(
-                        APPEND_ONLY_TRIGGERS, ("UPDATE", "DELETE"), strict=True
-                    ):
-                        connection.execute(
-                            text(
-                                f"CREATE TRIGGER IF NOT EXISTS {name} BEFORE {action} ON "
-                                "esig_events BEGIN SELECT RAISE(ABORT, "
-                                "'the esig event log is append-only'); END"
-                            )
-                        )
-        except OperationalError as exc:
-            raise ProviderStoreError(f"Cannot create the provider's tables: {exc.orig}") from None
+            with self.engine.begin() as connection:
+                for statement in self._guard_statements():
+                    connection.execute(text(statement))
+        except SQLAlchemyError as exc:
+            cause = getattr(exc, "orig", None) or exc
+            raise ProviderStoreError(f"Cannot create the provider's tables: {cause}") from None
+
+    def _guard_statements(self) -> tuple[str, ...]:
+        if self.is_postgresql:
+            return _POSTGRESQL_GUARD
+        if self.is_sqlite:
+            return tuple(
+                f"CREATE TRIGGER IF NOT EXISTS {name} BEFORE {action} ON esig_events "
+                f"BEGIN SELECT RAISE(ABORT, '{_REFUSAL}'); END"
+                for name, action in zip(APPEND_ONLY_TRIGGERS, ("UPDATE", "DELETE"), strict=True)
+            )
+        return ()
 
     def is_set_up(self) -> bool:
         """Whether a CA was set up in this database."""
@@ -270,17 +296,28 @@ class ProviderStore:
             raise ProviderStoreError(f"Cannot read the provider's database: {exc.orig}") from None
 
     def missing_triggers(self) -> tuple[str, ...]:
-        """The append-only triggers absent from a SQLite database (none elsewhere)."""
-        if not self.is_sqlite:
+        """The append-only triggers absent (or disabled) in the database.
+
+        SQLite and PostgreSQL have them; another database has none to miss.
+        """
+        expected: tuple[str, ...]
+        if self.is_sqlite:
+            query, expected = (
+                "SELECT name FROM sqlite_master WHERE type = 'trigger'",
+                APPEND_ONLY_TRIGGERS,
+            )
+        elif self.is_postgresql:
+            # tgenabled 'D' is a trigger switched off with ALTER TABLE … DISABLE TRIGGER.
+            query, expected = (
+                "SELECT tgname FROM pg_trigger WHERE tgrelid = 'esig_events'::regclass "
+                "AND tgenabled <> 'D'",
+                POSTGRESQL_APPEND_ONLY_TRIGGERS,
+            )
+        else:
             return ()
         with self.engine.connect() as connection:
-            present = {
-                row[0]
-                for row in connection.execute(
-                    text("SELECT name FROM sqlite_master WHERE type = 'trigger'")
-                )
-            }
-        return tuple(name for name in APPEND_ONLY_TRIGGERS if name not in present)
+            present = {row[0] for row in connection.execute(text(query))}
+        return tuple(name for name in expected if name not in present)
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:

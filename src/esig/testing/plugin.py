@@ -27,6 +27,9 @@ installs esig can use these fixtures without importing anything:
 ``esig_trust_services``
     Real OCSP, CRL and timestamp services on 127.0.0.1 (certomancer's Animator), with a
     good and a revoked signer; see :class:`esig.testing.services.LocalTrustServices`.
+``esig_postgres``
+    A real PostgreSQL server in a temporary folder (unix socket only), one per session;
+    see :class:`esig.testing.postgres.LocalPostgres`.
 ``esig_smtp_server``
     A real SMTP server on 127.0.0.1 (aiosmtpd) that keeps the messages it receives; see
     :class:`esig.testing.smtp.LocalSmtpServer`.
@@ -43,6 +46,7 @@ from esig.demo import sample_pdf
 from esig.devices.software import SoftwareKey
 from esig.issuance import IssuedCertificate, TestPKI
 from esig.testing.csc import esig_csc_mock, esig_csc_server
+from esig.testing.postgres import esig_postgres
 from esig.testing.services import esig_trust_services
 from esig.testing.signers import TestSigners
 from esig.testing.smtp import esig_smtp_server
@@ -53,6 +57,7 @@ __all__ = [
     "esig_csc_server",
     "esig_device",
     "esig_pki",
+    "esig_postgres",
     "esig_root_pem",
     "esig_sample_pdf",
     "esig_signer",

@@ -38,11 +38,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
 
 import pytest
-from asn1crypto import core as asn1_core
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
-from cryptography.hazmat.primitives.serialization import Encoding
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
 from esig.issuance import KeyType, Qualification, TestPKI, qualified_extensions
@@ -252,76 +250,27 @@ class SoftHsm:
             The public key, read back from the token.
 
         """
-        from pkcs11 import Attribute, MechanismFlag  # noqa: PLC0415 - python-pkcs11 is optional (esig[pkcs11])
-        from pkcs11 import KeyType as P11KeyType  # noqa: PLC0415 - python-pkcs11 is optional (esig[pkcs11])
-        from pkcs11.util.ec import encode_named_curve_parameters  # noqa: PLC0415 - python-pkcs11 is optional (esig[pkcs11])
-
+        from esig.devices.pkcs11.keygen import generate_key_pair  # noqa: PLC0415 - python-pkcs11 is optional (esig[pkcs11])
         from esig.devices.pkcs11.session import attribute_mapper  # noqa: PLC0415 - python-pkcs11 is optional (esig[pkcs11])
 
-        private: dict[Attribute, Any] = {
-            Attribute.SENSITIVE: True,
-            Attribute.EXTRACTABLE: False,
-            Attribute.PRIVATE: True,
-            Attribute.ALWAYS_AUTHENTICATE: always_authenticate,
-        }
-        if allowed_mechanisms:
-            private[Attribute.ALLOWED_MECHANISMS] = list(allowed_mechanisms)
-        capabilities = MechanismFlag.SIGN | MechanismFlag.VERIFY
         with self._session(token_label, attribute_mapper()) as session:
-            if key_type in (KeyType.RSA_2048, KeyType.RSA_3072):
-                bits = 2048 if key_type is KeyType.RSA_2048 else 3072
-                public, _ = session.generate_keypair(
-                    P11KeyType.RSA,
-                    bits,
-                    id=key_id,
-                    label=label,
-                    store=True,
-                    capabilities=capabilities,
-                    private_template=private,
-                )
-                numbers = rsa.RSAPublicNumbers(
-                    int.from_bytes(public[Attribute.PUBLIC_EXPONENT], "big"),
-                    int.from_bytes(public[Attribute.MODULUS], "big"),
-                )
-                return numbers.public_key()
-            curve: ec.EllipticCurve = (
-                ec.SECP256R1() if key_type is KeyType.EC_P256 else ec.SECP384R1()
-            )
-            params = session.create_domain_parameters(
-                P11KeyType.EC,
-                {Attribute.EC_PARAMS: encode_named_curve_parameters(curve.name)},
-                local=True,
-            )
-            public, _ = params.generate_keypair(
-                id=key_id,
+            return generate_key_pair(
+                session,
                 label=label,
-                store=True,
-                capabilities=capabilities,
-                private_template=private,
+                key_id=key_id,
+                key_type=key_type,
+                always_authenticate=always_authenticate,
+                allowed_mechanisms=allowed_mechanisms,
             )
-            point = bytes(asn1_core.OctetString.load(public[Attribute.EC_POINT]).native)
-            return ec.EllipticCurvePublicKey.from_encoded_point(curve, point)
 
     def store_certificate(
         self, token_label: str, certificate: x509.Certificate, *, label: str, key_id: bytes
     ) -> None:
         """Import a certificate (DER, public object) with the given label and id."""
-        from pkcs11 import Attribute, CertificateType, ObjectClass  # noqa: PLC0415 - python-pkcs11 is optional (esig[pkcs11])
+        from esig.devices.pkcs11.keygen import import_certificate  # noqa: PLC0415 - python-pkcs11 is optional (esig[pkcs11])
 
-        template: dict[Attribute, Any] = {
-            Attribute.CLASS: ObjectClass.CERTIFICATE,
-            Attribute.CERTIFICATE_TYPE: CertificateType.X_509,
-            Attribute.TOKEN: True,
-            Attribute.PRIVATE: False,
-            Attribute.LABEL: label,
-            Attribute.ID: key_id,
-            Attribute.SUBJECT: certificate.subject.public_bytes(),
-            Attribute.ISSUER: certificate.issuer.public_bytes(),
-            Attribute.SERIAL_NUMBER: asn1_core.Integer(certificate.serial_number).dump(),
-            Attribute.VALUE: certificate.public_bytes(Encoding.DER),
-        }
         with self._session(token_label) as session:
-            session.create_object(template)
+            import_certificate(session, certificate, label=label, key_id=key_id)
 
     def lock_user_pin(self, token_label: str) -> bool:
         """Flag the token's user PIN locked (``CKF_USER_PIN_LOCKED``), as after wrong PINs.
