@@ -14,9 +14,9 @@ from esig.testing.softhsm import SoftHsmTokens
 
 
 def token_ca_device(tokens: SoftHsmTokens, pki: TestPKI, label: str) -> Pkcs11Device:
-    """Generate a P-256 key on the standard token, have ``pki``'s root certify it as the
+    """Generate a P-256 key on the workbench token, have ``pki``'s root certify it as the
     provider's issuing CA, import the certificate, and open the key as a device."""
-    token = tokens.standard
+    token = tokens.workbench
     hsm = tokens.hsm
     key_id = label.encode()
     public = hsm.generate_key(token.label, label=label, key_id=key_id, key_type=KeyType.EC_P256)

@@ -51,7 +51,7 @@ README = Path(__file__).resolve().parents[1] / "README.md"
 def _ceremony(
     tokens: SoftHsmTokens, folder: Path, label: str, **options: Any
 ) -> tuple[CertificateAuthority, str, KeyCeremonyRecord]:
-    token = tokens.standard
+    token = tokens.workbench
     arguments: dict[str, Any] = {
         "subject": SUBJECT,
         "validity_days": 3650,
@@ -75,9 +75,9 @@ def _raw_session(tokens: SoftHsmTokens) -> Iterator[Any]:
     import pkcs11
     from pkcs11 import exceptions as p11
 
-    token = pkcs11.lib(SOFTHSM_MODULE).get_token(token_label=tokens.standard.label)
+    token = pkcs11.lib(SOFTHSM_MODULE).get_token(token_label=tokens.workbench.label)
     try:
-        session = token.open(user_pin=tokens.standard.pin)
+        session = token.open(user_pin=tokens.workbench.pin)
     except p11.UserAlreadyLoggedIn:
         session = token.open()
     with session:
@@ -143,7 +143,7 @@ def test_the_ceremony_makes_a_root_on_the_token_and_logs_it(
         import hashlib
 
         assert payload["certificate_sha256"] == hashlib.sha256(der).hexdigest()
-        assert payload["token_label"] == esig_softhsm.standard.label
+        assert payload["token_label"] == esig_softhsm.workbench.label
         assert payload["token_serial"] and payload["witnesses"] == ["nora"]
         assert payload["key_id"] == record.key_id
         assert first.time == record.time

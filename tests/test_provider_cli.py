@@ -218,9 +218,9 @@ def test_init_with_the_ca_key_on_a_token(
     tmp_path: Path, esig_softhsm: SoftHsmTokens, esig_pki: TestPKI
 ) -> None:
     token_ca_device(esig_softhsm, esig_pki, "cli-ca").close()
-    uri = f"pkcs11:token={esig_softhsm.standard.label};object=cli-ca?module-path={SOFTHSM_MODULE}"
+    uri = f"pkcs11:token={esig_softhsm.workbench.label};object=cli-ca?module-path={SOFTHSM_MODULE}"
     db = f"sqlite:///{tmp_path / 'ca.db'}"
-    os.environ["ESIG_PIN"] = esig_softhsm.standard.pin
+    os.environ["ESIG_PIN"] = esig_softhsm.workbench.pin
     try:
         out = _ok(
             esig_ca(

@@ -143,6 +143,13 @@ class SoftHsmTokens:
     locked: SoftHsmToken | None
     """``esig-locked``: the user PIN is flagged locked (None if the token file could not
     be patched)."""
+    workbench: SoftHsmToken
+    """``esig-workbench``: empty at first, for tests that generate keys and import
+    certificates (a CA's key ceremony …), so that what they add and the logins they hold
+    never change the other tokens.
+
+    .. versionadded:: 0.2.0
+    """
 
 
 class SoftHsm:
@@ -503,8 +510,8 @@ class SoftHsm:
         return self._token(label, keys, pki)
 
     def test_tokens(self, pki: TestPKI) -> SoftHsmTokens:
-        """Make the standard, Belgian-eID-like and PIN-locked tokens (see the fixtures)."""
-        self.init_tokens("esig-test", "BELPIC", "esig-locked")
+        """Make the standard, Belgian-eID-like, PIN-locked and workbench tokens (the fixtures)."""
+        self.init_tokens("esig-test", "BELPIC", "esig-locked", "esig-workbench")
         standard = self.standard_token(pki, label="esig-test")
         beid = self.beid_layout(pki, label="BELPIC")
         locked_key = self.add_signer(
@@ -522,6 +529,7 @@ class SoftHsm:
             standard=standard,
             beid=beid,
             locked=locked if self.lock_user_pin("esig-locked") else None,
+            workbench=self._token("esig-workbench", [], pki),
         )
 
     # -- internals
