@@ -16,7 +16,9 @@ from cryptography.x509.oid import NameOID
 
 import esig
 from esig._library_warnings import caught_library_warnings, name_attribute_problems
+from esig.demo import sample_pdf
 from esig.issuance import TestPKI
+from esig.testing.services import LocalTrustServices
 from esig.verification import CheckId, Outcome
 
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
@@ -124,3 +126,37 @@ def test_verifying_documents_made_by_others_prints_nothing(name: str) -> None:
     if not path.exists():
         real_part_missing(f"the shared corpus ({path})")
     assert _stderr_of("-m", "esig.cli", "verify", str(path)) == ""
+
+
+@pytest.mark.real
+@pytest.mark.parametrize("kind", ["pdf", "cades"])
+def test_verifying_with_fetching_prints_nothing(
+    kind: str, tmp_path: Path, esig_trust_services: LocalTrustServices
+) -> None:
+    # pyhanko-certvalidator's default aiohttp fetcher left its client session open:
+    # asyncio printed "Unclosed client session" after every fetching validation
+    import importlib.util
+
+    from cryptography.hazmat.primitives.serialization import Encoding
+
+    assert importlib.util.find_spec("aiohttp") is not None, "aiohttp is what leaked"
+    root = tmp_path / "root.pem"
+    root.write_bytes(esig_trust_services.root_certificate.public_bytes(Encoding.PEM))
+    device = esig_trust_services.signer.device()
+    if kind == "pdf":
+        target = tmp_path / "signed.pdf"
+        (tmp_path / "sample.pdf").write_bytes(sample_pdf())
+        esig.sign_pdf(tmp_path / "sample.pdf", target, device)
+        args = [str(target)]
+    else:
+        content = tmp_path / "invoice.txt"
+        content.write_text("total 12.00\n")
+        target = esig.sign_detached(content, tmp_path / "invoice.txt.p7s", device).path
+        args = [str(target), "--content", str(content)]
+    proc = subprocess.run(
+        [sys.executable, "-m", "esig.cli", "verify", *args, "--trust", str(root),
+         "--allow-fetching"],
+        capture_output=True, text=True, check=False, timeout=300,
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert proc.stderr == ""

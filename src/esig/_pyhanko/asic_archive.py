@@ -32,6 +32,7 @@ from pyhanko_certvalidator.errors import PathBuildingError, PathValidationError,
 from esig._pyhanko.cades import add_validation_data
 from esig._pyhanko.cades_validate import load_signed_data
 from esig._pyhanko.documents import MALFORMED
+from esig._pyhanko.fetching import fetcher_backend
 from esig._pyhanko.long_term import TimestampFacts, timestamp_facts
 from esig._pyhanko.services import (
     MonitoredTimeStamper,
@@ -216,6 +217,7 @@ async def check_timestamp(
         crls=crls,
         ocsps=ocsps,
         allow_fetching=allow_fetching,
+        fetcher_backend=fetcher_backend(allow_fetching),
         revocation_mode="soft-fail",
         moment=moment,
     )

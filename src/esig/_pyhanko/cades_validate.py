@@ -39,6 +39,7 @@ from pyhanko_certvalidator import ValidationContext
 
 from esig._io import CHUNK_SIZE
 from esig._pyhanko import cades_attributes  # noqa: F401 - registers the B-LTA attributes
+from esig._pyhanko.fetching import fetcher_backend
 from esig._pyhanko.long_term import (
     LONG_TERM_TRIGGERS,
     certificate_chain_above,
@@ -243,6 +244,7 @@ def _context(
         crls=list(crls),
         ocsps=list(ocsps),
         allow_fetching=allow_fetching,
+        fetcher_backend=fetcher_backend(allow_fetching),
         # the rule of esig._pyhanko.validate._validation_context: certificates that name
         # revocation services must have their status established (BES art. 3(d))
         revocation_mode="require" if at_signature_time else "hard-fail",

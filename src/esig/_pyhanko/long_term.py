@@ -63,6 +63,7 @@ from pyhanko_certvalidator.policy_decl import (
 )
 from pyhanko_certvalidator.registry import SimpleTrustManager
 
+from esig._pyhanko.fetching import fetcher_backend
 from esig._pyhanko.revocation import CertificateRevocation
 from esig._pyhanko.signer import anchors_asn1, from_asn1, to_asn1
 
@@ -249,7 +250,9 @@ async def validate_in_the_past(
     spec = PdfSignatureValidationSpec(
         SignatureValidationSpec(
             cert_validation_policy=policy,
-            revinfo_gathering_policy=RevocationInfoGatheringSpec(online_fetching_rule=fetching),
+            revinfo_gathering_policy=RevocationInfoGatheringSpec(
+                online_fetching_rule=fetching, fetcher_backend=fetcher_backend(allow_fetching)
+            ),
             local_knowledge=LocalKnowledge(
                 nonrevoked_assertions=[NonRevokedStatusAssertion(_sha256(c), at) for c in assumed]
             ),

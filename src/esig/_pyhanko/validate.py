@@ -28,6 +28,7 @@ from pyhanko_certvalidator import ValidationContext
 from esig._pyhanko.change_verdict import judged_by_esig
 from esig._pyhanko.documents import MALFORMED, FilledField, filled_signature_fields, open_reader
 from esig._pyhanko.evidence_attr import evidence_base_sha256, read_evidence_attribute
+from esig._pyhanko.fetching import fetcher_backend
 from esig._pyhanko.long_term import (
     LONG_TERM_TRIGGERS,
     certificate_chain_above,
@@ -101,6 +102,7 @@ def _validation_context(
     kwargs: dict[str, Any] = {
         "trust_roots": anchors_asn1(trust_anchors),
         "allow_fetching": allow_fetching,
+        "fetcher_backend": fetcher_backend(allow_fetching),
         "revocation_mode": "require" if at_signature_time else "hard-fail",
         "retroactive_revinfo": at_signature_time,
         "moment": moment,

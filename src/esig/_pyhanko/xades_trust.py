@@ -36,6 +36,7 @@ from pyhanko.sign.validation.status import StandardCMSSignatureStatus, Timestamp
 from pyhanko_certvalidator import ValidationContext
 
 from esig._pyhanko.documents import MALFORMED
+from esig._pyhanko.fetching import fetcher_backend
 from esig._pyhanko.long_term import (
     LONG_TERM_TRIGGERS,
     TimestampFacts,
@@ -128,6 +129,7 @@ def _context(
         crls=crls,
         ocsps=ocsps,
         allow_fetching=allow_fetching,
+        fetcher_backend=fetcher_backend(allow_fetching),
         revocation_mode=mode,
         retroactive_revinfo=retroactive or mode == "require",
         moment=moment,
