@@ -24,6 +24,7 @@ from typer.testing import CliRunner
 import esig
 from esig.cli.app import build_app
 from esig.cli.output import EXIT_USAGE
+from esig.demo import sample_pdf
 from esig.errors import InputError, SigningError
 from esig.issuance import IssuedCertificate, TestPKI
 from esig.profiles import CertificateProfile
@@ -39,7 +40,7 @@ from esig.provider import (
 )
 from esig.testing import real_part_missing, require_tool
 from esig.testing.softhsm import SOFTHSM_MODULE, SoftHsmTokens
-from tests._provider import TERMS_TEXT, TERMS_URL, evidence, subscriber_request
+from tests._provider import TERMS_TEXT, TERMS_URL, evidence, free_port, subscriber_request
 from tests._provider_token import token_ca_device
 
 pytestmark = pytest.mark.real
@@ -248,10 +249,10 @@ def test_bad_ceremony_inputs_are_refused_before_the_token_is_touched(
     assert _objects(esig_softhsm, "ceremony-bad")["private"] == []
 
 
-def _readme_block() -> str:
+def _readme_block(marker: str = "provider-ceremony") -> str:
     text = README.read_text()
-    match = re.search(r"<!-- provider-ceremony -->\n```bash\n(.*?)```", text, re.S)
-    assert match is not None, "the README lost its key ceremony commands"
+    match = re.search(rf"<!-- {marker} -->\n```bash\n(.*?)```", text, re.S)
+    assert match is not None, f"the README lost its {marker} commands"
     return match.group(1)
 
 
@@ -267,7 +268,8 @@ def _bash(script: str, folder: Path, env: dict[str, str]) -> subprocess.Complete
     )
 
 
-def test_the_readme_ceremony_commands_work(tmp_path: Path) -> None:
+def _readme_env(tmp_path: Path) -> dict[str, str]:
+    """A fresh SoftHSM2 token folder and an ``esig`` on PATH, as a user's shell has."""
     require_tool("softhsm2-util")
     if not Path(SOFTHSM_MODULE).exists():
         real_part_missing(f"the SoftHSM2 module {SOFTHSM_MODULE}")
@@ -290,6 +292,11 @@ def test_the_readme_ceremony_commands_work(tmp_path: Path) -> None:
     }
     for name in ("ESIG_CA_DB", "ESIG_PIN", "ESIG_CA_API_KEY"):
         env.pop(name, None)
+    return env
+
+
+def test_the_readme_ceremony_commands_work(tmp_path: Path) -> None:
+    env = _readme_env(tmp_path)
     result = _bash(_readme_block(), tmp_path, env)
     assert result.returncode == 0, result.stdout + result.stderr
     assert result.stderr == ""
@@ -339,3 +346,25 @@ def test_the_ceremony_command_refuses_incomplete_options(
     assert result.exit_code == EXIT_USAGE, result.output
     assert message in result.output
     assert not (tmp_path / "alice.key").exists()
+
+
+def test_the_readme_runs_a_ca_from_issuance_to_revocation_and_evidence(tmp_path: Path) -> None:
+    # the README's second block, after the ceremony, in one shell: issue from a CSR after
+    # the identity record and the terms, serve OCSP, sign, verify, revoke, verify again
+    # (revoked at once), audit, export, check the bundle
+    require_tool("openssl")
+    env = _readme_env(tmp_path)
+    (tmp_path / "contract.pdf").write_bytes(sample_pdf())
+    port = str(free_port())
+    script = (_readme_block() + _readme_block("provider-run")).replace("8080", port)
+    result = _bash(script, tmp_path, env)
+    out = result.stdout
+    assert result.returncode == 0, out + result.stderr
+    assert result.stderr == ""
+    first, second = out.split("Revoked ", 1)
+    assert "Verdict:   TOTAL-PASSED (1 signature)" in first
+    assert "Verdict:   INDETERMINATE (1 signature)" in second
+    assert "Certificate: revoked: Anna de Vries" in second
+    assert "exit 1: revoked, at once" in second
+    assert second.count("Audit: INTACT") == 1 and "(intact) in evidence.zip" in second
+    assert (tmp_path / "ca.pem").read_text().startswith("-----BEGIN CERTIFICATE-----")

@@ -201,6 +201,11 @@ def test_the_cli_refuses_and_reports_what_is_wrong(tmp_path: Path) -> None:
     )  # fmt: skip
     assert denied.returncode == 2
     assert "needs the 'issuance' role" in denied.stderr
+    # The CA certificate needs no key and no PIN; an empty database has none.
+    printed = _ok(esig_ca("certificate", "--db", db))
+    assert printed.startswith("-----BEGIN CERTIFICATE-----")
+    empty = esig_ca("certificate", "--db", f"sqlite:///{tmp_path / 'empty.db'}")
+    assert empty.returncode == 2 and "No CA is set up" in empty.stderr
     # No API key at all.
     missing = esig_ca("revoke", "--db", db, "1234")
     assert missing.returncode == 2

@@ -20,6 +20,7 @@ from typer.core import TyperGroup
 from esig.cli.bulk import extend_many, verify_many
 from esig.cli.ca import (
     ca_audit,
+    ca_certificate,
     ca_export,
     ca_identity_record,
     ca_init,
@@ -155,6 +156,7 @@ def _ca_group() -> typer.Typer:
     _register(ca, ca_issue, "issue")
     _register(ca, ca_revoke, "revoke")
     _register(ca, ca_serve, "serve")
+    _register(ca, ca_certificate, "certificate")
     _register(ca, ca_audit, "audit")
     _register(ca, ca_export, "export")
     _register(ca, ca_verify_bundle, "verify-bundle")

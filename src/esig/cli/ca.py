@@ -456,6 +456,34 @@ def ca_serve(
         service.serve_forever()
 
 
+def ca_certificate(
+    db: Db,
+    out: Annotated[
+        Path | None,
+        typer.Option(metavar="FILE", help="Write the PEM to FILE (default: standard output)."),
+    ] = None,
+) -> None:
+    """Print the CA's certificate (PEM): what relying parties trust. Needs no PIN."""
+    from esig._io import atomic_output
+    from esig.provider import ProviderStore, ProviderStoreError
+
+    try:
+        store = ProviderStore(db)
+        if not store.is_set_up():
+            raise ProviderStoreError(f"No CA is set up in {store.url}; run esig ca init first")
+        with store.transaction() as session:
+            pem = store.setting(session, "ca_certificate")
+        store.dispose()
+        if out is None:
+            typer.echo(pem.rstrip("\n"))
+            return
+        with atomic_output(out) as handle:
+            handle.write(pem.encode())
+    except EsigError as exc:
+        raise fail(str(exc)) from None
+    typer.echo(f"CA certificate written to {out}")
+
+
 def ca_audit(
     db: Db,
     as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
