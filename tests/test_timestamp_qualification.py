@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 from cryptography import x509
+from lxml import etree
 
 import esig
 from esig.issuance import IssuedCertificate
@@ -34,6 +35,7 @@ from esig.trust import (
     TrustServiceStatus,
 )
 from esig.trust.trusted_lists import ServiceType
+from esig.verification import validate_etsi_xml
 
 pytestmark = pytest.mark.real
 
@@ -197,6 +199,13 @@ def test_a_pdf_signature_timestamp_says_whether_it_is_qualified(
     assert "  Timestamp:   QTSA: a qualified electronic time stamp" in report.to_text()
     dumped = json.loads(report.model_dump_json())["signatures"][0]["validation_data"]
     assert dumped["timestamps"][0]["list_qualification"]["qualification"] == "QTSA"
+    # the ETSI report's esig extension carries it too, and stays valid
+    xml = report.to_etsi_xml()
+    assert validate_etsi_xml(xml) == ()
+    (element,) = etree.fromstring(xml).xpath("//*[local-name()='TimestampQualification']")
+    assert element.get("qualification") == "QTSA"
+    rules = element.xpath("./*[local-name()='Step']/@rule")
+    assert "GrantedStatusAtTimeCheck" in rules
     # withdrawn before the token was made: the same timestamp is not qualified
     gone = _lists(
         tmp_path,

@@ -17,6 +17,7 @@ the namespace ``urn:esig:validation-report:1`` inside each signature report's
       <esig:TrustedListQualification qualified="true" moment="…">
         <esig:Step moment="signing" rule="QSCDByTL" outcome="pass"><esig:Detail>…
       </esig:TrustedListQualification>
+      <esig:TimestampQualification qualification="QTSA" generationTime="…" poeTime="…">…
       <esig:Conformance claimed="B-T" reached="B-T">…</esig:Conformance>
     </esig:Assessment>
 
@@ -28,9 +29,11 @@ problems of the document as a whole). The names mirror the JSON report's fields.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from esig.law import Citation
+from esig.trust.tl_qualification import QualificationStep
 from esig.verification.etsi_objects import ESIG_NS, xml_time
 from esig.verification.report_view import ReportView, SignatureView
 
@@ -151,13 +154,36 @@ def _qualification(assessment: Any, signature: SignatureView) -> None:
         service=answer.service_name,
         territory=answer.territory,
     )
-    _add(element, "Explanation", answer.explanation)
-    for step in answer.steps:
+    _explained(element, answer.explanation, answer.steps, answer.citations)
+    data = signature.validation_data
+    for token in data.timestamps if data is not None else ():
+        judged = token.list_qualification
+        if judged is None:
+            continue
+        element = _add(
+            assessment,
+            "TimestampQualification",
+            qualification=judged.qualification.value,
+            generationTime=xml_time(judged.generation_time),
+            poeTime=xml_time(judged.poe_time),
+        )
+        _explained(element, judged.explanation, judged.steps, judged.citations)
+
+
+def _explained(
+    element: Any,
+    explanation: str,
+    steps: Sequence[QualificationStep],
+    citations: Sequence[Citation],
+) -> None:
+    """The explanation, each step of the procedure and the citations of a qualification."""
+    _add(element, "Explanation", explanation)
+    for step in steps:
         step_element = _add(
             element, "Step", moment=step.moment, rule=step.rule, outcome=step.outcome
         )
         _add(step_element, "Detail", step.detail)
         for entry in step.entries:
             _add(step_element, "Entry", entry)
-    for citation in answer.citations:
+    for citation in citations:
         _citation(element, citation)
