@@ -238,6 +238,7 @@ def test_a_local_cluster_with_a_killed_worker_still_gives_every_document_one_lin
     archive: dict[str, Path], tmp_path: Path
 ) -> None:
     distributed = pytest.importorskip("distributed")
+    dask = pytest.importorskip("dask")
     before = _hashes(archive["store"])
     out = tmp_path / "results.jsonl"
     with local_cluster(2) as cluster, distributed.Client(cluster) as client:
@@ -255,6 +256,9 @@ def test_a_local_cluster_with_a_killed_worker_still_gives_every_document_one_lin
             [archive["store"]], out, trust=[archive["root"]], client=client, on_result=kill_midway
         )
         assert victim not in client.run(os.getpid).values()  # it really died
+        # Dask's housekeeping is slowed down on every worker, the restarted one too
+        ticks = client.run(lambda: dask.config.get("distributed.admin.tick.interval"))
+        assert set(ticks.values()) == {"1s"}, ticks
         # and what it held was given to another worker: a task entered processing twice
         entered = Counter(
             entry[0]
