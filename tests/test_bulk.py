@@ -8,6 +8,7 @@ processes) and kill a worker by its pid mid-run.
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import hashlib
 import json
 import os
@@ -46,6 +47,7 @@ from esig.signing import (
     sign_asic,
     sign_detached,
     sign_many,
+    sign_pdf,
     sign_xml,
 )
 from esig.testing.services import LocalTrustServices
@@ -389,6 +391,93 @@ def test_every_kind_esig_verify_reads_is_verified_by_content(
         "letter.txt.p7s": ("cades", "TOTAL-PASSED"),
         "contract.bin": ("pdf", "TOTAL-PASSED"),
     }
+
+
+@pytest.fixture(scope="module")
+def listed_store(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """A PDF signed with a qualified certificate, its root, and a signed trusted list
+    (with its TLSO certificate) that grants the issuing CA QCWithQSCD."""
+    from esig.issuance import Qualification, TestPKI
+    from esig.oids import PolicyOID
+    from esig.testing.trusted_lists import (
+        ProviderSpec,
+        QualificationSpec,
+        ServiceSpec,
+        StatusSpec,
+        build_trusted_list,
+        make_tlso,
+        sign_trusted_list,
+    )
+    from esig.trust import CertificateType, Qualifier, TrustServiceStatus
+
+    now = dt.datetime.now(dt.UTC).replace(microsecond=0)
+    day = dt.timedelta(days=1)
+    pki = TestPKI(now=now - 50 * day)  # issued after the service was granted
+    base = tmp_path_factory.mktemp("listed")
+    (base / "store").mkdir()
+    source = base / "sample.pdf"
+    source.write_bytes(sample_pdf())
+    person = pki.issue_person("Quentin", "Qualified", qualified=Qualification())
+    sign_pdf(source, base / "store" / "qualified.pdf", person.device())
+    status = StatusSpec(
+        TrustServiceStatus.GRANTED,
+        now - 60 * day,
+        qualifications=(QualificationSpec((Qualifier.QC_WITH_QSCD,), (PolicyOID.QCP_N_QSCD,)),),
+        certificate_types=(CertificateType.ESIG,),
+    )
+    service = ServiceSpec("esig Test Qualified CA", pki.intermediate.certificate, history=(status,))
+    xml = build_trusted_list(
+        [ProviderSpec("esig Test Trust Services", (service,))],
+        issued=now - 10 * day,
+        next_update=now + 170 * day,
+    )
+    tlso = make_tlso(now=now)
+    (base / "tl.xml").write_bytes(sign_trusted_list(xml, tlso))
+    (base / "tlso.pem").write_bytes(tlso.certificate.public_bytes(Encoding.PEM))
+    (base / "root.pem").write_bytes(pki.root.certificate.public_bytes(Encoding.PEM))
+    return {name: base / name for name in ("store", "tl.xml", "tlso.pem", "root.pem")}
+
+
+def test_a_trusted_list_given_to_verify_many_makes_the_signature_qes(
+    listed_store: dict[str, Path], tmp_path: Path
+) -> None:
+    store, root = listed_store["store"], listed_store["root.pem"]
+    out = tmp_path / "r.jsonl"
+    verify_many([store], out, trust=[root], workers=1)
+    (without,) = _lines(out)
+    assert without.verdict is Verdict.TOTAL_PASSED
+    assert without.signatures[0].label == "AdESig-QC"  # it claims qualified; nothing says so
+    code, stdout, stderr = _cli(
+        "verify-many",
+        str(store),
+        "--out",
+        str(out),
+        "--trust",
+        str(root),
+        "--trusted-list",
+        str(listed_store["tl.xml"]),
+        "--tlso",
+        str(listed_store["tlso.pem"]),
+    )
+    assert (code, stderr) == (0, ""), stdout
+    (listed,) = _lines(out)
+    assert listed.signatures[0].label == "QESig"
+    # the same list checked against a certificate that did not sign it is refused
+    code, _, stderr = _cli(
+        "verify-many",
+        str(store),
+        "--out",
+        str(out),
+        "--trusted-list",
+        str(listed_store["tl.xml"]),
+        "--tlso",
+        str(root),
+    )
+    assert code == 2 and stderr.startswith("esig: error: ") and "Traceback" not in stderr
+    with pytest.raises(InputError, match="trusted-list cache"):
+        verify_many(
+            [store], out, trusted_lists=tmp_path, trusted_list_files=[listed_store["tl.xml"]]
+        )
 
 
 def _cli(*args: str) -> tuple[int, str, str]:

@@ -150,8 +150,13 @@ class VerifyJob(_Base):
     """The register's SHA-256 as published out of band."""
     trusted_lists: str | None = None
     """A trusted-list cache folder filled by ``esig tl sync``."""
+    trusted_list_files: tuple[str, ...] = ()
+    """EU trusted list files (ETSI TS 119 612); one may be a LOTL authenticating the others."""
+    tlso: tuple[str, ...] = ()
+    """Certificates allowed to sign ``trusted_list_files`` (scheme operators)."""
     lotl_signers: str | None = None
-    """The LOTL signer certificates for that cache (default: the set esig ships)."""
+    """The LOTL signer certificates (default: for the cache the set esig ships, for
+    ``trusted_list_files`` pyHanko's)."""
     allow_unsigned_lists: bool = False
     """Use trusted lists whose signer cannot be authenticated."""
     exemptions: tuple[str, ...] = ()
@@ -187,17 +192,6 @@ class VerifyJob(_Base):
             )
         elif self.register_authority is not None or self.register_sha256 is not None:
             raise InputError("A register authority or SHA-256 needs the register itself")
-        lists = None
-        if self.trusted_lists is not None:
-            from esig.trust.tl_cache import load_trusted_list_cache  # noqa: PLC0415
-            from esig.trust.tl_manifest import LotlSigners  # noqa: PLC0415
-
-            signers = LotlSigners.from_file(self.lotl_signers) if self.lotl_signers else None
-            lists = load_trusted_list_cache(
-                self.trusted_lists,
-                lotl_certificates=signers,
-                allow_unsigned=self.allow_unsigned_lists,
-            )
         return {
             "trust": load_certificates_from_paths(
                 [Path(p) for p in self.trust], what="trust anchor"
@@ -205,9 +199,51 @@ class VerifyJob(_Base):
             "allow_fetching": self.allow_fetching,
             "at": self.at,
             "register": register,
-            "trusted_lists": lists,
+            "trusted_lists": self._trusted_lists(),
             "exemptions": self.exemptions,
         }
+
+    def _trusted_lists(self) -> Any:
+        """The cache folder or the list files, loaded as ``esig verify`` loads them."""
+        from esig.certificates import load_certificates_from_paths  # noqa: PLC0415
+
+        if self.trusted_lists is not None:
+            if self.trusted_list_files or self.tlso:
+                raise InputError(
+                    "A trusted-list cache brings its own lists and signers: give it without "
+                    "trusted list files or TLSO certificates"
+                )
+            from esig.trust.tl_cache import load_trusted_list_cache  # noqa: PLC0415
+            from esig.trust.tl_manifest import LotlSigners  # noqa: PLC0415
+
+            signers = LotlSigners.from_file(self.lotl_signers) if self.lotl_signers else None
+            return load_trusted_list_cache(
+                self.trusted_lists,
+                lotl_certificates=signers,
+                allow_unsigned=self.allow_unsigned_lists,
+            )
+        if not self.trusted_list_files:
+            if self.lotl_signers is not None or self.tlso:
+                raise InputError(
+                    "LOTL signers and TLSO certificates need a trusted-list cache or list files"
+                )
+            return None
+        from esig.trust.trusted_lists import TrustedListSource  # noqa: PLC0415
+
+        operators = load_certificates_from_paths(
+            [Path(p) for p in self.tlso], what="trusted list signer certificate"
+        )
+        lotl = (
+            load_certificates_from_paths([Path(self.lotl_signers)], what="LOTL signer certificate")
+            if self.lotl_signers is not None
+            else None
+        )
+        return TrustedListSource.from_files(
+            self.trusted_list_files,
+            tlso_certificates=operators or None,
+            lotl_certificates=lotl,
+            allow_unsigned=self.allow_unsigned_lists,
+        )
 
     def _do(self, path: Path, facts: dict[str, Any]) -> dict[str, Any]:
         kind = facts["kind"] = document_kind(path)
