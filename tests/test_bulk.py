@@ -480,6 +480,47 @@ def test_a_trusted_list_given_to_verify_many_makes_the_signature_qes(
         )
 
 
+def test_a_detached_xades_signature_is_verified_over_the_file_its_uri_names(
+    archive: dict[str, Path], tmp_path: Path, esig_device: SoftwareKey
+) -> None:
+    store = tmp_path / "xml"
+    for name in ("good", "changed", "alone"):
+        (store / name).mkdir(parents=True)
+        content = store / name / "scan 1.tif"  # a space: the URI is percent-encoded
+        content.write_bytes(b"II*\x00 a scanned page " + name.encode())
+        sign_xml(content, store / name / "scan-1.xml", esig_device, packaging="detached")
+    assert 'URI="scan%201.tif"' in (store / "good" / "scan-1.xml").read_text()
+    (store / "changed" / "scan 1.tif").write_bytes(b"II*\x00 another page")
+    (store / "alone" / "scan 1.tif").unlink()
+    # the content is not a document of its own: its signature is
+    assert expand_sources([store]) == [
+        str(store / name / "scan-1.xml") for name in ("alone", "changed", "good")
+    ]
+    out = tmp_path / "r.jsonl"
+    verify_many([store], out, trust=[archive["root"]], workers=2)
+    lines = {Path(line.path).parent.name: line for line in _lines(out)}
+    assert lines["good"].kind == "xades"
+    assert lines["good"].verdict is Verdict.TOTAL_PASSED
+    assert lines["changed"].verdict is Verdict.TOTAL_FAILED
+    assert lines["alone"].verdict is Verdict.ERROR
+    assert lines["alone"].error_type == "DocumentNotFoundError"
+    # by a manifest too, from another folder: the URI is relative to the signature
+    listed = tmp_path / "list.txt"
+    listed.write_text("xml/good/scan-1.xml\n")
+    summary = verify_many([f"@{listed}"], out, trust=[archive["root"]], workers=1)
+    assert summary.verdicts == {"TOTAL-PASSED": 1}
+    # a signature naming its content by an absolute URI is not followed
+    absolute = store / "good" / "absolute.xml"
+    absolute.write_bytes(
+        (store / "good" / "scan-1.xml")
+        .read_bytes()
+        .replace(b'URI="scan%201.tif"', b'URI="file:///etc/passwd"')
+    )
+    verify_many([absolute], out, workers=1)
+    (line,) = _lines(out)
+    assert line.error_type == "InputError" and "absolute URI" in (line.error or "")
+
+
 def _cli(*args: str) -> tuple[int, str, str]:
     result = CliRunner().invoke(build_app(rich_help=False), list(args))
     return result.exit_code, result.stdout, result.stderr

@@ -7,8 +7,9 @@ anchors, the BES art. 4 register, a trusted-list cache — is loaded on the job'
 document and kept on the instance, so a worker loads it once, not per document.
 
 The kind of document is recognised as ``esig verify`` recognises it, by content: an
-ASiC container (ZIP), XAdES (XML), a detached CAdES signature (``FILE.p7s`` beside the
-``FILE`` it signs), else a PDF.
+ASiC container (ZIP), XAdES (XML; a detached XAdES signature's content is the file its
+reference's URI names, relative to the signature), a detached CAdES signature
+(``FILE.p7s`` beside the ``FILE`` it signs), else a PDF.
 """
 
 from __future__ import annotations
@@ -29,7 +30,14 @@ from esig._model import EsigModel
 from esig.bulk.results import ResultLine, SignatureLine, Verdict
 from esig.errors import EsigError, InputError
 
-__all__ = ["DETACHED_SUFFIX", "ExtendJob", "Job", "VerifyJob", "document_kind"]
+__all__ = [
+    "DETACHED_SUFFIX",
+    "ExtendJob",
+    "Job",
+    "VerifyJob",
+    "detached_content",
+    "document_kind",
+]
 
 DETACHED_SUFFIX = ".p7s"
 """A detached CAdES signature ``FILE.p7s`` signs the ``FILE`` beside it."""
@@ -278,10 +286,45 @@ def _verify_cades(path: Path, settings: dict[str, Any]) -> Any:
     return verify_detached(path, path.with_name(path.name[: -len(DETACHED_SUFFIX)]), **settings)
 
 
+def detached_content(path: Path) -> Path | None:
+    """The file a detached XAdES signature ``path`` signs (None: it signs itself).
+
+    A detached signature names its content by its reference's URI, relative to where
+    the signature is, as a browser resolves a relative link: ``URI="invoice.pdf"`` in
+    ``archive/invoice.xml`` is ``archive/invoice.pdf``.
+
+    Raises:
+        InputError: The XML is not well-formed, names several files, or names its
+            content by an absolute URI (``http:``, ``file:``, ``/…``) esig does not follow.
+
+    """
+    import urllib.parse  # noqa: PLC0415
+
+    from esig._io import read_input  # noqa: PLC0415
+    from esig._xml.parsing import parse_xml  # noqa: PLC0415
+    from esig._xml.wrapping import detached_files  # noqa: PLC0415
+
+    named = detached_files(parse_xml(read_input(path, what="XML document")))
+    if not named:
+        return None
+    if len(named) > 1:
+        raise InputError(
+            f"The detached signature signs {len(named)} files; a bulk run verifies a "
+            "signature over one file (verify it with esig verify --content)"
+        )
+    (uri,) = named
+    if urllib.parse.urlsplit(uri).scheme or uri.startswith("/"):
+        raise InputError(
+            f"The detached signature names its content by the absolute URI {uri!r}; a bulk "
+            "run looks for it beside the signature, by a relative name"
+        )
+    return path.parent / uri
+
+
 def _verify_xades(path: Path, settings: dict[str, Any]) -> Any:
     from esig.verification.xades import verify_xml  # noqa: PLC0415
 
-    return verify_xml(path, **settings)
+    return verify_xml(path, detached_content=detached_content(path), **settings)
 
 
 def _verify_asic(path: Path, settings: dict[str, Any]) -> Any:
