@@ -14,6 +14,8 @@ import json
 import os
 import re
 import signal
+import socket
+import subprocess
 import sys
 import threading
 import time
@@ -616,6 +618,44 @@ def test_extend_many_writes_lta_copies_beside_or_below_and_never_touches_inputs(
     conformance = verify_pdf(deed, trust=[esig_trust_services.root_certificate]).signatures[0]
     assert conformance.conformance is not None and conformance.conformance.reached is not None
     assert conformance.conformance.reached.value == "B-LTA"
+
+
+def _closed_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+    return port  # nothing listens on it once the probe is closed
+
+
+def test_an_unreachable_scheduler_fails_fast_with_one_esig_line_and_leaves_out_alone(
+    archive: dict[str, Path], tmp_path: Path
+) -> None:
+    pytest.importorskip("distributed")
+    out = tmp_path / "r.jsonl"
+    out.write_text("earlier results\n")
+    address = f"tcp://127.0.0.1:{_closed_port()}"
+    document = str(archive["store"] / "2025" / "contract-0000.pdf")
+    started = time.monotonic()
+    run = subprocess.run(
+        [
+            *(sys.executable, "-m", "esig.cli", "verify-many", document, "--out", str(out)),
+            *("--scheduler", address, "--connect-timeout", "2"),
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+    )
+    assert time.monotonic() - started < 15  # the interpreter's start included; 30 s before
+    assert run.returncode == 2
+    (line,) = run.stderr.splitlines()  # nothing from Dask, no traceback
+    assert line.startswith(f"esig: error: The Dask scheduler at {address} cannot be reached")
+    assert "within 2 s" in line and "--connect-timeout" in line
+    assert out.read_text() == "earlier results\n"
+    with pytest.raises(InputError, match="not a Dask scheduler address"):
+        verify_many([document], out, scheduler="tcp://127.0.0.1:no-port")
+    with pytest.raises(InputError, match="connection timeout must be positive"):
+        verify_many([document], out, scheduler=address, connect_timeout=0)
 
 
 def test_without_the_bulk_extra_a_cluster_is_refused_naming_the_extra(

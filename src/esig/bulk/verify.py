@@ -24,7 +24,7 @@ from typing import Any
 
 from esig.bulk.jobs import VerifyJob
 from esig.bulk.results import BulkSummary
-from esig.bulk.runner import DEFAULT_TIMEOUT, ResultCallback, run_job
+from esig.bulk.runner import DEFAULT_CONNECT_TIMEOUT, DEFAULT_TIMEOUT, ResultCallback, run_job
 
 __all__ = ["async_verify_many", "verify_many"]
 
@@ -83,6 +83,7 @@ def verify_many(
     client: Any = None,
     scheduler: str | None = None,
     timeout: float | None = DEFAULT_TIMEOUT,
+    connect_timeout: float = DEFAULT_CONNECT_TIMEOUT,
     resume: bool = False,
     parquet: str | os.PathLike[str] | None = None,
     on_result: ResultCallback | None = None,
@@ -122,6 +123,8 @@ def verify_many(
         scheduler: A Dask scheduler address (``tcp://host:8786``) to connect to instead.
         timeout: Seconds one document may take (None: no limit); after it, the
             document's process is killed and its line says ``Timeout``.
+        connect_timeout: Seconds to wait for the ``scheduler`` to answer before
+            giving up (InputError).
         resume: Keep ``output`` and skip the documents it already holds with the same
             path and SHA-256 (without it, ``output`` is started afresh).
         parquet: Also write the results as a Parquet table here, at the end (pyarrow).
@@ -161,6 +164,7 @@ def verify_many(
         client=client,
         scheduler=scheduler,
         timeout=timeout,
+        connect_timeout=connect_timeout,
         resume=resume,
         parquet=parquet,
         on_result=on_result,
@@ -188,6 +192,7 @@ async def async_verify_many(
     client: Any = None,
     scheduler: str | None = None,
     timeout: float | None = DEFAULT_TIMEOUT,
+    connect_timeout: float = DEFAULT_CONNECT_TIMEOUT,
     resume: bool = False,
     parquet: str | os.PathLike[str] | None = None,
     on_result: ResultCallback | None = None,
@@ -222,6 +227,7 @@ async def async_verify_many(
         client=client,
         scheduler=scheduler,
         timeout=timeout,
+        connect_timeout=connect_timeout,
         resume=resume,
         parquet=parquet,
         on_result=report,

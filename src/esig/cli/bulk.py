@@ -56,6 +56,10 @@ Timeout = Annotated[
     float,
     typer.Option(metavar="SECONDS", help="How long one document may take; 0: no limit."),
 ]
+ConnectTimeout = Annotated[
+    float,
+    typer.Option(metavar="SECONDS", help="How long to wait for --scheduler to answer."),
+]
 Resume = Annotated[
     bool,
     typer.Option(help="Keep --out and skip the documents it holds (same path and SHA-256)."),
@@ -76,6 +80,7 @@ def verify_many(  # noqa: PLR0917 - typer maps parameters to options
     workers: Workers = None,
     scheduler: Scheduler = None,
     timeout: Timeout = 300.0,
+    connect_timeout: ConnectTimeout = 5.0,
     resume: Resume = False,
     parquet: Parquet = None,
     allow_fetching: Annotated[
@@ -135,6 +140,7 @@ def verify_many(  # noqa: PLR0917 - typer maps parameters to options
             workers=workers,
             scheduler=scheduler,
             timeout=timeout or None,
+            connect_timeout=connect_timeout,
             resume=resume,
             parquet=parquet,
             on_result=progress.done,
@@ -171,6 +177,7 @@ def extend_many(  # noqa: PLR0917 - typer maps parameters to options
     workers: Workers = None,
     scheduler: Scheduler = None,
     timeout: Timeout = 300.0,
+    connect_timeout: ConnectTimeout = 5.0,
     resume: Resume = False,
     parquet: Parquet = None,
 ) -> None:
@@ -199,6 +206,7 @@ def extend_many(  # noqa: PLR0917 - typer maps parameters to options
             workers=workers,
             scheduler=scheduler,
             timeout=timeout or None,
+            connect_timeout=connect_timeout,
             resume=resume,
             parquet=parquet,
             on_result=progress.done,
