@@ -74,7 +74,7 @@ _QUIET_CLUSTER: dict[str, object] = {
 }
 """What :func:`local_cluster` changes from Dask's defaults. An idle LocalCluster of two
 workers otherwise spends ~85 ms of CPU per second (event-loop ticks every 20 ms, system
-and memory monitors, the statistical profiler every 10 ms): ~5 % of a 2-core machine
+and memory monitors, the statistical profiler every 10 ms): ~4 % of a 2-core machine
 taken from the documents. With these, ~15 ms/s. The nannies are given them for the
 worker processes they start, and restart after a worker dies."""
 
@@ -281,7 +281,7 @@ def _connected(client: Any, scheduler: str | None, connect_timeout: float) -> It
         raise InputError(
             f"The Dask scheduler at {scheduler} cannot be reached: no answer within "
             f"{connect_timeout:g} s (is it running, and is the address right? A slow "
-            "network needs a longer --connect-timeout)"
+            "network needs a longer connect timeout, --connect-timeout)"
             if "Timed out" in str(exc) or isinstance(exc, TimeoutError)
             else f"The Dask scheduler at {scheduler} cannot be reached: {exc}"
         ) from None
