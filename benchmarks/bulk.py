@@ -22,6 +22,7 @@ is 2 x single's CPU per document / the row's: the speed-up on two otherwise idle
     python benchmarks/bulk.py            # 2,000 documents
     python benchmarks/bulk.py --quick    # 200 documents
     python benchmarks/bulk.py --json bulk.json
+    python benchmarks/bulk.py --rounds 2   # each row twice, interleaved; the fastest kept
 
 The exit code is 0 unless something crashes: the target is reported, not enforced.
 """
@@ -148,21 +149,44 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="200 documents instead of 2,000")
     parser.add_argument("--n", type=int, default=None, help="number of documents")
     parser.add_argument("--json", type=Path, default=None, help="also write the figures here")
+    parser.add_argument(
+        "--rounds",
+        type=int,
+        default=1,
+        help="run the three rows this many times, interleaved, and keep each row's fastest "
+        "(on a shared machine, other processes only ever slow a run down)",
+    )
     args = parser.parse_args()
     count = args.n or (200 if args.quick else 2000)
     folder, root = _archive(count)
+    best: dict[str, tuple[float, float]] = {}
+
+    def keep(row: str, wall: float, cpu: float) -> None:
+        if row not in best or wall < best[row][0]:
+            best[row] = (wall, cpu)
+
+    load = [round(os.getloadavg()[0], 2)]
+    base_children = _children_peak_mib()
+    pool_peak = base_children
     with tempfile.TemporaryDirectory() as tmp:
-        load = [round(os.getloadavg()[0], 2)]
-        single, single_cpu = _single(folder, root)
-        load.append(round(os.getloadavg()[0], 2))
-        base_children = _children_peak_mib()
-        pool, pool_cpu = _pool(folder, root, Path(tmp) / "pool.jsonl")
-        pool_peak = _children_peak_mib()
-        load.append(round(os.getloadavg()[0], 2))
-        dask, dask_cpu, startup, peaks = _dask(folder, root, Path(tmp) / "dask.jsonl")
-        load.append(round(os.getloadavg()[0], 2))
+        for first in [True] + [False] * (max(1, args.rounds) - 1):
+            keep("single", *_single(folder, root))
+            load.append(round(os.getloadavg()[0], 2))
+            keep("pool", *_pool(folder, root, Path(tmp) / "pool.jsonl"))
+            if first:  # later, the reaped Dask workers count among the children too
+                pool_peak = _children_peak_mib()
+            load.append(round(os.getloadavg()[0], 2))
+            dask_wall, dask_cpu_s, startup, peaks = _dask(folder, root, Path(tmp) / "dask.jsonl")
+            keep("dask", dask_wall, dask_cpu_s)
+            load.append(round(os.getloadavg()[0], 2))
+    (single, single_cpu), (pool, pool_cpu), (dask, dask_cpu) = (
+        best["single"],
+        best["pool"],
+        best["dask"],
+    )
     figures = {
         "documents": count,
+        "rounds": max(1, args.rounds),
         "cores": len(os.sched_getaffinity(0)),
         "single_s": round(single, 2),
         "pool_s": round(pool, 2),

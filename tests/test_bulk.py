@@ -8,10 +8,14 @@ processes) and kill a worker by its pid mid-run.
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import hashlib
 import json
 import os
+import re
 import signal
+import socket
+import subprocess
 import sys
 import threading
 import time
@@ -45,6 +49,7 @@ from esig.signing import (
     sign_asic,
     sign_detached,
     sign_many,
+    sign_pdf,
     sign_xml,
 )
 from esig.testing.services import LocalTrustServices
@@ -208,6 +213,51 @@ def test_a_document_that_hangs_gets_a_timeout_line_and_the_others_go_on(
     assert summary.verdicts["TOTAL-PASSED"] == 4
 
 
+def _with_revisions(signed: bytes, count: int) -> bytes:
+    """``signed`` followed by ``count`` incremental updates, each adding one dictionary.
+
+    A legitimate PDF (each update a classic xref section with ``/Prev``), but pyHanko's
+    xref cache looks each object's last change up revision by revision: the time grows
+    with the square of the number of updates (measured: 1,000 updates 1.1 s, 2,000
+    4.2 s, 4,000 23 s for a 0.56 MB file).
+    """
+    previous = int(re.findall(rb"startxref\s+(\d+)", signed)[-1])
+    size = max(int(n) for n in re.findall(rb"/Size (\d+)", signed))
+    catalog = re.findall(rb"/Root (\d+ \d+ R)", signed)[-1]
+    out = bytearray(signed)
+    for i in range(count):
+        offset = len(out)
+        out += b"%d 0 obj\n<< /Note %d >>\nendobj\n" % (size, i)
+        xref = len(out)
+        out += b"xref\n%d 1\n%010d 00000 n \ntrailer\n" % (size, offset)
+        out += b"<< /Size %d /Root %s /Prev %d >>\n" % (size + 1, catalog, previous)
+        out += b"startxref\n%d\n%%%%EOF\n" % xref
+        previous, size = xref, size + 1
+    return bytes(out)
+
+
+def test_a_pdf_with_thousands_of_updates_gets_a_timeout_line_and_the_others_go_on(
+    archive: dict[str, Path], tmp_path: Path
+) -> None:
+    signed = (archive["store"] / "2025" / "contract-0000.pdf").read_bytes()
+    slow = tmp_path / "edited-8000-times.pdf"
+    slow.write_bytes(_with_revisions(signed, 8000))  # 1.1 MB; minutes to verify
+    few = tmp_path / "edited-50-times.pdf"
+    few.write_bytes(_with_revisions(signed, 50))  # the same kind of file, quick
+    docs = sorted((archive["store"] / "2025").glob("*.pdf"))[:4]
+    out = tmp_path / "results.jsonl"
+    started = time.monotonic()
+    summary = verify_many([slow, few, *docs], out, trust=[archive["root"]], workers=2, timeout=3.0)
+    assert time.monotonic() - started < 30
+    lines = {Path(line.path).name: line for line in _lines(out)}
+    assert len(lines) == 6
+    assert lines[slow.name].error_type == "Timeout"
+    assert lines[slow.name].verdict is Verdict.ERROR
+    assert "Timed out after 3 s" in (lines[slow.name].error or "")
+    assert lines[few.name].verdict is Verdict.TOTAL_PASSED  # updates after it are allowed
+    assert summary.verdicts["TOTAL-PASSED"] == 5
+
+
 def test_a_child_killed_while_examining_gives_a_crash_line_and_is_replaced(
     archive: dict[str, Path], tmp_path: Path
 ) -> None:
@@ -238,6 +288,7 @@ def test_a_local_cluster_with_a_killed_worker_still_gives_every_document_one_lin
     archive: dict[str, Path], tmp_path: Path
 ) -> None:
     distributed = pytest.importorskip("distributed")
+    dask = pytest.importorskip("dask")
     before = _hashes(archive["store"])
     out = tmp_path / "results.jsonl"
     with local_cluster(2) as cluster, distributed.Client(cluster) as client:
@@ -255,6 +306,9 @@ def test_a_local_cluster_with_a_killed_worker_still_gives_every_document_one_lin
             [archive["store"]], out, trust=[archive["root"]], client=client, on_result=kill_midway
         )
         assert victim not in client.run(os.getpid).values()  # it really died
+        # Dask's housekeeping is slowed down on every worker, the restarted one too
+        ticks = client.run(lambda: dask.config.get("distributed.admin.tick.interval"))
+        assert set(ticks.values()) == {"1s"}, ticks
         # and what it held was given to another worker: a task entered processing twice
         entered = Counter(
             entry[0]
@@ -339,6 +393,134 @@ def test_every_kind_esig_verify_reads_is_verified_by_content(
         "letter.txt.p7s": ("cades", "TOTAL-PASSED"),
         "contract.bin": ("pdf", "TOTAL-PASSED"),
     }
+
+
+@pytest.fixture(scope="module")
+def listed_store(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """A PDF signed with a qualified certificate, its root, and a signed trusted list
+    (with its TLSO certificate) that grants the issuing CA QCWithQSCD."""
+    from esig.issuance import Qualification, TestPKI
+    from esig.oids import PolicyOID
+    from esig.testing.trusted_lists import (
+        ProviderSpec,
+        QualificationSpec,
+        ServiceSpec,
+        StatusSpec,
+        build_trusted_list,
+        make_tlso,
+        sign_trusted_list,
+    )
+    from esig.trust import CertificateType, Qualifier, TrustServiceStatus
+
+    now = dt.datetime.now(dt.UTC).replace(microsecond=0)
+    day = dt.timedelta(days=1)
+    pki = TestPKI(now=now - 50 * day)  # issued after the service was granted
+    base = tmp_path_factory.mktemp("listed")
+    (base / "store").mkdir()
+    source = base / "sample.pdf"
+    source.write_bytes(sample_pdf())
+    person = pki.issue_person("Quentin", "Qualified", qualified=Qualification())
+    sign_pdf(source, base / "store" / "qualified.pdf", person.device())
+    status = StatusSpec(
+        TrustServiceStatus.GRANTED,
+        now - 60 * day,
+        qualifications=(QualificationSpec((Qualifier.QC_WITH_QSCD,), (PolicyOID.QCP_N_QSCD,)),),
+        certificate_types=(CertificateType.ESIG,),
+    )
+    service = ServiceSpec("esig Test Qualified CA", pki.intermediate.certificate, history=(status,))
+    xml = build_trusted_list(
+        [ProviderSpec("esig Test Trust Services", (service,))],
+        issued=now - 10 * day,
+        next_update=now + 170 * day,
+    )
+    tlso = make_tlso(now=now)
+    (base / "tl.xml").write_bytes(sign_trusted_list(xml, tlso))
+    (base / "tlso.pem").write_bytes(tlso.certificate.public_bytes(Encoding.PEM))
+    (base / "root.pem").write_bytes(pki.root.certificate.public_bytes(Encoding.PEM))
+    return {name: base / name for name in ("store", "tl.xml", "tlso.pem", "root.pem")}
+
+
+def test_a_trusted_list_given_to_verify_many_makes_the_signature_qes(
+    listed_store: dict[str, Path], tmp_path: Path
+) -> None:
+    store, root = listed_store["store"], listed_store["root.pem"]
+    out = tmp_path / "r.jsonl"
+    verify_many([store], out, trust=[root], workers=1)
+    (without,) = _lines(out)
+    assert without.verdict is Verdict.TOTAL_PASSED
+    assert without.signatures[0].label == "AdESig-QC"  # it claims qualified; nothing says so
+    code, stdout, stderr = _cli(
+        "verify-many",
+        str(store),
+        "--out",
+        str(out),
+        "--trust",
+        str(root),
+        "--trusted-list",
+        str(listed_store["tl.xml"]),
+        "--tlso",
+        str(listed_store["tlso.pem"]),
+    )
+    assert (code, stderr) == (0, ""), stdout
+    (listed,) = _lines(out)
+    assert listed.signatures[0].label == "QESig"
+    # the same list checked against a certificate that did not sign it is refused
+    code, _, stderr = _cli(
+        "verify-many",
+        str(store),
+        "--out",
+        str(out),
+        "--trusted-list",
+        str(listed_store["tl.xml"]),
+        "--tlso",
+        str(root),
+    )
+    assert code == 2 and stderr.startswith("esig: error: ") and "Traceback" not in stderr
+    with pytest.raises(InputError, match="trusted-list cache"):
+        verify_many(
+            [store], out, trusted_lists=tmp_path, trusted_list_files=[listed_store["tl.xml"]]
+        )
+
+
+def test_a_detached_xades_signature_is_verified_over_the_file_its_uri_names(
+    archive: dict[str, Path], tmp_path: Path, esig_device: SoftwareKey
+) -> None:
+    store = tmp_path / "xml"
+    for name in ("good", "changed", "alone"):
+        (store / name).mkdir(parents=True)
+        content = store / name / "scan 1.tif"  # a space: the URI is percent-encoded
+        content.write_bytes(b"II*\x00 a scanned page " + name.encode())
+        sign_xml(content, store / name / "scan-1.xml", esig_device, packaging="detached")
+    assert 'URI="scan%201.tif"' in (store / "good" / "scan-1.xml").read_text()
+    (store / "changed" / "scan 1.tif").write_bytes(b"II*\x00 another page")
+    (store / "alone" / "scan 1.tif").unlink()
+    # the content is not a document of its own: its signature is
+    assert expand_sources([store]) == [
+        str(store / name / "scan-1.xml") for name in ("alone", "changed", "good")
+    ]
+    out = tmp_path / "r.jsonl"
+    verify_many([store], out, trust=[archive["root"]], workers=2)
+    lines = {Path(line.path).parent.name: line for line in _lines(out)}
+    assert lines["good"].kind == "xades"
+    assert lines["good"].verdict is Verdict.TOTAL_PASSED
+    assert lines["changed"].verdict is Verdict.TOTAL_FAILED
+    assert lines["alone"].verdict is Verdict.ERROR
+    assert lines["alone"].error_type == "DocumentNotFoundError"
+    # by a manifest too, from another folder: the URI is relative to the signature
+    listed = tmp_path / "list.txt"
+    listed.write_text("xml/good/scan-1.xml\n")
+    summary = verify_many([f"@{listed}"], out, trust=[archive["root"]], workers=1)
+    assert summary.verdicts == {"TOTAL-PASSED": 1}
+    # a signature naming its content by an absolute URI is not followed
+    absolute = store / "good" / "absolute.xml"
+    absolute.write_bytes(
+        (store / "good" / "scan-1.xml")
+        .read_bytes()
+        .replace(b'URI="scan%201.tif"', b'URI="file:///etc/passwd"')
+    )
+    verify_many([absolute], out, workers=1)
+    (line,) = _lines(out)
+    assert line.error_type == "InputError" and "absolute URI" in (line.error or "")
 
 
 def _cli(*args: str) -> tuple[int, str, str]:
@@ -436,6 +618,44 @@ def test_extend_many_writes_lta_copies_beside_or_below_and_never_touches_inputs(
     conformance = verify_pdf(deed, trust=[esig_trust_services.root_certificate]).signatures[0]
     assert conformance.conformance is not None and conformance.conformance.reached is not None
     assert conformance.conformance.reached.value == "B-LTA"
+
+
+def _closed_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+    return port  # nothing listens on it once the probe is closed
+
+
+def test_an_unreachable_scheduler_fails_fast_with_one_esig_line_and_leaves_out_alone(
+    archive: dict[str, Path], tmp_path: Path
+) -> None:
+    pytest.importorskip("distributed")
+    out = tmp_path / "r.jsonl"
+    out.write_text("earlier results\n")
+    address = f"tcp://127.0.0.1:{_closed_port()}"
+    document = str(archive["store"] / "2025" / "contract-0000.pdf")
+    started = time.monotonic()
+    run = subprocess.run(
+        [
+            *(sys.executable, "-m", "esig.cli", "verify-many", document, "--out", str(out)),
+            *("--scheduler", address, "--connect-timeout", "2"),
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+    )
+    assert time.monotonic() - started < 15  # the interpreter's start included; 30 s before
+    assert run.returncode == 2
+    (line,) = run.stderr.splitlines()  # nothing from Dask, no traceback
+    assert line.startswith(f"esig: error: The Dask scheduler at {address} cannot be reached")
+    assert "within 2 s" in line and "--connect-timeout" in line
+    assert out.read_text() == "earlier results\n"
+    with pytest.raises(InputError, match="not a Dask scheduler address"):
+        verify_many([document], out, scheduler="tcp://127.0.0.1:no-port")
+    with pytest.raises(InputError, match="connection timeout must be positive"):
+        verify_many([document], out, scheduler=address, connect_timeout=0)
 
 
 def test_without_the_bulk_extra_a_cluster_is_refused_naming_the_extra(

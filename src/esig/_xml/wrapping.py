@@ -28,6 +28,7 @@ __all__ = [
     "WrappingKind",
     "WrappingProblem",
     "analyse_references",
+    "detached_files",
     "element_path",
 ]
 
@@ -259,3 +260,20 @@ def _same_document(
             "not signed (the signed one may have been moved there)",
         )
     return fact, None
+
+
+def detached_files(root: Any) -> tuple[str, ...]:
+    """The files the signatures in ``root``'s tree name by URI (detached), each once.
+
+    The URIs of ``ds:Reference`` elements that point outside the document (neither
+    ``""`` nor ``#id``), URI-decoded, in document order.
+    """
+    found: list[str] = []
+    for signature in root.iter(f"{{{DS_NS}}}Signature"):
+        for reference in signature.iterfind(f"{{{DS_NS}}}SignedInfo/{{{DS_NS}}}Reference"):
+            uri = reference.get("URI")
+            if uri and not uri.startswith("#"):
+                name = urllib.parse.unquote(uri)
+                if name not in found:
+                    found.append(name)
+    return tuple(found)

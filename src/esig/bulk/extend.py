@@ -19,7 +19,7 @@ from typing import Any, Literal
 
 from esig.bulk.jobs import ExtendJob
 from esig.bulk.results import BulkSummary
-from esig.bulk.runner import DEFAULT_TIMEOUT, ResultCallback, run_job
+from esig.bulk.runner import DEFAULT_CONNECT_TIMEOUT, DEFAULT_TIMEOUT, ResultCallback, run_job
 from esig.errors import InputError
 
 __all__ = ["extend_many"]
@@ -41,6 +41,7 @@ def extend_many(
     client: Any = None,
     scheduler: str | None = None,
     timeout: float | None = DEFAULT_TIMEOUT,
+    connect_timeout: float = DEFAULT_CONNECT_TIMEOUT,
     resume: bool = False,
     parquet: str | os.PathLike[str] | None = None,
     on_result: ResultCallback | None = None,
@@ -65,6 +66,8 @@ def extend_many(
         client: A ``dask.distributed.Client`` to run the documents on.
         scheduler: A Dask scheduler address to connect to instead.
         timeout: Seconds one document may take (None: no limit).
+        connect_timeout: Seconds to wait for the ``scheduler`` to answer before
+            giving up (InputError).
         resume: Skip the documents ``output`` already holds (same path and SHA-256).
         parquet: Also write the results as a Parquet table.
         on_result: Called with each line as it is written.
@@ -106,6 +109,7 @@ def extend_many(
         client=client,
         scheduler=scheduler,
         timeout=timeout,
+        connect_timeout=connect_timeout,
         resume=resume,
         parquet=parquet,
         on_result=on_result,

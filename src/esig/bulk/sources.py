@@ -2,7 +2,9 @@
 
 * a file is one document;
 * a folder is every regular file below it (hidden files and folders skipped), except
-  the ``FILE`` a ``FILE.p7s`` beside it signs (the detached signature is the document);
+  the ``FILE`` a ``FILE.p7s`` beside it signs, and the file beside a detached XAdES
+  signature ``*.xml`` that its reference's URI names (the detached signature is the
+  document, verified over that file);
 * a glob (``archive/**/*.pdf``) is every file it matches;
 * ``@LIST`` is a manifest: one path or http(s) URL per line (blank lines and lines
   starting with ``#`` skipped; relative paths are relative to the manifest's folder).
@@ -18,8 +20,8 @@ import os
 from collections.abc import Iterable
 from pathlib import Path
 
-from esig.bulk.jobs import DETACHED_SUFFIX
-from esig.errors import DocumentNotFoundError, InputError
+from esig.bulk.jobs import DETACHED_SUFFIX, detached_content
+from esig.errors import DocumentNotFoundError, EsigError, InputError
 
 __all__ = ["MANIFEST_PREFIX", "expand_sources"]
 
@@ -27,6 +29,9 @@ MANIFEST_PREFIX = "@"
 """``@LIST`` names a manifest file: one path or URL per line."""
 
 _GLOB_CHARS = frozenset("*?[")
+_XML_SUFFIX = ".xml"
+_MAX_SIGNATURE_SIZE = 8 * 1024 * 1024
+"""XML files larger than this are not read for a detached reference while listing a folder."""
 
 
 def expand_sources(
@@ -87,11 +92,30 @@ def _folder(folder: Path) -> list[str]:
         signed_by_sibling = {
             n[: -len(DETACHED_SUFFIX)] for n in names if n.lower().endswith(DETACHED_SUFFIX)
         }
+        signed_by_sibling |= {
+            content
+            for n in names
+            if n.lower().endswith(_XML_SUFFIX)
+            and (content := _signed_sibling(Path(root) / n)) is not None
+        }
         for name in sorted(names - signed_by_sibling):
             path = Path(root) / name
             if path.is_file():
                 found.append(str(path))
     return found
+
+
+def _signed_sibling(path: Path) -> str | None:
+    """The name of the file beside ``path`` that ``path`` signs as detached XAdES, if any."""
+    try:
+        if path.stat().st_size > _MAX_SIGNATURE_SIZE:
+            return None  # a big XML file is a document, not a detached signature
+        content = detached_content(path)
+    except (OSError, EsigError):
+        return None  # not a detached signature: the file is a document of its own
+    if content is None or content.parent != path.parent:
+        return None
+    return content.name
 
 
 def _manifest(path: Path) -> list[str]:

@@ -24,7 +24,7 @@ from typing import Any
 
 from esig.bulk.jobs import VerifyJob
 from esig.bulk.results import BulkSummary
-from esig.bulk.runner import DEFAULT_TIMEOUT, ResultCallback, run_job
+from esig.bulk.runner import DEFAULT_CONNECT_TIMEOUT, DEFAULT_TIMEOUT, ResultCallback, run_job
 
 __all__ = ["async_verify_many", "verify_many"]
 
@@ -38,6 +38,8 @@ def _job(
     register_authority: str | os.PathLike[str] | None,
     register_sha256: str | None,
     trusted_lists: str | os.PathLike[str] | None,
+    trusted_list_files: Sequence[str | os.PathLike[str]],
+    tlso: Sequence[str | os.PathLike[str]],
     lotl_signers: str | os.PathLike[str] | None,
     allow_unsigned_lists: bool,
     exemptions: Iterable[str],
@@ -53,6 +55,8 @@ def _job(
         register_authority=path(register_authority),
         register_sha256=register_sha256,
         trusted_lists=path(trusted_lists),
+        trusted_list_files=tuple(os.path.abspath(p) for p in trusted_list_files),
+        tlso=tuple(os.path.abspath(p) for p in tlso),
         lotl_signers=path(lotl_signers),
         allow_unsigned_lists=allow_unsigned_lists,
         exemptions=tuple(exemptions),
@@ -70,6 +74,8 @@ def verify_many(
     register_authority: str | os.PathLike[str] | None = None,
     register_sha256: str | None = None,
     trusted_lists: str | os.PathLike[str] | None = None,
+    trusted_list_files: Sequence[str | os.PathLike[str]] = (),
+    tlso: Sequence[str | os.PathLike[str]] = (),
     lotl_signers: str | os.PathLike[str] | None = None,
     allow_unsigned_lists: bool = False,
     exemptions: Iterable[str] = (),
@@ -77,6 +83,7 @@ def verify_many(
     client: Any = None,
     scheduler: str | None = None,
     timeout: float | None = DEFAULT_TIMEOUT,
+    connect_timeout: float = DEFAULT_CONNECT_TIMEOUT,
     resume: bool = False,
     parquet: str | os.PathLike[str] | None = None,
     on_result: ResultCallback | None = None,
@@ -101,7 +108,12 @@ def verify_many(
             ``REGISTER.p7s`` authenticates the register.
         register_sha256: The register's published SHA-256 (the other way to authenticate it).
         trusted_lists: A trusted-list cache folder (``esig tl sync``).
-        lotl_signers: The LOTL signer certificates for that cache.
+        trusted_list_files: EU trusted list files (ETSI TS 119 612), as ``esig verify
+            --trusted-list``; one of them may be a LOTL that authenticates the others.
+            Not with ``trusted_lists``.
+        tlso: Certificates allowed to sign ``trusted_list_files`` (``--tlso``).
+        lotl_signers: The LOTL signer certificates (default: for the cache the set esig
+            ships, for ``trusted_list_files`` pyHanko's).
         allow_unsigned_lists: Use lists whose signer cannot be authenticated.
         exemptions: BES art. 6(2) exemptions (letters of art. 6(1)).
         workers: Local worker processes (default: one per CPU core). Ignored with a
@@ -111,6 +123,8 @@ def verify_many(
         scheduler: A Dask scheduler address (``tcp://host:8786``) to connect to instead.
         timeout: Seconds one document may take (None: no limit); after it, the
             document's process is killed and its line says ``Timeout``.
+        connect_timeout: Seconds to wait for the ``scheduler`` to answer before
+            giving up (InputError).
         resume: Keep ``output`` and skip the documents it already holds with the same
             path and SHA-256 (without it, ``output`` is started afresh).
         parquet: Also write the results as a Parquet table here, at the end (pyarrow).
@@ -136,6 +150,8 @@ def verify_many(
         register_authority=register_authority,
         register_sha256=register_sha256,
         trusted_lists=trusted_lists,
+        trusted_list_files=trusted_list_files,
+        tlso=tlso,
         lotl_signers=lotl_signers,
         allow_unsigned_lists=allow_unsigned_lists,
         exemptions=exemptions,
@@ -148,6 +164,7 @@ def verify_many(
         client=client,
         scheduler=scheduler,
         timeout=timeout,
+        connect_timeout=connect_timeout,
         resume=resume,
         parquet=parquet,
         on_result=on_result,
@@ -166,6 +183,8 @@ async def async_verify_many(
     register_authority: str | os.PathLike[str] | None = None,
     register_sha256: str | None = None,
     trusted_lists: str | os.PathLike[str] | None = None,
+    trusted_list_files: Sequence[str | os.PathLike[str]] = (),
+    tlso: Sequence[str | os.PathLike[str]] = (),
     lotl_signers: str | os.PathLike[str] | None = None,
     allow_unsigned_lists: bool = False,
     exemptions: Iterable[str] = (),
@@ -173,6 +192,7 @@ async def async_verify_many(
     client: Any = None,
     scheduler: str | None = None,
     timeout: float | None = DEFAULT_TIMEOUT,
+    connect_timeout: float = DEFAULT_CONNECT_TIMEOUT,
     resume: bool = False,
     parquet: str | os.PathLike[str] | None = None,
     on_result: ResultCallback | None = None,
@@ -198,6 +218,8 @@ async def async_verify_many(
         register_authority=register_authority,
         register_sha256=register_sha256,
         trusted_lists=trusted_lists,
+        trusted_list_files=trusted_list_files,
+        tlso=tlso,
         lotl_signers=lotl_signers,
         allow_unsigned_lists=allow_unsigned_lists,
         exemptions=exemptions,
@@ -205,6 +227,7 @@ async def async_verify_many(
         client=client,
         scheduler=scheduler,
         timeout=timeout,
+        connect_timeout=connect_timeout,
         resume=resume,
         parquet=parquet,
         on_result=report,

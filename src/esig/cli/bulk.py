@@ -19,6 +19,13 @@ import typer
 
 from esig.cli.options import parse_moment
 from esig.cli.output import EXIT_FAILED, EXIT_OK, fail
+from esig.cli.trust_options import (
+    AllowUnsignedLists,
+    LotlSignersOption,
+    TlsoOption,
+    TrustedListCache,
+    TrustedListFiles,
+)
 from esig.errors import EsigError, InputError
 
 if TYPE_CHECKING:
@@ -49,6 +56,10 @@ Timeout = Annotated[
     float,
     typer.Option(metavar="SECONDS", help="How long one document may take; 0: no limit."),
 ]
+ConnectTimeout = Annotated[
+    float,
+    typer.Option(metavar="SECONDS", help="How long to wait for --scheduler to answer."),
+]
 Resume = Annotated[
     bool,
     typer.Option(help="Keep --out and skip the documents it holds (same path and SHA-256)."),
@@ -69,6 +80,7 @@ def verify_many(  # noqa: PLR0917 - typer maps parameters to options
     workers: Workers = None,
     scheduler: Scheduler = None,
     timeout: Timeout = 300.0,
+    connect_timeout: ConnectTimeout = 5.0,
     resume: Resume = False,
     parquet: Parquet = None,
     allow_fetching: Annotated[
@@ -88,16 +100,11 @@ def verify_many(  # noqa: PLR0917 - typer maps parameters to options
     register_sha256: Annotated[
         str | None, typer.Option(metavar="HEX", help="The register's published SHA-256.")
     ] = None,
-    trusted_lists: Annotated[
-        Path | None,
-        typer.Option(metavar="DIR", help="A trusted-list cache filled by 'esig tl sync'."),
-    ] = None,
-    lotl_signers: Annotated[
-        Path | None, typer.Option(metavar="PEM", help="The LOTL signers for --trusted-lists.")
-    ] = None,
-    allow_unsigned_lists: Annotated[
-        bool, typer.Option(help="Use trusted lists whose signer cannot be authenticated.")
-    ] = False,
+    trusted_lists: TrustedListCache = None,
+    trusted_list: TrustedListFiles = None,
+    tlso: TlsoOption = None,
+    lotl_signers: LotlSignersOption = None,
+    allow_unsigned_lists: AllowUnsignedLists = False,
     exempt: Annotated[
         list[str] | None,
         typer.Option(metavar="LETTER", help="A BES art. 6(1) item exempted (art. 6(2))."),
@@ -125,12 +132,15 @@ def verify_many(  # noqa: PLR0917 - typer maps parameters to options
             register_authority=register_authority,
             register_sha256=register_sha256,
             trusted_lists=trusted_lists,
+            trusted_list_files=trusted_list or [],
+            tlso=tlso or [],
             lotl_signers=lotl_signers,
             allow_unsigned_lists=allow_unsigned_lists,
             exemptions=exempt or (),
             workers=workers,
             scheduler=scheduler,
             timeout=timeout or None,
+            connect_timeout=connect_timeout,
             resume=resume,
             parquet=parquet,
             on_result=progress.done,
@@ -167,6 +177,7 @@ def extend_many(  # noqa: PLR0917 - typer maps parameters to options
     workers: Workers = None,
     scheduler: Scheduler = None,
     timeout: Timeout = 300.0,
+    connect_timeout: ConnectTimeout = 5.0,
     resume: Resume = False,
     parquet: Parquet = None,
 ) -> None:
@@ -195,6 +206,7 @@ def extend_many(  # noqa: PLR0917 - typer maps parameters to options
             workers=workers,
             scheduler=scheduler,
             timeout=timeout or None,
+            connect_timeout=connect_timeout,
             resume=resume,
             parquet=parquet,
             on_result=progress.done,

@@ -21,6 +21,13 @@ from esig.cli.keys import (
 )
 from esig.cli.options import parse_moment
 from esig.cli.output import EXIT_FAILED, EXIT_OK, emit_report, fail
+from esig.cli.trust_options import (
+    AllowUnsignedLists,
+    LotlSignersOption,
+    TlsoOption,
+    TrustedListCache,
+    TrustedListFiles,
+)
 from esig.errors import EsigError, InputError, OutputError
 
 if TYPE_CHECKING:
@@ -166,39 +173,11 @@ def verify(  # noqa: PLR0917 - typer maps parameters to options
             help="The signed file, when DOCUMENT is a detached CAdES or XAdES signature.",
         ),
     ] = None,
-    trusted_list: Annotated[
-        list[Path] | None,
-        typer.Option(
-            metavar="TL.xml",
-            help="An EU trusted list (ETSI TS 119 612), or one list of trusted lists that "
-            "authenticates the others; repeatable.",
-        ),
-    ] = None,
-    trusted_lists: Annotated[
-        Path | None,
-        typer.Option(
-            metavar="DIR",
-            help="A trusted-list cache filled by 'esig tl sync': the LOTL and its national "
-            "lists, read with no network.",
-        ),
-    ] = None,
-    lotl_signers: Annotated[
-        Path | None,
-        typer.Option(
-            metavar="PEM",
-            help="The LOTL signer certificates (default: for --trusted-lists the set esig "
-            "ships, for --trusted-list pyHanko's).",
-        ),
-    ] = None,
-    tlso: Annotated[
-        list[Path] | None,
-        typer.Option(
-            metavar="CERT", help="A certificate allowed to sign the trusted lists; repeatable."
-        ),
-    ] = None,
-    allow_unsigned_lists: Annotated[
-        bool, typer.Option(help="Use trusted lists whose signer cannot be authenticated.")
-    ] = False,
+    trusted_list: TrustedListFiles = None,
+    trusted_lists: TrustedListCache = None,
+    lotl_signers: LotlSignersOption = None,
+    tlso: TlsoOption = None,
+    allow_unsigned_lists: AllowUnsignedLists = False,
     exempt: Annotated[
         list[str] | None,
         typer.Option(
