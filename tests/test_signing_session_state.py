@@ -13,6 +13,13 @@ import pytest
 from pyhanko.pdf_utils.reader import PdfFileReader
 
 import esig
+from esig.evidence import (
+    EvidenceMethod,
+    EvidenceSession,
+    Signatory,
+    click_to_accept,
+    read_evidence_records,
+)
 from esig.issuance import TestPKI
 from esig.levels import Level
 from esig.signing import VisibleSignature
@@ -97,3 +104,25 @@ def test_a_session_without_a_device_cannot_sign_nor_be_resumed_with_the_wrong_on
     resumed = SigningSession.resume(esig_sample_pdf, _stored(bare), esig_signers.person.device())
     with pytest.raises(NotAcknowledgedError):
         resumed.sign(tmp_path / "y.pdf")
+
+
+def test_evidence_records_and_session_evidence_are_read_apart_in_one_document(
+    tmp_path: Path, esig_sample_pdf: Path, esig_signers: TestSigners
+) -> None:
+    anna = Signatory(name="Anna de Vries", email="anna@example.org")
+    sealing = EvidenceSession(
+        esig_sample_pdf, signatory=anna, method=EvidenceMethod.CLICK_TO_ACCEPT, platform="P"
+    )
+    sealing.present()
+    sealing.acknowledge(sealing.disclosure.content_hash)
+    sealing.add_step(click_to_accept("I agree"))
+    sealed = sealing.seal(tmp_path / "sealed.pdf", esig_signers.seal.device())
+    session = SigningSession(sealed.path, esig_signers.person.device())
+    session.present()
+    session.acknowledge(session.disclosure.content_hash)
+    both = session.sign(tmp_path / "both.pdf").path
+    # the platform's seal carries an evidence record, the signer's signature a session record
+    [record] = read_evidence_records(both)
+    assert record.field_name == sealed.field_name and record.record.who.name == anna.name
+    evidence = read_session_evidence(both)
+    assert evidence is not None and evidence.disclosure.method is SigningMethod.SOFTWARE_KEY

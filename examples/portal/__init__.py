@@ -9,6 +9,7 @@ completion. Start the demo with ``python -m examples.portal`` (see docs/portal.m
 from __future__ import annotations
 
 from .app import create_app
-from .service import Portal, PortalConfig, PortalError
+from .config import PortalConfig, PortalError
+from .service import Portal
 
 __all__ = ["Portal", "PortalConfig", "PortalError", "create_app"]

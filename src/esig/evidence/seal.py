@@ -41,7 +41,11 @@ from pydantic import Field
 
 from esig._io import atomic_output, read_input
 from esig._model import EsigModel
-from esig._pyhanko.evidence_attr import evidence_attributes, extends_by_one_update
+from esig._pyhanko.evidence_attr import (
+    evidence_attributes,
+    extends_by_one_update,
+    is_session_record,
+)
 from esig._pyhanko.pades import sign_pades
 from esig._sync import run_sync
 from esig.devices.base import DigestAlgorithm, SignatureCreationDevice
@@ -244,6 +248,10 @@ def read_evidence_records(
 ) -> tuple[SealedEvidence, ...]:
     """The evidence records of every seal in the document, oldest first.
 
+    Signatures made in a :class:`~esig.signing.SigningSession` (the signer's own key)
+    carry a session record instead; they are left out (see
+    :func:`esig.signing.session.read_session_evidence`).
+
     This reads the records; it does not verify the seals (use :func:`esig.verify_pdf`,
     which also reports what each record supports).
 
@@ -256,6 +264,8 @@ def read_evidence_records(
     data = document if isinstance(document, bytes) else read_input(document)
     found = []
     for item in evidence_attributes(data):
+        if is_session_record(item.record):
+            continue  # a signer's own signature (read_session_evidence reads it)
         record = EvidenceRecord.from_json(item.record)
         size = record.what.document_size
         end = item.signed_revision_end

@@ -48,6 +48,7 @@ if TYPE_CHECKING:
         SigningSessionState,
         read_session_evidence,
     )
+    from esig.signing.text_document import text_document
     from esig.signing.xades import XadesPackaging, XmlSignature, async_sign_xml, sign_xml
     from esig.signing.xades_extend import ExtendedXml, async_extend_xml, extend_xml
 
@@ -90,6 +91,7 @@ _WHERE: dict[str, str] = {
     "SigningMethod": "esig.signing.disclosures",
     "SigningSession": "esig.signing.session",
     "SigningSessionState": "esig.signing.session",
+    "text_document": "esig.signing.text_document",
     "TimestampService": "esig.signing.baseline",
     "ValidationServices": "esig.signing.baseline",
     "VisibleSignature": "esig.signing.appearance",
@@ -165,6 +167,7 @@ __all__ = [
     "sign_pdf_bytes",
     "sign_xml",
     "signature_fields",
+    "text_document",
 ]
 
 __getattr__, __dir__ = lazy_exports(__name__, _WHERE, __all__)
