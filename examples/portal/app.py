@@ -27,6 +27,7 @@ import esig
 from .completion import completion_certificate
 from .config import METHOD_LABEL, PortalConfig, PortalError, SignerSpec
 from .models import Method
+from .placement import page_views, place_box, rendered_page
 from .service import Portal
 
 HERE = Path(__file__).parent
@@ -213,7 +214,41 @@ def create_app(
     def envelope(request: Request, envelope_id: int) -> Response:
         owner = _owner(request)
         found = portal.envelope_of(owner, envelope_id)
-        return page(request, "envelope.html", owner=owner, envelope=found, methods=METHOD_LABEL)
+        pages = page_views(Path(found.current.path)) if found.status.value == "draft" else []
+        return page(
+            request,
+            "envelope.html",
+            owner=owner,
+            envelope=found,
+            methods=METHOD_LABEL,
+            pages=pages,
+        )
+
+    @app.get("/envelopes/{envelope_id}/page/{number}.png")
+    def owner_page_png(request: Request, envelope_id: int, number: int) -> Response:
+        found = portal.envelope_of(_owner(request), envelope_id)
+        png = rendered_page(Path(found.current.path), found.current.sha256, number)
+        return Response(png, media_type="image/png", headers={"Cache-Control": "no-store"})
+
+    @app.post("/envelopes/{envelope_id}/place")
+    def place(
+        request: Request,
+        envelope_id: int,
+        *,
+        signer: int = Form(...),
+        page_number: int = Form(..., alias="page"),
+        x1: float = Form(...),
+        y1: float = Form(...),
+        x2: float = Form(...),
+        y2: float = Form(...),
+        csrf: str = Form(""),
+    ) -> Response:
+        owner = _owner(request)
+        check_csrf(owner.csrf, csrf)
+        place_box(
+            portal, owner, envelope_id, position=signer, page=page_number, box=(x1, y1, x2, y2)
+        )
+        return RedirectResponse(f"/envelopes/{envelope_id}", status_code=303)
 
     @app.post("/envelopes/{envelope_id}/send")
     def send(request: Request, envelope_id: int, csrf: str = Form("")) -> Response:
