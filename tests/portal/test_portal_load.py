@@ -167,10 +167,9 @@ def test_two_processes_signing_for_one_signer_make_one_signature(
             assert signer is not None
             _ = signer.envelope.title
         go = tmp_path / "go"
-        env = {
-            **os.environ,
-            "PYTHONPATH": os.pathsep.join(["src", ".", os.environ.get("PYTHONPATH", "")]),
-        }
+        root = Path(__file__).resolve().parents[2]
+        paths = [str(root / "src"), str(root), os.environ.get("PYTHONPATH", "")]
+        env = {**os.environ, "PYTHONPATH": os.pathsep.join(paths)}
         children = [
             subprocess.Popen(
                 [
