@@ -482,4 +482,3 @@ def test_each_method_has_an_honest_risk_text() -> None:
         assert "simple electronic signature" in evidence_disclosure(method).text
     hashes = {evidence_disclosure(m).content_hash for m in EvidenceMethod}
     assert len(hashes) == len(EvidenceMethod) - 1  # email and SMS share the code text
-

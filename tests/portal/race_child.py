@@ -1,8 +1,8 @@
 """One process that tries to sign for a signer, for the cross-process race test.
 
 ``python -m tests.portal.race_child DATA SMTP_PORT SIGNER_ID GO_FILE``: open the portal's
-database in DATA, wait until GO_FILE exists, then submit the signer's drawing; print
-``signed`` or ``refused <status>``.
+database in DATA, print ``ready``, wait until GO_FILE exists, then submit the signer's
+drawing; print ``signed`` or ``refused <status>``.
 """
 
 from __future__ import annotations
@@ -32,6 +32,7 @@ def main() -> None:
     from examples.portal.app import decode_drawing
 
     png, path = decode_drawing(png_url, strokes)
+    print("ready", flush=True)
     while not Path(go).exists():
         time.sleep(0.005)
     try:

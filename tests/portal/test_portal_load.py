@@ -188,7 +188,8 @@ def test_two_processes_signing_for_one_signer_make_one_signature(
             )
             for _ in range(2)
         ]
-        time.sleep(1.5)  # both have opened the database and wait
+        for child in children:  # both have opened the database and wait
+            assert child.stdout is not None and child.stdout.readline().strip() == "ready"
         go.touch()
         answers = sorted(child.communicate(timeout=60)[0].strip() for child in children)
     assert answers == ["refused 409", "signed"]

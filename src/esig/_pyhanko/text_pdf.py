@@ -28,25 +28,24 @@ def text_pages_pdf(
     pages: Sequence[Sequence[str]],
     *,
     font: Path,
-    font_size: float,
-    leading: float,
+    font_size: int,
+    leading: int,
     page_size: tuple[float, float],
     margin: float,
     title: str | None,
 ) -> bytes:
     """One PDF page per entry of ``pages``, each line of it drawn top-left as text."""
-    writer = PdfFileWriter()
+    writer = PdfFileWriter()  # type: ignore[no-untyped-call]
     if title:
-        writer.set_info(
-            generic.DictionaryObject(
-                {generic.NameObject("/Title"): generic.TextStringObject(title)}
-            )
+        info = generic.DictionaryObject(  # type: ignore[no-untyped-call]
+            {generic.NameObject("/Title"): generic.TextStringObject(title)}
         )
+        writer.set_info(info)
     width, height = page_size
     rule = layout.SimpleBoxLayoutRule(
         x_align=layout.AxisAlignment.ALIGN_MIN,
         y_align=layout.AxisAlignment.ALIGN_MAX,
-        margins=layout.Margins.uniform(0),
+        margins=layout.Margins.uniform(0),  # type: ignore[no-untyped-call]
     )
     style = TextBoxStyle(
         font=GlyphAccumulatorFactory(str(font), font_size=font_size),
@@ -61,16 +60,16 @@ def text_pages_pdf(
             box=layout.BoxConstraints(width - 2 * margin, height - 2 * margin),
         )
         box.content = "\n".join(lines)
-        drawn = box.render()
+        drawn = box.render()  # type: ignore[no-untyped-call]
         stream = generic.StreamObject(
             stream_data=b"q 1 0 0 1 %g %g cm\n" % (margin, margin) + drawn + b"\nQ"
         )
-        page = PageObject(
+        page = PageObject(  # type: ignore[no-untyped-call]
             contents=writer.add_object(stream),
             media_box=(0, 0, width, height),
             resources=box.resources.as_pdf_object(),
         )
-        writer.insert_page(page)
+        writer.insert_page(page)  # type: ignore[no-untyped-call]
     out = io.BytesIO()
-    writer.write(out)
+    writer.write(out)  # type: ignore[no-untyped-call]
     return out.getvalue()

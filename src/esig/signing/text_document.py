@@ -30,9 +30,7 @@ _CHAR_WIDTH: Final = 0.6
 _MAX_LINES: Final = 100_000
 
 
-def text_document(
-    lines: Sequence[str], *, title: str | None = None, font_size: float = 10.0
-) -> bytes:
+def text_document(lines: Sequence[str], *, title: str | None = None, font_size: int = 10) -> bytes:
     """A PDF (A4 pages) of ``lines``, each drawn as text, wrapped to the page width.
 
     Args:
@@ -62,7 +60,7 @@ def text_document(
         wrapped += textwrap.wrap(
             line, width, subsequent_indent=indent + "    ", break_on_hyphens=False
         ) or [""]
-    leading = round(font_size * 1.3, 1)
+    leading = round(font_size * 1.3)
     per_page = max(1, int((A4[1] - 2 * _MARGIN) // leading))
     pages = [wrapped[i : i + per_page] for i in range(0, len(wrapped), per_page)] or [[""]]
     return text_pages_pdf(

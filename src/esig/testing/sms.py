@@ -114,7 +114,8 @@ class LocalSmsGateway:
 
     def _accept(self, to: str, sender: str | None, text: str) -> str:
         with self._lock:
-            found = ReceivedSms(id=f"sms-{len(self._messages) + 1}", to=to, sender=sender, text=text)
+            number = len(self._messages) + 1
+            found = ReceivedSms(id=f"sms-{number}", to=to, sender=sender, text=text)
             self._messages.append(found)
             return found.id
 
@@ -122,7 +123,7 @@ class LocalSmsGateway:
         gateway = self
 
         class Handler(BaseHTTPRequestHandler):
-            def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+            def log_message(self, format: str, *args: object) -> None:
                 """Quiet: a test's stderr stays esig's."""
 
             def _answer(self, status: int, body: dict[str, str]) -> None:
