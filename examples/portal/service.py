@@ -44,6 +44,7 @@ from esig.evidence import (
 )
 from esig.evidence.methods import EvidenceDisclosure
 from esig.evidence.sms import check_phone_number
+from esig.levels import Level
 from esig.signing import AppearanceLine, SigningSession, SigningSessionState, VisibleSignature
 from esig.signing.disclosures import RiskDisclosure, disclosure_for
 from esig.signing.session import Presentation
@@ -625,7 +626,7 @@ class Portal:
             for row in db.scalars(select(Signer).where(Signer.envelope_id == envelope_id)):
                 found = levels.get(row.field_name or "")
                 if found is not None:
-                    row.level = found.level.level.value
+                    row.level = level_label(found.level.level.value, found.level.eidas_level)
                     row.level_summary = found.level.summary
 
     def _invite_next_or_complete(self, envelope_id: int) -> None:
@@ -668,3 +669,9 @@ class Portal:
         return esig.verify_pdf(
             path, trust=list(self.config.trust), allow_fetching=self.config.allow_fetching
         )
+
+
+def level_label(level: str, eidas_level: Level) -> str:
+    """The level esig gives (BES and eIDAS), and eIDAS's alone where it differs."""
+    eidas = eidas_level.value
+    return level if eidas == level else f"{level} (eIDAS: {eidas})"

@@ -244,7 +244,7 @@ def _download(browser: WebDriver, folder: Path) -> Path:
     raise AssertionError("the download did not arrive")
 
 
-def test_email_code_eid_and_remote_signers_and_a_dragged_box_in_chromium(
+def test_email_code_eid_remote_and_sms_signers_and_a_dragged_box_in_chromium(
     full_portal: RunningPortal,
     browser: WebDriver,
     artefacts: Path,
@@ -254,6 +254,7 @@ def test_email_code_eid_and_remote_signers_and_a_dragged_box_in_chromium(
     portal = full_portal
     assert portal.hsm is not None and portal.csc is not None
     anna, eva, carla = "anna@example.org", "eva@example.org", "carla@example.org"
+    sara, sara_phone = "sara@example.org", "+59977012345"
     browser.get(portal.url + "/")
     browser.find_element(By.ID, "owner-email").send_keys("owner@acme.example")
     _click_then(browser, "login", "title")
@@ -263,10 +264,13 @@ def test_email_code_eid_and_remote_signers_and_a_dragged_box_in_chromium(
         ("Anna de Vries", anna, "email_code"),
         ("Eva Card", eva, "eid"),
         ("Carla Elliptic", carla, "remote"),
+        ("Sara Sms", sara, "sms_code"),
     ]
     for i, (name, email, method) in enumerate(signers, start=1):
         browser.find_element(By.ID, f"name{i}").send_keys(name)
         browser.find_element(By.ID, f"email{i}").send_keys(email)
+        if method == "sms_code":
+            browser.find_element(By.ID, f"phone{i}").send_keys(sara_phone)
         browser.find_element(By.CSS_SELECTOR, f"#method{i} option[value={method}]").click()
     _click_then(browser, "upload", "box1")
     envelope_url = browser.current_url
@@ -311,23 +315,39 @@ def test_email_code_eid_and_remote_signers_and_a_dragged_box_in_chromium(
     browser.find_element(By.ID, "sign").click()
     _wait_for(browser, "done", "Thank you, Carla Elliptic")
 
+    # Sara: a code by SMS, read from the gateway's messages (never by email)
+    _new_signer_window(browser)
+    browser.get(portal.link_for(sara))
+    _acknowledge(browser, "send-code")
+    _click_then(browser, "send-code", "code")
+    browser.find_element(By.ID, "code").send_keys(portal.code_for(sara_phone))
+    browser.find_element(By.ID, "sign").click()
+    _wait_for(browser, "done", "Thank you, Sara Sms")
+    assert portal.mail_to(sara, "signing code") == []
+
     browser.delete_all_cookies()
     browser.get(portal.url + "/")
     browser.find_element(By.ID, "owner-email").send_keys("owner@acme.example")
     _click_then(browser, "login", "title")
     browser.get(envelope_url)
     _wait_for(browser, "status", "completed")
-    _shot(browser, artefacts, "10-owner-three-methods")
+    _shot(browser, artefacts, "10-owner-every-method")
     signed = _download(browser, tmp_path / "downloads")
 
     report = esig.verify_pdf(signed, trust=portal.config.trust, allow_fetching=True)
-    assert [s.indication for s in report.signatures] == [esig.Indication.TOTAL_PASSED] * 3
-    assert [s.level.eidas_level for s in report.signatures] == [Level.SES, Level.AES, Level.AES]
+    assert [s.indication for s in report.signatures] == [esig.Indication.TOTAL_PASSED] * 4
+    assert [s.level.eidas_level for s in report.signatures] == [
+        Level.SES,  # email code: the platform's seal
+        Level.AES,  # eID card (non-qualified test PKI)
+        Level.AES,  # remote credential (non-qualified test PKI)
+        Level.SES,  # SMS code: the platform's seal
+    ]
     shown_levels = [e.text for e in browser.find_elements(By.CSS_SELECTOR, "td.level")]
-    assert shown_levels == [s.level.level.value for s in report.signatures]
+    # the owner sees the level, and eIDAS's where it differs (own keys at B-B)
+    assert shown_levels == ["SES", "SES (eIDAS: AES)", "SES (eIDAS: AES)", "SES"]
     assert _widget_rect(signed, "Signer1") == (140, 260, 270, 320)  # where it was dropped
     assert _widget_rect(signed, "Signer2") == (175, 60, 305, 120)  # where the form put it
     pdfsig = subprocess.run(
         [require_tool("pdfsig"), str(signed)], capture_output=True, text=True, check=False
     ).stdout
-    assert pdfsig.count("Signature is Valid.") == 3, pdfsig
+    assert pdfsig.count("Signature is Valid.") == 4, pdfsig
