@@ -13,6 +13,7 @@ import pytest
 from pyhanko.pdf_utils.reader import PdfFileReader
 
 import esig
+from esig.errors import InputError
 from esig.evidence import (
     EvidenceMethod,
     EvidenceSession,
@@ -22,7 +23,12 @@ from esig.evidence import (
 )
 from esig.issuance import TestPKI
 from esig.levels import Level
-from esig.signing import VisibleSignature
+from esig.signing import (
+    BaselineLevel,
+    TimestampService,
+    ValidationServices,
+    VisibleSignature,
+)
 from esig.signing.disclosures import SigningMethod
 from esig.signing.session import (
     NotAcknowledgedError,
@@ -33,6 +39,8 @@ from esig.signing.session import (
     read_session_evidence,
 )
 from esig.testing import TestSigners
+from esig.testing.certomancer_config import ServiceUrls
+from esig.testing.csc import LocalCscService
 from esig.testing.softhsm import SoftHsmToken
 
 
@@ -126,3 +134,31 @@ def test_evidence_records_and_session_evidence_are_read_apart_in_one_document(
     assert record.field_name == sealed.field_name and record.record.who.name == anna.name
     evidence = read_session_evidence(both)
     assert evidence is not None and evidence.disclosure.method is SigningMethod.SOFTWARE_KEY
+
+
+def test_a_remote_signature_at_b_lt_in_a_session_is_advanced_under_the_decree_too(
+    tmp_path: Path, esig_sample_pdf: Path, esig_csc_server: LocalCscService
+) -> None:
+    csc = esig_csc_server
+    assert csc.revocation_url is not None
+    tsa = TimestampService(url=ServiceUrls.for_prefix(csc.revocation_url).tsa)
+    validation = ValidationServices(trust=[csc.root_certificate])
+    session = SigningSession(esig_sample_pdf, None, method=SigningMethod.REMOTE_QSCD)
+    session.present()
+    session.acknowledge(session.disclosure.content_hash)
+    device = csc.device(csc.rsa_credential_id)
+    # a level without its services is refused before the device is used
+    with pytest.raises(InputError):
+        SigningSession.resume(esig_sample_pdf, _stored(session), device).sign(
+            tmp_path / "x.pdf", level=BaselineLevel.B_T
+        )
+    assert not (tmp_path / "x.pdf").exists()
+    signed = SigningSession.resume(esig_sample_pdf, _stored(session), device).sign(
+        tmp_path / "lt.pdf", level=BaselineLevel.B_LT, timestamp=tsa, validation=validation
+    )
+    assert signed.level is BaselineLevel.B_LT
+    [report] = esig.verify_pdf(signed.path, trust=[csc.root_certificate]).signatures  # offline
+    assert report.indication is esig.Indication.TOTAL_PASSED
+    assert report.conformance is not None and report.conformance.reached is BaselineLevel.B_LT
+    assert report.level.level is Level.AES  # BES art. 1(b) met: verifiable later
+    assert read_session_evidence(signed.path) is not None

@@ -15,6 +15,7 @@ from cryptography.hazmat.primitives.serialization import Encoding
 
 from esig.evidence import SmtpSettings
 from esig.issuance import TestPKI
+from esig.testing.certomancer_config import ServiceUrls
 
 from .config import PortalConfig
 from .own_keys import EidCards, RemoteSigning, trust_anchors
@@ -65,7 +66,16 @@ def demo_config(
         smtp=SmtpSettings(host=smtp_host, port=smtp_port, sender="portal@esig.example"),
         base_url=base_url,
         eid=EidCards(hsm, eid_token, pki) if hsm is not None else None,
-        remote=RemoteSigning(csc.base_url) if csc is not None else None,
+        remote=_remote(csc),
         allow_fetching=csc is not None,  # its certificates name the OCSP responder beside it
         sms_url=sms_url,
     )
+
+
+def _remote(csc: LocalCscService | None) -> RemoteSigning | None:
+    """The CSC service, with the TSA of the Animator beside it (same PKI): B-LT."""
+    if csc is None:
+        return None
+    beside = csc.revocation_url
+    tsa = ServiceUrls.for_prefix(beside).tsa if beside is not None else None
+    return RemoteSigning(csc.base_url, timestamp_url=tsa)

@@ -113,11 +113,15 @@ class RemoteSigning:
 
     Args:
         base_url: The service (before ``/csc/v1/``).
+        timestamp_url: A time-stamping service: the signatures are made at PAdES B-LT
+            (timestamp and validation data embedded), so that they stay verifiable
+            (BES art. 1(b)); None signs at B-B.
         trust_env: Whether to use the environment's proxy settings.
 
     """
 
     base_url: str
+    timestamp_url: str | None = None
     trust_env: bool = False
 
     def open(self, credential_id: str, pin: str, signer_name: str) -> esig.SignatureCreationDevice:

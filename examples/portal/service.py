@@ -24,6 +24,7 @@ import threading
 from collections.abc import Callable, Sequence
 from email.message import EmailMessage
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
@@ -45,7 +46,15 @@ from esig.evidence import (
 from esig.evidence.methods import EvidenceDisclosure
 from esig.evidence.sms import check_phone_number
 from esig.levels import Level
-from esig.signing import AppearanceLine, SigningSession, SigningSessionState, VisibleSignature
+from esig.signing import (
+    AppearanceLine,
+    BaselineLevel,
+    SigningSession,
+    SigningSessionState,
+    TimestampService,
+    ValidationServices,
+    VisibleSignature,
+)
 from esig.signing.disclosures import RiskDisclosure, disclosure_for
 from esig.signing.session import Presentation
 
@@ -518,6 +527,7 @@ class Portal:
                     field_name=field_name,
                     appearance=appearance,
                     reason=f"Signed by {signer.name}",
+                    **self._baseline(signer),
                 )
             finally:
                 close = getattr(device, "close", None)
@@ -527,6 +537,17 @@ class Portal:
             return f"signed as {field_name} with the certificate of {holder}"
 
         self._new_version(signer, sign, None)
+
+    def _baseline(self, signer: Signer) -> dict[str, Any]:
+        """B-LT for a remote signer when the service comes with a TSA, else B-B."""
+        remote = self.config.remote
+        if signer.method is not Method.REMOTE or remote is None or not remote.timestamp_url:
+            return {}
+        return {
+            "level": BaselineLevel.B_LT,
+            "timestamp": TimestampService(url=remote.timestamp_url),
+            "validation": ValidationServices(trust=list(self.config.trust)),
+        }
 
     def _open_own_key(
         self, signer: Signer, pin: str, credential_id: str

@@ -343,8 +343,9 @@ def test_email_code_eid_remote_and_sms_signers_and_a_dragged_box_in_chromium(
         Level.SES,  # SMS code: the platform's seal
     ]
     shown_levels = [e.text for e in browser.find_elements(By.CSS_SELECTOR, "td.level")]
-    # the owner sees the level, and eIDAS's where it differs (own keys at B-B)
-    assert shown_levels == ["SES", "SES (eIDAS: AES)", "SES (eIDAS: AES)", "SES"]
+    # the owner sees the level, and eIDAS's where it differs (the card signs at B-B; the
+    # remote service has a TSA, so B-LT)
+    assert shown_levels == ["SES", "SES (eIDAS: AES)", "AES", "SES"]
     assert _widget_rect(signed, "Signer1") == (140, 260, 270, 320)  # where it was dropped
     assert _widget_rect(signed, "Signer2") == (175, 60, 305, 120)  # where the form put it
     pdfsig = subprocess.run(

@@ -75,11 +75,13 @@ def test_sms_eid_and_remote_signers_sign_in_order_and_the_levels_are_esigs(
         "Carla Elliptic",
     ]
     assert sms.level.level is Level.SES
-    # Own keys from a non-qualified test PKI: AES under eIDAS; a B-B signature stays SES
-    # under the decree until it carries what keeps it verifiable (BES art. 1(b))
-    for own in (card, remote):
-        assert own.level.eidas_level is Level.AES
-        assert own.level.level is Level.SES
+    # Own keys from a non-qualified test PKI: AES under eIDAS. The card signs at B-B (the
+    # demo PKI publishes no revocation data): SES under the decree, nothing keeps it
+    # verifiable (BES art. 1(b)). The remote service comes with a TSA and OCSP: B-LT, AES.
+    assert card.level.eidas_level is Level.AES and card.level.level is Level.SES
+    assert remote.conformance is not None
+    assert remote.conformance.reached is esig.BaselineLevel.B_LT
+    assert remote.level.eidas_level is Level.AES and remote.level.level is Level.AES
     [record] = read_evidence_records(path)
     assert record.record.method is EvidenceMethod.SMS_CODE
     assert record.record.who.phone == SARA_PHONE

@@ -57,6 +57,12 @@ from esig.devices.base import DeviceKind, DigestAlgorithm, SignatureCreationDevi
 from esig.errors import OutputError, SigningError
 from esig.identity import NameIdentity
 from esig.signing.appearance import VisibleSignature
+from esig.signing.baseline import (
+    BaselineLevel,
+    BaselineRequest,
+    TimestampService,
+    ValidationServices,
+)
 from esig.signing.disclosures import (
     RiskDisclosure,
     SigningMethod,
@@ -467,6 +473,9 @@ class SigningSession:
         location: str | None = None,
         contact_info: str | None = None,
         appearance: VisibleSignature | None = None,
+        level: BaselineLevel = BaselineLevel.B_B,
+        timestamp: TimestampService | None = None,
+        validation: ValidationServices | None = None,
     ) -> SessionSignedDocument:
         """Sign the presented document, with the session's evidence, into ``output``.
 
@@ -485,8 +494,16 @@ class SigningSession:
                 (:class:`~esig.signing.appearance.VisibleSignature`).
 
                 .. versionadded:: 0.3.0
+            level: The PAdES baseline level (B-B by default; B-T and up need
+                ``timestamp``, B-LT and up ``validation`` too), as for
+                :func:`~esig.signing.pades.sign_pdf`.
+
+                .. versionadded:: 0.3.0
+            timestamp: The time-stamping service for B-T and up.
+            validation: Where the validation data for B-LT and up comes from.
 
         Raises:
+            InputError: ``level`` lacks its services (checked before anything else).
             NotPresentedError: :meth:`present` was not called.
             NotAcknowledgedError: :meth:`acknowledge` was not called (since the last
                 signature).
@@ -496,6 +513,7 @@ class SigningSession:
             OutputError: ``output`` cannot be written, or is the document itself.
 
         """
+        baseline = BaselineRequest(level=level, timestamp=timestamp, validation=validation)
         dst = Path(output)
         data, evidence = self._ready(dst)
         assert self._device is not None
@@ -516,6 +534,7 @@ class SigningSession:
                 location=location,
                 contact_info=contact_info,
                 appearance=appearance,
+                baseline=baseline,
                 evidence=record,
             )
         self._acknowledgement = None
@@ -526,6 +545,7 @@ class SigningSession:
             digest_algorithm=digest_algorithm,
             size=dst.stat().st_size,
             visible=appearance is not None,
+            level=baseline.level,
             evidence=evidence,
         )
 
@@ -539,6 +559,9 @@ class SigningSession:
         location: str | None = None,
         contact_info: str | None = None,
         appearance: VisibleSignature | None = None,
+        level: BaselineLevel = BaselineLevel.B_B,
+        timestamp: TimestampService | None = None,
+        validation: ValidationServices | None = None,
     ) -> SessionSignedDocument:
         """Sign the presented document, with the session's evidence, into ``output``.
 
@@ -554,6 +577,9 @@ class SigningSession:
                 location=location,
                 contact_info=contact_info,
                 appearance=appearance,
+                level=level,
+                timestamp=timestamp,
+                validation=validation,
             )
         )
 
