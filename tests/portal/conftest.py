@@ -158,13 +158,14 @@ def full_portal(
 ) -> Iterator[RunningPortal]:
     """The portal with every method: SMS codes, eID cards (SoftHSM2), remote (CSC).
 
-    The signers' eID keys go on the session's standard SoftHSM2 token (a new token would
-    re-initialise the module under the other tests' sessions).
+    The signers' eID keys go on the session's workbench SoftHSM2 token, the one for
+    tests that generate keys (a new token would re-initialise the module under the other
+    tests' sessions; the standard token keeps its keys for the PKCS#11 tests).
     """
     with serve_portal(
         tmp_path / "portal",
         hsm=esig_softhsm.hsm,
-        eid_token=esig_softhsm.standard.label,
+        eid_token=esig_softhsm.workbench.label,
         csc=esig_csc_server,
         sms=esig_sms_gateway,
     ) as portal:
