@@ -244,6 +244,31 @@ def test_validation_data_added_later_is_allowed(pki: TestPKI, signed: bytes) -> 
     assert "validation data" in finding.message
 
 
+def _set_version(value: str) -> Edit:
+    def edit(writer: IncrementalPdfFileWriter) -> None:
+        writer.root[_name("/Version")] = _name(value)
+        writer.update_root()
+
+    return edit
+
+
+def test_a_later_update_that_raises_the_pdf_version_is_metadata(
+    pki: TestPKI, signed: bytes
+) -> None:
+    # what pyHanko writes when a later signer's key is on an ISO 32002 curve (P-256)
+    sig, finding = _judged(pki, _revise(signed, _set_version("/2.0")))
+    assert finding.outcome is Outcome.PASSED and sig.indication is Indication.TOTAL_PASSED
+    assert ChangeKind.METADATA in {change.kind for change in sig.changes_after_signing}
+
+
+def test_a_catalog_version_that_is_not_a_later_pdf_version_is_another_change(
+    pki: TestPKI, signed: bytes
+) -> None:
+    # a version below what the signed file declares, or no PDF version at all
+    for bad in (_revise(signed, _set_version("/1.4")), _revise(signed, _set_version("/9.9"))):
+        assert "/Version" in _rejected(pki, bad).message
+
+
 # --- form filling -------------------------------------------------------------------
 
 

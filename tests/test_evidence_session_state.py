@@ -59,6 +59,8 @@ def test_a_session_resumed_from_its_state_seals_what_was_presented(
     [found] = read_evidence_records(sealed.path)
     assert found.describes_signed_revision
     assert found.record.what.presented_at == presented.presented_at
+    # the renderings are not in the state, but the record still says every page was shown
+    assert found.record.what.pages_presented == len(presented.pages) == 1
     assert found.record.disclosure.acknowledged_at == third.state().acknowledged.acknowledged_at  # type: ignore[union-attr]
     [signature] = esig.verify_pdf(sealed.path, trust=[esig_pki.root.certificate]).signatures
     assert signature.level.level is Level.SES

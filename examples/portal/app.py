@@ -8,7 +8,9 @@ session's CSRF token; cookies are HttpOnly and SameSite=Strict.
 
 from __future__ import annotations
 
+import base64
 import hmac
+import json
 import logging
 from collections.abc import Callable
 from pathlib import Path
@@ -21,23 +23,16 @@ from fastapi.templating import Jinja2Templates
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 import esig
-from esig.evidence import evidence_disclosure
 
 from .completion import completion_certificate
-from .service import (
-    EVIDENCE_METHOD,
-    METHOD_LABEL,
-    Method,
-    Portal,
-    PortalConfig,
-    PortalError,
-    SignerSpec,
-    decode_drawing,
-)
+from .config import METHOD_LABEL, PortalConfig, PortalError, SignerSpec
+from .models import Method
+from .placement import page_views, place_box, rendered_page
+from .service import Portal
 
 HERE = Path(__file__).parent
 OWNER_COOKIE, SIGNER_COOKIE = "portal_owner", "portal_signer"
-MAX_SIGNERS = 3
+MAX_SIGNERS = 4
 log = logging.getLogger("examples.portal")
 
 
@@ -93,13 +88,23 @@ async def _too_large(send: Send) -> None:
     await send({"type": "http.response.body", "body": body})
 
 
-def create_app(config: PortalConfig, *, mailbox: Callable[[], list[Any]] | None = None) -> FastAPI:
+def create_app(
+    config: PortalConfig,
+    *,
+    mailbox: Callable[[], list[Any]] | None = None,
+    texts: Callable[[], list[Any]] | None = None,
+    demo_note: str = "",
+) -> FastAPI:
     """The portal as an ASGI application.
 
     Args:
         config: The sealing device, trust anchors, SMTP server and limits.
         mailbox: In the demo, the messages the local SMTP server received (shown at
             ``/mailbox``); None in production.
+        texts: In the demo, the SMS messages the local gateway received (also shown at
+            ``/mailbox``).
+        demo_note: In the demo, what a tester needs to know (shown at ``/mailbox``),
+            e.g. the test cards' PIN and the remote credentials.
 
     """
     portal = Portal(config)
@@ -140,7 +145,7 @@ def create_app(config: PortalConfig, *, mailbox: Callable[[], list[Any]] | None 
             "home.html",
             owner=owner,
             envelopes=portal.envelopes(owner),
-            methods=METHOD_LABEL,
+            methods={m: METHOD_LABEL[m] for m in config.offered()},
             max_signers=MAX_SIGNERS,
             max_mb=config.max_upload_bytes // (1024 * 1024),
         )
@@ -167,9 +172,8 @@ def create_app(config: PortalConfig, *, mailbox: Callable[[], list[Any]] | None 
         form = await request.form()
         specs = []
         for i in range(1, MAX_SIGNERS + 1):
-            name, email = (
-                str(form.get(f"name{i}", "")).strip(),
-                str(form.get(f"email{i}", "")).strip(),
+            name, email, phone = (
+                str(form.get(f"{k}{i}", "")).strip() for k in ("name", "email", "phone")
             )
             if not name and not email:
                 continue
@@ -183,6 +187,7 @@ def create_app(config: PortalConfig, *, mailbox: Callable[[], list[Any]] | None 
                         box=tuple(
                             float(str(form.get(f"{k}{i}", ""))) for k in ("x", "y", "w", "h")
                         ),  # type: ignore[arg-type]
+                        phone=phone or None,
                     )
                 )
             except ValueError:
@@ -194,6 +199,7 @@ def create_app(config: PortalConfig, *, mailbox: Callable[[], list[Any]] | None 
                 s.method,
                 s.page,
                 (s.box[0], s.box[1], s.box[0] + s.box[2], s.box[1] + s.box[3]),
+                s.phone,
             )
             for s in specs
         ]
@@ -208,7 +214,41 @@ def create_app(config: PortalConfig, *, mailbox: Callable[[], list[Any]] | None 
     def envelope(request: Request, envelope_id: int) -> Response:
         owner = _owner(request)
         found = portal.envelope_of(owner, envelope_id)
-        return page(request, "envelope.html", owner=owner, envelope=found, methods=METHOD_LABEL)
+        pages = page_views(Path(found.current.path)) if found.status.value == "draft" else []
+        return page(
+            request,
+            "envelope.html",
+            owner=owner,
+            envelope=found,
+            methods=METHOD_LABEL,
+            pages=pages,
+        )
+
+    @app.get("/envelopes/{envelope_id}/page/{number}.png")
+    def owner_page_png(request: Request, envelope_id: int, number: int) -> Response:
+        found = portal.envelope_of(_owner(request), envelope_id)
+        png = rendered_page(Path(found.current.path), found.current.sha256, number)
+        return Response(png, media_type="image/png", headers={"Cache-Control": "no-store"})
+
+    @app.post("/envelopes/{envelope_id}/place")
+    def place(
+        request: Request,
+        envelope_id: int,
+        *,
+        signer: int = Form(...),
+        page_number: int = Form(..., alias="page"),
+        x1: float = Form(...),
+        y1: float = Form(...),
+        x2: float = Form(...),
+        y2: float = Form(...),
+        csrf: str = Form(""),
+    ) -> Response:
+        owner = _owner(request)
+        check_csrf(owner.csrf, csrf)
+        place_box(
+            portal, owner, envelope_id, position=signer, page=page_number, box=(x1, y1, x2, y2)
+        )
+        return RedirectResponse(f"/envelopes/{envelope_id}", status_code=303)
 
     @app.post("/envelopes/{envelope_id}/send")
     def send(request: Request, envelope_id: int, csrf: str = Form("")) -> Response:
@@ -254,16 +294,14 @@ def create_app(config: PortalConfig, *, mailbox: Callable[[], list[Any]] | None 
         signer, session_row = _signer(request)
         if signer.status.value == "signed":
             return page(request, "done.html", signer=signer)
-        session = portal.present(signer)
-        state = session.state()
-        presented = state.presentation
+        presented = portal.present(signer)
         return page(
             request,
             "sign.html",
             signer=signer,
             csrf=session_row.csrf,
-            disclosure=evidence_disclosure(EVIDENCE_METHOD[signer.method]),
-            acknowledged=state.acknowledged is not None,
+            disclosure=portal.disclosure(signer),
+            acknowledged=portal.acknowledged(signer),
             pages=range(1, (presented.page_count if presented else 0) + 1),
             sha256=presented.document_sha256 if presented else "",
             code_sent=signer.code_id is not None,
@@ -313,11 +351,47 @@ def create_app(config: PortalConfig, *, mailbox: Callable[[], list[Any]] | None 
         portal.draw(signer, image, path)
         return RedirectResponse("/signing", status_code=303)
 
+    @app.post("/signing/key")
+    def sign_with_key(
+        request: Request,
+        pin: str = Form(""),
+        credential: str = Form(""),
+        csrf: str = Form(""),
+    ) -> Response:
+        signer, row = _signer(request)
+        check_csrf(row.csrf, csrf)
+        portal.sign_own_key(signer, pin, credential)
+        return RedirectResponse("/signing", status_code=303)
+
     if mailbox is not None:
 
         @app.get("/mailbox", response_class=HTMLResponse)
         def show_mailbox(request: Request) -> Response:
-            return page(request, "mailbox.html", messages=list(reversed(mailbox())))
+            return page(
+                request,
+                "mailbox.html",
+                messages=list(reversed(mailbox())),
+                texts=list(reversed(texts())) if texts is not None else [],
+                note=demo_note,
+            )
 
     app.add_middleware(UploadCap, limit=config.max_upload_bytes)
     return app
+
+
+def decode_drawing(
+    png_data_url: str, strokes_json: str
+) -> tuple[bytes, list[list[tuple[float, float, float]]]]:
+    """The PNG and strokes the canvas script posts (a data: URL and JSON)."""
+    prefix = "data:image/png;base64,"
+    if not png_data_url.startswith(prefix):
+        raise PortalError("The drawing is not a PNG")
+    try:
+        png = base64.b64decode(png_data_url[len(prefix) :], validate=True)
+        raw = json.loads(strokes_json)
+        strokes = [[(float(x), float(y), float(t)) for x, y, t in stroke] for stroke in raw]
+    except (ValueError, TypeError) as exc:
+        raise PortalError(f"The drawing could not be read: {exc}") from None
+    if not strokes or not any(strokes):
+        raise PortalError("Draw your signature first")
+    return png, strokes

@@ -2,32 +2,26 @@
 
 Who signed, when, by which method, the level each signature reaches according to
 :func:`esig.verify_pdf` (with the requirements and their citations), the SHA-256 of
-every version of the document, and the envelope's events. The pages are drawn with
-Pillow (already installed with esig's image support) and written as a PDF; the platform
-then seals that PDF with :func:`esig.sign_pdf`, so the certificate is tamper-evident too.
+every version of the document, and the envelope's events. The text is laid out as real
+PDF text by :func:`esig.signing.text_document` (searchable; ``pdftotext`` extracts it),
+then the platform seals it with :func:`esig.sign_pdf_bytes`, so it is tamper-evident too.
 """
 
 from __future__ import annotations
 
-import textwrap
+import os
+import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PIL import Image, ImageDraw, ImageFont
-
 import esig
-from esig.signing.appearance import find_font
+from esig.signing import text_document
 
-from .service import METHOD_LABEL
+from .config import METHOD_LABEL
 
 if TYPE_CHECKING:
     from .models import Envelope
     from .service import Portal
-
-_DPI = 100
-_WIDTH, _HEIGHT = int(8.27 * _DPI), int(11.69 * _DPI)  # A4
-_MARGIN, _SIZE, _LINE = 60, 13, 18
-_WRAP = 95
 
 
 def completion_lines(envelope: Envelope, report: esig.VerificationReport) -> list[tuple[str, bool]]:
@@ -63,7 +57,7 @@ def completion_lines(envelope: Envelope, report: esig.VerificationReport) -> lis
                 False,
             )
         )
-        signature = by_field.get(signer.field_name)
+        signature = by_field.get(signer.field_name or "")
         if signature is None:
             out.append(("The signature was not found in the document.", False))
             continue
@@ -81,29 +75,20 @@ def completion_certificate(
     portal: Portal, envelope: Envelope, report: esig.VerificationReport
 ) -> Path:
     """Write the sealed certificate of completion of ``envelope``; return its path."""
-    font_path = find_font()
-    regular = ImageFont.truetype(str(font_path), _SIZE)
-    bold = ImageFont.truetype(str(font_path), _SIZE + 3)
-    pages: list[Image.Image] = []
-    y = _HEIGHT
-    draw: ImageDraw.ImageDraw | None = None
-    for text, strong in completion_lines(envelope, report):
-        for piece in textwrap.wrap(text, _WRAP, subsequent_indent="    ") or [""]:
-            if draw is None or y > _HEIGHT - _MARGIN:
-                pages.append(Image.new("RGB", (_WIDTH, _HEIGHT), "white"))
-                draw, y = ImageDraw.Draw(pages[-1]), _MARGIN
-            draw.text((_MARGIN, y), piece, fill="black", font=bold if strong else regular)
-            y += _LINE + (6 if strong else 0)
-    folder = portal.config.data_dir / "completion"
-    folder.mkdir(exist_ok=True)
-    plain = folder / f"{envelope.id}-unsealed.pdf"
-    pages[0].save(plain, "PDF", resolution=_DPI, save_all=True, append_images=pages[1:])
-    sealed = folder / f"{envelope.id}.pdf"
-    esig.sign_pdf(
-        plain,
-        sealed,
+    lines: list[str] = []
+    for text, _heading in completion_lines(envelope, report):
+        lines.append(text)
+    data = text_document(lines, title=f"Certificate of completion, envelope {envelope.id}")
+    sealed = esig.sign_pdf_bytes(
+        data,
         portal.config.seal_device,
         reason="Certificate of completion",
         field_name="PortalCompletion",
     )
-    return sealed
+    folder = portal.config.data_dir / "completion"
+    folder.mkdir(exist_ok=True)
+    path = folder / f"{envelope.id}.pdf"
+    with tempfile.NamedTemporaryFile(dir=folder, suffix=".part", delete=False) as out:
+        out.write(sealed)
+    os.replace(out.name, path)  # whole or not at all, also for two downloads at once
+    return path

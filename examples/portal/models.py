@@ -37,10 +37,20 @@ class SignerStatus(enum.StrEnum):
 
 
 class Method(enum.StrEnum):
-    """How a signer signs (the evidence methods esig offers)."""
+    """How a signer signs: evidence sealed by the platform, or the signer's own key."""
 
     EMAIL_CODE = "email_code"
+    SMS_CODE = "sms_code"
     DRAWN = "drawn"
+    EID = "eid"
+    """The signer's eID card (PKCS#11), through the card reader's middleware."""
+    REMOTE = "remote"
+    """The signer's key at a remote signing service (QSCD), over the CSC API."""
+
+    @property
+    def own_key(self) -> bool:
+        """Whether the signer signs with a key of their own (not a platform seal)."""
+        return self in (Method.EID, Method.REMOTE)
 
 
 class Owner(Base):
@@ -102,7 +112,11 @@ class Signer(Base):
     position: Mapped[int]
     name: Mapped[str] = mapped_column(String(200))
     email: Mapped[str] = mapped_column(String(254))
+    phone: Mapped[str | None] = mapped_column(String(20))
+    """E.164, for codes by SMS."""
     method: Mapped[Method]
+    card_key: Mapped[str | None] = mapped_column(String(100))
+    """eID: the label of the key on the signer's card (issued at invitation in the demo)."""
     page: Mapped[int]
     x1: Mapped[float]
     y1: Mapped[float]
@@ -110,7 +124,7 @@ class Signer(Base):
     y2: Mapped[float]
     status: Mapped[SignerStatus] = mapped_column(default=SignerStatus.WAITING)
     session_state: Mapped[str | None] = mapped_column(Text)
-    """esig's EvidenceSessionState as JSON, between the signer's requests."""
+    """esig's EvidenceSessionState (or SigningSessionState for an own key) as JSON."""
     code_id: Mapped[str | None] = mapped_column(String(64))
     codes_sent: Mapped[int] = mapped_column(default=0)
     signed_at: Mapped[dt.datetime | None]

@@ -9,22 +9,22 @@ step that touches a document goes through here, and through esig:
   kept as :class:`esig.evidence.EvidenceSessionState` JSON in the signer's row.
 - :class:`esig.evidence.OneTimeCodes` issues and checks codes (attempts limited by its
   :class:`~esig.evidence.CodePolicy`); its :class:`~esig.evidence.CodeStore` is a table.
+- :class:`esig.signing.SigningSession` does the same for a signer's own key (eID card,
+  remote QSCD; :mod:`examples.portal.own_keys`): begun without a device, kept as
+  :class:`esig.signing.SigningSessionState` JSON, resumed with the device to sign.
 - :func:`esig.verify_pdf` says which level each signature reaches, with citations.
 """
 
 from __future__ import annotations
 
-import base64
-import datetime as dt
 import hashlib
-import json
 import secrets
 import smtplib
 import threading
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
 from email.message import EmailMessage
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
@@ -33,19 +33,43 @@ import esig
 from esig.evidence import (
     CodeChannel,
     CodeError,
-    CodePolicy,
     EmailCodeSender,
-    EvidenceMethod,
     EvidenceSession,
     EvidenceSessionState,
+    HttpSmsTransport,
     OneTimeCodes,
     Signatory,
-    SmtpSettings,
-    StoredCode,
+    SmsGateway,
     drawn_signature,
+    evidence_disclosure,
 )
-from esig.signing import AppearanceLine, VisibleSignature
+from esig.evidence.methods import EvidenceDisclosure
+from esig.evidence.sms import check_phone_number
+from esig.levels import Level
+from esig.signing import (
+    AppearanceLine,
+    BaselineLevel,
+    SigningSession,
+    SigningSessionState,
+    TimestampService,
+    ValidationServices,
+    VisibleSignature,
+)
+from esig.signing.disclosures import RiskDisclosure, disclosure_for
+from esig.signing.session import Presentation
 
+from .config import (
+    CODE_CHANNEL,
+    EVIDENCE_METHOD,
+    MAX_CODES_SENT,
+    METHOD_LABEL,
+    SIGNING_METHOD,
+    PortalConfig,
+    PortalError,
+    SignerSpec,
+    SqlCodeStore,
+    digest,
+)
 from .models import (
     Document,
     Envelope,
@@ -58,80 +82,11 @@ from .models import (
     Signer,
     SignerSession,
     SignerStatus,
-    StoredCodeRow,
     make_engine,
     make_sessions,
     utc_now,
 )
-
-EVIDENCE_METHOD = {Method.EMAIL_CODE: EvidenceMethod.EMAIL_CODE, Method.DRAWN: EvidenceMethod.DRAWN}
-METHOD_LABEL = {Method.EMAIL_CODE: "Code by email", Method.DRAWN: "Drawn signature"}
-"""How the portal names each method to people."""
-MAX_CODES_SENT = 3
-"""Codes a signer may ask for (each allows CodePolicy.max_attempts entries)."""
-
-
-class PortalError(Exception):
-    """A request the portal refuses; ``status`` is the HTTP status to answer with."""
-
-    def __init__(self, message: str, status: int = 400) -> None:
-        super().__init__(message)
-        self.status = status
-
-
-def digest(value: str) -> str:
-    """SHA-256 hex of a token: only this is stored, never the token."""
-    return hashlib.sha256(value.encode("ascii")).hexdigest()
-
-
-@dataclass(frozen=True)
-class SignerSpec:
-    """One signer as the owner entered them."""
-
-    name: str
-    email: str
-    method: Method
-    page: int
-    box: tuple[float, float, float, float]
-
-
-@dataclass
-class PortalConfig:
-    """Everything the portal needs from its surroundings."""
-
-    data_dir: Path
-    seal_device: esig.SignatureCreationDevice
-    """The platform's sealing device (its seal certificate)."""
-    trust: Sequence[object]
-    """Trust anchors for :func:`esig.verify_pdf` (certificates or PEM paths)."""
-    smtp: SmtpSettings
-    base_url: str = "http://127.0.0.1:8000"
-    platform: str = "esig reference portal"
-    max_upload_bytes: int = 20 * 1024 * 1024
-    link_lifetime: dt.timedelta = dt.timedelta(days=7)
-    session_lifetime: dt.timedelta = dt.timedelta(hours=2)
-    code_key: bytes = field(default_factory=lambda: secrets.token_bytes(32))
-    code_policy: CodePolicy = field(default_factory=CodePolicy)
-    clock: Callable[[], dt.datetime] = utc_now
-    """Naive UTC now; tests move it to expire links."""
-
-
-class SqlCodeStore:
-    """esig's :class:`~esig.evidence.CodeStore` protocol over the ``stored_code`` table."""
-
-    def __init__(self, sessions: sessionmaker[Session]) -> None:
-        self._sessions = sessions
-
-    def put(self, code: StoredCode) -> None:
-        """Keep ``code`` (its HMAC and counters; never the code)."""
-        with self._sessions.begin() as db:
-            db.merge(StoredCodeRow(code_id=code.code_id, data=code.model_dump_json()))
-
-    def get(self, code_id: str) -> StoredCode | None:
-        """The stored state of ``code_id``."""
-        with self._sessions() as db:
-            row = db.get(StoredCodeRow, code_id)
-            return None if row is None else StoredCode.model_validate_json(row.data)
+from .own_keys import OwnKeyError, common_name
 
 
 class Portal:
@@ -147,6 +102,11 @@ class Portal:
             config.code_key, policy=config.code_policy, store=SqlCodeStore(self.sessions)
         )
         self._code_sender = EmailCodeSender(config.smtp, subject="Your signing code")
+        self._sms = (
+            None
+            if config.sms_url is None
+            else SmsGateway(HttpSmsTransport(config.sms_url), sender="Portal")
+        )
         self._locks: dict[int, threading.Lock] = {}
         self._locks_guard = threading.Lock()
 
@@ -203,7 +163,17 @@ class Portal:
             pages = len(esig.signing.page_boxes(pdf))
         except esig.EsigError as exc:
             raise PortalError(f"Not a usable PDF: {exc}") from None
+        offered = self.config.offered()
         for spec in signers:
+            if spec.method not in offered:
+                raise PortalError(f"{spec.name}: this portal does not offer {spec.method.value}")
+            if spec.method is Method.SMS_CODE:
+                try:
+                    check_phone_number(spec.phone or "")
+                except ValueError:
+                    raise PortalError(
+                        f"{spec.name}: give a phone number in international form (+…)"
+                    ) from None
             if not 1 <= spec.page <= pages:
                 raise PortalError(f"{spec.name}: page {spec.page} is not in the document")
             try:
@@ -223,6 +193,7 @@ class Portal:
                         position=position,
                         name=spec.name,
                         email=spec.email,
+                        phone=spec.phone if spec.method is Method.SMS_CODE else None,
                         method=spec.method,
                         page=spec.page,
                         x1=x1,
@@ -270,6 +241,9 @@ class Portal:
             )
             if signer is None:
                 return
+            if signer.method is Method.EID and signer.card_key is None:
+                assert self.config.eid is not None
+                signer.card_key = self.config.eid.issue(signer.name)
             signer.status = SignerStatus.INVITED
             db.add(
                 LinkToken(
@@ -363,14 +337,25 @@ class Portal:
             assert envelope is not None
             return Path(envelope.current.path)
 
-    def _session(self, signer: Signer) -> EvidenceSession:
-        document = self._document_path(signer.envelope_id)
+    def _state(self, signer: Signer) -> EvidenceSessionState | SigningSessionState:
         if signer.session_state is None:
             raise PortalError("Open the document first", 409)
-        state = EvidenceSessionState.model_validate_json(signer.session_state)
-        return EvidenceSession.resume(document, state)
+        kind = SigningSessionState if signer.method.own_key else EvidenceSessionState
+        return kind.model_validate_json(signer.session_state)
 
-    def _save(self, signer_id: int, session: EvidenceSession) -> None:
+    def _session(self, signer: Signer) -> EvidenceSession:
+        state = self._state(signer)
+        assert isinstance(state, EvidenceSessionState)
+        return EvidenceSession.resume(self._document_path(signer.envelope_id), state)
+
+    def _signing_session(
+        self, signer: Signer, device: esig.SignatureCreationDevice | None = None
+    ) -> SigningSession:
+        state = self._state(signer)
+        assert isinstance(state, SigningSessionState)
+        return SigningSession.resume(self._document_path(signer.envelope_id), state, device)
+
+    def _save(self, signer_id: int, session: EvidenceSession | SigningSession) -> None:
         with self.sessions.begin() as db:
             row = db.get(Signer, signer_id)
             assert row is not None
@@ -382,31 +367,50 @@ class Portal:
         if signer.status is not SignerStatus.INVITED:
             raise PortalError("It is not your turn to sign", 409)
 
-    def present(self, signer: Signer) -> EvidenceSession:
+    def disclosure(self, signer: Signer) -> EvidenceDisclosure | RiskDisclosure:
+        """The BES art. 2(2) risk text of the signer's method."""
+        if signer.method.own_key:
+            return disclosure_for(SIGNING_METHOD[signer.method])
+        return evidence_disclosure(EVIDENCE_METHOD[signer.method])
+
+    def acknowledged(self, signer: Signer) -> bool:
+        """Whether the signer acknowledged the risk text (in their kept session)."""
+        if signer.session_state is None:
+            return False
+        state = self._state(signer)
+        if isinstance(state, SigningSessionState):
+            return state.acknowledgement is not None
+        return state.acknowledged is not None
+
+    def present(self, signer: Signer) -> Presentation | None:
         """Present the current document to the signer (once); keep the page renderings."""
         self._require_turn(signer)
-        if signer.session_state is not None:
-            return self._session(signer)
-        session = EvidenceSession(
-            self._document_path(signer.envelope_id),
-            signatory=Signatory(name=signer.name, email=signer.email),
-            method=EVIDENCE_METHOD[signer.method],
-            platform=self.config.platform,
-        )
-        presentation = session.present()
-        with self.sessions.begin() as db:
-            for number, png in enumerate(presentation.pages, start=1):
-                db.add(PageImage(signer_id=signer.id, number=number, png=png))
-            db.add(
-                Event(
-                    envelope_id=signer.envelope_id,
-                    actor=signer.name,
-                    what=f"was shown the document (SHA-256 {presentation.document_sha256})",
+        if signer.session_state is None:
+            document = self._document_path(signer.envelope_id)
+            session: EvidenceSession | SigningSession
+            if signer.method.own_key:
+                session = SigningSession(document, None, method=SIGNING_METHOD[signer.method])
+            else:
+                session = EvidenceSession(
+                    document,
+                    signatory=Signatory(name=signer.name, email=signer.email, phone=signer.phone),
+                    method=EVIDENCE_METHOD[signer.method],
+                    platform=self.config.platform,
                 )
-            )
-        self._save(signer.id, session)
-        signer.session_state = session.state().model_dump_json()
-        return session
+            presentation = session.present()
+            with self.sessions.begin() as db:
+                for number, png in enumerate(presentation.pages, start=1):
+                    db.add(PageImage(signer_id=signer.id, number=number, png=png))
+                db.add(
+                    Event(
+                        envelope_id=signer.envelope_id,
+                        actor=signer.name,
+                        what=f"was shown the document (SHA-256 {presentation.document_sha256})",
+                    )
+                )
+            self._save(signer.id, session)
+            signer.session_state = session.state().model_dump_json()
+        return self._state(signer).presentation
 
     def page(self, signer: Signer, number: int) -> bytes:
         """The rendering of page ``number`` as presented to this signer."""
@@ -423,7 +427,7 @@ class Portal:
     def acknowledge(self, signer: Signer, content_hash: str) -> None:
         """The signer acknowledged the risk disclosure (its content hash, from the form)."""
         self._require_turn(signer)
-        session = self._session(signer)
+        session = self._signing_session(signer) if signer.method.own_key else self._session(signer)
         try:
             session.acknowledge(content_hash, signer_statement="I have read the information.")
         except esig.EsigError as exc:
@@ -436,10 +440,10 @@ class Portal:
             db.add(Event(envelope_id=signer.envelope_id, actor=signer.name, what=what))
 
     def send_code(self, signer: Signer) -> None:
-        """Email a one-time code to the signer (at most :data:`MAX_CODES_SENT`)."""
+        """Send a one-time code by email or SMS (at most :data:`MAX_CODES_SENT`)."""
         self._require_turn(signer)
-        session = self._session(signer)
-        if signer.method is not Method.EMAIL_CODE or session.state().acknowledged is None:
+        channel = CODE_CHANNEL.get(signer.method)
+        if channel is None or not self.acknowledged(signer):
             raise PortalError("Acknowledge the information first", 409)
         with self.sessions.begin() as db:
             row = db.get(Signer, signer.id)
@@ -447,13 +451,24 @@ class Portal:
             if row.codes_sent >= MAX_CODES_SENT:
                 raise PortalError("Too many codes were sent; ask the sender for help", 429)
             row.codes_sent += 1
-        challenge, code = self.codes.issue(CodeChannel.EMAIL, signer.email)
+        by_sms = channel is CodeChannel.SMS
+        recipient = signer.phone if by_sms else signer.email
+        assert recipient is not None
+        challenge, code = self.codes.issue(channel, recipient)
         with self.sessions.begin() as db:
             row = db.get(Signer, signer.id)
             assert row is not None
             row.code_id = challenge.code_id
-        self._code_sender.send_code(challenge, code, document_name=signer.envelope.title)
-        self._event(signer, f"was sent a one-time code by email (code id {challenge.code_id})")
+        if by_sms:
+            assert self._sms is not None
+            self._sms.send_code(challenge, code)
+        else:
+            self._code_sender.send_code(challenge, code, document_name=signer.envelope.title)
+        self._event(
+            signer,
+            f"was sent a one-time code by {'SMS' if by_sms else 'email'} "
+            f"(code id {challenge.code_id})",
+        )
 
     def enter_code(self, signer: Signer, typed: str) -> None:
         """Check the code the signer typed; on success, seal."""
@@ -477,20 +492,90 @@ class Portal:
     ) -> None:
         """The signer's drawing (PNG and the pen's path): seal with it in their box."""
         self._require_turn(signer)
-        session = self._session(signer)
-        if signer.method is not Method.DRAWN or session.state().acknowledged is None:
+        if signer.method is not Method.DRAWN or not self.acknowledged(signer):
             raise PortalError("Acknowledge the information first", 409)
+        session = self._session(signer)
         try:
             session.add_step(drawn_signature(png, strokes=strokes))
         except ValueError as exc:
             raise PortalError(f"The drawing was not accepted: {exc}") from None
         self._seal(signer, session, png)
 
+    def sign_own_key(self, signer: Signer, pin: str, credential_id: str = "") -> None:
+        """Sign with the signer's eID card or remote credential, unlocked by ``pin``.
+
+        The PIN (and the credential id) serve this call only: they are stored nowhere
+        and appear in no event or log line.
+        """
+        self._require_turn(signer)
+        if not signer.method.own_key or not self.acknowledged(signer):
+            raise PortalError("Acknowledge the information first", 409)
+        if not pin:
+            raise PortalError("Enter your PIN")
+        if signer.method is Method.REMOTE and not credential_id.strip():
+            raise PortalError("Enter your credential at the signing service")
+
+        def sign(out: Path, field_name: str, appearance: VisibleSignature) -> str:
+            try:
+                device = self._open_own_key(signer, pin, credential_id)
+            except OwnKeyError as exc:
+                self._event(signer, f"could not unlock their key ({exc})")
+                raise PortalError(str(exc), 403) from None
+            try:
+                self._signing_session(signer, device).sign(
+                    out,
+                    field_name=field_name,
+                    appearance=appearance,
+                    reason=f"Signed by {signer.name}",
+                    **self._baseline(signer),
+                )
+            finally:
+                close = getattr(device, "close", None)
+                if callable(close):
+                    close()
+            holder = common_name(device.certificate)
+            return f"signed as {field_name} with the certificate of {holder}"
+
+        self._new_version(signer, sign, None)
+
+    def _baseline(self, signer: Signer) -> dict[str, Any]:
+        """B-LT for a remote signer when the service comes with a TSA, else B-B."""
+        remote = self.config.remote
+        if signer.method is not Method.REMOTE or remote is None or not remote.timestamp_url:
+            return {}
+        return {
+            "level": BaselineLevel.B_LT,
+            "timestamp": TimestampService(url=remote.timestamp_url),
+            "validation": ValidationServices(trust=list(self.config.trust)),
+        }
+
+    def _open_own_key(
+        self, signer: Signer, pin: str, credential_id: str
+    ) -> esig.SignatureCreationDevice:
+        if signer.method is Method.EID:
+            assert self.config.eid is not None and signer.card_key is not None
+            return self.config.eid.open(signer.card_key, pin)
+        assert self.config.remote is not None
+        return self.config.remote.open(credential_id, pin, signer.name)
+
     def _lock(self, envelope_id: int) -> threading.Lock:
         with self._locks_guard:
             return self._locks.setdefault(envelope_id, threading.Lock())
 
     def _seal(self, signer: Signer, session: EvidenceSession, image: bytes | None) -> None:
+        def seal(out: Path, field_name: str, appearance: VisibleSignature) -> str:
+            session.seal(out, self.config.seal_device, field_name=field_name, appearance=appearance)
+            return f"sealed as {field_name}"
+
+        self._new_version(signer, seal, image)
+
+    def _new_version(
+        self,
+        signer: Signer,
+        write: Callable[[Path, str, VisibleSignature], str],
+        image: bytes | None,
+    ) -> None:
+        """Claim the signer's turn (one UPDATE), write the next version, record it."""
         with self.sessions.begin() as db:
             claimed = db.execute(
                 update(Signer)
@@ -514,10 +599,8 @@ class Portal:
                 version = envelope.current.version + 1
             out = self.config.data_dir / "documents" / f"{signer.envelope_id}-{version}.pdf"
             try:
-                sealed = session.seal(
-                    out, self.config.seal_device, field_name=field_name, appearance=appearance
-                )
-            except esig.EsigError:
+                what = write(out, field_name, appearance)
+            except Exception:
                 with self.sessions.begin() as db:
                     db.execute(
                         update(Signer)
@@ -525,7 +608,7 @@ class Portal:
                         .values(status=SignerStatus.INVITED)
                     )
                 raise
-            data = sealed.path.read_bytes()
+            data = out.read_bytes()
             with self.sessions.begin() as db:
                 envelope = db.get(Envelope, signer.envelope_id)
                 assert envelope is not None
@@ -549,20 +632,22 @@ class Portal:
                     Event(
                         envelope_id=envelope.id,
                         actor=signer.name,
-                        what=f"signed ({METHOD_LABEL[signer.method]}); sealed as {field_name}",
+                        what=f"signed ({METHOD_LABEL[signer.method]}); {what}",
                     )
                 )
             self._record_levels(signer.envelope_id, out)
         self._invite_next_or_complete(signer.envelope_id)
 
     def _record_levels(self, envelope_id: int, path: Path) -> None:
-        report = esig.verify_pdf(path, trust=list(self.config.trust))  # type: ignore[arg-type]
+        report = esig.verify_pdf(
+            path, trust=list(self.config.trust), allow_fetching=self.config.allow_fetching
+        )
         levels = {s.field_name: s for s in report.signatures}
         with self.sessions.begin() as db:
             for row in db.scalars(select(Signer).where(Signer.envelope_id == envelope_id)):
                 found = levels.get(row.field_name or "")
                 if found is not None:
-                    row.level = found.level.level.value
+                    row.level = level_label(found.level.level.value, found.level.eidas_level)
                     row.level_summary = found.level.summary
 
     def _invite_next_or_complete(self, envelope_id: int) -> None:
@@ -602,22 +687,12 @@ class Portal:
     def verification(self, owner: Owner, envelope_id: int) -> esig.VerificationReport:
         """Esig's report on the newest version of the owner's document."""
         path = self.signed_pdf(owner, envelope_id)
-        return esig.verify_pdf(path, trust=list(self.config.trust))  # type: ignore[arg-type]
+        return esig.verify_pdf(
+            path, trust=list(self.config.trust), allow_fetching=self.config.allow_fetching
+        )
 
 
-def decode_drawing(
-    png_data_url: str, strokes_json: str
-) -> tuple[bytes, list[list[tuple[float, float, float]]]]:
-    """The PNG and strokes the canvas script posts (a data: URL and JSON)."""
-    prefix = "data:image/png;base64,"
-    if not png_data_url.startswith(prefix):
-        raise PortalError("The drawing is not a PNG")
-    try:
-        png = base64.b64decode(png_data_url[len(prefix) :], validate=True)
-        raw = json.loads(strokes_json)
-        strokes = [[(float(x), float(y), float(t)) for x, y, t in stroke] for stroke in raw]
-    except (ValueError, TypeError) as exc:
-        raise PortalError(f"The drawing could not be read: {exc}") from None
-    if not strokes or not any(strokes):
-        raise PortalError("Draw your signature first")
-    return png, strokes
+def level_label(level: str, eidas_level: Level) -> str:
+    """The level esig gives (BES and eIDAS), and eIDAS's alone where it differs."""
+    eidas = eidas_level.value
+    return level if eidas == level else f"{level} (eIDAS: {eidas})"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import importlib.util
 import os
@@ -16,7 +17,10 @@ from pathlib import Path
 import pytest
 
 from esig.testing import real_part_missing
+from esig.testing.csc import LocalCscService
+from esig.testing.sms import LocalSmsGateway
 from esig.testing.smtp import LocalSmtpServer
+from esig.testing.softhsm import SoftHsm, SoftHsmTokens
 
 for _module in ("fastapi", "uvicorn", "sqlalchemy", "httpx", "multipart", "jinja2"):
     if importlib.util.find_spec(_module) is None:  # pragma: no cover - install esig[portal]
@@ -58,6 +62,9 @@ class RunningPortal:
     config: PortalConfig
     portal: Portal
     clock: Clock
+    sms: LocalSmsGateway | None = None
+    hsm: SoftHsm | None = None
+    csc: LocalCscService | None = None
 
     def mail_to(self, address: str, subject_part: str) -> list[str]:
         """Bodies of the messages to ``address`` whose subject contains ``subject_part``."""
@@ -79,21 +86,42 @@ class RunningPortal:
         raise AssertionError(f"no invitation reached {address}")
 
     def code_for(self, address: str) -> str:
-        """The newest one-time code sent to ``address``."""
-        bodies = self.mail_to(address, "signing code")
-        assert bodies, f"no code reached {address}"
-        found = CODE.search(bodies[-1])
+        """The newest one-time code sent to ``address`` (an email address or a phone)."""
+        if address.startswith("+"):
+            assert self.sms is not None
+            texts = [m.text for m in self.sms.messages_to(address)]
+        else:
+            texts = self.mail_to(address, "signing code")
+        assert texts, f"no code reached {address}"
+        found = CODE.search(texts[-1])
         assert found is not None
         return found.group(1)
 
 
-@pytest.fixture
-def running_portal(tmp_path: Path) -> Iterator[RunningPortal]:
+@contextlib.contextmanager
+def serve_portal(
+    folder: Path,
+    *,
+    hsm: SoftHsm | None = None,
+    eid_token: str = "",
+    csc: LocalCscService | None = None,
+    sms: LocalSmsGateway | None = None,
+) -> Iterator[RunningPortal]:
+    """The portal on a free port of 127.0.0.1 with a mail server and the parts given."""
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     clock = Clock()
     with LocalSmtpServer() as smtp:
-        config = demo_config(tmp_path / "portal", smtp.host, smtp.port, url)
+        config = demo_config(
+            folder,
+            smtp.host,
+            smtp.port,
+            url,
+            hsm=hsm,
+            eid_token=eid_token,
+            csc=csc,
+            sms_url=None if sms is None else sms.url,
+        )
         config.clock = clock
         config.max_upload_bytes = 5 * 1024 * 1024
         app = create_app(config, mailbox=lambda: smtp.messages)
@@ -108,10 +136,40 @@ def running_portal(tmp_path: Path) -> Iterator[RunningPortal]:
             time.sleep(0.02)
         assert server.started
         try:
-            yield RunningPortal(url, smtp, config, app.state.portal, clock)
+            yield RunningPortal(url, smtp, config, app.state.portal, clock, sms, hsm, csc)
         finally:
             server.should_exit = True
             thread.join(10)
+
+
+@pytest.fixture
+def running_portal(tmp_path: Path) -> Iterator[RunningPortal]:
+    """The portal with email codes and drawings only."""
+    with serve_portal(tmp_path / "portal") as portal:
+        yield portal
+
+
+@pytest.fixture
+def full_portal(
+    tmp_path: Path,
+    esig_softhsm: SoftHsmTokens,
+    esig_csc_server: LocalCscService,
+    esig_sms_gateway: LocalSmsGateway,
+) -> Iterator[RunningPortal]:
+    """The portal with every method: SMS codes, eID cards (SoftHSM2), remote (CSC).
+
+    The signers' eID keys go on the session's workbench SoftHSM2 token, the one for
+    tests that generate keys (a new token would re-initialise the module under the other
+    tests' sessions; the standard token keeps its keys for the PKCS#11 tests).
+    """
+    with serve_portal(
+        tmp_path / "portal",
+        hsm=esig_softhsm.hsm,
+        eid_token=esig_softhsm.workbench.label,
+        csc=esig_csc_server,
+        sms=esig_sms_gateway,
+    ) as portal:
+        yield portal
 
 
 def csrf_of(html: str) -> str:
@@ -128,20 +186,21 @@ def owner_client(portal: RunningPortal, email: str = "owner@acme.example") -> ht
 
 
 def upload(
-    client: httpx.Client, pdf: bytes, signers: list[tuple[str, str, str]], title: str = "Lease"
+    client: httpx.Client, pdf: bytes, signers: list[tuple[str, ...]], title: str = "Lease"
 ) -> httpx.Response:
-    """Upload ``pdf`` with ``signers`` as (name, email, method) in order."""
+    """Upload ``pdf`` with ``signers`` as (name, email, method[, phone]) in order."""
     csrf = csrf_of(client.get("/").text)
     data = {"csrf": csrf, "title": title}
-    for i, (name, email, method) in enumerate(signers, start=1):
+    for i, (name, email, method, *phone) in enumerate(signers, start=1):
         data |= {
             f"name{i}": name,
             f"email{i}": email,
             f"method{i}": method,
+            f"phone{i}": phone[0] if phone else "",
             f"page{i}": "1",
-            f"x{i}": str(60 + (i - 1) * 180),
+            f"x{i}": str(40 + (i - 1) * 135),
             f"y{i}": "60",
-            f"w{i}": "170",
+            f"w{i}": "130",
             f"h{i}": "60",
         }
     return client.post(

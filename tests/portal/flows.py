@@ -61,3 +61,15 @@ def sign_with_drawing(portal: RunningPortal, link: str) -> httpx.Response:
         f"{portal.url}/signing/draw",
         data={"csrf": csrf_of(page.text), "png": png, "strokes": strokes},
     )
+
+
+def sign_with_key(
+    portal: RunningPortal, link: str, pin: str, credential: str = ""
+) -> httpx.Response:
+    """Sign with an eID card's PIN, or a remote credential and its PIN."""
+    client, page = signer_client(portal, link)
+    page = acknowledge(client, page)
+    return client.post(
+        f"{portal.url}/signing/key",
+        data={"csrf": csrf_of(page.text), "pin": pin, "credential": credential},
+    )

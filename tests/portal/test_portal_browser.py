@@ -17,6 +17,7 @@ import pytest
 import esig
 from esig.evidence import EvidenceMethod, evidence_disclosure, read_evidence_records
 from esig.levels import Level
+from esig.signing.disclosures import SigningMethod, disclosure_for
 from esig.testing import real_part_missing, require_tool
 from tests.portal.conftest import RunningPortal
 
@@ -212,11 +213,143 @@ def test_owner_and_two_signers_in_chromium(
         [require_tool("pdfsig"), str(signed)], capture_output=True, text=True, check=False
     ).stdout
     assert pdfsig.count("Signature is Valid.") == 2, pdfsig
-    assert sorted(p.name for p in artefacts.glob("*.png")) == [
+    assert {p.name for p in artefacts.glob("*.png")} >= {
         "1-owner-upload.png",
         "2-owner-sent.png",
         "3-signer-disclosure.png",
         "4-signer-code.png",
         "5-signer-drawing.png",
         "6-owner-completed.png",
+    }
+
+
+def _widget_rect(path: Path, field: str) -> tuple[float, ...]:
+    from pyhanko.pdf_utils.reader import PdfFileReader
+
+    with path.open("rb") as handle:
+        for ref in PdfFileReader(handle).root["/AcroForm"]["/Fields"]:
+            found = ref.get_object()
+            if found["/T"] == field:
+                return tuple(round(float(v)) for v in found["/Rect"])
+    raise AssertionError(f"no field {field}")
+
+
+def _download(browser: WebDriver, folder: Path) -> Path:
+    browser.find_element(By.ID, "download").click()
+    deadline = time.monotonic() + WAIT_SECONDS  # the owner's page verifies: slow when busy
+    while time.monotonic() < deadline:
+        found = list(folder.glob("*.pdf")) if folder.is_dir() else []
+        if found and not list(folder.glob("*.crdownload")):
+            return found[0]
+        time.sleep(0.1)
+    raise AssertionError("the download did not arrive")
+
+
+def test_email_code_eid_remote_and_sms_signers_and_a_dragged_box_in_chromium(
+    full_portal: RunningPortal,
+    browser: WebDriver,
+    artefacts: Path,
+    esig_sample_pdf: Path,
+    tmp_path: Path,
+) -> None:
+    portal = full_portal
+    assert portal.hsm is not None and portal.csc is not None
+    anna, eva, carla = "anna@example.org", "eva@example.org", "carla@example.org"
+    sara, sara_phone = "sara@example.org", "+59977012345"
+    browser.get(portal.url + "/")
+    browser.find_element(By.ID, "owner-email").send_keys("owner@acme.example")
+    _click_then(browser, "login", "title")
+    browser.find_element(By.ID, "title").send_keys("Sale of a boat")
+    browser.find_element(By.ID, "document").send_keys(str(esig_sample_pdf))
+    signers = [
+        ("Anna de Vries", anna, "email_code"),
+        ("Eva Card", eva, "eid"),
+        ("Carla Elliptic", carla, "remote"),
+        ("Sara Sms", sara, "sms_code"),
     ]
+    for i, (name, email, method) in enumerate(signers, start=1):
+        browser.find_element(By.ID, f"name{i}").send_keys(name)
+        browser.find_element(By.ID, f"email{i}").send_keys(email)
+        if method == "sms_code":
+            browser.find_element(By.ID, f"phone{i}").send_keys(sara_phone)
+        browser.find_element(By.CSS_SELECTOR, f"#method{i} option[value={method}]").click()
+    _click_then(browser, "upload", "box1")
+    envelope_url = browser.current_url
+
+    # the owner drags Anna's box 100 px right and 200 px up: one pixel is one point
+    assert "(40, 60)–(170, 120)" in browser.find_element(By.ID, "box-cell1").text
+    box = browser.find_element(By.ID, "box1")
+    ActionChains(browser).click_and_hold(box).move_by_offset(50, -100).move_by_offset(
+        50, -100
+    ).release().perform()
+    _wait_for(browser, "box-cell1", "(140, 260)–(270, 320)")
+    _shot(browser, artefacts, "7-owner-places-boxes")
+    browser.find_element(By.ID, "send").click()
+    _wait_for(browser, "status", "sent")
+
+    _new_signer_window(browser)
+    browser.get(portal.link_for(anna))
+    _acknowledge(browser, "send-code")
+    _click_then(browser, "send-code", "code")
+    browser.find_element(By.ID, "code").send_keys(portal.code_for(anna))
+    browser.find_element(By.ID, "sign").click()
+    _wait_for(browser, "done", "Thank you, Anna de Vries")
+
+    # Eva: her eID card's PIN (the card reader middleware is the portal's SoftHSM2 token)
+    _new_signer_window(browser)
+    browser.get(portal.link_for(eva))
+    shown = disclosure_for(SigningMethod.SMART_CARD)  # BES art. 2(2)
+    assert browser.find_element(By.ID, "disclosure").text.startswith(shown.title)
+    _acknowledge(browser, "pin")
+    browser.find_element(By.ID, "pin").send_keys(portal.hsm.pin)
+    _shot(browser, artefacts, "8-signer-eid-pin")
+    browser.find_element(By.ID, "sign").click()
+    _wait_for(browser, "done", "Thank you, Eva Card")
+
+    # Carla: her credential at the remote signing service and its PIN
+    _new_signer_window(browser)
+    browser.get(portal.link_for(carla))
+    _acknowledge(browser, "credential")
+    browser.find_element(By.ID, "credential").send_keys(portal.csc.ec_credential_id)
+    browser.find_element(By.ID, "pin").send_keys("4711")
+    _shot(browser, artefacts, "9-signer-remote")
+    browser.find_element(By.ID, "sign").click()
+    _wait_for(browser, "done", "Thank you, Carla Elliptic")
+
+    # Sara: a code by SMS, read from the gateway's messages (never by email)
+    _new_signer_window(browser)
+    browser.get(portal.link_for(sara))
+    _acknowledge(browser, "send-code")
+    _click_then(browser, "send-code", "code")
+    browser.find_element(By.ID, "code").send_keys(portal.code_for(sara_phone))
+    browser.find_element(By.ID, "sign").click()
+    _wait_for(browser, "done", "Thank you, Sara Sms")
+    assert portal.mail_to(sara, "signing code") == []
+
+    browser.delete_all_cookies()
+    browser.get(portal.url + "/")
+    browser.find_element(By.ID, "owner-email").send_keys("owner@acme.example")
+    _click_then(browser, "login", "title")
+    browser.get(envelope_url)
+    _wait_for(browser, "status", "completed")
+    _shot(browser, artefacts, "10-owner-every-method")
+    signed = _download(browser, tmp_path / "downloads")
+
+    report = esig.verify_pdf(signed, trust=portal.config.trust, allow_fetching=True)
+    assert [s.indication for s in report.signatures] == [esig.Indication.TOTAL_PASSED] * 4
+    assert [s.level.eidas_level for s in report.signatures] == [
+        Level.SES,  # email code: the platform's seal
+        Level.AES,  # eID card (non-qualified test PKI)
+        Level.AES,  # remote credential (non-qualified test PKI)
+        Level.SES,  # SMS code: the platform's seal
+    ]
+    shown_levels = [e.text for e in browser.find_elements(By.CSS_SELECTOR, "td.level")]
+    # the owner sees the level, and eIDAS's where it differs (the card signs at B-B; the
+    # remote service has a TSA, so B-LT)
+    assert shown_levels == ["SES", "SES (eIDAS: AES)", "AES", "SES"]
+    assert _widget_rect(signed, "Signer1") == (140, 260, 270, 320)  # where it was dropped
+    assert _widget_rect(signed, "Signer2") == (175, 60, 305, 120)  # where the form put it
+    pdfsig = subprocess.run(
+        [require_tool("pdfsig"), str(signed)], capture_output=True, text=True, check=False
+    ).stdout
+    assert pdfsig.count("Signature is Valid.") == 4, pdfsig

@@ -1,5 +1,8 @@
 """50 signers at once through the HTTP API: no signature lost or doubled, every document verifies.
 
+And two processes racing for one signer's turn over the same SQLite database: the
+claim is one ``UPDATE … WHERE status = 'invited'``, so one signs and the other is refused.
+
 25 envelopes with two signers each (email code, then drawing). The first signers of all
 envelopes sign concurrently, then the second ones; each drawing signer also submits the
 form twice at the same moment (a double click), and only one of the two may sign.
@@ -133,3 +136,66 @@ def test_fifty_concurrent_signers(
     folder = Path(os.environ.get("ESIG_ARTEFACTS", tmp_path)) / "portal"
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "load.txt").write_text(figures + "\n")
+
+
+def test_two_processes_signing_for_one_signer_make_one_signature(
+    tmp_path: Path, esig_sample_pdf: Path
+) -> None:
+    import subprocess
+    import sys
+
+    from examples.portal.demo import demo_config
+    from examples.portal.models import Method, Signer
+    from examples.portal.service import Portal, SignerSpec
+
+    from esig.testing.smtp import LocalSmtpServer
+
+    data = tmp_path / "portal"
+    with LocalSmtpServer() as smtp:
+        portal = Portal(demo_config(data, smtp.host, smtp.port, "http://127.0.0.1:9"))
+        owner = portal.login("owner@acme.example")[1]
+        spec = SignerSpec("Ben", "ben@example.org", Method.DRAWN, 1, (60, 60, 230, 120))
+        envelope = portal.create_envelope(owner, "Race", esig_sample_pdf.read_bytes(), [spec])
+        portal.send(owner, envelope)
+        with portal.sessions() as db:
+            [signer] = db.query(Signer).filter(Signer.envelope_id == envelope).all()
+            _ = signer.envelope.title
+        portal.present(signer)
+        portal.acknowledge(signer, portal.disclosure(signer).content_hash)
+        with portal.sessions() as db:
+            signer = db.get(Signer, signer.id)
+            assert signer is not None
+            _ = signer.envelope.title
+        go = tmp_path / "go"
+        root = Path(__file__).resolve().parents[2]
+        paths = [str(root / "src"), str(root), os.environ.get("PYTHONPATH", "")]
+        env = {**os.environ, "PYTHONPATH": os.pathsep.join(paths)}
+        children = [
+            subprocess.Popen(
+                [
+                    sys.executable,
+                    "-m",
+                    "tests.portal.race_child",
+                    str(data),
+                    str(smtp.port),
+                    str(signer.id),
+                    str(go),
+                ],
+                stdout=subprocess.PIPE,
+                text=True,
+                env=env,
+                cwd=root,
+            )
+            for _ in range(2)
+        ]
+        for child in children:  # both have opened the database and wait
+            assert child.stdout is not None and child.stdout.readline().strip() == "ready"
+        go.touch()
+        answers = sorted(child.communicate(timeout=60)[0].strip() for child in children)
+    assert answers == ["refused 409", "signed"]
+    envelope_row = portal.envelopes(owner)[0]
+    assert envelope_row.status.value == "completed"
+    [document] = [d for d in portal.envelope_of(owner, envelope).documents if d.version == 2]
+    assert len(portal.envelope_of(owner, envelope).documents) == 2  # one new version only
+    assert len(esig.verify_pdf(document.path).signatures) == 1
+    assert len(read_evidence_records(Path(document.path))) == 1

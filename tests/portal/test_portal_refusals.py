@@ -157,3 +157,28 @@ def test_a_200_mb_upload_is_refused_without_being_read(
     assert status == 413
     assert time.perf_counter() - started < 30
     assert _envelope_count(running_portal) == 0
+
+
+def test_a_box_is_placed_only_on_the_page_of_ones_own_draft(
+    running_portal: RunningPortal, esig_sample_pdf: Path
+) -> None:
+    portal = running_portal
+    owner = owner_client(portal)
+    created = upload(owner, esig_sample_pdf.read_bytes(), [("Anna", "anna@example.org", "drawn")])
+    envelope = str(created.url).rsplit("/", 1)[1]
+    csrf = csrf_of(owner.get(f"/envelopes/{envelope}").text)
+    place = f"/envelopes/{envelope}/place"
+    box = {"csrf": csrf, "signer": "1", "page": "1", "x1": "10", "y1": "10", "x2": "110"}
+    moved = owner.post(place, data=box | {"y2": "50"})
+    assert moved.status_code == 200 and "(10, 10)–(110, 50)" in moved.text
+    assert owner.post(place, data=box | {"y2": "900"}).status_code == 400  # off the page
+    assert owner.post(place, data=box | {"y2": "50", "page": "2"}).status_code == 400
+    assert owner.post(place, data=box | {"y2": "50", "csrf": "forged"}).status_code == 403
+    mallory = owner_client(portal, "mallory@example.org")
+    theirs = csrf_of(mallory.get("/").text)
+    assert mallory.post(place, data=box | {"y2": "50", "csrf": theirs}).status_code == 404
+    assert mallory.get(f"/envelopes/{envelope}/page/1.png").status_code == 404
+    assert owner.get(f"/envelopes/{envelope}/page/1.png").content.startswith(b"\x89PNG")
+    owner.post(f"/envelopes/{envelope}/send", data={"csrf": csrf})
+    assert owner.post(place, data=box | {"y2": "60"}).status_code == 409  # sent: fixed
+    assert "(10, 10)–(110, 50)" in owner.get(f"/envelopes/{envelope}").text

@@ -49,6 +49,7 @@ from esig.model.certification import DocPermission, FieldLock
 __all__ = [
     "FieldSetup",
     "PdfA",
+    "QuietSubsetWarnings",
     "StampPlan",
     "check_glyphs",
     "pdfa_of",
@@ -63,14 +64,14 @@ _IMAGE_SHARE = 0.4
 _FORMATS = {"PNG", "JPEG"}
 
 
-class _QuietSubsetWarnings(logging.Filter):
+class QuietSubsetWarnings(logging.Filter):
     """FontTools warns about every table it cannot subset (DejaVu's FFTM): noise."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         return "NOT subset" not in record.getMessage()
 
 
-logging.getLogger("fontTools.subset").addFilter(_QuietSubsetWarnings())
+logging.getLogger("fontTools.subset").addFilter(QuietSubsetWarnings())
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,8 @@ Renumbering, xref streams against tables and repeated objects then compare equal
 
 What differs is classified by where it is (:class:`esig.model.revision_changes.ChangeKind`):
 
-- the catalog's /DSS and /Extensions: validation data; /Metadata and the trailer's /Info:
+- the catalog's /DSS and /Extensions: validation data; /Metadata, the trailer's /Info and
+  a /Version that raises the PDF version (as pyHanko writes for a later ECDSA signer):
   metadata; /AcroForm and the pages: below; anything else in the catalog: other;
 - form fields, matched by fully qualified name: a field's /V (and /I with it), /DA, and
   its widgets' /AP, /AS, /MK: form filling; an empty signature field's /V: a signature;
@@ -71,6 +72,23 @@ _FIELD_STRUCTURE = frozenset({"/Kids", "/Parent", "/P"})
 _PAGE_TREE_LINKS = frozenset({"/Kids", "/Parent", "/Count"})
 
 
+_PDF_VERSIONS = ("/1.0", "/1.1", "/1.2", "/1.3", "/1.4", "/1.5", "/1.6", "/1.7", "/2.0")
+
+
+def _version_raised(before: object, after: object) -> bool:
+    """Whether a catalog /Version moved to a later PDF version.
+
+    From none, only to 1.7 or 2.0 (what pyHanko writes for PAdES and for ISO 32002
+    curves); from a version, to any later one.
+    """
+    if after not in _PDF_VERSIONS:
+        return False
+    later = _PDF_VERSIONS.index(str(after))
+    if before is None:
+        return later >= _PDF_VERSIONS.index("/1.7")
+    return before in _PDF_VERSIONS and later > _PDF_VERSIONS.index(str(before))
+
+
 # -------------------------------------------------------------------------- analysis
 
 
@@ -117,6 +135,9 @@ class _Analysis:
                 self.walk.add(ChangeKind.VALIDATION_DATA, path, f"the catalog's {key} was updated")
             elif key == "/Metadata":
                 self.walk.add(ChangeKind.METADATA, path, "the XMP metadata stream changed")
+            elif key == "/Version" and _version_raised(old.get(key), new.get(key)):
+                # pyHanko raises it to 2.0 when a later signer uses an ISO 32002 curve
+                self.walk.add(ChangeKind.METADATA, path, "the catalog's /Version was raised")
             else:
                 verb = "added" if key not in old else "removed" if key not in new else "changed"
                 self.walk.add(

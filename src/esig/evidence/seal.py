@@ -37,9 +37,15 @@ import os
 from collections.abc import Callable
 from pathlib import Path
 
+from pydantic import Field
+
 from esig._io import atomic_output, read_input
 from esig._model import EsigModel
-from esig._pyhanko.evidence_attr import evidence_attributes, extends_by_one_update
+from esig._pyhanko.evidence_attr import (
+    evidence_attributes,
+    extends_by_one_update,
+    is_session_record,
+)
 from esig._pyhanko.pades import sign_pades
 from esig._sync import run_sync
 from esig.devices.base import DigestAlgorithm, SignatureCreationDevice
@@ -98,6 +104,11 @@ class EvidenceSessionState(EsigModel):
     platform: str
     presentation: Presentation | None = None
     """What was presented (without the page renderings), or None before presenting."""
+    pages_presented: int = Field(default=0, ge=0)
+    """How many pages were rendered and shown when the document was presented.
+
+    .. versionadded:: 0.3.0
+    """
     acknowledged: AcknowledgedDisclosure | None = None
     """The acknowledged risk text, or None before the acknowledgement."""
     steps: tuple[AuthenticationStep, ...] = ()
@@ -237,6 +248,10 @@ def read_evidence_records(
 ) -> tuple[SealedEvidence, ...]:
     """The evidence records of every seal in the document, oldest first.
 
+    Signatures made in a :class:`~esig.signing.SigningSession` (the signer's own key)
+    carry a session record instead; they are left out (see
+    :func:`esig.signing.session.read_session_evidence`).
+
     This reads the records; it does not verify the seals (use :func:`esig.verify_pdf`,
     which also reports what each record supports).
 
@@ -249,6 +264,8 @@ def read_evidence_records(
     data = document if isinstance(document, bytes) else read_input(document)
     found = []
     for item in evidence_attributes(data):
+        if is_session_record(item.record):
+            continue  # a signer's own signature (read_session_evidence reads it)
         record = EvidenceRecord.from_json(item.record)
         size = record.what.document_size
         end = item.signed_revision_end
@@ -295,6 +312,7 @@ class EvidenceSession:
         """The sealing service."""
         self._clock = clock
         self._presentation: Presentation | None = None
+        self._pages_presented = 0
         self._acknowledged: AcknowledgedDisclosure | None = None
         self._steps: list[AuthenticationStep] = []
 
@@ -316,6 +334,7 @@ class EvidenceSession:
     def present(self) -> Presentation:
         """Read the document, hash it and render its pages for the signer."""
         self._presentation = present_pdf(read_input(self._document))
+        self._pages_presented = len(self._presentation.pages)
         return self._presentation
 
     def acknowledge(
@@ -373,7 +392,7 @@ class EvidenceSession:
                 document_sha256=presented.document_sha256,
                 document_size=presented.document_size,
                 page_count=presented.page_count,
-                pages_presented=len(presented.pages),
+                pages_presented=self._pages_presented,
                 presented_at=presented.presented_at,
             ),
             when=self._clock(),
@@ -452,6 +471,7 @@ class EvidenceSession:
             method=self.method,
             platform=self.platform,
             presentation=None if presented is None else presented.model_copy(update={"pages": ()}),
+            pages_presented=self._pages_presented,
             acknowledged=self._acknowledged,
             steps=tuple(self._steps),
         )
@@ -478,6 +498,7 @@ class EvidenceSession:
             clock=clock,
         )
         session._presentation = state.presentation
+        session._pages_presented = state.pages_presented
         session._acknowledged = state.acknowledged
         session._steps = list(state.steps)
         return session

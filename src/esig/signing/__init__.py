@@ -42,7 +42,13 @@ if TYPE_CHECKING:
         signature_fields,
     )
     from esig.signing.pades import SignedDocument, async_sign_pdf, sign_pdf, sign_pdf_bytes
-    from esig.signing.session import SessionEvidence, SigningSession, read_session_evidence
+    from esig.signing.session import (
+        SessionEvidence,
+        SigningSession,
+        SigningSessionState,
+        read_session_evidence,
+    )
+    from esig.signing.text_document import text_document
     from esig.signing.xades import XadesPackaging, XmlSignature, async_sign_xml, sign_xml
     from esig.signing.xades_extend import ExtendedXml, async_extend_xml, extend_xml
 
@@ -84,6 +90,8 @@ _WHERE: dict[str, str] = {
     "SignedDocument": "esig.signing.pades",
     "SigningMethod": "esig.signing.disclosures",
     "SigningSession": "esig.signing.session",
+    "SigningSessionState": "esig.signing.session",
+    "text_document": "esig.signing.text_document",
     "TimestampService": "esig.signing.baseline",
     "ValidationServices": "esig.signing.baseline",
     "VisibleSignature": "esig.signing.appearance",
@@ -129,6 +137,7 @@ __all__ = [
     "SignedDocument",
     "SigningMethod",
     "SigningSession",
+    "SigningSessionState",
     "TimestampService",
     "ValidationServices",
     "VisibleSignature",
@@ -158,6 +167,7 @@ __all__ = [
     "sign_pdf_bytes",
     "sign_xml",
     "signature_fields",
+    "text_document",
 ]
 
 __getattr__, __dir__ = lazy_exports(__name__, _WHERE, __all__)

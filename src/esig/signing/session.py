@@ -45,7 +45,10 @@ import tempfile
 from pathlib import Path
 from typing import Final
 
+from pydantic import Field
+
 from esig._io import atomic_output, read_input
+from esig._model import EsigModel
 from esig._pyhanko.evidence import page_count
 from esig._pyhanko.pades import sign_pades
 from esig._render import Renderer, find_renderer, render_pages
@@ -53,6 +56,13 @@ from esig._sync import run_sync
 from esig.devices.base import DeviceKind, DigestAlgorithm, SignatureCreationDevice
 from esig.errors import OutputError, SigningError
 from esig.identity import NameIdentity
+from esig.signing.appearance import VisibleSignature
+from esig.signing.baseline import (
+    BaselineLevel,
+    BaselineRequest,
+    TimestampService,
+    ValidationServices,
+)
 from esig.signing.disclosures import (
     RiskDisclosure,
     SigningMethod,
@@ -79,10 +89,12 @@ __all__ = [
     "DocumentChangedError",
     "NotAcknowledgedError",
     "NotPresentedError",
+    "NotReadyError",
     "Presentation",
     "SessionEvidence",
     "SessionSignedDocument",
     "SigningSession",
+    "SigningSessionState",
     "UnsuitableMethodError",
     "method_fits_device",
     "present_pdf",
@@ -148,16 +160,23 @@ class UnsuitableMethodError(SigningError):
 
     Attributes:
         method: The method asked for (None when none was given).
-        device_kind: The kind of device that would sign.
+        device_kind: The kind of device that would sign (None: no device was given).
 
     """
 
     def __init__(
-        self, message: str, *, method: SigningMethod | None, device_kind: DeviceKind
+        self, message: str, *, method: SigningMethod | None, device_kind: DeviceKind | None
     ) -> None:
         super().__init__(message)
         self.method = method
         self.device_kind = device_kind
+
+
+class NotReadyError(SigningError):
+    """The session has no device to sign with yet (see :meth:`SigningSession.resume`).
+
+    .. versionadded:: 0.3.0
+    """
 
 
 class AlreadySignedError(SigningError):
@@ -238,6 +257,22 @@ def present_pdf(data: bytes) -> Presentation:
 # -- the session --------------------------------------------------------------------
 
 
+class SigningSessionState(EsigModel):
+    """A :class:`SigningSession` between two requests (:meth:`SigningSession.state`).
+
+    .. versionadded:: 0.3.0
+    """
+
+    method: SigningMethod
+    """The signing method whose risks are disclosed."""
+    presentation: Presentation | None = None
+    """What was presented (without the page renderings), or None before presenting."""
+    pages_rendered: int = Field(default=0, ge=0)
+    """How many pages were rendered for the signer when the document was presented."""
+    acknowledgement: Acknowledgement | None = None
+    """The acknowledgement the next signature will use, or None."""
+
+
 class SigningSession:
     """Present a PDF, disclose the risks of the method, and sign it (BES art. 2).
 
@@ -247,24 +282,47 @@ class SigningSession:
 
     Args:
         document: The PDF to sign; it is only read.
-        device: The signature creation device that will sign.
+        device: The signature creation device that will sign. It may be None while the
+            document is shown and the risks disclosed (a web application does that before
+            the signer connects a card or logs in to a remote service); then ``method``
+            is required and the device comes with :meth:`resume` before signing.
         method: The signing method whose risks the signer is told. By default it follows
             from the device (software key, smart card, remote service); a one-time code
             or a drawn signature must be named.
 
     Raises:
         UnsuitableMethodError: ``method`` does not fit the device, or was not given for
-            a device that implies none.
+            a device that implies none (or for no device).
+
+    .. versionchanged:: 0.3.0
+       ``device`` may be None until :meth:`resume`.
 
     """
 
     def __init__(
         self,
         document: str | os.PathLike[str],
-        device: SignatureCreationDevice,
+        device: SignatureCreationDevice | None,
         *,
         method: SigningMethod | None = None,
     ) -> None:
+        if device is None:
+            if method is None:
+                raise UnsuitableMethodError(
+                    "A session without a device needs method=", method=None, device_kind=None
+                )
+            chosen = SigningMethod(method)
+        else:
+            chosen = self._method_for(device, method)
+        self._document = Path(document)
+        self._device = device
+        self._method = chosen
+        self._presentation: Presentation | None = None
+        self._pages_rendered = 0
+        self._acknowledgement: Acknowledgement | None = None
+
+    @staticmethod
+    def _method_for(device: SignatureCreationDevice, method: SigningMethod | None) -> SigningMethod:
         kind = device.evidence.kind
         chosen = method_for_device(kind) if method is None else SigningMethod(method)
         if chosen is None:
@@ -280,11 +338,7 @@ class SigningSession:
                 method=chosen,
                 device_kind=kind,
             )
-        self._document = Path(document)
-        self._device = device
-        self._method = chosen
-        self._presentation: Presentation | None = None
-        self._acknowledgement: Acknowledgement | None = None
+        return chosen
 
     @property
     def document(self) -> Path:
@@ -326,6 +380,7 @@ class SigningSession:
         """
         data = read_input(self._document)
         self._presentation = present_pdf(data)
+        self._pages_rendered = len(self._presentation.pages)
         return self._presentation
 
     async def async_present(self) -> Presentation:
@@ -378,6 +433,11 @@ class SigningSession:
                 "The signer has not acknowledged the risk disclosure; call acknowledge() first",
                 path=self._document,
             )
+        if self._device is None:
+            raise NotReadyError(
+                "The session has no device yet; resume it with the signer's device",
+                path=self._document,
+            )
         if output.exists() and self._document.exists() and output.samefile(self._document):
             raise OutputError("The output must not be the input document", path=output)
         # Read once: these exact bytes are checked and then signed.
@@ -395,7 +455,7 @@ class SigningSession:
             document_sha256=presentation.document_sha256,
             document_size=presentation.document_size,
             page_count=presentation.page_count,
-            rendered=presentation.rendered,
+            rendered=0 < presentation.page_count == self._pages_rendered,
             presented_at=presentation.presented_at,
             disclosure=self.disclosure,
             acknowledgement=acknowledgement,
@@ -412,6 +472,10 @@ class SigningSession:
         reason: str | None = None,
         location: str | None = None,
         contact_info: str | None = None,
+        appearance: VisibleSignature | None = None,
+        level: BaselineLevel = BaselineLevel.B_B,
+        timestamp: TimestampService | None = None,
+        validation: ValidationServices | None = None,
     ) -> SessionSignedDocument:
         """Sign the presented document, with the session's evidence, into ``output``.
 
@@ -425,18 +489,34 @@ class SigningSession:
             reason: The reason for signing, recorded in the signature dictionary.
             location: Where the signature was made.
             contact_info: How to reach the signer.
+            appearance: Make the signature visible: a page and box (or an existing
+                field), its text lines and an image
+                (:class:`~esig.signing.appearance.VisibleSignature`).
+
+                .. versionadded:: 0.3.0
+            level: The PAdES baseline level (B-B by default; B-T and up need
+                ``timestamp``, B-LT and up ``validation`` too), as for
+                :func:`~esig.signing.pades.sign_pdf`.
+
+                .. versionadded:: 0.3.0
+            timestamp: The time-stamping service for B-T and up.
+            validation: Where the validation data for B-LT and up comes from.
 
         Raises:
+            InputError: ``level`` lacks its services (checked before anything else).
             NotPresentedError: :meth:`present` was not called.
             NotAcknowledgedError: :meth:`acknowledge` was not called (since the last
                 signature).
             DocumentChangedError: The document differs from what was presented.
+            NotReadyError: The session has no device (see :meth:`resume`).
             SigningError: The device or pyHanko could not produce the signature.
             OutputError: ``output`` cannot be written, or is the document itself.
 
         """
+        baseline = BaselineRequest(level=level, timestamp=timestamp, validation=validation)
         dst = Path(output)
         data, evidence = self._ready(dst)
+        assert self._device is not None
         record = json.dumps(
             evidence.model_dump(mode="json"),
             ensure_ascii=False,
@@ -453,6 +533,8 @@ class SigningSession:
                 reason=reason,
                 location=location,
                 contact_info=contact_info,
+                appearance=appearance,
+                baseline=baseline,
                 evidence=record,
             )
         self._acknowledgement = None
@@ -462,6 +544,8 @@ class SigningSession:
             signer=NameIdentity.from_name(self._device.certificate.subject),
             digest_algorithm=digest_algorithm,
             size=dst.stat().st_size,
+            visible=appearance is not None,
+            level=baseline.level,
             evidence=evidence,
         )
 
@@ -474,6 +558,10 @@ class SigningSession:
         reason: str | None = None,
         location: str | None = None,
         contact_info: str | None = None,
+        appearance: VisibleSignature | None = None,
+        level: BaselineLevel = BaselineLevel.B_B,
+        timestamp: TimestampService | None = None,
+        validation: ValidationServices | None = None,
     ) -> SessionSignedDocument:
         """Sign the presented document, with the session's evidence, into ``output``.
 
@@ -488,8 +576,53 @@ class SigningSession:
                 reason=reason,
                 location=location,
                 contact_info=contact_info,
+                appearance=appearance,
+                level=level,
+                timestamp=timestamp,
+                validation=validation,
             )
         )
+
+    def state(self) -> SigningSessionState:
+        """What the session has collected so far, to keep between two requests.
+
+        A web application shows the document, takes the acknowledgement and signs in
+        separate requests; it stores this model (``model_dump_json()``) and continues
+        with :meth:`resume`. The page renderings are left out; their number is kept. The
+        device is not part of the state: it comes with :meth:`resume`.
+
+        .. versionadded:: 0.3.0
+        """
+        presented = self._presentation
+        return SigningSessionState(
+            method=self._method,
+            presentation=None if presented is None else presented.model_copy(update={"pages": ()}),
+            pages_rendered=self._pages_rendered,
+            acknowledgement=self._acknowledgement,
+        )
+
+    @classmethod
+    def resume(
+        cls,
+        document: str | os.PathLike[str],
+        state: SigningSessionState,
+        device: SignatureCreationDevice | None = None,
+    ) -> SigningSession:
+        """The session that :meth:`state` saved, for the same ``document``, with ``device``.
+
+        Signing still checks that ``document`` is, byte for byte, the one presented.
+
+        Raises:
+            UnsuitableMethodError: The state's method does not fit ``device``.
+
+        .. versionadded:: 0.3.0
+
+        """
+        session = cls(document, device, method=state.method)
+        session._presentation = state.presentation
+        session._pages_rendered = state.pages_rendered
+        session._acknowledgement = state.acknowledgement
+        return session
 
     def __repr__(self) -> str:
         state = "acknowledged" if self._acknowledgement else "not acknowledged"

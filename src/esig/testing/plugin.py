@@ -33,6 +33,9 @@ installs esig can use these fixtures without importing anything:
 ``esig_smtp_server``
     A real SMTP server on 127.0.0.1 (aiosmtpd) that keeps the messages it receives; see
     :class:`esig.testing.smtp.LocalSmtpServer`.
+``esig_sms_gateway``
+    A real HTTP SMS gateway on 127.0.0.1 that keeps the messages it receives; see
+    :class:`esig.testing.sms.LocalSmsGateway`.
 """
 
 from __future__ import annotations
@@ -49,6 +52,7 @@ from esig.testing.csc import esig_csc_mock, esig_csc_server
 from esig.testing.postgres import esig_postgres
 from esig.testing.services import esig_trust_services
 from esig.testing.signers import TestSigners
+from esig.testing.sms import esig_sms_gateway
 from esig.testing.smtp import esig_smtp_server
 from esig.testing.softhsm import esig_softhsm, esig_softhsm_beid, esig_softhsm_token
 
@@ -62,6 +66,7 @@ __all__ = [
     "esig_sample_pdf",
     "esig_signer",
     "esig_signers",
+    "esig_sms_gateway",
     "esig_smtp_server",
     "esig_softhsm",
     "esig_softhsm_beid",
