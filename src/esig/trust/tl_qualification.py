@@ -9,6 +9,7 @@ authenticated, refused).
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Literal
 
 from pydantic import computed_field, model_validator
@@ -28,15 +29,19 @@ from esig.ts119615 import AtTime, CertQualification, Outcome, Step
 if TYPE_CHECKING:
     from esig._pyhanko.trusted_lists import RawAssessment
 
-__all__ = ["QualificationStep", "TrustedListQualification", "answer"]
+__all__ = ["QualificationStep", "StepMoment", "TrustedListQualification", "answer", "report_steps"]
 
 _QUALIFIER_NAMES = frozenset(q.value for q in Qualifier)
+
+
+StepMoment = Literal["lists", "issuance", "signing", "generation", "poe"]
+"""The part of a qualification procedure a step belongs to (:attr:`QualificationStep.moment`)."""
 
 
 class QualificationStep(EsigModel):
     """One decision of the TS 119 615 procedure, as evidence in a report."""
 
-    moment: Literal["lists", "issuance", "signing", "generation", "poe"]
+    moment: StepMoment
     """Which part of the procedure: list acceptance, at issuance, at the signing time
     (a certificate); at the generation time, at the earliest proof of existence (a
     timestamp)."""
@@ -121,11 +126,10 @@ class TrustedListQualification(EsigModel):
         return text
 
 
-def _steps(outcome: Outcome) -> tuple[QualificationStep, ...]:
-    moments: list[tuple[Literal["lists", "issuance", "signing"], tuple[Step, ...]]] = [
-        ("lists", outcome.steps)
-    ]
-    moments += [(at.kind, at.steps) for at in (outcome.at_issuance, outcome.at_signing) if at]
+def report_steps(
+    moments: Iterable[tuple[StepMoment, Sequence[Step]]],
+) -> tuple[QualificationStep, ...]:
+    """The procedure's steps, moment by moment, in the report's form."""
     return tuple(
         QualificationStep(
             moment=moment, rule=s.rule, outcome=s.outcome, detail=s.detail, entries=s.entries
@@ -133,6 +137,12 @@ def _steps(outcome: Outcome) -> tuple[QualificationStep, ...]:
         for moment, steps in moments
         for s in steps
     )
+
+
+def _steps(outcome: Outcome) -> tuple[QualificationStep, ...]:
+    moments: list[tuple[StepMoment, Sequence[Step]]] = [("lists", outcome.steps)]
+    moments += [(at.kind, at.steps) for at in (outcome.at_issuance, outcome.at_signing) if at]
+    return report_steps(moments)
 
 
 _RESULT_RULES = ("QualifiedCheck", "CertificateType", "QSCDCheck")

@@ -10,11 +10,13 @@ list. A qualified electronic time stamp enjoys the presumption of eIDAS art. 41(
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Literal
 
 from esig._model import EsigModel
 from esig.law import EIDAS, Citation
-from esig.trust.tl_qualification import QualificationStep
+from esig.trust.tl_qualification import QualificationStep, StepMoment, report_steps
+from esig.ts119615.result import Step
 from esig.ts119615.timestamps import TimestampQualification
 
 if TYPE_CHECKING:
@@ -62,21 +64,9 @@ def timestamp_answer(
 ) -> TimestampListQualification:
     """The report's form of one timestamp's assessment."""
     outcome = raw.outcome
-    steps = [
-        QualificationStep(
-            moment="lists", rule=s.rule, outcome=s.outcome, detail=s.detail, entries=s.entries
-        )
-        for s in outcome.steps
-    ]
-    for at in (outcome.at_generation, outcome.at_poe):
-        if at is not None:
-            steps += [
-                QualificationStep(
-                    moment=at.kind, rule=s.rule, outcome=s.outcome, detail=s.detail,
-                    entries=s.entries,
-                )
-                for s in at.steps
-            ]  # fmt: skip
+    moments: list[tuple[StepMoment, Sequence[Step]]] = [("lists", outcome.steps)]
+    moments += [(at.kind, at.steps) for at in (outcome.at_generation, outcome.at_poe) if at]
+    steps = report_steps(moments)
     failed = [s.detail for s in steps if s.outcome == "fail"]
     why = failed[0] if failed else "a granted TSA/QTST service issued it, at both moments"
     where = f" ({'; '.join(raw.services)})" if raw.services else ""
@@ -85,7 +75,7 @@ def timestamp_answer(
         generation_time=generation_time,
         poe_time=poe_time,
         services=raw.services,
-        steps=tuple(steps),
+        steps=steps,
         explanation=f"{outcome.final.value}: {_WORDS[outcome.final]}{where}; {why}.",
         citations=(
             (EIDAS.ART_42, EIDAS.ART_41_2, EIDAS.ART_3_34)
