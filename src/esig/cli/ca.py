@@ -57,13 +57,21 @@ ApiKeyFile = Annotated[
 ]
 
 
-def _open_ca(db: str) -> CertificateAuthority:
-    from esig.devices.factory import env_secret_provider, open_device
-    from esig.provider import CertificateAuthority, ProviderStore, ProviderStoreError
+def _set_up_store(db: str) -> ProviderStore:
+    """The store at ``db``, refused when no CA was set up in it."""
+    from esig.provider import ProviderStore, ProviderStoreError
 
     store = ProviderStore(db)
     if not store.is_set_up():
         raise ProviderStoreError(f"No CA is set up in {store.url}; run esig ca init first")
+    return store
+
+
+def _open_ca(db: str) -> CertificateAuthority:
+    from esig.devices.factory import env_secret_provider, open_device
+    from esig.provider import CertificateAuthority
+
+    store = _set_up_store(db)
     with store.transaction() as session:
         uri = store.setting(session, "device_uri")
     if not uri:
@@ -465,12 +473,9 @@ def ca_certificate(
 ) -> None:
     """Print the CA's certificate (PEM): what relying parties trust. Needs no PIN."""
     from esig._io import atomic_output
-    from esig.provider import ProviderStore, ProviderStoreError
 
     try:
-        store = ProviderStore(db)
-        if not store.is_set_up():
-            raise ProviderStoreError(f"No CA is set up in {store.url}; run esig ca init first")
+        store = _set_up_store(db)
         with store.transaction() as session:
             pem = store.setting(session, "ca_certificate")
         store.dispose()
