@@ -502,6 +502,43 @@ def test_a_detached_xades_signature_is_verified_over_the_file_its_uri_names(
     assert line.error_type == "InputError" and "absolute URI" in (line.error or "")
 
 
+def test_resume_judges_a_detached_signature_again_when_its_content_changed(
+    archive: dict[str, Path], tmp_path: Path, esig_device: SoftwareKey
+) -> None:
+    store = tmp_path / "detached"
+    store.mkdir()
+    for name in ("kept", "replaced", "removed"):
+        (store / f"{name}.txt").write_bytes(f"the {name} letter".encode())
+        sign_detached(store / f"{name}.txt", store / f"{name}.txt.p7s", esig_device)
+        (store / f"{name}.bin").write_bytes(f"the {name} scan".encode())
+        sign_xml(store / f"{name}.bin", store / f"{name}.xml", esig_device, packaging="detached")
+    out = tmp_path / "r.jsonl"
+    first = verify_many([store], out, trust=[archive["root"]], workers=2)
+    assert first.verdicts == {"TOTAL-PASSED": 6}
+    line = next(x for x in _lines(out) if x.path.endswith("kept.txt.p7s"))
+    assert line.content_path == str(store / "kept.txt")
+    assert line.content_sha256 == hashlib.sha256(b"the kept letter").hexdigest()
+    # the signatures stay as they were; what they sign does not
+    for suffix in ("txt", "bin"):
+        (store / f"replaced.{suffix}").write_bytes(b"something else")
+        (store / f"removed.{suffix}").unlink()
+    examined: list[str] = []
+    second = verify_many(
+        [store], out, trust=[archive["root"]], workers=2, resume=True, on_result=examined.append
+    )
+    assert sorted(Path(x.path).name for x in examined) == [  # type: ignore[attr-defined]
+        "removed.txt.p7s",
+        "removed.xml",
+        "replaced.txt.p7s",
+        "replaced.xml",
+    ]
+    assert second.skipped == 2
+    assert second.verdicts == {"TOTAL-PASSED": 2, "TOTAL-FAILED": 2, "ERROR": 2}
+    # the missing content is recorded as missing, so the next resume tries again
+    again = verify_many([store], out, trust=[archive["root"]], workers=1, resume=True)
+    assert again.skipped == 4
+
+
 def _cli(*args: str) -> tuple[int, str, str]:
     result = CliRunner().invoke(build_app(rich_help=False), list(args))
     return result.exit_code, result.stdout, result.stderr

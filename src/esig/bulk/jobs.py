@@ -257,7 +257,12 @@ class VerifyJob(_Base):
 
     def _do(self, path: Path, facts: dict[str, Any]) -> dict[str, Any]:
         kind = facts["kind"] = document_kind(path)
-        report = _VERIFIERS[kind](path, self.settings())
+        content = signed_content(path, kind)
+        if content is not None:
+            # recorded before verifying: resume redoes the document when the content changes
+            facts["content_path"] = str(content)
+            facts["content_sha256"] = _sha256(content)[0] if content.is_file() else None
+        report = _VERIFIERS[kind](path, content, self.settings())
         signatures = tuple(
             SignatureLine(
                 field_name=s.field_name,
@@ -276,16 +281,26 @@ class VerifyJob(_Base):
         }
 
 
-def _verify_pdf(path: Path, settings: dict[str, Any]) -> Any:
+def signed_content(path: Path, kind: str) -> Path | None:
+    """The file a detached signature ``path`` of ``kind`` signs (None: it is not detached)."""
+    if kind == "cades":
+        return path.with_name(path.name[: -len(DETACHED_SUFFIX)])
+    if kind == "xades":
+        return detached_content(path)
+    return None
+
+
+def _verify_pdf(path: Path, content: Path | None, settings: dict[str, Any]) -> Any:
     from esig.verification.verifier import verify_pdf  # noqa: PLC0415
 
     return verify_pdf(path, **settings)
 
 
-def _verify_cades(path: Path, settings: dict[str, Any]) -> Any:
+def _verify_cades(path: Path, content: Path | None, settings: dict[str, Any]) -> Any:
     from esig.verification.cades import verify_detached  # noqa: PLC0415
 
-    return verify_detached(path, path.with_name(path.name[: -len(DETACHED_SUFFIX)]), **settings)
+    assert content is not None  # a .p7s always signs the file beside it
+    return verify_detached(path, content, **settings)
 
 
 def detached_content(path: Path) -> Path | None:
@@ -323,19 +338,19 @@ def detached_content(path: Path) -> Path | None:
     return path.parent / uri
 
 
-def _verify_xades(path: Path, settings: dict[str, Any]) -> Any:
+def _verify_xades(path: Path, content: Path | None, settings: dict[str, Any]) -> Any:
     from esig.verification.xades import verify_xml  # noqa: PLC0415
 
-    return verify_xml(path, detached_content=detached_content(path), **settings)
+    return verify_xml(path, detached_content=content, **settings)
 
 
-def _verify_asic(path: Path, settings: dict[str, Any]) -> Any:
+def _verify_asic(path: Path, content: Path | None, settings: dict[str, Any]) -> Any:
     from esig.verification.asic import verify_asic  # noqa: PLC0415
 
     return verify_asic(path, **settings)
 
 
-_VERIFIERS: dict[str, Callable[[Path, dict[str, Any]], Any]] = {
+_VERIFIERS: dict[str, Callable[[Path, Path | None, dict[str, Any]], Any]] = {
     "pdf": _verify_pdf,
     "cades": _verify_cades,
     "xades": _verify_xades,

@@ -31,7 +31,6 @@ __all__ = [
     "ResultWriter",
     "SignatureLine",
     "Verdict",
-    "done_documents",
     "read_results",
     "summarize",
     "write_parquet",
@@ -87,6 +86,13 @@ class ResultLine(EsigModel):
     """The SHA-256 of the document's bytes (None: they could not be read)."""
     size: int | None = None
     """The document's size in bytes."""
+    content_path: str | None = None
+    """A detached signature (CAdES ``.p7s``, detached XAdES): the file it signs.
+
+    .. versionadded:: 0.2.0
+    """
+    content_sha256: str | None = None
+    """The SHA-256 of :attr:`content_path`'s bytes when it was verified (None: missing)."""
     kind: str | None = None
     """What the document was read as: ``pdf``, ``cades``, ``xades`` or ``asic``."""
     verdict: Verdict
@@ -102,11 +108,6 @@ class ResultLine(EsigModel):
     ``WorkerCrashed`` or ``WorkerLost``."""
     seconds: float = 0.0
     """How long the document took in its worker."""
-
-    @property
-    def key(self) -> tuple[str, str | None]:
-        """``(path, sha256)``: how ``resume`` recognises a document already done."""
-        return (self.path, self.sha256)
 
 
 class BulkSummary(EsigModel):
@@ -241,16 +242,6 @@ def read_results(path: str | os.PathLike[str]) -> Iterator[ResultLine]:
                 continue
 
 
-def done_documents(path: str | os.PathLike[str]) -> dict[str, set[str | None]]:
-    """For ``resume``: each path in the results, with the digests it was done with."""
-    done: dict[str, set[str | None]] = {}
-    if not Path(path).is_file():
-        return done
-    for line in read_results(path):
-        done.setdefault(line.path, set()).add(line.sha256)
-    return done
-
-
 def write_parquet(lines: Iterable[ResultLine], path: str | os.PathLike[str]) -> int:
     """Write ``lines`` as one Parquet table at ``path`` (atomically); return the row count.
 
@@ -272,6 +263,8 @@ def write_parquet(lines: Iterable[ResultLine], path: str | os.PathLike[str]) -> 
             ("path", pa.string()),
             ("sha256", pa.string()),
             ("size", pa.int64()),
+            ("content_path", pa.string()),
+            ("content_sha256", pa.string()),
             ("kind", pa.string()),
             ("verdict", pa.string()),
             ("signatures", pa.list_(signature)),

@@ -112,6 +112,15 @@ def _digest(path: str) -> str | None:
     return digest.hexdigest()
 
 
+def _unchanged(line: ResultLine, document: str) -> bool:
+    """Whether ``line`` still says what ``document`` is: its bytes, and its content's."""
+    if line.sha256 is None or line.sha256 != _digest(document):
+        return False
+    if line.content_path is None:
+        return True
+    return line.content_sha256 is not None and line.content_sha256 == _digest(line.content_path)
+
+
 def _latest(path: Path) -> dict[str, ResultLine]:
     """The last line of each document in a results file (a re-run replaces a line)."""
     latest: dict[str, ResultLine] = {}
@@ -153,7 +162,7 @@ def run_job(
     kept: list[ResultLine] = []
     for document in documents:
         line = earlier.get(document)
-        if line is not None and line.sha256 is not None and line.sha256 == _digest(document):
+        if line is not None and _unchanged(line, document):
             kept.append(line)
         else:
             todo.append(document)

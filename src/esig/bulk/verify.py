@@ -126,7 +126,8 @@ def verify_many(
         connect_timeout: Seconds to wait for the ``scheduler`` to answer before
             giving up (InputError).
         resume: Keep ``output`` and skip the documents it already holds with the same
-            path and SHA-256 (without it, ``output`` is started afresh).
+            path and SHA-256, and for a detached signature the same content SHA-256
+            (without it, ``output`` is started afresh).
         parquet: Also write the results as a Parquet table here, at the end (pyarrow).
         on_result: Called with each line as it is written, in the calling thread.
         on_start: Called once with the number of documents to examine (after resume).

@@ -62,7 +62,10 @@ ConnectTimeout = Annotated[
 ]
 Resume = Annotated[
     bool,
-    typer.Option(help="Keep --out and skip the documents it holds (same path and SHA-256)."),
+    typer.Option(
+        help="Keep --out and skip the documents it holds (same path and SHA-256; "
+        "a detached signature's content unchanged too)."
+    ),
 ]
 Parquet = Annotated[
     Path | None,
