@@ -556,4 +556,5 @@ def test_cli_verify_trusted_lists_needs_a_cache(tmp_path: Path) -> None:
         "--trusted-list",
         str(DSS / "BE-43.xml"),
     )
-    assert both.returncode == 2 and "without --trusted-list" in both.stderr
+    assert both.returncode == 2 and "brings its own lists" in both.stderr
+    assert "(--trusted-list)" in both.stderr

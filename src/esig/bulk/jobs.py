@@ -215,43 +215,13 @@ class VerifyJob(_Base):
 
     def _trusted_lists(self) -> Any:
         """The cache folder or the list files, loaded as ``esig verify`` loads them."""
-        from esig.certificates import load_certificates_from_paths  # noqa: PLC0415
+        from esig.trust.tl_loading import load_trusted_lists  # noqa: PLC0415
 
-        if self.trusted_lists is not None:
-            if self.trusted_list_files or self.tlso:
-                raise InputError(
-                    "A trusted-list cache brings its own lists and signers: give it without "
-                    "trusted list files or TLSO certificates"
-                )
-            from esig.trust.tl_cache import load_trusted_list_cache  # noqa: PLC0415
-            from esig.trust.tl_manifest import LotlSigners  # noqa: PLC0415
-
-            signers = LotlSigners.from_file(self.lotl_signers) if self.lotl_signers else None
-            return load_trusted_list_cache(
-                self.trusted_lists,
-                lotl_certificates=signers,
-                allow_unsigned=self.allow_unsigned_lists,
-            )
-        if not self.trusted_list_files:
-            if self.lotl_signers is not None or self.tlso:
-                raise InputError(
-                    "LOTL signers and TLSO certificates need a trusted-list cache or list files"
-                )
-            return None
-        from esig.trust.trusted_lists import TrustedListSource  # noqa: PLC0415
-
-        operators = load_certificates_from_paths(
-            [Path(p) for p in self.tlso], what="trusted list signer certificate"
-        )
-        lotl = (
-            load_certificates_from_paths([Path(self.lotl_signers)], what="LOTL signer certificate")
-            if self.lotl_signers is not None
-            else None
-        )
-        return TrustedListSource.from_files(
+        return load_trusted_lists(
             self.trusted_list_files,
-            tlso_certificates=operators or None,
-            lotl_certificates=lotl,
+            cache=self.trusted_lists,
+            tlso=self.tlso,
+            lotl_signers=self.lotl_signers,
             allow_unsigned=self.allow_unsigned_lists,
         )
 

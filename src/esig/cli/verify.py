@@ -272,36 +272,13 @@ def _trusted_lists(
     lotl_signers: Path | None,
     allow_unsigned: bool,
 ) -> Any:
-    if cache is not None:
-        if paths or tlso:
-            raise InputError(
-                "--trusted-lists DIR brings its own lists and signers: give it without "
-                "--trusted-list or --tlso"
-            )
-        from esig.trust.tl_cache import load_trusted_list_cache
-        from esig.trust.tl_manifest import LotlSigners
+    from esig.trust.tl_loading import load_trusted_lists
 
-        anchors = LotlSigners.from_file(lotl_signers) if lotl_signers is not None else None
-        return load_trusted_list_cache(
-            cache, lotl_certificates=anchors, allow_unsigned=allow_unsigned
-        )
-    if not paths:
-        if lotl_signers is not None:
-            raise InputError("--lotl-signers needs --trusted-lists DIR or --trusted-list FILE")
-        return None
-    from esig.certificates import load_certificates_from_paths
-    from esig.trust.trusted_lists import TrustedListSource
-
-    signers = load_certificates_from_paths(tlso or [], what="trusted list signer certificate")
-    anchors_given = (
-        load_certificates_from_paths([lotl_signers], what="LOTL signer certificate")
-        if lotl_signers is not None
-        else None
-    )
-    return TrustedListSource.from_files(
-        paths,
-        tlso_certificates=signers or None,
-        lotl_certificates=anchors_given,
+    return load_trusted_lists(
+        paths or (),
+        cache=cache,
+        tlso=tlso or (),
+        lotl_signers=lotl_signers,
         allow_unsigned=allow_unsigned,
     )
 

@@ -10,6 +10,8 @@
 * :mod:`esig.trust.tl_sync` — the EU list of trusted lists and its national lists synced
   into a cache folder (pivot LOTLs followed).
 * :mod:`esig.trust.tl_cache` — that cache folder loaded with no network.
+* :mod:`esig.trust.tl_loading` — a cache folder or list files with their signers, as
+  ``esig verify`` and ``esig verify-many`` take them.
 * :mod:`esig.trust.tl_manifest` — the cache's anchors (LOTL signers), its manifest, and
   what a sync did.
 """
@@ -34,6 +36,7 @@ if TYPE_CHECKING:
         load_register,
     )
     from esig.trust.tl_cache import CachedTrustedListSource, load_trusted_list_cache
+    from esig.trust.tl_loading import load_trusted_lists
     from esig.trust.tl_manifest import (
         EU_LOTL_URL,
         CachedFile,
@@ -71,6 +74,7 @@ _WHERE: dict[str, str] = {
     "LotlSigners": "esig.trust.tl_manifest",
     "SyncResult": "esig.trust.tl_manifest",
     "load_trusted_list_cache": "esig.trust.tl_cache",
+    "load_trusted_lists": "esig.trust.tl_loading",
     "sync_trusted_lists": "esig.trust.tl_sync",
     "TimestampListQualification": "esig.trust.tl_timestamps",
     "TimestampQualification": "esig.trust.tl_timestamps",
@@ -135,6 +139,7 @@ __all__ = [
     "WithdrawalReason",
     "load_register",
     "load_trusted_list_cache",
+    "load_trusted_lists",
     "read_trusted_list",
     "sync_trusted_lists",
 ]
