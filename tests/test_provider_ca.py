@@ -345,14 +345,58 @@ def test_bad_database_urls_are_clear_errors(tmp_path: Path) -> None:
         ProviderStore("not a url")
     with pytest.raises(ProviderStoreError, match="does not exist"):
         ProviderStore(f"sqlite:///{tmp_path}/missing/ca.db")
+    empty = tmp_path / "empty.db"
+    empty.touch()
     with pytest.raises(ProviderStoreError, match="No CA is set up"):
-        CertificateAuthority(ProviderStore.for_path(tmp_path / "empty.db"), provider_ca_device())
+        CertificateAuthority(ProviderStore.for_path(empty), provider_ca_device())
     # A PostgreSQL server that is not there: a clear error, and the password never shown.
     unreachable = ProviderStore(f"postgresql+psycopg://ca:s3cret@/ca?host={tmp_path}/none")
     assert "s3cret" not in repr(unreachable)
     with pytest.raises(ProviderStoreError, match="Cannot read the provider's database") as caught:
         unreachable.is_set_up()
     assert "s3cret" not in str(caught.value)
+
+
+def test_only_setting_up_a_ca_creates_the_database_file(tmp_path: Path) -> None:
+    # A mistyped path: every use that opens the store is refused, naming the file,
+    # and leaves no empty database behind.
+    typo = tmp_path / "typo.db"
+    store = ProviderStore(f"sqlite:///{typo}")
+    assert store.path == typo
+    device = provider_ca_device()
+
+    def read_a_setting() -> None:
+        with store.transaction() as session:
+            store.setting(session, "ca_certificate")
+
+    attempts = (
+        store.is_set_up,
+        store.missing_triggers,
+        read_a_setting,
+        lambda: CertificateAuthority(store, device),
+    )
+    for attempt in attempts:
+        with pytest.raises(ProviderStoreError, match="No provider database at") as caught:
+            attempt()
+        assert str(typo) in str(caught.value)
+        assert caught.value.path == typo
+        assert not typo.exists()
+    # A missing folder is refused when the store is opened, also to set up a CA: it is
+    # never created.
+    folder = tmp_path / "no-such-folder"
+    with pytest.raises(ProviderStoreError, match=r"folder .* does not exist") as caught:
+        ProviderStore.for_path(folder / "ca.db")
+    assert caught.value.path == folder
+    assert not folder.exists()
+    # Setting up a CA creates the file; the same store then opens it.
+    ca, _ = CertificateAuthority.create(
+        store, device, base_url="http://127.0.0.1:9", administrator="alice"
+    )
+    assert typo.is_file()
+    assert store.is_set_up()
+    assert store.missing_triggers() == ()
+    assert CertificateAuthority(ProviderStore.for_path(typo), device).audit().intact
+    assert ca.audit().intact
 
 
 def test_revoking_twice_or_an_unknown_serial_is_refused(

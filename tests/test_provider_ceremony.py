@@ -127,7 +127,9 @@ def _objects(tokens: SoftHsmTokens, label: str) -> dict[str, list[dict[str, Any]
 def test_the_ceremony_makes_a_root_on_the_token_and_logs_it(
     tmp_path: Path, esig_softhsm: SoftHsmTokens
 ) -> None:
+    assert not (tmp_path / "ca.db").exists()
     ca, api_key, record = _ceremony(esig_softhsm, tmp_path, "ceremony-root", witnesses=["nora"])
+    assert (tmp_path / "ca.db").is_file()  # the ceremony creates the database
     with ca.signer.device:
         certificate = ca.certificate
         # A self-signed CA certificate, signed on the token by the new key.
@@ -346,6 +348,7 @@ def test_the_ceremony_command_refuses_incomplete_options(
     assert result.exit_code == EXIT_USAGE, result.output
     assert message in result.output
     assert not (tmp_path / "alice.key").exists()
+    assert not (tmp_path / "ca.db").exists()
 
 
 def test_the_readme_runs_a_ca_from_issuance_to_revocation_and_evidence(tmp_path: Path) -> None:

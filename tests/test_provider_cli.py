@@ -204,6 +204,7 @@ def test_the_cli_refuses_and_reports_what_is_wrong(tmp_path: Path) -> None:
     # The CA certificate needs no key and no PIN; an empty database has none.
     printed = _ok(esig_ca("certificate", "--db", db))
     assert printed.startswith("-----BEGIN CERTIFICATE-----")
+    (tmp_path / "empty.db").touch()
     empty = esig_ca("certificate", "--db", f"sqlite:///{tmp_path / 'empty.db'}")
     assert empty.returncode == 2 and "No CA is set up" in empty.stderr
     # No API key at all.
@@ -217,6 +218,56 @@ def test_the_cli_refuses_and_reports_what_is_wrong(tmp_path: Path) -> None:
     audit = esig_ca("audit", "--db", db)
     assert audit.returncode == 1
     assert "missing: record 2: record 2 is missing" in audit.stdout
+
+
+def test_only_init_creates_the_database_file(tmp_path: Path) -> None:
+    typo = tmp_path / "typo.db"
+    db = f"sqlite:///{typo}"
+    admin = tmp_path / "admin.key"
+    admin.write_text("not a real key\n")
+    (tmp_path / "terms.txt").write_bytes(TERMS_TEXT)
+    commands: list[tuple[str | Path, ...]] = [
+        ("audit", "--db", db),
+        ("certificate", "--db", db),
+        ("export", "--db", db, tmp_path / "evidence.zip"),
+        ("serve", "--db", db, "--port", str(free_port())),
+        ("revoke", "--db", db, "1234", "--api-key-file", admin),
+        ("operator", "add", "--db", db, "bob", "--role", "issuance",
+         "--api-key-out", tmp_path / "bob.key", "--api-key-file", admin),
+        ("terms", "add", "--db", db, "2026-1", "--url", "https://ca.example.bq/pds",
+         "--file", tmp_path / "terms.txt", "--api-key-file", admin),
+    ]  # fmt: skip
+    for command in commands:
+        refused = esig_ca(*command)
+        assert refused.returncode == 2, (command, refused.stdout, refused.stderr)
+        assert refused.stderr == (
+            f"esig: error: No provider database at {typo}; check the path "
+            "(esig ca init creates the database)\n"
+        ), command
+        assert refused.stdout == ""
+        assert not typo.exists(), command
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["admin.key", "terms.txt"]
+    # A missing folder: refused by every command, init too; nothing is created.
+    init = (
+        "init", "--base-url", "http://127.0.0.1:9", "--admin", "alice",
+        "--software-key", tmp_path / "ca.p12", "--organization", "Bonaire Trust",
+        "--organization-identifier", "NTRBQ-12345678",
+    )  # fmt: skip
+    folder = tmp_path / "no-such-folder"
+    for command in (
+        ("audit", "--db", f"sqlite:///{folder / 'ca.db'}"),
+        (*init, "--db", f"sqlite:///{folder / 'ca.db'}", "--api-key-out", tmp_path / "a.key"),
+    ):
+        refused = esig_ca(*command)
+        assert refused.returncode == 2
+        assert refused.stderr == f"esig: error: The database's folder {folder} does not exist\n"
+        assert not folder.exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["admin.key", "terms.txt"]
+    # esig ca init creates the file; then the commands open it.
+    out = _ok(esig_ca(*init, "--db", db, "--api-key-out", tmp_path / "alice.key"))
+    assert f"set up in {db}" in out
+    assert typo.is_file()
+    assert "INTACT" in _ok(esig_ca("audit", "--db", db))
 
 
 def test_init_with_the_ca_key_on_a_token(

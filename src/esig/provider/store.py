@@ -2,6 +2,9 @@
 
 :class:`ProviderStore` opens an engine from a URL (``sqlite:///ca.db``,
 ``postgresql+psycopg://user@host/ca``), creates the tables, and hands out transactions.
+A SQLite file is created only by :meth:`ProviderStore.create_tables` (setting up a CA);
+every other use of a file that is not there is refused, so a mistyped path leaves no
+empty database behind.
 What is written, and the rules (roles, signatures, the hash chain), belong to
 :mod:`esig.provider.ca` and :mod:`esig.provider.log`; this module only knows the shape.
 
@@ -35,7 +38,7 @@ from sqlalchemy import (
     select,
     text,
 )
-from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.engine import URL, Engine, make_url
 from sqlalchemy.exc import ArgumentError, OperationalError, SQLAlchemyError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
 
@@ -220,16 +223,36 @@ def _sqlite_begin_immediate(engine: Engine) -> None:
         connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
+def _unreadable(exc: OperationalError) -> ProviderStoreError:
+    """The error for a database that cannot be read (the driver's reason kept)."""
+    return ProviderStoreError(f"Cannot read the provider's database: {exc.orig}")
+
+
+def _sqlite_file(url: URL) -> Path | None:
+    """The file a SQLite URL names, absolute; None in memory or in SQLite's URI form."""
+    database = url.database
+    if not database or database == ":memory:" or url.query.get("uri"):
+        return None
+    return Path(database).resolve()
+
+
 class ProviderStore:
     """The provider's database, opened from a SQLAlchemy URL.
+
+    Opening a store creates nothing. A SQLite file that does not exist is created by
+    :meth:`create_tables` only, which :meth:`CertificateAuthority.create
+    <esig.provider.ca.CertificateAuthority.create>` and
+    :func:`~esig.provider.ceremony.key_ceremony` call; every other read or write of a
+    missing file raises :class:`ProviderStoreError` naming it. The file's folder must
+    exist: it is never created.
 
     Args:
         url: ``sqlite:///path/ca.db`` (the default kind), ``sqlite://`` (in memory) or a
             PostgreSQL URL such as ``postgresql+psycopg://ca@db.example/ca``.
 
     Raises:
-        ProviderStoreError: The URL is not a database URL, or the database cannot be
-            reached.
+        ProviderStoreError: The URL is not a database URL, the SQLite file's folder does
+            not exist, or the database cannot be reached.
 
     """
 
@@ -242,10 +265,13 @@ class ProviderStore:
             ) from None
         self.is_sqlite = parsed.get_backend_name() == "sqlite"
         self.is_postgresql = parsed.get_backend_name() == "postgresql"
-        if self.is_sqlite and parsed.database and parsed.database != ":memory:":
-            folder = Path(parsed.database).parent
-            if not folder.is_dir():
-                raise ProviderStoreError(f"The database's folder {folder} does not exist")
+        self.path = _sqlite_file(parsed) if self.is_sqlite else None
+        """The SQLite database's file; None in memory and on another database."""
+        if self.path is not None and not self.path.parent.is_dir():
+            raise ProviderStoreError(
+                f"The database's folder {self.path.parent} does not exist", path=self.path.parent
+            )
+        self._may_create = False
         try:
             self.engine = create_engine(
                 parsed, connect_args={"timeout": 30} if self.is_sqlite else {}
@@ -254,6 +280,8 @@ class ProviderStore:
             raise ProviderStoreError(f"Cannot use this database URL: {exc}") from None
         if self.is_sqlite:
             _sqlite_begin_immediate(self.engine)
+        if self.path is not None:
+            event.listen(self.engine, "do_connect", self._open_existing)
         self.url = parsed.render_as_string(hide_password=True)
         """The URL, with any password hidden."""
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
@@ -263,8 +291,28 @@ class ProviderStore:
         """A SQLite store in the file ``path``."""
         return cls(f"sqlite:///{Path(path).resolve()}")
 
+    def _open_existing(
+        self, _dialect: Any, _record: Any, cargs: list[Any], cparams: dict[str, Any]
+    ) -> None:
+        # SQLite creates a missing file on connect; open it read-write only (mode=rw),
+        # unless create_tables is setting up the database.
+        if self._may_create or self.path is None:
+            return
+        if not self.path.exists():
+            raise ProviderStoreError(
+                f"No provider database at {self.path}; check the path (esig ca init "
+                "creates the database)",
+                path=self.path,
+            )
+        cargs[0] = f"{self.path.as_uri()}?mode=rw"
+        cparams["uri"] = True
+
     def create_tables(self) -> None:
-        """Create the tables and the append-only triggers (SQLite, PostgreSQL) if missing."""
+        """Create the tables and the append-only triggers (SQLite, PostgreSQL) if missing.
+
+        The one operation that creates a SQLite database file that is not there yet.
+        """
+        self._may_create = True
         try:
             Base.metadata.create_all(self.engine)
             with self.engine.begin() as connection:
@@ -273,6 +321,8 @@ class ProviderStore:
         except SQLAlchemyError as exc:
             cause = getattr(exc, "orig", None) or exc
             raise ProviderStoreError(f"Cannot create the provider's tables: {cause}") from None
+        finally:
+            self._may_create = False
 
     def _guard_statements(self) -> tuple[str, ...]:
         if self.is_postgresql:
@@ -293,7 +343,7 @@ class ProviderStore:
             with self.transaction() as session:
                 return session.get(SettingRow, "ca_certificate") is not None
         except OperationalError as exc:
-            raise ProviderStoreError(f"Cannot read the provider's database: {exc.orig}") from None
+            raise _unreadable(exc) from None
 
     def missing_triggers(self) -> tuple[str, ...]:
         """The append-only triggers absent (or disabled) in the database.
@@ -315,8 +365,11 @@ class ProviderStore:
             )
         else:
             return ()
-        with self.engine.connect() as connection:
-            present = {row[0] for row in connection.execute(text(query))}
+        try:
+            with self.engine.connect() as connection:
+                present = {row[0] for row in connection.execute(text(query))}
+        except OperationalError as exc:
+            raise _unreadable(exc) from None
         return tuple(name for name in expected if name not in present)
 
     @contextmanager
