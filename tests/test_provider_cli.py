@@ -289,3 +289,13 @@ def test_init_with_the_ca_key_on_a_token(
     finally:
         del os.environ["ESIG_PIN"]
     assert audit.returncode == 0, audit.stdout + audit.stderr
+
+
+def test_an_unreachable_database_server_is_one_line_on_stderr(tmp_path: Path) -> None:
+    pytest.importorskip("psycopg")
+    port = free_port()  # nothing listens there: the driver's reason spans two lines
+    done = esig_ca("audit", "--db", f"postgresql+psycopg://esig@127.0.0.1:{port}/ca")
+    assert done.returncode == 2
+    assert done.stderr.startswith("esig: error: Cannot read the provider's database: ")
+    assert "Connection refused" in done.stderr and "Is the server running" in done.stderr
+    assert done.stderr.count("\n") == 1, done.stderr

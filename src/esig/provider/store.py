@@ -225,7 +225,8 @@ def _sqlite_begin_immediate(engine: Engine) -> None:
 
 def _unreadable(exc: OperationalError) -> ProviderStoreError:
     """The error for a database that cannot be read (the driver's reason kept)."""
-    return ProviderStoreError(f"Cannot read the provider's database: {exc.orig}")
+    reason = " ".join(str(exc.orig).split())  # drivers' reasons span lines; esig's is one
+    return ProviderStoreError(f"Cannot read the provider's database: {reason}")
 
 
 def _sqlite_file(url: URL) -> Path | None:
