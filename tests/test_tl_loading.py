@@ -70,7 +70,7 @@ def test_a_list_signed_by_someone_else_is_refused(signed_list: dict[str, Path]) 
     assert source is not None and len(source.lists) == 1
 
 
-def test_nothing_named_is_no_lists(tmp_path: Path) -> None:
+def test_nothing_named_is_no_lists() -> None:
     assert load_trusted_lists() is None
 
 

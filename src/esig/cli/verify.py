@@ -203,13 +203,19 @@ def verify(  # noqa: PLR0917 - typer maps parameters to options
         check_device_choice(*seal_options, prefix=_SEAL)
         if seal_tsa is not None and not any(seal_options):
             raise InputError(f"{_SEAL}tsa times a seal: give the seal's device too")
+        from esig.trust.tl_loading import load_trusted_lists
+
         settings: dict[str, Any] = {
             "trust": trust or [],
             "allow_fetching": allow_fetching,
             "at": parse_moment(at),
             "register": _register(register, register_authority, register_sha256),
-            "trusted_lists": _trusted_lists(
-                trusted_list, trusted_lists, tlso, lotl_signers, allow_unsigned_lists
+            "trusted_lists": load_trusted_lists(
+                trusted_list or (),
+                cache=trusted_lists,
+                tlso=tlso or (),
+                lotl_signers=lotl_signers,
+                allow_unsigned=allow_unsigned_lists,
             ),
             "exemptions": exempt or (),
         }
@@ -263,24 +269,6 @@ def _register(path: Path | None, authority: Path | None, sha256: str | None) -> 
     from esig.trust.register import load_register
 
     return load_register(path, authority=authority, expected_sha256=sha256)
-
-
-def _trusted_lists(
-    paths: list[Path] | None,
-    cache: Path | None,
-    tlso: list[Path] | None,
-    lotl_signers: Path | None,
-    allow_unsigned: bool,
-) -> Any:
-    from esig.trust.tl_loading import load_trusted_lists
-
-    return load_trusted_lists(
-        paths or (),
-        cache=cache,
-        tlso=tlso or (),
-        lotl_signers=lotl_signers,
-        allow_unsigned=allow_unsigned,
-    )
 
 
 def _extract_signed(
